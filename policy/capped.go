@@ -1,0 +1,97 @@
+package policy
+
+// CapOptions configures Capped.
+type CapOptions struct {
+	// Default is the cap of an operator whose own cap is not set. Zero
+	// means such operators have no cap. Defaults to 0.
+	Default int
+	// ManualOverCap lets an operator at their cap still take a
+	// conversation from the queue by hand (SPEC R4). Defaults to false.
+	ManualOverCap bool
+}
+
+// Capped wraps any policy so that operators at their cap are out of its
+// reach (SPEC R3): the inner policy sees neither in Input.Auto nor in
+// Input.Offer an operator whose load has reached their cap, and each one it
+// would have examined is reported as skipped with ReasonAtCap. An operator's
+// cap is their own when set, else opts.Default. When every candidate is at
+// cap the conversation is kept with ReasonAllAtCap. Capped implements
+// Limiter, so the router also checks the cap atomically when it assigns.
+// A negative Default is treated as zero.
+func Capped(inner Policy, opts CapOptions) Policy {
+	if opts.Default < 0 {
+		opts.Default = 0
+	}
+	return &capped{inner: inner, opts: opts}
+}
+
+type capped struct {
+	inner Policy
+	opts  CapOptions
+}
+
+var (
+	_ Limiter = (*capped)(nil)
+	_ Wrapper = (*capped)(nil)
+)
+
+func (p *capped) Name() string { return "capped(" + p.inner.Name() + ")" }
+
+func (p *capped) Unwrap() Policy { return p.inner }
+
+func (p *capped) Limit(c Candidate) int {
+	if c.Cap > 0 {
+		return c.Cap
+	}
+	return p.opts.Default
+}
+
+func (p *capped) ManualOverCap() bool { return p.opts.ManualOverCap }
+
+func (p *capped) Decide(in Input) Decision {
+	var skipped []Skip
+	auto := &cappedView{Candidates: in.Auto, p: p, skipped: &skipped}
+	offer := &cappedView{Candidates: in.Offer, p: p, skipped: &skipped}
+	in.Auto, in.Offer = auto, offer
+	d := p.inner.Decide(in)
+	if len(skipped) > 0 {
+		d.Skipped = append(skipped, d.Skipped...)
+	}
+	if d.Action == Keep && (auto.allAtCap || offer.allAtCap) && d.Reason == ReasonNoCandidates {
+		d.Reason = ReasonAllAtCap
+	}
+	return d
+}
+
+// cappedView hides the candidates at cap and records them as skipped.
+type cappedView struct {
+	Candidates
+	p        *capped
+	skipped  *[]Skip
+	allAtCap bool
+}
+
+func (v *cappedView) Len() int { return v.Candidates.Available() }
+
+func (v *cappedView) Ascend(fn func(Candidate) bool) {
+	if v.Candidates.Available() == 0 {
+		// Nobody is below cap: do not walk them one by one.
+		v.allAtCap = v.Candidates.Len() > 0
+		return
+	}
+	v.Candidates.Ascend(func(c Candidate) bool {
+		if !BelowCap(v.p, c) {
+			*v.skipped = append(*v.skipped, Skip{Operator: c.ID, Reason: ReasonAtCap})
+			return true
+		}
+		return fn(c)
+	})
+}
+
+func (v *cappedView) Get(id string) (Candidate, bool) {
+	c, ok := v.Candidates.Get(id)
+	if !ok || !BelowCap(v.p, c) {
+		return Candidate{}, false
+	}
+	return c, true
+}

@@ -1,0 +1,205 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Require lists the conditions a create or a change checks on the operators
+// it gives a conversation to, atomically with the change itself. This is how
+// a routing decision taken on a possibly stale view is either applied on
+// fresh data or refused.
+type Require struct {
+	// AssigneeStatuses, when not nil, lists the statuses the new assignee
+	// must be in; otherwise the change fails with ErrNotAllowed.
+	AssigneeStatuses []string
+	// AssigneeCap, when positive, is the load the new assignee must be
+	// below if the change adds to their load; otherwise the change fails
+	// with ErrOverCapacity. Zero means no limit.
+	AssigneeCap int
+	// OfferStatuses, when not nil, lists the statuses every operator in
+	// Offers must be in; otherwise the change fails with ErrNotAllowed.
+	OfferStatuses []string
+}
+
+// Change is a conditional change of one conversation. A Store applies it
+// atomically: either every precondition holds and every effect is stored,
+// or nothing changes and the error says which precondition failed.
+//
+// The store keeps operators' loads in step with the change: an operator
+// whose conversation leaves the Assigned state loses one, the operator who
+// receives one in the Assigned state gains one (and their LastAssigned is
+// set to At).
+type Change struct {
+	// Conversation is the id of the conversation to change. Required.
+	Conversation string
+
+	// From lists the states the conversation may be in. Required. If its
+	// state is not listed, the change fails with ErrAlreadyTaken when the
+	// conversation is held by someone and From lists no held state, and
+	// with ErrWrongState otherwise.
+	From []State
+	// Assignee, when not empty, is who must currently hold the
+	// conversation; otherwise the change fails with ErrNotAssignee.
+	Assignee string
+	// Version, when not zero, is the version the row must still have;
+	// otherwise the change fails with ErrConflict.
+	Version int64
+
+	// To is the new state. Required.
+	To State
+	// NewAssignee is the operator who holds the conversation afterwards.
+	// Required when To is Assigned or Waiting, empty otherwise.
+	NewAssignee string
+	// Offers lists the operators the conversation is offered to afterwards.
+	// Required when To is Offered, empty otherwise.
+	Offers []string
+	// Group, when not empty, moves the conversation to that group.
+	Group string
+	// Requeue restarts the conversation's wait: EnqueuedAt becomes At and
+	// a new Seq is assigned. Only with To Queued or Offered.
+	Requeue bool
+	// CloseReason is stored with a change to Closed.
+	CloseReason string
+	// MarkAllBusy sets AllBusyNotified.
+	MarkAllBusy bool
+	// Require lists conditions on NewAssignee and Offers.
+	Require Require
+	// At is when the change happens (the router's clock). Required.
+	At time.Time
+}
+
+// Validate checks the change's shape (not the stored state) and returns an
+// error matching ErrInvalid naming the first bad field.
+func (c Change) Validate() error {
+	switch {
+	case c.Conversation == "":
+		return fmt.Errorf("%w: change: conversation id is empty", ErrInvalid)
+	case len(c.From) == 0:
+		return fmt.Errorf("%w: change of %q: no allowed source state", ErrInvalid, c.Conversation)
+	case !c.To.Valid():
+		return fmt.Errorf("%w: change of %q: target state %v", ErrInvalid, c.Conversation, c.To)
+	case c.To.Held() != (c.NewAssignee != ""):
+		return fmt.Errorf("%w: change of %q: target state %v with assignee %q", ErrInvalid, c.Conversation, c.To, c.NewAssignee)
+	case (c.To == Offered) != (len(c.Offers) > 0):
+		return fmt.Errorf("%w: change of %q: target state %v with %d offers", ErrInvalid, c.Conversation, c.To, len(c.Offers))
+	case c.Requeue && !c.To.InQueue():
+		return fmt.Errorf("%w: change of %q: requeue into state %v", ErrInvalid, c.Conversation, c.To)
+	case c.At.IsZero():
+		return fmt.Errorf("%w: change of %q: time is zero", ErrInvalid, c.Conversation)
+	case c.Require.AssigneeCap < 0:
+		return fmt.Errorf("%w: change of %q: cap %d is negative", ErrInvalid, c.Conversation, c.Require.AssigneeCap)
+	}
+	for _, s := range c.From {
+		if !s.Valid() {
+			return fmt.Errorf("%w: change of %q: source state %v", ErrInvalid, c.Conversation, s)
+		}
+	}
+	return nil
+}
+
+// CheckFrom returns nil if cur satisfies the change's preconditions, and
+// otherwise the error the change must fail with. Stores use it so that
+// every implementation reports failures alike.
+func (c Change) CheckFrom(cur Conversation) error {
+	if !slices.Contains(c.From, cur.State) {
+		if cur.State.Held() && !slices.ContainsFunc(c.From, State.Held) {
+			return fmt.Errorf("%w: conversation %q is %v by %q", ErrAlreadyTaken, cur.ID, cur.State, cur.Assignee)
+		}
+		return fmt.Errorf("%w: conversation %q is %v, want %v", ErrWrongState, cur.ID, cur.State, c.From)
+	}
+	if c.Assignee != "" && cur.Assignee != c.Assignee {
+		return fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, cur.ID, cur.Assignee, c.Assignee)
+	}
+	if c.Version != 0 && cur.Version != c.Version {
+		return fmt.Errorf("%w: conversation %q is at version %d, want %d", ErrConflict, cur.ID, cur.Version, c.Version)
+	}
+	return nil
+}
+
+// AddsLoad reports whether moving a conversation from cur to the change's
+// target adds one to the new assignee's load.
+func (c Change) AddsLoad(cur Conversation) bool {
+	return c.To.CountsAsLoad() && !(cur.State.CountsAsLoad() && cur.Assignee == c.NewAssignee)
+}
+
+// CheckAssignee returns nil if op may become the assignee under r, where
+// addsLoad says whether the change adds to op's load.
+func (r Require) CheckAssignee(op Operator, addsLoad bool) error {
+	if r.AssigneeStatuses != nil && !slices.Contains(r.AssigneeStatuses, op.Status) {
+		return fmt.Errorf("%w: operator %q is %q", ErrNotAllowed, op.ID, op.Status)
+	}
+	if addsLoad && r.AssigneeCap > 0 && op.Load >= r.AssigneeCap {
+		return fmt.Errorf("%w: operator %q has %d of %d", ErrOverCapacity, op.ID, op.Load, r.AssigneeCap)
+	}
+	return nil
+}
+
+// CheckOffer returns nil if op may be offered a conversation under r.
+func (r Require) CheckOffer(op Operator) error {
+	if r.OfferStatuses != nil && !slices.Contains(r.OfferStatuses, op.Status) {
+		return fmt.Errorf("%w: operator %q is %q and cannot be offered conversations", ErrNotAllowed, op.ID, op.Status)
+	}
+	return nil
+}
+
+// Result is what a create or a change stored.
+type Result struct {
+	// Before is the conversation row before the change (zero on create).
+	Before Conversation
+	// Conversation is the row after the change.
+	Conversation Conversation
+	// Operators holds the rows, after the change, of every operator whose
+	// load or LastAssigned the change altered.
+	Operators []Operator
+}
+
+// StatusChange is a conditional change of an operator's status.
+type StatusChange struct {
+	// Operator is the id of the operator. Required.
+	Operator string
+	// From, when not empty, is the status the operator must still be in;
+	// otherwise the change fails with ErrConflict.
+	From string
+	// To is the new status. Required.
+	To string
+	// Forbid lists conversation states the operator may not hold any
+	// conversation in for the change to go through (SPEC P8); otherwise it
+	// fails with ErrHoldsConversations.
+	Forbid []State
+	// At is when the change happens. Required.
+	At time.Time
+}
+
+// Validate checks the change's shape and returns an error matching
+// ErrInvalid naming the first bad field.
+func (s StatusChange) Validate() error {
+	switch {
+	case s.Operator == "":
+		return fmt.Errorf("%w: status change: operator id is empty", ErrInvalid)
+	case s.To == "":
+		return fmt.Errorf("%w: status change of %q: target status is empty", ErrInvalid, s.Operator)
+	case s.At.IsZero():
+		return fmt.Errorf("%w: status change of %q: time is zero", ErrInvalid, s.Operator)
+	}
+	return nil
+}
+
+// Filter selects conversations in Store.Conversations. Zero fields match
+// everything.
+type Filter struct {
+	// States, when not empty, lists the states to return.
+	States []State
+	// Group, when not empty, is the group to return.
+	Group string
+	// Assignee, when not empty, is the assignee to return.
+	Assignee string
+}
+
+// Match reports whether c passes the filter.
+func (f Filter) Match(c Conversation) bool {
+	return (len(f.States) == 0 || slices.Contains(f.States, c.State)) &&
+		(f.Group == "" || f.Group == c.Group) &&
+		(f.Assignee == "" || f.Assignee == c.Assignee)
+}

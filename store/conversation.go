@@ -1,0 +1,90 @@
+package store
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Conversation is the stored row of one conversation.
+type Conversation struct {
+	// ID identifies the conversation. Required, unique.
+	ID string
+	// Group is the group whose queue the conversation belongs to. Required.
+	Group string
+	// Channel names where the conversation came from (web, telegram, ...).
+	Channel string
+	// CustomerID identifies the customer, for previous-operator routing.
+	CustomerID string
+	// Priority orders the queue: higher first.
+	Priority int
+	// Skills lists what an operator needs to be given this conversation.
+	Skills []string
+	// Attributes carries the host's free-form data (site URL, company, ...).
+	Attributes map[string]string
+	// State is where the conversation is in its lifecycle.
+	State State
+	// Assignee is the operator holding the conversation; set exactly when
+	// State is Assigned or Waiting.
+	Assignee string
+	// OfferedTo lists the operators the conversation is offered to; set
+	// only when State is Offered.
+	OfferedTo []string
+	// LastOperator is the most recent assignee, kept after the conversation
+	// leaves them (for returning it to the same operator, SPEC L3, R9). On
+	// creation the writer may set it to the operator who last served the
+	// customer, so that previous-operator routing (SPEC R9) can use it
+	// while the conversation waits; a store keeps what the writer set until
+	// an assignee replaces it.
+	LastOperator string
+	// LinkedTo is the id of the closed conversation this one reopens
+	// (SPEC L5), or empty.
+	LinkedTo string
+	// CreatedAt is when the conversation was created.
+	CreatedAt time.Time
+	// EnqueuedAt is when the conversation (last) entered its queue; the
+	// queue serves earlier arrivals first among equal priorities.
+	EnqueuedAt time.Time
+	// Seq breaks ties between equal priorities and arrival times. The store
+	// assigns it, increasing, on creation and on every requeue.
+	Seq uint64
+	// AssignedAt is when the current assignee got the conversation.
+	AssignedAt time.Time
+	// ClosedAt is when the conversation was closed.
+	ClosedAt time.Time
+	// CloseReason says why the conversation was closed.
+	CloseReason string
+	// AllBusyNotified records that the host has been told, once, that every
+	// eligible operator was busy when this conversation arrived (SPEC R5).
+	AllBusyNotified bool
+	// Version increases by one with every change of the row. The store sets
+	// it.
+	Version int64
+}
+
+// Validate checks the fields a writer sets on creation and returns an error
+// matching ErrInvalid that names the first bad field.
+func (c Conversation) Validate() error {
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("%w: conversation id is empty", ErrInvalid)
+	case c.Group == "":
+		return fmt.Errorf("%w: conversation %q: group is empty", ErrInvalid, c.ID)
+	case !c.State.Valid():
+		return fmt.Errorf("%w: conversation %q: state %v", ErrInvalid, c.ID, c.State)
+	case c.State.Held() != (c.Assignee != ""):
+		return fmt.Errorf("%w: conversation %q: state %v with assignee %q", ErrInvalid, c.ID, c.State, c.Assignee)
+	case (c.State == Offered) != (len(c.OfferedTo) > 0):
+		return fmt.Errorf("%w: conversation %q: state %v with %d offers", ErrInvalid, c.ID, c.State, len(c.OfferedTo))
+	}
+	return nil
+}
+
+// Clone returns a copy of c that shares no slices or maps with it.
+func (c Conversation) Clone() Conversation {
+	c.Skills = slices.Clone(c.Skills)
+	c.OfferedTo = slices.Clone(c.OfferedTo)
+	c.Attributes = maps.Clone(c.Attributes)
+	return c
+}

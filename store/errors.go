@@ -1,0 +1,42 @@
+package store
+
+import "errors"
+
+// Sentinel errors. Every error returned by a Store, and by the router on top
+// of it, matches one of these with errors.Is; the wrapping message names the
+// operator, conversation or field concerned.
+var (
+	// ErrNotFound reports an unknown operator, conversation or group.
+	ErrNotFound = errors.New("switchboard: not found")
+	// ErrAlreadyExists reports an attempt to create an operator or a
+	// conversation whose id is already taken.
+	ErrAlreadyExists = errors.New("switchboard: already exists")
+	// ErrAlreadyTaken reports that a conversation has already been assigned
+	// to someone (for example, another operator took it first).
+	ErrAlreadyTaken = errors.New("switchboard: conversation already taken")
+	// ErrWrongState reports a command that does not apply to the
+	// conversation's current state (closing a closed conversation, marking a
+	// queued one as waiting, ...).
+	ErrWrongState = errors.New("switchboard: conversation is not in a state that allows this")
+	// ErrConflict reports that a row changed between the moment a decision
+	// was taken and the moment it was applied (optimistic version check).
+	// The caller should re-read and decide again.
+	ErrConflict = errors.New("switchboard: row changed concurrently")
+	// ErrOverCapacity reports that an operator is at or above their cap.
+	ErrOverCapacity = errors.New("switchboard: operator at capacity")
+	// ErrNotAllowed reports that an operator's status does not allow what
+	// was asked (receiving a transfer, taking from the queue, ...), or that
+	// the actor may not act on the conversation.
+	ErrNotAllowed = errors.New("switchboard: not allowed")
+	// ErrNotAssignee reports that an operator acted on a conversation
+	// assigned to someone else (SPEC L11).
+	ErrNotAssignee = errors.New("switchboard: conversation is assigned to another operator")
+	// ErrHoldsConversations reports a status change or removal refused
+	// because the operator still holds conversations (SPEC P8).
+	ErrHoldsConversations = errors.New("switchboard: operator still holds conversations")
+	// ErrInvalid reports malformed input: an empty id, a negative cap, an
+	// unknown state, a malformed rule. Nothing is changed.
+	ErrInvalid = errors.New("switchboard: invalid input")
+	// ErrClosed reports use of a store or router after Close.
+	ErrClosed = errors.New("switchboard: closed")
+)

@@ -1,0 +1,50 @@
+package store
+
+import "context"
+
+// Store keeps operators and conversations durably and applies conditional
+// changes atomically. Implementations must be safe for concurrent use, must
+// return rows that share no memory with their own, and must pass the
+// conformance suite in package store/storetest.
+//
+// Every write returns only after it is durable (for the memory store: after
+// it is visible to every later read). Rows returned carry the Version the
+// store assigned.
+type Store interface {
+	// CreateOperator stores a new operator. Load, LastAssigned and Version
+	// are set by the store. It fails with ErrAlreadyExists if the id is
+	// taken and ErrInvalid if the row does not validate.
+	CreateOperator(ctx context.Context, op Operator) (Operator, error)
+	// UpdateOperator replaces the groups, cap and skills of an existing
+	// operator; status, load and times are kept.
+	UpdateOperator(ctx context.Context, op Operator) (Operator, error)
+	// SetStatus changes an operator's status if the change's conditions
+	// hold, and sets StatusSince to the change's time.
+	SetStatus(ctx context.Context, ch StatusChange) (Operator, error)
+	// DeleteOperator removes an operator. It fails with
+	// ErrHoldsConversations while the operator holds a conversation
+	// (assigned or waiting) or has one offered to them.
+	DeleteOperator(ctx context.Context, id string) error
+	// Operator returns one operator, or ErrNotFound.
+	Operator(ctx context.Context, id string) (Operator, error)
+	// Operators returns every operator, ordered by id.
+	Operators(ctx context.Context) ([]Operator, error)
+
+	// CreateConversation stores a new conversation in the state its row
+	// names (Queued, Offered or Assigned), checking req on its assignee or
+	// offers as Apply does. The store sets Seq and Version, and EnqueuedAt
+	// to CreatedAt when it is zero.
+	CreateConversation(ctx context.Context, c Conversation, req Require) (Result, error)
+	// Apply applies one conditional change atomically.
+	Apply(ctx context.Context, ch Change) (Result, error)
+	// Conversation returns one conversation, or ErrNotFound.
+	Conversation(ctx context.Context, id string) (Conversation, error)
+	// Conversations returns the conversations that pass f, ordered by Seq.
+	Conversations(ctx context.Context, f Filter) ([]Conversation, error)
+	// PreviousOperator returns the operator who was most recently assigned
+	// a conversation of the given customer, or "" if none was.
+	PreviousOperator(ctx context.Context, customerID string) (string, error)
+
+	// Close releases the store's resources. Later calls fail with ErrClosed.
+	Close() error
+}
