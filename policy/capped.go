@@ -13,11 +13,13 @@ type CapOptions struct {
 // Capped wraps any policy so that operators at their cap are out of its
 // reach (SPEC R3): the inner policy sees neither in Input.Auto nor in
 // Input.Offer an operator whose load has reached their cap, and each one it
-// would have examined is reported as skipped with ReasonAtCap. An operator's
-// cap is their own when set, else opts.Default. When every candidate is at
-// cap the conversation is kept with ReasonAllAtCap. Capped implements
-// Limiter, so the router also checks the cap atomically when it assigns.
-// A negative Default is treated as zero.
+// walks past is reported as skipped with ReasonAtCap. An operator's cap is
+// their own when set, else opts.Default. When every candidate is at cap the
+// conversation is kept with ReasonAllAtCap; when the view's Available count
+// already says so, the candidates are not walked (nor listed) one by one.
+// Capped implements Limiter, so the router also checks the cap atomically
+// when it assigns. When Capped wrappers are nested, LimiterOf finds the
+// outermost. A negative Default is treated as zero.
 func Capped(inner Policy, opts CapOptions) Policy {
 	if opts.Default < 0 {
 		opts.Default = 0
@@ -57,7 +59,7 @@ func (p *capped) Decide(in Input) Decision {
 	if len(skipped) > 0 {
 		d.Skipped = append(skipped, d.Skipped...)
 	}
-	if d.Action == Keep && (auto.allAtCap || offer.allAtCap) && d.Reason == ReasonNoCandidates {
+	if d.Action == Keep && d.Reason == ReasonNoCandidates && (auto.allAtCap() || offer.allAtCap()) {
 		d.Reason = ReasonAllAtCap
 	}
 	return d
@@ -66,9 +68,17 @@ func (p *capped) Decide(in Input) Decision {
 // cappedView hides the candidates at cap and records them as skipped.
 type cappedView struct {
 	Candidates
-	p        *capped
-	skipped  *[]Skip
-	allAtCap bool
+	p       *capped
+	skipped *[]Skip
+	// visited and atCap count the candidates walked and those of them
+	// found at cap.
+	visited, atCap int
+}
+
+// allAtCap reports whether the view had candidates and all it looked at
+// were at cap.
+func (v *cappedView) allAtCap() bool {
+	return v.Candidates.Len() > 0 && (v.Candidates.Available() == 0 || (v.visited > 0 && v.visited == v.atCap))
 }
 
 func (v *cappedView) Len() int { return v.Candidates.Available() }
@@ -76,11 +86,12 @@ func (v *cappedView) Len() int { return v.Candidates.Available() }
 func (v *cappedView) Ascend(fn func(Candidate) bool) {
 	if v.Candidates.Available() == 0 {
 		// Nobody is below cap: do not walk them one by one.
-		v.allAtCap = v.Candidates.Len() > 0
 		return
 	}
 	v.Candidates.Ascend(func(c Candidate) bool {
+		v.visited++
 		if !BelowCap(v.p, c) {
+			v.atCap++
 			*v.skipped = append(*v.skipped, Skip{Operator: c.ID, Reason: ReasonAtCap})
 			return true
 		}

@@ -84,8 +84,9 @@ type Decision struct {
 	// Operators are the operators offered the conversation when Action is
 	// Offer.
 	Operators []string
-	// Skipped lists the candidates examined and passed over, in the order
-	// they were examined.
+	// Skipped lists the candidates examined and passed over. Each policy
+	// lists its own in the order it examined them; a wrapper's skips (such
+	// as Capped's "at cap") come before those of the policy it wraps.
 	Skipped []Skip
 	// Reason says why the conversation was kept, when Action is Keep.
 	Reason Reason
