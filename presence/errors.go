@@ -1,0 +1,22 @@
+package presence
+
+import (
+	"fmt"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// Sentinel errors. Each also matches the general store sentinel it wraps, so
+// callers may test for either with errors.Is. Errors returned by this
+// package wrap one of them and name the status or field concerned.
+var (
+	// ErrUnknownStatus reports a status name the model does not define.
+	// It matches store.ErrNotFound.
+	ErrUnknownStatus = fmt.Errorf("%w: unknown status", store.ErrNotFound)
+	// ErrTransitionNotAllowed reports a status change the model's
+	// transitions do not allow. It matches store.ErrNotAllowed.
+	ErrTransitionNotAllowed = fmt.Errorf("%w: status transition not allowed", store.ErrNotAllowed)
+	// ErrInvalidDefinition reports a Definition that New rejects; the
+	// message names the bad field. It matches store.ErrInvalid.
+	ErrInvalidDefinition = fmt.Errorf("%w: invalid status definition", store.ErrInvalid)
+)
