@@ -88,12 +88,45 @@ func (c Change) Validate() error {
 		return fmt.Errorf("%w: change of %q: requeue into state %v", ErrInvalid, c.Conversation, c.To)
 	case c.At.IsZero():
 		return fmt.Errorf("%w: change of %q: time is zero", ErrInvalid, c.Conversation)
-	case c.Require.AssigneeCap < 0:
-		return fmt.Errorf("%w: change of %q: cap %d is negative", ErrInvalid, c.Conversation, c.Require.AssigneeCap)
+	}
+	if err := c.Require.Validate(); err != nil {
+		return fmt.Errorf("change of %q: %w", c.Conversation, err)
 	}
 	for _, s := range c.From {
 		if !s.Valid() {
 			return fmt.Errorf("%w: change of %q: source state %v", ErrInvalid, c.Conversation, s)
+		}
+	}
+	return validOffers(c.Conversation, c.Offers)
+}
+
+// Validate checks r's shape: a negative cap is invalid.
+func (r Require) Validate() error {
+	if r.AssigneeCap < 0 {
+		return fmt.Errorf("%w: cap %d is negative", ErrInvalid, r.AssigneeCap)
+	}
+	return nil
+}
+
+// validOffers refuses empty and repeated operator ids in a list of offers.
+func validOffers(conv string, offers []string) error {
+	var seen map[string]struct{}
+	if len(offers) > 8 {
+		seen = make(map[string]struct{}, len(offers))
+	}
+	for i, id := range offers {
+		if id == "" {
+			return fmt.Errorf("%w: conversation %q: offer %d names no operator", ErrInvalid, conv, i)
+		}
+		dup := false
+		if seen != nil {
+			_, dup = seen[id]
+			seen[id] = struct{}{}
+		} else {
+			dup = slices.Contains(offers[:i], id)
+		}
+		if dup {
+			return fmt.Errorf("%w: conversation %q: offered to %q twice", ErrInvalid, conv, id)
 		}
 	}
 	return nil
@@ -101,8 +134,12 @@ func (c Change) Validate() error {
 
 // CheckFrom returns nil if cur satisfies the change's preconditions, and
 // otherwise the error the change must fail with. Stores use it so that
-// every implementation reports failures alike.
+// every implementation reports failures alike. A closed conversation is
+// final: every change of it fails with ErrWrongState.
 func (c Change) CheckFrom(cur Conversation) error {
+	if cur.State == Closed {
+		return fmt.Errorf("%w: conversation %q is closed", ErrWrongState, cur.ID)
+	}
 	if !slices.Contains(c.From, cur.State) {
 		if cur.State.Held() && !slices.ContainsFunc(c.From, State.Held) {
 			return fmt.Errorf("%w: conversation %q is %v by %q", ErrAlreadyTaken, cur.ID, cur.State, cur.Assignee)
@@ -182,6 +219,11 @@ func (s StatusChange) Validate() error {
 		return fmt.Errorf("%w: status change of %q: target status is empty", ErrInvalid, s.Operator)
 	case s.At.IsZero():
 		return fmt.Errorf("%w: status change of %q: time is zero", ErrInvalid, s.Operator)
+	}
+	for _, st := range s.Forbid {
+		if !st.Valid() {
+			return fmt.Errorf("%w: status change of %q: forbidden state %v", ErrInvalid, s.Operator, st)
+		}
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ func (c Conversation) Validate() error {
 	case (c.State == Offered) != (len(c.OfferedTo) > 0):
 		return fmt.Errorf("%w: conversation %q: state %v with %d offers", ErrInvalid, c.ID, c.State, len(c.OfferedTo))
 	}
-	return nil
+	return validOffers(c.ID, c.OfferedTo)
 }
 
 // Clone returns a copy of c that shares no slices or maps with it.

@@ -1,0 +1,47 @@
+// Package memory is an in-memory implementation of store.Store.
+//
+// It keeps every row in maps guarded by one mutex, so each write is atomic
+// and visible to every later read as soon as it returns. Nothing survives the
+// process: use it for tests, simulations and single-process deployments that
+// accept losing their state on restart, and a database-backed store
+// elsewhere.
+//
+// The store passes the conformance suite in package store/storetest. Beyond
+// what the store.Store documentation says, it behaves as follows (the suite
+// checks every point, so every other Store behaves alike):
+//
+//   - Every write validates its input before looking at the stored rows and
+//     returns an error matching store.ErrInvalid that names the bad field; an
+//     empty id given to Operator, Conversation or DeleteOperator is invalid
+//     too. Besides the Validate methods of package store, a write refuses
+//     empty or duplicate operator ids in offers (Change.Offers,
+//     Conversation.OfferedTo), a negative Require.AssigneeCap on create, and
+//     an undefined state in StatusChange.Forbid. UpdateOperator ignores the
+//     Status field of its argument, so it need not be set.
+//   - Any error leaves every row as it was.
+//   - Versions start at 1 and grow by one with every successful write of a
+//     row, even one that leaves every other field as it was (setting the
+//     status an operator already has, or moving a queued conversation to
+//     Queued).
+//   - Seq comes from one store-wide counter, set on creation and on every
+//     requeue. Failed writes do not consume numbers.
+//   - Apply checks, in order: the change's shape (store.Change.Validate),
+//     that the conversation exists (store.ErrNotFound), Change.CheckFrom,
+//     that the conversation is not closed (store.ErrWrongState: Closed is
+//     final, even when From lists it), then the new assignee (existence,
+//     then Require.CheckAssignee) and every offered operator in order
+//     (existence, then Require.CheckOffer).
+//   - Whenever a write names an assignee (CreateConversation in the Assigned
+//     state, Apply with a NewAssignee), the conversation's LastOperator
+//     becomes that operator and so does PreviousOperator for its customer.
+//     AssignedAt is set when the assignee changes; it and LastOperator are
+//     kept when the conversation leaves its assignee. PreviousOperator of an
+//     empty customer id is "", and it keeps naming an operator after the
+//     operator is deleted.
+//   - SetStatus refuses a change listed in Forbid only for conversations the
+//     operator holds (assigned to them or waiting with them); an offer is
+//     not held.
+//   - Result.Operators is sorted by operator id.
+//   - A cancelled context makes a call return the context's error, and
+//     after Close every call returns an error matching store.ErrClosed.
+package memory

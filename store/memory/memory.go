@@ -1,0 +1,517 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// degree is the minimum degree of the B-tree that orders conversations by
+// Seq; 32 is the value google/btree's documentation settles on for
+// in-memory use.
+const degree = 32
+
+// Store is an in-memory store.Store. It is safe for concurrent use. A Store
+// must be created with New; the zero value is not usable.
+type Store struct {
+	mu     sync.RWMutex
+	closed bool
+	// seq is the last Seq handed out.
+	seq uint64
+
+	ops   map[string]*store.Operator
+	convs map[string]*store.Conversation
+	// bySeq orders the conversations by Seq for Conversations.
+	bySeq *btree.BTreeG[seqEntry]
+	// held maps an operator to the ids of the conversations they hold
+	// (assigned to them or waiting with them).
+	held map[string]set
+	// offered maps an operator to the ids of the conversations offered to
+	// them.
+	offered map[string]set
+	// previous maps a customer to the operator last given one of their
+	// conversations.
+	previous map[string]string
+}
+
+var _ store.Store = (*Store)(nil)
+
+// seqEntry is one conversation's position in bySeq.
+type seqEntry struct {
+	seq uint64
+	id  string
+}
+
+func seqLess(a, b seqEntry) bool { return a.seq < b.seq }
+
+// set is a set of conversation ids.
+type set map[string]struct{}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		ops:      make(map[string]*store.Operator),
+		convs:    make(map[string]*store.Conversation),
+		bySeq:    btree.NewG(degree, seqLess),
+		held:     make(map[string]set),
+		offered:  make(map[string]set),
+		previous: make(map[string]string),
+	}
+}
+
+// usable returns the error a call must fail with before it looks at its
+// input: ErrClosed after Close, or the context's error. The caller holds mu.
+func (s *Store) usable(ctx context.Context) error {
+	if s.closed {
+		return fmt.Errorf("%w: memory store", store.ErrClosed)
+	}
+	return ctx.Err()
+}
+
+// CreateOperator stores a new operator with Load 0, no LastAssigned and
+// Version 1.
+func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Operator{}, err
+	}
+	if err := op.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if _, ok := s.ops[op.ID]; ok {
+		return store.Operator{}, fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
+	}
+	row := op.Clone()
+	row.Load = 0
+	row.LastAssigned = time.Time{}
+	row.Version = 1
+	s.ops[row.ID] = &row
+	return row.Clone(), nil
+}
+
+// UpdateOperator replaces the groups, cap and skills of an existing
+// operator and keeps every other field. The Status of op is ignored.
+func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Operator{}, err
+	}
+	check := op
+	if check.Status == "" {
+		check.Status = "unused" // the status is not updated, so not checked
+	}
+	if err := check.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	row, ok := s.ops[op.ID]
+	if !ok {
+		return store.Operator{}, notFoundOperator(op.ID)
+	}
+	row.Groups = slices.Clone(op.Groups)
+	row.Cap = op.Cap
+	row.Skills = slices.Clone(op.Skills)
+	row.Version++
+	return row.Clone(), nil
+}
+
+// SetStatus changes an operator's status if its From and Forbid conditions
+// hold. The row's version grows even when the status stays the same.
+func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Operator{}, err
+	}
+	if err := ch.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	for _, st := range ch.Forbid {
+		if !st.Valid() {
+			return store.Operator{}, fmt.Errorf("%w: status change of %q: forbidden state %v", store.ErrInvalid, ch.Operator, st)
+		}
+	}
+	row, ok := s.ops[ch.Operator]
+	if !ok {
+		return store.Operator{}, notFoundOperator(ch.Operator)
+	}
+	if ch.From != "" && row.Status != ch.From {
+		return store.Operator{}, fmt.Errorf("%w: operator %q is %q, not %q", store.ErrConflict, row.ID, row.Status, ch.From)
+	}
+	if len(ch.Forbid) > 0 {
+		for id := range s.held[row.ID] {
+			if c := s.convs[id]; slices.Contains(ch.Forbid, c.State) {
+				return store.Operator{}, fmt.Errorf("%w: operator %q holds conversation %q (%v)", store.ErrHoldsConversations, row.ID, id, c.State)
+			}
+		}
+	}
+	row.Status = ch.To
+	row.StatusSince = ch.At
+	row.Version++
+	return row.Clone(), nil
+}
+
+// DeleteOperator removes an operator who holds no conversation and has none
+// offered to them.
+func (s *Store) DeleteOperator(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	if id == "" {
+		return fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	}
+	if _, ok := s.ops[id]; !ok {
+		return notFoundOperator(id)
+	}
+	if n := len(s.held[id]); n > 0 {
+		return fmt.Errorf("%w: operator %q holds %d conversations", store.ErrHoldsConversations, id, n)
+	}
+	if n := len(s.offered[id]); n > 0 {
+		return fmt.Errorf("%w: operator %q has %d conversations offered", store.ErrHoldsConversations, id, n)
+	}
+	delete(s.ops, id)
+	delete(s.held, id)
+	delete(s.offered, id)
+	return nil
+}
+
+// Operator returns one operator.
+func (s *Store) Operator(ctx context.Context, id string) (store.Operator, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Operator{}, err
+	}
+	if id == "" {
+		return store.Operator{}, fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	}
+	row, ok := s.ops[id]
+	if !ok {
+		return store.Operator{}, notFoundOperator(id)
+	}
+	return row.Clone(), nil
+}
+
+// Operators returns every operator, ordered by id.
+func (s *Store) Operators(ctx context.Context) ([]store.Operator, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]store.Operator, 0, len(s.ops))
+	for _, row := range s.ops {
+		out = append(out, row.Clone())
+	}
+	slices.SortFunc(out, func(a, b store.Operator) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// CreateConversation stores a new conversation in the Queued, Offered or
+// Assigned state, checking req on its assignee or offers.
+func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, req store.Require) (store.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Result{}, err
+	}
+	if err := validateNew(c, req); err != nil {
+		return store.Result{}, err
+	}
+	if _, ok := s.convs[c.ID]; ok {
+		return store.Result{}, fmt.Errorf("%w: conversation %q", store.ErrAlreadyExists, c.ID)
+	}
+	var assignee *store.Operator
+	if c.State == store.Assigned {
+		op, ok := s.ops[c.Assignee]
+		if !ok {
+			return store.Result{}, notFoundOperator(c.Assignee)
+		}
+		if err := req.CheckAssignee(*op, true); err != nil {
+			return store.Result{}, err
+		}
+		assignee = op
+	}
+	if err := s.checkOffers(c.OfferedTo, req); err != nil {
+		return store.Result{}, err
+	}
+
+	row := c.Clone()
+	if len(row.OfferedTo) == 0 {
+		row.OfferedTo = nil
+	}
+	s.seq++
+	row.Seq = s.seq
+	row.Version = 1
+	if row.EnqueuedAt.IsZero() {
+		row.EnqueuedAt = row.CreatedAt
+	}
+	var changed []store.Operator
+	if assignee != nil {
+		row.AssignedAt = row.CreatedAt
+		row.LastOperator = row.Assignee
+		assignee.Load++
+		assignee.LastAssigned = row.CreatedAt
+		assignee.Version++
+		changed = append(changed, assignee.Clone())
+		if row.CustomerID != "" {
+			s.previous[row.CustomerID] = row.Assignee
+		}
+	}
+	s.convs[row.ID] = &row
+	s.bySeq.ReplaceOrInsert(seqEntry{row.Seq, row.ID})
+	s.index(&row)
+	return store.Result{Conversation: row.Clone(), Operators: changed}, nil
+}
+
+// validateNew checks a conversation to create and the requirements on it.
+func validateNew(c store.Conversation, req store.Require) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.State != store.Queued && c.State != store.Offered && c.State != store.Assigned:
+		return fmt.Errorf("%w: conversation %q: cannot be created %v", store.ErrInvalid, c.ID, c.State)
+	case c.CreatedAt.IsZero():
+		return fmt.Errorf("%w: conversation %q: creation time is zero", store.ErrInvalid, c.ID)
+	}
+	if err := req.Validate(); err != nil {
+		return fmt.Errorf("conversation %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// checkOffers checks that every operator in offers exists and may be
+// offered a conversation under req. The caller holds mu.
+func (s *Store) checkOffers(offers []string, req store.Require) error {
+	for _, id := range offers {
+		op, ok := s.ops[id]
+		if !ok {
+			return notFoundOperator(id)
+		}
+		if err := req.CheckOffer(*op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Apply applies one conditional change atomically.
+func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Result{}, err
+	}
+	if err := ch.Validate(); err != nil {
+		return store.Result{}, err
+	}
+	cur, ok := s.convs[ch.Conversation]
+	if !ok {
+		return store.Result{}, fmt.Errorf("%w: conversation %q", store.ErrNotFound, ch.Conversation)
+	}
+	if err := ch.CheckFrom(*cur); err != nil {
+		return store.Result{}, err
+	}
+	addsLoad := ch.AddsLoad(*cur)
+	var gainer *store.Operator
+	if ch.NewAssignee != "" {
+		op, ok := s.ops[ch.NewAssignee]
+		if !ok {
+			return store.Result{}, notFoundOperator(ch.NewAssignee)
+		}
+		if err := ch.Require.CheckAssignee(*op, addsLoad); err != nil {
+			return store.Result{}, err
+		}
+		if addsLoad {
+			gainer = op
+		}
+	}
+	if err := s.checkOffers(ch.Offers, ch.Require); err != nil {
+		return store.Result{}, err
+	}
+	// The old assignee loses one if the conversation counted toward their
+	// load and no longer does.
+	var loser *store.Operator
+	if cur.State.CountsAsLoad() && !(ch.To.CountsAsLoad() && ch.NewAssignee == cur.Assignee) {
+		loser = s.ops[cur.Assignee]
+	}
+
+	before := cur.Clone()
+	next := cur.Clone()
+	next.State = ch.To
+	next.Assignee = ch.NewAssignee
+	next.OfferedTo = nil
+	if len(ch.Offers) > 0 {
+		next.OfferedTo = slices.Clone(ch.Offers)
+	}
+	if ch.Group != "" {
+		next.Group = ch.Group
+	}
+	if ch.Requeue {
+		s.seq++
+		next.EnqueuedAt = ch.At
+		next.Seq = s.seq
+	}
+	if ch.To == store.Closed {
+		next.ClosedAt = ch.At
+		next.CloseReason = ch.CloseReason
+	}
+	if ch.NewAssignee != "" {
+		if ch.NewAssignee != cur.Assignee {
+			next.AssignedAt = ch.At
+		}
+		next.LastOperator = ch.NewAssignee
+		if next.CustomerID != "" {
+			s.previous[next.CustomerID] = ch.NewAssignee
+		}
+	}
+	if ch.MarkAllBusy {
+		next.AllBusyNotified = true
+	}
+	next.Version++
+
+	var changed []store.Operator
+	if loser != nil {
+		loser.Load--
+		loser.Version++
+		changed = append(changed, loser.Clone())
+	}
+	if gainer != nil {
+		gainer.Load++
+		gainer.LastAssigned = ch.At
+		gainer.Version++
+		changed = append(changed, gainer.Clone())
+	}
+	slices.SortFunc(changed, func(a, b store.Operator) int { return cmp.Compare(a.ID, b.ID) })
+
+	s.unindex(cur)
+	if next.Seq != cur.Seq {
+		s.bySeq.Delete(seqEntry{cur.Seq, cur.ID})
+		s.bySeq.ReplaceOrInsert(seqEntry{next.Seq, next.ID})
+	}
+	*cur = next
+	s.index(cur)
+	return store.Result{Before: before, Conversation: cur.Clone(), Operators: changed}, nil
+}
+
+// index records c in the held and offered indexes. The caller holds mu.
+func (s *Store) index(c *store.Conversation) {
+	if c.State.Held() {
+		add(s.held, c.Assignee, c.ID)
+	}
+	for _, op := range c.OfferedTo {
+		add(s.offered, op, c.ID)
+	}
+}
+
+// unindex removes c from the held and offered indexes. The caller holds mu.
+func (s *Store) unindex(c *store.Conversation) {
+	if c.State.Held() {
+		remove(s.held, c.Assignee, c.ID)
+	}
+	for _, op := range c.OfferedTo {
+		remove(s.offered, op, c.ID)
+	}
+}
+
+func add(idx map[string]set, op, conv string) {
+	ids, ok := idx[op]
+	if !ok {
+		ids = make(set)
+		idx[op] = ids
+	}
+	ids[conv] = struct{}{}
+}
+
+func remove(idx map[string]set, op, conv string) {
+	ids := idx[op]
+	delete(ids, conv)
+	if len(ids) == 0 {
+		delete(idx, op)
+	}
+}
+
+// Conversation returns one conversation.
+func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Conversation{}, err
+	}
+	if id == "" {
+		return store.Conversation{}, fmt.Errorf("%w: conversation id is empty", store.ErrInvalid)
+	}
+	c, ok := s.convs[id]
+	if !ok {
+		return store.Conversation{}, fmt.Errorf("%w: conversation %q", store.ErrNotFound, id)
+	}
+	return c.Clone(), nil
+}
+
+// Conversations returns the conversations that pass f, ordered by Seq. A
+// filter on the assignee reads only that operator's conversations.
+func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conversation, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	out := []store.Conversation{}
+	if f.Assignee != "" {
+		// Only held conversations have an assignee.
+		for id := range s.held[f.Assignee] {
+			if c := s.convs[id]; f.Match(*c) {
+				out = append(out, c.Clone())
+			}
+		}
+		slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
+		return out, nil
+	}
+	s.bySeq.Ascend(func(e seqEntry) bool {
+		if c := s.convs[e.id]; f.Match(*c) {
+			out = append(out, c.Clone())
+		}
+		return true
+	})
+	return out, nil
+}
+
+// PreviousOperator returns the operator most recently given a conversation
+// of the customer, or "" if none was (or customerID is empty).
+func (s *Store) PreviousOperator(ctx context.Context, customerID string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return "", err
+	}
+	return s.previous[customerID], nil
+}
+
+// Close discards the store's rows. Every later call fails with an error
+// matching store.ErrClosed; closing again does nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.ops, s.convs, s.bySeq = nil, nil, nil
+	s.held, s.offered, s.previous = nil, nil, nil
+	return nil
+}
+
+func notFoundOperator(id string) error {
+	return fmt.Errorf("%w: operator %q", store.ErrNotFound, id)
+}

@@ -1,0 +1,75 @@
+// Package storetest is the conformance suite every store.Store must pass.
+//
+// An adapter runs it from one of its own tests, handing it a constructor
+// for a fresh, empty store:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { return memory.New() })
+//	}
+//
+// Run calls the constructor once per subtest and once per sequence of the
+// state-machine test (whose number is set by rapid's -rapid.checks flag or
+// RAPID_CHECKS variable), and closes every store it gets when done with it.
+// The suite is library code that imports testing, testify's require and
+// rapid, so that every adapter runs the very same checks.
+//
+// The suite pins down what the store.Store documentation leaves open, so
+// that every implementation behaves alike:
+//
+//   - Writes validate their input before anything else (after ErrClosed and
+//     the context): errors match store.ErrInvalid. Besides the Validate
+//     methods of package store this covers empty or duplicate operator ids
+//     in Change.Offers and Conversation.OfferedTo, a negative
+//     Require.AssigneeCap on CreateConversation, an undefined state in
+//     StatusChange.Forbid, creating a conversation in the Waiting or Closed
+//     state or with a zero CreatedAt, and an empty id given to Operator,
+//     Conversation or DeleteOperator. UpdateOperator ignores the Status of
+//     its argument, so it may be empty.
+//   - A failed call changes nothing: every row, version, load and the
+//     previous operator of every customer stay as they were.
+//   - Versions start at 1 and grow by exactly one with every successful
+//     write of the row, even when no other field changes. An operator row
+//     changes (and is returned in Result.Operators, in any order) exactly
+//     when a write changes its Load or LastAssigned.
+//   - Seq values are only compared: each creation and each requeue gets a
+//     Seq greater than every Seq handed out before.
+//   - Apply checks, in this order: Change.Validate and the offers' shape
+//     (ErrInvalid); the conversation exists (ErrNotFound); Change.CheckFrom
+//     (ErrAlreadyTaken, ErrWrongState, ErrNotAssignee, ErrConflict); the
+//     conversation is not Closed (ErrWrongState: Closed is final even when
+//     From lists it); when NewAssignee is set, that operator exists
+//     (ErrNotFound) and passes Require.CheckAssignee with Change.AddsLoad
+//     (ErrNotAllowed, ErrOverCapacity); then each operator of Offers in
+//     order exists and passes Require.CheckOffer. CreateConversation checks
+//     the row, then ErrAlreadyExists, then the assignee (as if the load
+//     grows) or the offers likewise.
+//   - Effects of Apply: State; Assignee (empty unless held); OfferedTo
+//     (empty unless Offered); Group when the change names one; EnqueuedAt
+//     and Seq on Requeue; ClosedAt and CloseReason on a change to Closed;
+//     AssignedAt when the assignee changes; LastOperator whenever the
+//     change names a NewAssignee; AllBusyNotified with MarkAllBusy. The old
+//     assignee loses one load when the conversation counted toward their
+//     load and no longer does; the new assignee gains one, and LastAssigned
+//     becomes At, when Change.AddsLoad holds. AssignedAt and LastOperator
+//     are kept when a conversation leaves its assignee.
+//   - CreateConversation in the Assigned state sets AssignedAt, and the
+//     assignee's LastAssigned, to CreatedAt, LastOperator to the assignee,
+//     and adds one to their load. Fields the store does not own (LinkedTo,
+//     AllBusyNotified, Attributes, ...) are stored as given.
+//   - PreviousOperator(customer) names the operator of the customer's most
+//     recent write that named an assignee (created Assigned, or Apply with
+//     a NewAssignee); "" for an unknown or empty customer id. Deleting the
+//     operator does not clear it.
+//   - SetStatus's Forbid looks only at conversations the operator holds
+//     (Assigned or Waiting with them as assignee), not at offers.
+//     DeleteOperator refuses an operator who holds a conversation or has
+//     one offered to them.
+//   - Operators is ordered by id, Conversations by Seq, and both return an
+//     empty result (not an error) when nothing matches.
+//   - After Close every method fails with an error matching
+//     store.ErrClosed; a second Close returns nil.
+//
+// Rows are compared after mapping empty slices and maps to nil and times to
+// UTC, so a store may return either for an empty list and need not keep a
+// time's location. Times used by the suite are whole seconds.
+package storetest
