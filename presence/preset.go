@@ -23,7 +23,7 @@ const (
 	// chats.
 	StatusGreen = "green"
 	// StatusGrey: the toggle's grey position (seed 000): nothing new; the
-	// operator keeps their own chats.
+	// operator keeps their own chats and is still on shift.
 	StatusGrey = "grey"
 )
 
@@ -71,16 +71,21 @@ func ActiveInactive() *Model {
 }
 
 // Toggle returns the green/grey switch of seed 000 (Pyrus), SPEC P2: green
-// (All: accepting new chats) and grey (nothing new; the operator keeps their
-// own chats). A new operator starts grey and ending the shift sets grey; log
-// in and log out do not change the status. Each call returns a new Model.
+// (All: accepting new chats) and grey (nothing new, but still at work: the
+// operator keeps their own chats and customers who write again come back to
+// them), plus offline for an operator who has pressed "exit" and left the
+// shift. A new operator starts offline, log in sets green, and ending the
+// shift sets offline; log out does not change the status. Each call returns
+// a new Model.
 func Toggle() *Model {
 	return MustNew(Definition{
 		Statuses: []Status{
 			{Name: StatusGreen, Capabilities: All},
-			{Name: StatusGrey},
+			{Name: StatusGrey, Present: true},
+			{Name: StatusOffline},
 		},
-		Initial:  StatusGrey,
-		OffShift: StatusGrey,
+		Initial:  StatusOffline,
+		LogIn:    StatusGreen,
+		OffShift: StatusOffline,
 	})
 }

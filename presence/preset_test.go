@@ -19,6 +19,7 @@ func requireCaps(t *testing.T, m *presence.Model, want []presence.Status) {
 		require.Equal(t, w.Capabilities, got[i].Capabilities, "status %q: got %v, want %v", w.Name, got[i].Capabilities, w.Capabilities)
 		require.Equal(t, w.OnLastClose, got[i].OnLastClose, "status %q", w.Name)
 		require.Nil(t, got[i].Inactivity, "status %q", w.Name)
+		require.Equal(t, w.Present, got[i].Present, "status %q", w.Name)
 	}
 }
 
@@ -81,12 +82,19 @@ func TestP2_TogglePreset(t *testing.T) {
 	m := presence.Toggle()
 	requireCaps(t, m, []presence.Status{
 		{Name: presence.StatusGreen, Capabilities: presence.All},
-		{Name: presence.StatusGrey},
+		{Name: presence.StatusGrey, Present: true},
+		{Name: presence.StatusOffline},
 	})
-	require.Equal(t, presence.StatusGrey, m.Initial())
-	require.Equal(t, "", m.LogIn())
+	require.Equal(t, presence.StatusOffline, m.Initial())
+	require.Equal(t, presence.StatusGreen, m.LogIn())
 	require.Equal(t, "", m.LogOut())
-	require.Equal(t, presence.StatusGrey, m.OffShift())
+	require.Equal(t, presence.StatusOffline, m.OffShift())
+	// Grey takes nothing new but is still at work (SPEC L3); offline is
+	// the exit from the shift.
+	grey, _ := m.Status(presence.StatusGrey)
+	offline, _ := m.Status(presence.StatusOffline)
+	require.True(t, grey.OnShift())
+	require.False(t, offline.OnShift())
 }
 
 func TestP7_LogInLogOut(t *testing.T) {

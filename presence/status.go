@@ -30,13 +30,19 @@ type Status struct {
 	// Inactivity, when set, switches the operator to another status after
 	// a period without activity (SPEC P6).
 	Inactivity *Inactivity
+	// Present marks a status without capabilities in which the operator is
+	// still at work, such as seed 000's grey toggle: they take nothing new,
+	// but a conversation waiting on its customer comes back to them when
+	// the customer writes (SPEC L3). Statuses with capabilities are always
+	// on shift.
+	Present bool
 }
 
 // OnShift reports whether an operator in s counts as on shift: true when s
-// grants at least one capability. A status with no capabilities (Away,
-// Offline, Inactive, grey) counts as off shift, although the operator keeps
+// grants at least one capability or is marked Present. Other statuses
+// (Away, Offline, Inactive) count as off shift, although the operator keeps
 // the conversations they hold (SPEC P3).
-func (s Status) OnShift() bool { return s.Capabilities != 0 }
+func (s Status) OnShift() bool { return s.Capabilities != 0 || s.Present }
 
 // clone returns a copy of s that shares no pointer with it.
 func (s Status) clone() Status {
