@@ -125,3 +125,17 @@ func ExampleFunc() {
 	// func yes assign olga
 	// func no assign anna
 }
+
+// Fallback: balanced assignment to Ready operators, and when none is below
+// cap, an offer to everyone who may take by hand (seed 001's "Can help").
+func ExampleFallback() {
+	p := policy.Capped(policy.Fallback(policy.LeastLoaded(), policy.Broadcast(0)), policy.CapOptions{Default: 1})
+	ready := policy.NewList(policy.LimiterOf(p), policy.Candidate{ID: "anna", Load: 1})
+	takers := policy.NewList(policy.LimiterOf(p), policy.Candidate{ID: "anna", Load: 1}, policy.Candidate{ID: "kim"})
+	d := p.Decide(policy.Input{Conversation: policy.Conversation{ID: "c1"}, Auto: ready, Offer: takers})
+	fmt.Println(p.Name())
+	fmt.Println(d.Action, d.Operators, d.Skipped)
+	// Output:
+	// capped(fallback(least-loaded,broadcast))
+	// offer [kim] [{anna at cap}]
+}
