@@ -1,0 +1,115 @@
+package routing
+
+import (
+	"fmt"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/presence"
+	"github.com/switchboard-go/switchboard/store"
+	"github.com/switchboard-go/switchboard/store/memory"
+)
+
+// Config configures a Router. The zero value is usable: every field has a
+// default.
+type Config struct {
+	// Store keeps operators and conversations. A Router opened on a store
+	// that already holds rows resumes from them. Defaults to a new
+	// in-memory store.
+	Store store.Store
+	// Clock is the Router's only source of time; inject clock.NewMock() in
+	// tests and simulations. Defaults to the real clock.
+	Clock clock.Clock
+	// Presence defines the operator statuses and their rules. Defaults to
+	// presence.Standard().
+	Presence *presence.Model
+	// Groups lists the groups the Router serves at start. More can be
+	// added with AddGroup. Defaults to none.
+	Groups []Group
+	// EventBuffer is the channel buffer of each subscription. Defaults to
+	// 1024.
+	EventBuffer int
+	// RestrictTransfersToSite refuses a transfer to a group whose Site
+	// differs from the conversation's current group's Site (SPEC L6).
+	// Defaults to false.
+	RestrictTransfersToSite bool
+}
+
+// Group configures one group: a set of operators serving one queue.
+type Group struct {
+	// ID identifies the group. Required.
+	ID string
+	// Policy routes the group's conversations; it can be replaced at run
+	// time with SetPolicy. Defaults to
+	// policy.Capped(policy.LeastLoaded(), policy.CapOptions{}).
+	Policy policy.Policy
+	// Site names the site or channel family the group belongs to, for
+	// RestrictTransfersToSite. Defaults to "".
+	Site string
+}
+
+// DefaultEventBuffer is the subscription buffer used when
+// Config.EventBuffer is zero.
+const DefaultEventBuffer = 1024
+
+// withDefaults returns a copy of c with every unset field given its
+// default.
+func (c Config) withDefaults() Config {
+	if c.Store == nil {
+		c.Store = memory.New()
+	}
+	if c.Clock == nil {
+		c.Clock = clock.New()
+	}
+	if c.Presence == nil {
+		c.Presence = presence.Standard()
+	}
+	if c.EventBuffer == 0 {
+		c.EventBuffer = DefaultEventBuffer
+	}
+	groups := make([]Group, len(c.Groups))
+	for i, g := range c.Groups {
+		groups[i] = g.withDefaults()
+	}
+	c.Groups = groups
+	return c
+}
+
+// validate reports the first bad field, matching ErrInvalidConfig.
+func (c Config) validate() error {
+	if c.EventBuffer < 0 {
+		return fmt.Errorf("%w: EventBuffer %d is negative", ErrInvalidConfig, c.EventBuffer)
+	}
+	seen := make(map[string]bool, len(c.Groups))
+	for i, g := range c.Groups {
+		if err := g.validate(); err != nil {
+			return fmt.Errorf("group %d: %w", i, err)
+		}
+		if seen[g.ID] {
+			return fmt.Errorf("%w: group %q listed twice", ErrInvalidConfig, g.ID)
+		}
+		seen[g.ID] = true
+	}
+	return nil
+}
+
+func (g Group) withDefaults() Group {
+	if g.Policy == nil {
+		g.Policy = DefaultPolicy()
+	}
+	return g
+}
+
+func (g Group) validate() error {
+	if g.ID == "" {
+		return fmt.Errorf("%w: group id is empty", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// DefaultPolicy returns the policy a group gets when it names none:
+// balanced routing with caps taken from each operator (no group default).
+func DefaultPolicy() policy.Policy {
+	return policy.Capped(policy.LeastLoaded(), policy.CapOptions{})
+}

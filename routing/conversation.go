@@ -1,0 +1,521 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// NewConversation describes a conversation for Enqueue, StartOutbound and
+// Reopen.
+type NewConversation struct {
+	// ID identifies the conversation. Required, unique.
+	ID string
+	// Group is the group whose queue it joins. Required (Reopen defaults
+	// it to the old conversation's group).
+	Group string
+	// Channel names where it came from (web, telegram, e-mail, ...).
+	Channel string
+	// CustomerID identifies the customer; a returning customer's
+	// conversation is offered first to their previous operator when the
+	// group's policy prefers them (SPEC R9).
+	CustomerID string
+	// Priority orders the queue: higher first.
+	Priority int
+	// Skills lists what an operator needs to be given it.
+	Skills []string
+	// Attributes carries the host's free-form data.
+	Attributes map[string]string
+}
+
+func (nc NewConversation) validate() error {
+	switch {
+	case nc.ID == "":
+		return fmt.Errorf("%w: conversation id is empty", ErrInvalid)
+	case nc.Group == "":
+		return fmt.Errorf("%w: conversation %q: group is empty", ErrInvalid, nc.ID)
+	}
+	return nil
+}
+
+func (nc NewConversation) row(now time.Time) store.Conversation {
+	return store.Conversation{
+		ID: nc.ID, Group: nc.Group, Channel: nc.Channel, CustomerID: nc.CustomerID, Priority: nc.Priority,
+		Skills: slices.Clone(nc.Skills), Attributes: maps.Clone(nc.Attributes),
+		State: store.Queued, CreatedAt: now,
+	}
+}
+
+// Enqueue adds a new conversation to its group and routes it at once: the
+// group's policy assigns it, offers it, or keeps it queued. The returned row
+// is the conversation as stored after routing. A Queued event (with the
+// queue position) reports a kept conversation, and an AllBusy event, once,
+// a conversation kept while operators are on shift but none can take it
+// (SPEC R5).
+func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Conversation, error) {
+	if err := nc.validate(); err != nil {
+		return store.Conversation{}, err
+	}
+	row := nc.row(r.clock.Now())
+	if nc.CustomerID != "" {
+		prev, err := r.store.PreviousOperator(ctx, nc.CustomerID)
+		if err != nil {
+			return store.Conversation{}, err
+		}
+		row.LastOperator = prev
+	}
+	return r.create(ctx, row, false)
+}
+
+// Reopen opens a new conversation for a customer who wrote into closed
+// conversation oldID (SPEC L5). The new one is linked to the old one and
+// routed with previous-operator preference whatever the group's policy.
+// Empty Group, Channel and CustomerID in nc default to the old
+// conversation's. It fails with ErrWrongState if oldID is not closed.
+func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (store.Conversation, error) {
+	old, err := r.store.Conversation(ctx, oldID)
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	if old.State != store.Closed {
+		return store.Conversation{}, fmt.Errorf("%w: conversation %q is %v; only a closed conversation is reopened", ErrWrongState, oldID, old.State)
+	}
+	nc.Group = cmpOr(nc.Group, old.Group)
+	nc.Channel = cmpOr(nc.Channel, old.Channel)
+	nc.CustomerID = cmpOr(nc.CustomerID, old.CustomerID)
+	if err := nc.validate(); err != nil {
+		return store.Conversation{}, err
+	}
+	row := nc.row(r.clock.Now())
+	row.LinkedTo, row.LastOperator = oldID, old.LastOperator
+	return r.create(ctx, row, true)
+}
+
+// create stores and routes a new conversation.
+func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
+	unlock := r.lockConvOnce(row.ID)
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		r.mu.Lock()
+		g, err := r.group(row.Group)
+		if err != nil {
+			r.mu.Unlock()
+			return store.Conversation{}, err
+		}
+		d := keep("routing view kept changing")
+		if attempt < maxAttempts {
+			d = r.decide(g, &row, sticky, row.CreatedAt)
+		}
+		allBusy := g.allBusy()
+		r.mu.Unlock()
+
+		shaped := row
+		d.shape(&shaped)
+		shaped.AllBusyNotified = d.Action == policy.Keep && allBusy
+		res, err := r.store.CreateConversation(ctx, shaped, d.require)
+		if err != nil {
+			if d.Action != policy.Keep && retryable(err) {
+				r.refresh(ctx, "", d.operators()...)
+				continue
+			}
+			return store.Conversation{}, err
+		}
+		ev := r.newEvents(row.CreatedAt)
+		r.mu.Lock()
+		r.absorb(res)
+		r.routedEvents(&ev, res, d)
+		r.mu.Unlock()
+		ev.emit()
+		unlock()
+		return res.Conversation, r.afterGaining(ctx, res.Conversation.Assignee)
+	}
+}
+
+// afterGaining follows an operator gaining a conversation: offers they may
+// no longer hold at their new load are withdrawn (SPEC R3).
+func (r *Router) afterGaining(ctx context.Context, operatorID string) error {
+	if operatorID == "" {
+		return nil
+	}
+	return r.withdrawStale(ctx, operatorID)
+}
+
+// StartOutbound records a conversation an operator starts with a customer
+// (SPEC L8): it is assigned to them directly, without a cap check. The
+// operator must be on shift.
+func (r *Router) StartOutbound(ctx context.Context, operatorID string, nc NewConversation) (store.Conversation, error) {
+	if err := nc.validate(); err != nil {
+		return store.Conversation{}, err
+	}
+	now := r.clock.Now()
+	r.mu.Lock()
+	_, err := r.group(nc.Group)
+	if err == nil {
+		_, err = r.operator(operatorID)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	unlock := r.lockConv(nc.ID)
+	defer unlock()
+	row := nc.row(now)
+	row.State, row.Assignee = store.Assigned, operatorID
+	res, err := r.store.CreateConversation(ctx, row, store.Require{AssigneeStatuses: r.onShiftStatuses})
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorb(res)
+	if ev.wants(Assigned) {
+		ev.push(Event{Kind: Assigned, Conversation: row.ID, Group: row.Group, Operator: operatorID, Policy: "outbound"})
+	}
+	r.mu.Unlock()
+	ev.emit()
+	return res.Conversation, nil
+}
+
+// Take gives a queued or offered conversation to an operator who takes it
+// by hand (SPEC R1, R4). The operator must serve the conversation's group
+// and be in a status that allows queue offers and manual take. If the
+// group's policy caps operators, the cap applies unless it lets manual take
+// exceed it. When two operators take at once, exactly one wins; the other
+// gets ErrAlreadyTaken. The remaining offers are withdrawn.
+func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Conversation, error) {
+	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+		op, err := r.operator(operatorID)
+		if err != nil {
+			return store.Change{}, err
+		}
+		g := r.groups[c.Group]
+		if g == nil || !op.row.InGroup(c.Group) {
+			return store.Change{}, fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, c.Group)
+		}
+		req := store.Require{AssigneeStatuses: r.offerStatuses}
+		if g.limiter != nil && !g.limiter.ManualOverCap() {
+			req.AssigneeCap = capOf(g, op)
+		}
+		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID, Require: req}, nil
+	}, func(ev *events, res store.Result) {
+		r.assignedEvents(ev, res, "manual")
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	return res.Conversation, r.afterGaining(ctx, operatorID)
+}
+
+// Assign is an admin's assignment of a queued or offered conversation to a
+// chosen operator (SPEC L7), whose status must allow assignment by an
+// admin. No cap applies. Only an admin actor may assign.
+func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {
+	if !by.Admin {
+		return store.Conversation{}, fmt.Errorf("%w: %q is not an admin", ErrNotAllowed, by.ID)
+	}
+	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+		if _, err := r.operator(operatorID); err != nil {
+			return store.Change{}, err
+		}
+		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID,
+			Require: store.Require{AssigneeStatuses: r.adminStatuses}}, nil
+	}, func(ev *events, res store.Result) {
+		r.assignedEvents(ev, res, "admin")
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	return res.Conversation, r.afterGaining(ctx, operatorID)
+}
+
+func (r *Router) assignedEvents(ev *events, res store.Result, how string) {
+	c := &res.Conversation
+	if ev.wants(Assigned) {
+		ev.push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: how})
+	}
+	r.withdrawnEvents(ev, res)
+}
+
+// Close closes a conversation (SPEC L1, L7). An operator may close only a
+// conversation they hold; an admin may close any open one. The freed slot is
+// given at once to the next queued conversation (SPEC R7).
+func (r *Router) Close(ctx context.Context, by Actor, convID, reason string) (store.Conversation, error) {
+	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+		return store.Change{From: openStates, Assignee: by.assignee(), To: store.Closed, CloseReason: reason}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Closed) {
+			ev.push(Event{Kind: Closed, Conversation: convID, Group: res.Before.Group, Operator: res.Before.Assignee, Reason: reason})
+		}
+		r.withdrawnEvents(ev, res)
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	return res.Conversation, r.afterLeaving(ctx, res.Before)
+}
+
+var openStates = []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting}
+
+// afterLeaving follows a conversation leaving its assignee (before is its
+// row before the change): the operator's freed slot goes to their groups'
+// queues, and an operator whose status says so changes status when their
+// last conversation closes (SPEC P5). The extra groups are pumped too.
+func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, extra ...string) error {
+	if !before.State.Held() {
+		return r.pumpGroups(ctx, extra)
+	}
+	r.mu.Lock()
+	op := r.ops[before.Assignee]
+	groups := extra
+	next := ""
+	if op != nil {
+		groups = append(slices.Clone(op.row.Groups), extra...)
+		if len(op.held) == 0 {
+			next = r.status(op.row.Status).onLastClose
+		}
+	}
+	r.mu.Unlock()
+	if next != "" {
+		err := r.setStatus(ctx, before.Assignee, next, false)
+		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrHoldsConversations) {
+			return err
+		}
+	}
+	return r.pumpGroups(ctx, groups)
+}
+
+// Release gives a held conversation back to its group's queue, keeping its
+// place, and routes the queue again. An operator may release only a
+// conversation they hold. In a group whose policy prefers the previous
+// operator the conversation may come back to the same operator; transfer it
+// to send it elsewhere.
+func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Queued}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Returned) {
+			ev.push(Event{Kind: Returned, Conversation: convID, Group: res.Conversation.Group, From: res.Before.Assignee, Position: r.position(&res.Conversation), Reason: "released"})
+		}
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	err = r.afterLeaving(ctx, res.Before, res.Conversation.Group)
+	return r.current(ctx, convID), err
+}
+
+var heldStates = []store.State{store.Assigned, store.Waiting}
+
+// MarkWaiting marks a conversation as waiting on the customer (SPEC L3): it
+// keeps its operator but leaves their load, and the freed slot goes to the
+// queue.
+func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+		holder := c.Assignee
+		if !by.Admin {
+			holder = by.ID
+		}
+		if holder == "" {
+			return store.Change{}, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
+		}
+		return store.Change{From: []store.State{store.Assigned}, Assignee: holder, To: store.Waiting, NewAssignee: holder}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Waiting) {
+			ev.push(Event{Kind: Waiting, Conversation: convID, Group: res.Conversation.Group, Operator: res.Conversation.Assignee})
+		}
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	return res.Conversation, r.afterLeaving(ctx, res.Before)
+}
+
+// CustomerReplied reports that the customer wrote into a conversation. One
+// waiting on the customer goes back to the same operator if they are still
+// on shift (without a cap check: it is theirs), and otherwise to its group's
+// queue to be routed (SPEC L3). For a queued, offered or assigned
+// conversation nothing changes. A closed conversation is not reopened: it
+// fails with ErrWrongState (use Reopen).
+func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conversation, error) {
+	c, err := r.read(ctx, convID)
+	if err != nil {
+		return c, err
+	}
+	switch c.State {
+	case store.Closed:
+		return c, fmt.Errorf("%w: conversation %q is closed; reopen it", ErrWrongState, convID)
+	case store.Waiting:
+	default:
+		return c, nil
+	}
+	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Assigned, NewAssignee: c.Assignee,
+			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}}, nil
+	}, func(ev *events, res store.Result) {
+		r.assignedEvents(ev, res, "returned")
+	})
+	if err == nil {
+		return res.Conversation, r.afterGaining(ctx, c.Assignee)
+	}
+	if !errors.Is(err, ErrNotAllowed) && !errors.Is(err, ErrNotFound) {
+		return res.Conversation, err
+	}
+	// The operator is off shift (or gone): back to the queue.
+	res, err = r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Returned) {
+			ev.push(Event{Kind: Returned, Conversation: convID, Group: res.Conversation.Group, From: c.Assignee, Position: r.position(&res.Conversation), Reason: "operator off shift"})
+		}
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	err = r.pump(ctx, res.Conversation.Group)
+	return r.current(ctx, convID), err
+}
+
+// TransferToOperator hands a held conversation to another operator (SPEC
+// L6), whose status must allow transfers from colleagues; no cap applies.
+// An operator may transfer only a conversation they hold.
+func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {
+	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+		if _, err := r.operator(operatorID); err != nil {
+			return store.Change{}, err
+		}
+		if c.Assignee == operatorID {
+			return store.Change{}, fmt.Errorf("%w: conversation %q is already held by %q", ErrInvalid, convID, operatorID)
+		}
+		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Assigned, NewAssignee: operatorID,
+			Require: store.Require{AssigneeStatuses: r.transferStatuses}}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Transferred) {
+			ev.push(Event{Kind: Transferred, Conversation: convID, Group: res.Conversation.Group, Operator: operatorID, From: res.Before.Assignee})
+		}
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	if err := r.afterGaining(ctx, operatorID); err != nil {
+		return res.Conversation, err
+	}
+	return res.Conversation, r.afterLeaving(ctx, res.Before)
+}
+
+// TransferToGroup moves a conversation to another group's queue (SPEC L6),
+// even when nobody in that group is online: it then waits there. An
+// operator may transfer only a conversation they hold; an admin any open
+// one. With Config.RestrictTransfersToSite, the groups' sites must match.
+func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group string) (store.Conversation, error) {
+	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+		to, err := r.group(group)
+		if err != nil {
+			return store.Change{}, err
+		}
+		if c.Group == group {
+			return store.Change{}, fmt.Errorf("%w: conversation %q is already in group %q", ErrInvalid, convID, group)
+		}
+		if from := r.groups[c.Group]; r.cfg.RestrictTransfersToSite && from != nil && from.cfg.Site != to.cfg.Site {
+			return store.Change{}, fmt.Errorf("%w: group %q is on site %q, conversation %q on site %q", ErrNotAllowed, group, to.cfg.Site, convID, from.cfg.Site)
+		}
+		from := openStates
+		if !by.Admin {
+			from = heldStates
+		}
+		return store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Transferred) {
+			ev.push(Event{Kind: Transferred, Conversation: convID, Group: group, From: res.Before.Group, To: group, Operator: res.Before.Assignee})
+		}
+		r.withdrawnEvents(ev, res)
+	})
+	if err != nil {
+		return res.Conversation, err
+	}
+	err = r.afterLeaving(ctx, res.Before, group)
+	return r.current(ctx, convID), err
+}
+
+// Conversation returns a conversation as stored.
+func (r *Router) Conversation(ctx context.Context, id string) (store.Conversation, error) {
+	return r.store.Conversation(ctx, id)
+}
+
+// mutate applies the change build returns for conversation id, under the
+// conversation's lock, folds the result into the view and emits the events
+// report adds. build runs with r.mu held and gets the view's row (or the
+// store's, for a conversation the view does not hold); the change's
+// Conversation and At are filled in.
+func (r *Router) mutate(ctx context.Context, id string, build func(store.Conversation) (store.Change, error), report func(*events, store.Result)) (store.Result, error) {
+	if id == "" {
+		return store.Result{}, fmt.Errorf("%w: conversation id is empty", ErrInvalid)
+	}
+	unlock := r.lockConv(id)
+	defer unlock()
+	c, err := r.read(ctx, id)
+	if err != nil {
+		return store.Result{}, err
+	}
+	now := r.clock.Now()
+	r.mu.Lock()
+	ch, err := build(c)
+	r.mu.Unlock()
+	if err != nil {
+		return store.Result{Conversation: c}, err
+	}
+	ch.Conversation, ch.At = id, now
+	res, err := r.store.Apply(ctx, ch)
+	if err != nil {
+		if retryable(err) {
+			r.refresh(ctx, id)
+		}
+		return store.Result{Conversation: c}, err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorb(res)
+	report(&ev, res)
+	r.mu.Unlock()
+	ev.emit()
+	return res, nil
+}
+
+// read returns conversation id from the view, or from the store when the
+// view does not hold it (closed, or not seen yet).
+func (r *Router) read(ctx context.Context, id string) (store.Conversation, error) {
+	r.mu.Lock()
+	if err := r.usable(); err != nil {
+		r.mu.Unlock()
+		return store.Conversation{}, err
+	}
+	cs := r.convs[id]
+	var c store.Conversation
+	if cs != nil {
+		c = cs.row
+	}
+	r.mu.Unlock()
+	if cs != nil {
+		return c, nil
+	}
+	return r.store.Conversation(ctx, id)
+}
+
+// current returns conversation id as the view now holds it, after routing;
+// the zero row if it cannot be read.
+func (r *Router) current(ctx context.Context, id string) store.Conversation {
+	c, _ := r.read(ctx, id)
+	return c
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

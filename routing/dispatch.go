@@ -1,0 +1,392 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/queue"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// maxAttempts bounds how often one routing decision is taken again after
+// the store refused it as stale. Past it the conversation is kept queued
+// (never lost) and routed on the next trigger.
+const maxAttempts = 16
+
+// decision is a policy decision checked against the view, with what the
+// store must check atomically when applying it.
+type decision struct {
+	policy.Decision
+	policyName string
+	require    store.Require
+}
+
+// keep returns a decision to keep a conversation queued.
+func keep(reason policy.Reason) decision {
+	return decision{Decision: policy.Decision{Action: policy.Keep, Reason: reason}}
+}
+
+// decide asks g's policy what to do with conversation c. With sticky, the
+// policy is wrapped with previous-operator preference. The decision is
+// checked against the view: a policy naming an operator it was not offered
+// gets its decision replaced by Keep. Caller holds r.mu.
+func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now time.Time) decision {
+	p := g.policy
+	if sticky && c.LastOperator != "" {
+		p = policy.PreviousOperator(p)
+	}
+	in := policy.Input{
+		Conversation: policy.Conversation{
+			ID: c.ID, Group: c.Group, Channel: c.Channel, CustomerID: c.CustomerID, Priority: c.Priority,
+			Skills: c.Skills, Attributes: c.Attributes, PreviousOperator: c.LastOperator,
+		},
+		Auto:  treeView{g: g, tree: &g.auto, auto: true},
+		Offer: treeView{g: g, tree: &g.offer},
+		Now:   now,
+	}
+	d := decision{Decision: p.Decide(in), policyName: p.Name()}
+	switch d.Action {
+	case policy.Keep:
+		if d.Reason == "" {
+			d.Reason = policy.ReasonNoCandidates
+		}
+		return d
+	case policy.Assign:
+		op := g.members[d.Operator]
+		if op == nil || !op.inAuto {
+			break
+		}
+		d.require = store.Require{AssigneeStatuses: r.autoStatuses, AssigneeCap: capOf(g, op)}
+		return d
+	case policy.Offer:
+		if len(d.Operators) == 0 {
+			break
+		}
+		r.markGen++
+		ok := true
+		for _, id := range d.Operators {
+			op := g.members[id]
+			if op == nil || !op.inOffer || op.mark == r.markGen {
+				ok = false
+				break
+			}
+			op.mark = r.markGen
+		}
+		if !ok {
+			break
+		}
+		d.require = store.Require{OfferStatuses: r.offerStatuses}
+		return d
+	}
+	kept := keep(policy.ReasonInvalidOutcome)
+	kept.Skipped, kept.policyName = d.Skipped, d.policyName
+	return kept
+}
+
+// capOf returns op's cap under g's policy; zero means no cap.
+func capOf(g *groupState, op *opState) int {
+	if g.limiter == nil {
+		return 0
+	}
+	return g.limiter.Limit(op.candidate())
+}
+
+// shape sets c's state, assignee and offers as d decides.
+func (d decision) shape(c *store.Conversation) {
+	c.Assignee, c.OfferedTo = "", nil
+	switch d.Action {
+	case policy.Assign:
+		c.State, c.Assignee = store.Assigned, d.Operator
+	case policy.Offer:
+		c.State, c.OfferedTo = store.Offered, d.Operators
+	default:
+		c.State = store.Queued
+	}
+}
+
+// change returns the store change that applies d to c, conditional on c
+// being unchanged since it was read.
+func (d decision) change(c store.Conversation, now time.Time) store.Change {
+	ch := store.Change{Conversation: c.ID, From: []store.State{c.State}, Version: c.Version, At: now, Require: d.require}
+	var to store.Conversation
+	d.shape(&to)
+	ch.To, ch.NewAssignee, ch.Offers = to.State, to.Assignee, to.OfferedTo
+	return ch
+}
+
+// routedEvents reports where a routed conversation went: assigned, offered
+// or kept in the queue, with the offers withdrawn and the one "all busy"
+// notice. Caller holds r.mu and has absorbed res.
+func (r *Router) routedEvents(ev *events, res store.Result, d decision) {
+	c := &res.Conversation
+	switch c.State {
+	case store.Assigned:
+		if ev.wants(Assigned) {
+			ev.push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.policyName, Skipped: d.Skipped})
+		}
+	case store.Offered:
+		if ev.wants(Offered) {
+			ops := c.OfferedTo
+			if res.Before.State == store.Offered {
+				ops = r.minus(c.OfferedTo, res.Before.OfferedTo)
+			}
+			if len(ops) > 0 {
+				ev.push(Event{Kind: Offered, Conversation: c.ID, Group: c.Group, Operators: ops, Policy: d.policyName, Skipped: d.Skipped})
+			}
+		}
+	case store.Queued:
+		if ev.wants(Queued) || ev.wants(AllBusy) {
+			pos := r.position(c)
+			if ev.wants(Queued) {
+				ev.push(Event{Kind: Queued, Conversation: c.ID, Group: c.Group, Position: pos, Policy: d.policyName, Skipped: d.Skipped, Reason: string(d.Reason)})
+			}
+			if c.AllBusyNotified && !res.Before.AllBusyNotified && ev.wants(AllBusy) {
+				ev.push(Event{Kind: AllBusy, Conversation: c.ID, Group: c.Group, Position: pos})
+			}
+		}
+	}
+	r.withdrawnEvents(ev, res)
+}
+
+// withdrawnEvents reports the offers res withdrew. Caller holds r.mu.
+func (r *Router) withdrawnEvents(ev *events, res store.Result) {
+	if res.Before.State != store.Offered || !ev.wants(OfferWithdrawn) {
+		return
+	}
+	gone := r.minus(res.Before.OfferedTo, res.Conversation.OfferedTo)
+	if i := slices.Index(gone, res.Conversation.Assignee); i >= 0 {
+		gone = slices.Delete(slices.Clone(gone), i, i+1)
+	}
+	if len(gone) > 0 {
+		ev.push(Event{Kind: OfferWithdrawn, Conversation: res.Conversation.ID, Group: res.Before.Group, Operators: gone})
+	}
+}
+
+// position returns c's 1-based place in its queue, or 0. Caller holds r.mu.
+func (r *Router) position(c *store.Conversation) int {
+	if g := r.groups[c.Group]; g != nil {
+		if p, ok := g.queue.Position(c.ID); ok {
+			return p
+		}
+	}
+	return 0
+}
+
+// minus returns the ids in a that are not in b, in a's order, without
+// allocating a set. Caller holds r.mu.
+func (r *Router) minus(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	r.markGen++
+	for _, id := range b {
+		if op := r.ops[id]; op != nil {
+			op.mark = r.markGen
+		}
+	}
+	var out []string
+	for _, id := range a {
+		if op := r.ops[id]; op == nil || op.mark != r.markGen {
+			if op == nil && slices.Contains(b, id) {
+				continue
+			}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// refresh re-reads conversation convID (if not empty) and the given
+// operators from the store into the view, after the store refused a
+// decision as stale. Errors are left to the next attempt.
+func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
+	var conv *store.Conversation
+	if convID != "" {
+		if c, err := r.store.Conversation(ctx, convID); err == nil {
+			conv = &c
+		}
+	}
+	ops := make([]store.Operator, 0, len(opIDs))
+	gone := []string{}
+	for _, id := range opIDs {
+		o, err := r.store.Operator(ctx, id)
+		switch {
+		case err == nil:
+			ops = append(ops, o)
+		case errors.Is(err, store.ErrNotFound):
+			gone = append(gone, id)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range ops {
+		r.absorbOperator(o)
+	}
+	for _, id := range gone {
+		r.forgetOperator(id)
+	}
+	if conv != nil {
+		r.absorbConversation(*conv)
+	}
+}
+
+// operatorsOf returns the operators a decision names.
+func (d decision) operators() []string {
+	switch d.Action {
+	case policy.Assign:
+		return []string{d.Operator}
+	case policy.Offer:
+		return d.Operators
+	}
+	return nil
+}
+
+// pump routes group's queue in serving order (SPEC R7): each queued
+// conversation the policy can place is assigned or offered, until one it
+// must keep; offered conversations get their offers brought up to date.
+// It runs whenever a slot frees or an operator becomes eligible, so a
+// waiting conversation never waits for a poll.
+func (r *Router) pump(ctx context.Context, group string) error {
+	var done map[string]bool
+	failures := 0
+	for {
+		now := r.clock.Now()
+		r.mu.Lock()
+		g, err := r.group(group)
+		if err != nil {
+			r.mu.Unlock()
+			return err
+		}
+		var target store.Conversation
+		var d decision
+		found := false
+		g.queue.Ascend(func(it queue.Item) bool {
+			if done[it.ID] {
+				return true
+			}
+			cs := r.convs[it.ID]
+			dd := r.decide(g, &cs.row, false, now)
+			if cs.row.State == store.Offered {
+				if dd.Action == policy.Assign || (dd.Action == policy.Offer && !sameSet(dd.Operators, cs.row.OfferedTo)) {
+					target, d, found = cs.row, dd, true
+					return false
+				}
+				if done == nil {
+					done = map[string]bool{}
+				}
+				done[it.ID] = true
+				return true
+			}
+			if dd.Action == policy.Keep {
+				return false
+			}
+			target, d, found = cs.row, dd, true
+			return false
+		})
+		r.mu.Unlock()
+		if !found {
+			return nil
+		}
+		if err := r.commitRoute(ctx, target, d, now, nil); err != nil {
+			if !retryable(err) {
+				return err
+			}
+			if failures++; failures > maxAttempts {
+				return fmt.Errorf("routing: group %q: the queue kept changing while it was being routed: %w", group, err)
+			}
+			continue
+		}
+		if d.Action == policy.Assign {
+			if err := r.afterGaining(ctx, d.Operator); err != nil {
+				return err
+			}
+		}
+		if target.State == store.Offered || d.Action == policy.Offer {
+			if done == nil {
+				done = map[string]bool{}
+			}
+			done[target.ID] = true
+		}
+	}
+}
+
+// pumpAll pumps every group, in id order.
+func (r *Router) pumpAll(ctx context.Context) error {
+	for _, g := range r.Groups() {
+		if err := r.pump(ctx, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pumpGroups pumps the given groups in order, skipping repeats.
+func (r *Router) pumpGroups(ctx context.Context, groups []string) error {
+	slices.Sort(groups)
+	for i, g := range groups {
+		if i > 0 && groups[i-1] == g {
+			continue
+		}
+		if err := r.pump(ctx, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commitRoute applies decision d to conversation c as it was read, under
+// the conversation's lock, and emits the events. before, if not nil, runs
+// on the events first (for a command that reports its own event ahead of
+// the routing ones). On a stale-view refusal it refreshes the view and
+// returns the store's error.
+func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) error {
+	unlock := r.lockConv(c.ID)
+	defer unlock()
+	res, err := r.store.Apply(ctx, d.change(c, now))
+	if err != nil {
+		if retryable(err) {
+			r.refresh(ctx, c.ID, d.operators()...)
+		}
+		return err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorb(res)
+	if before != nil {
+		before(&ev, res)
+	}
+	r.routedEvents(&ev, res, d)
+	r.mu.Unlock()
+	ev.emit()
+	return nil
+}
+
+// sameSet reports whether a and b hold the same ids (each without
+// repeats).
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) < 16 {
+		for _, x := range a {
+			if !slices.Contains(b, x) {
+				return false
+			}
+		}
+		return true
+	}
+	set := make(map[string]struct{}, len(b))
+	for _, x := range b {
+		set[x] = struct{}{}
+	}
+	for _, x := range a {
+		if _, ok := set[x]; !ok {
+			return false
+		}
+	}
+	return true
+}

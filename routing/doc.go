@@ -1,0 +1,14 @@
+// Package routing is Switchboard's entry point: the Router, which decides
+// which operator gets which conversation and keeps track of who is on shift.
+//
+// A command (enqueue, take, close, set status, ...) enters the Router, which
+// asks the presence model who may receive what, asks the group's policy for
+// a decision over an in-memory index of candidates, commits the decision
+// atomically through the Store, and only then emits events. A decision
+// taken on a stale view is refused by the store and taken again on fresh
+// data; it is never applied.
+//
+// The Router is safe for concurrent use. Time comes only from the injected
+// clock, so a Router driven by a mock clock with the same commands makes
+// the same decisions and emits the same events.
+package routing

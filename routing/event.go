@@ -1,0 +1,145 @@
+package routing
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/switchboard-go/switchboard/policy"
+)
+
+// EventKind names what an event reports.
+type EventKind uint16
+
+// Event kinds. Subscribe takes the kinds a subscriber wants.
+const (
+	// Queued: a conversation entered its group's queue and waits there.
+	// Position is its 1-based place in the queue, Reason why it was kept.
+	Queued EventKind = iota + 1
+	// Offered: a conversation was offered to Operators (broadcast, SPEC R1).
+	Offered
+	// OfferWithdrawn: the offers to Operators were withdrawn, because
+	// someone took the conversation, it moved, or they left a status that
+	// allows offers.
+	OfferWithdrawn
+	// Assigned: Operator got the conversation. Policy names the policy
+	// that chose them ("manual" for a take, "admin" for an admin
+	// assignment, "transfer", "returned" for a customer reply, "outbound"),
+	// Skipped lists the candidates it passed over and why.
+	Assigned
+	// AllBusy: every eligible operator was at cap when the conversation
+	// arrived; reported once per conversation, with its queue Position, so
+	// the host can send the "all operators are busy" notice (SPEC R5).
+	AllBusy
+	// Returned: a conversation went back to its group's queue (released,
+	// customer replied while the operator was off shift, redistribution
+	// found nobody). From is the operator it left.
+	Returned
+	// Transferred: a conversation moved from operator From to Operator, or
+	// from group From to group To (SPEC L6).
+	Transferred
+	// Waiting: the operator marked the conversation as waiting on the
+	// customer (SPEC L3).
+	Waiting
+	// Closed: a conversation was closed; Reason says why, Operator is who
+	// held it.
+	Closed
+	// StatusChanged: Operator moved from status From to status To.
+	StatusChanged
+	// GroupAvailability: Group became online (Online true: at least one
+	// operator in a status that accepts new conversations) or offline
+	// (SPEC P10).
+	GroupAvailability
+	// Redistributed: an operator ending their shift (From) had the
+	// conversation taken from them; an Assigned, Offered or Queued event
+	// follows with where it went (SPEC P4).
+	Redistributed
+
+	kindCount = iota + 1
+)
+
+var kindNames = [...]string{
+	Queued: "queued", Offered: "offered", OfferWithdrawn: "offer-withdrawn", Assigned: "assigned",
+	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
+	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
+	Redistributed: "redistributed",
+}
+
+// String returns the kind's name.
+func (k EventKind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("event(%d)", uint16(k))
+}
+
+// AllKinds lists every event kind.
+func AllKinds() []EventKind {
+	ks := make([]EventKind, 0, kindCount-1)
+	for k := EventKind(1); k < kindCount; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Event is something that happened, reported after the change behind it
+// was stored. Fields that do not apply to its Kind are zero. Every event
+// carries who, what and when, so statistics can be rebuilt from a stream
+// of them (SPEC S3).
+type Event struct {
+	// Seq numbers the router's events in the order they were emitted.
+	Seq uint64
+	// Kind says what happened.
+	Kind EventKind
+	// At is when it happened, by the router's clock.
+	At time.Time
+	// Conversation is the conversation concerned, if any.
+	Conversation string
+	// Group is the group concerned, if any.
+	Group string
+	// Operator is the operator concerned: the assignee, the one whose
+	// status changed, the transfer target.
+	Operator string
+	// From is the previous operator, status or group.
+	From string
+	// To is the new status or group.
+	To string
+	// Operators lists the operators of an Offered or OfferWithdrawn event.
+	Operators []string
+	// Policy names what decided an assignment or an offer.
+	Policy string
+	// Skipped lists the candidates a policy passed over and why.
+	Skipped []policy.Skip
+	// Position is a queued conversation's 1-based place in its queue.
+	Position int
+	// Reason says why a conversation was kept, returned or closed.
+	Reason string
+	// Online reports a group's availability.
+	Online bool
+}
+
+// String returns a one-line description, for logs and examples.
+func (e Event) String() string {
+	s := fmt.Sprintf("%s", e.Kind)
+	add := func(k, v string) {
+		if v != "" {
+			s += " " + k + "=" + v
+		}
+	}
+	add("conv", e.Conversation)
+	add("group", e.Group)
+	add("op", e.Operator)
+	add("from", e.From)
+	add("to", e.To)
+	if len(e.Operators) > 0 {
+		s += fmt.Sprintf(" ops=%v", e.Operators)
+	}
+	add("policy", e.Policy)
+	if e.Position > 0 {
+		s += fmt.Sprintf(" pos=%d", e.Position)
+	}
+	add("reason", e.Reason)
+	if e.Kind == GroupAvailability {
+		s += fmt.Sprintf(" online=%t", e.Online)
+	}
+	return s
+}

@@ -1,0 +1,219 @@
+package routing
+
+import (
+	"math"
+
+	"github.com/google/btree"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// candItem is an operator's place in a candidate tree. Its key fields are
+// copied from the row when it is inserted, so the tree's order never changes
+// under it.
+type candItem struct {
+	load int
+	last int64
+	id   string
+	op   *opState
+}
+
+func candLess(a, b candItem) bool {
+	if a.load != b.load {
+		return a.load < b.load
+	}
+	if a.last != b.last {
+		return a.last < b.last
+	}
+	return a.id < b.id
+}
+
+// candTreeDegree keeps nodes a few cache lines wide; 32 measured as fast as
+// or faster than 8, 16 and 64 for 1k–100k operators.
+const candTreeDegree = 32
+
+// candTree is one group's operators with one capability, in candidate
+// order (policy.Candidate.Before). The counts are kept at every change; the
+// tree itself is built the first time a policy walks it, so a group whose
+// policy never walks it (a balanced group's offer tree, a broadcast group's
+// automatic one) does not pay for keeping it ordered.
+type candTree struct {
+	t *btree.BTreeG[candItem]
+	// n counts the members, avail those below their cap.
+	n, avail int
+}
+
+func (t *candTree) insert(it candItem, below bool) {
+	t.n++
+	if below {
+		t.avail++
+	}
+	if t.t != nil {
+		t.t.ReplaceOrInsert(it)
+	}
+}
+
+func (t *candTree) remove(it candItem, below bool) {
+	t.n--
+	if below {
+		t.avail--
+	}
+	if t.t != nil {
+		t.t.Delete(it)
+	}
+}
+
+// statusInfo caches what the presence model says of one status.
+type statusInfo struct {
+	auto, offer, onShift bool
+	onLastClose          string
+}
+
+// opState is the router's view of one operator.
+type opState struct {
+	row store.Operator
+	// key is the operator's key in every candidate tree it is in.
+	key candItem
+	// inAuto and inOffer record which trees the operator was put in.
+	inAuto, inOffer bool
+	// held lists the conversations the operator holds (assigned or
+	// waiting); offers the ones offered to them.
+	held   map[string]struct{}
+	offers map[string]struct{}
+	// mark is scratch space for duplicate checks (see Router.markGen).
+	mark uint64
+}
+
+func newOpState(row store.Operator) *opState {
+	return &opState{row: row, held: map[string]struct{}{}, offers: map[string]struct{}{}}
+}
+
+func (op *opState) candidate() policy.Candidate {
+	r := &op.row
+	return policy.Candidate{ID: r.ID, Status: r.Status, Load: r.Load, Cap: r.Cap, LastAssigned: r.LastAssigned, Skills: r.Skills}
+}
+
+// accepting reports whether the operator was indexed as able to receive
+// new conversations in some way (automatic or offers).
+func (op *opState) accepting() bool { return op.inAuto || op.inOffer }
+
+// treeView is the read-only policy.Candidates a policy sees of one tree.
+type treeView struct {
+	g    *groupState
+	tree *candTree
+	auto bool
+}
+
+var _ policy.Candidates = treeView{}
+
+func (v treeView) Len() int       { return v.tree.n }
+func (v treeView) Available() int { return v.tree.avail }
+
+func (v treeView) Ascend(fn func(policy.Candidate) bool) {
+	if v.tree.t == nil {
+		v.build()
+	}
+	v.tree.t.Ascend(func(it candItem) bool { return fn(it.op.candidate()) })
+}
+
+// build fills the tree from the group's members on first use.
+func (v treeView) build() {
+	t := btree.NewG(candTreeDegree, candLess)
+	for _, op := range v.g.members {
+		if v.has(op) {
+			t.ReplaceOrInsert(op.key)
+		}
+	}
+	v.tree.t = t
+}
+
+func (v treeView) has(op *opState) bool {
+	if v.auto {
+		return op.inAuto
+	}
+	return op.inOffer
+}
+
+func (v treeView) Get(id string) (policy.Candidate, bool) {
+	op, ok := v.g.members[id]
+	if !ok || !v.has(op) {
+		return policy.Candidate{}, false
+	}
+	return op.candidate(), true
+}
+
+// status returns what the model says of status name (zero for an unknown
+// one).
+func (r *Router) status(name string) statusInfo { return r.statuses[name] }
+
+// index puts op into the trees of its groups that its status qualifies it
+// for.
+func (r *Router) index(op *opState) {
+	st := r.status(op.row.Status)
+	op.key = keyOf(op)
+	op.inAuto, op.inOffer = st.auto, st.offer
+	r.place(op, 1)
+}
+
+// unindex takes op out of every tree index put it in.
+func (r *Router) unindex(op *opState) { r.place(op, -1) }
+
+// place adds (dir 1) or removes (dir -1) op in its groups' indexes.
+func (r *Router) place(op *opState, dir int) {
+	var cand policy.Candidate
+	if op.accepting() {
+		cand = op.candidate()
+	}
+	for _, gid := range op.row.Groups {
+		g := r.groups[gid]
+		if g == nil {
+			continue
+		}
+		if dir > 0 {
+			g.members[op.row.ID] = op
+		} else {
+			delete(g.members, op.row.ID)
+		}
+		if !op.accepting() {
+			continue
+		}
+		g.accepting += dir
+		below := policy.BelowCap(g.limiter, cand)
+		for _, t := range [2]struct {
+			in   bool
+			tree *candTree
+		}{{op.inAuto, &g.auto}, {op.inOffer, &g.offer}} {
+			switch {
+			case !t.in:
+			case dir > 0:
+				t.tree.insert(op.key, below)
+			default:
+				t.tree.remove(op.key, below)
+			}
+		}
+	}
+}
+
+func keyOf(op *opState) candItem {
+	last := int64(math.MinInt64)
+	if !op.row.LastAssigned.IsZero() {
+		last = op.row.LastAssigned.UnixNano()
+	}
+	return candItem{load: op.row.Load, last: last, id: op.row.ID, op: op}
+}
+
+// recount recomputes the trees' available counts, after the group's
+// limiter changed.
+func (g *groupState) recount() {
+	g.auto.avail, g.offer.avail = 0, 0
+	for _, op := range g.members {
+		below := policy.BelowCap(g.limiter, op.candidate())
+		if below && op.inAuto {
+			g.auto.avail++
+		}
+		if below && op.inOffer {
+			g.offer.avail++
+		}
+	}
+}

@@ -1,0 +1,676 @@
+package routing_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/presence"
+	"github.com/switchboard-go/switchboard/routing"
+	"github.com/switchboard-go/switchboard/store"
+	"github.com/switchboard-go/switchboard/store/memory"
+)
+
+// routerMachine drives a Router with random sequences of every command and
+// checks SPEC invariants 1, 2, 3, 5 and 8 after each step.
+type routerMachine struct {
+	t     *rapid.T
+	ctx   context.Context
+	clk   *clock.Mock
+	st    store.Store
+	r     *routing.Router
+	model *presence.Model
+	sub   *routing.Subscription
+	// policies is each group's current policy, for caps.
+	policies map[string]policy.Policy
+	// convSeq numbers new conversations.
+	convSeq int
+	// step holds the events of the current step.
+	step []routing.Event
+	// before is the state before the current step.
+	before machineState
+	// concurrent marks a step whose commands ran at once.
+	concurrent bool
+}
+
+var (
+	machineOps      = []string{"o1", "o2", "o3", "o4"}
+	machineGroups   = []string{"ga", "gb"}
+	machineStatuses = []string{presence.StatusReady, presence.StatusCanHelp, presence.StatusPause, presence.StatusAway, presence.StatusOffline}
+)
+
+// machinePolicies are the policies a group may be switched to.
+func machinePolicies() []policy.Policy {
+	return []policy.Policy{
+		policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 2, ManualOverCap: true}),
+		policy.Capped(policy.Broadcast(0), policy.CapOptions{Default: 1}),
+		policy.PreviousOperator(policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1})),
+		policy.Capped(policy.Broadcast(2), policy.CapOptions{Default: 2, ManualOverCap: true}),
+	}
+}
+
+// state is everything observable: the store's rows and the router's view.
+type machineState struct {
+	ops   []store.Operator
+	convs []store.Conversation
+	snap  routing.Snapshot
+}
+
+func (m *routerMachine) init(t *rapid.T) {
+	m.t, m.ctx = t, context.Background()
+	m.clk = clock.NewMock()
+	m.clk.Set(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	m.st = memory.New()
+	m.model = presence.Standard()
+	ps := machinePolicies()
+	m.policies = map[string]policy.Policy{"ga": ps[0], "gb": ps[1]}
+	var err error
+	m.r, err = routing.New(m.ctx, routing.Config{
+		Store: m.st, Clock: m.clk, Presence: m.model,
+		Groups: []routing.Group{{ID: "ga", Policy: ps[0]}, {ID: "gb", Policy: ps[1]}},
+	})
+	require.NoError(t, err)
+	m.sub = m.r.Subscribe()
+	m.before = m.observe()
+}
+
+func (m *routerMachine) observe() machineState {
+	ops, err := m.st.Operators(m.ctx)
+	require.NoError(m.t, err)
+	convs, err := m.st.Conversations(m.ctx, store.Filter{})
+	require.NoError(m.t, err)
+	return machineState{ops: ops, convs: convs, snap: m.r.Snapshot()}
+}
+
+func (m *routerMachine) drain() []routing.Event {
+	var evs []routing.Event
+	for {
+		select {
+		case ev := <-m.sub.Events():
+			evs = append(evs, ev)
+		default:
+			return evs
+		}
+	}
+}
+
+func (m *routerMachine) opID(t *rapid.T) string {
+	return rapid.SampledFrom(append(machineOps, "nobody")).Draw(t, "operator")
+}
+
+// convID draws an existing conversation id most of the time.
+func (m *routerMachine) convID(t *rapid.T) string {
+	if m.convSeq == 0 || rapid.IntRange(0, 9).Draw(t, "unknownConv") == 0 {
+		return "missing"
+	}
+	return fmt.Sprintf("c%d", rapid.IntRange(1, m.convSeq).Draw(t, "conv"))
+}
+
+func (m *routerMachine) actor(t *rapid.T, conv string) routing.Actor {
+	if rapid.IntRange(0, 4).Draw(t, "admin") == 0 {
+		return routing.ByAdmin("boss")
+	}
+	// Usually the holder, sometimes someone else (SPEC L11).
+	if c, err := m.st.Conversation(m.ctx, conv); err == nil && c.Assignee != "" && rapid.Bool().Draw(t, "holder") {
+		return routing.ByOperator(c.Assignee)
+	}
+	return routing.ByOperator(m.opID(t))
+}
+
+// expectBad asserts that a command given bad input failed with want and
+// changed nothing (SPEC invariant 8).
+func (m *routerMachine) expectBad(err error, want error) {
+	require.ErrorIs(m.t, err, want)
+	after := m.observe()
+	require.Equal(m.t, m.before.ops, after.ops, "bad input changed operators")
+	require.Equal(m.t, m.before.convs, after.convs, "bad input changed conversations")
+	require.Equal(m.t, m.before.snap, after.snap, "bad input changed the router's view")
+}
+
+// expectFailureChangesNothing: a command refused for any reason leaves the
+// state as it was.
+func (m *routerMachine) expectFailureChangesNothing(err error) {
+	if err == nil {
+		return
+	}
+	require.Truef(m.t, isTyped(err), "untyped error %v", err)
+	after := m.observe()
+	require.Equal(m.t, m.before.convs, after.convs, "refused command changed conversations: %v", err)
+	require.Equal(m.t, m.before.ops, after.ops, "refused command changed operators: %v", err)
+}
+
+func isTyped(err error) bool {
+	for _, s := range []error{routing.ErrNotFound, routing.ErrAlreadyExists, routing.ErrAlreadyTaken, routing.ErrWrongState,
+		routing.ErrConflict, routing.ErrOverCapacity, routing.ErrNotAllowed, routing.ErrNotAssignee,
+		routing.ErrHoldsConversations, routing.ErrInvalid, routing.ErrClosed} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *routerMachine) actions() map[string]func(*rapid.T) {
+	return map[string]func(*rapid.T){
+		"AddOperator": func(t *rapid.T) {
+			id := rapid.SampledFrom(machineOps).Draw(t, "id")
+			groups := groupsOf(t)
+			existed := m.exists(id)
+			_, err := m.r.AddOperator(m.ctx, routing.OperatorSpec{ID: id, Groups: groups, Cap: rapid.IntRange(0, 3).Draw(t, "cap"),
+				Status: rapid.SampledFrom(machineStatuses).Draw(t, "status")})
+			if existed {
+				m.expectBad(err, routing.ErrAlreadyExists)
+				return
+			}
+			require.NoError(t, err)
+		},
+		"AddOperatorBad": func(t *rapid.T) {
+			spec := routing.OperatorSpec{ID: "o9", Groups: []string{"ga"}}
+			want := routing.ErrInvalid
+			switch rapid.IntRange(0, 3).Draw(t, "bad") {
+			case 0:
+				spec.Cap = -1
+			case 1:
+				spec.ID = ""
+			case 2:
+				spec.Status, want = "lunch", routing.ErrUnknownStatus
+			case 3:
+				spec.Groups, want = []string{"nope"}, routing.ErrNotFound
+			}
+			_, err := m.r.AddOperator(m.ctx, spec)
+			m.expectBad(err, want)
+		},
+		"UpdateOperator": func(t *rapid.T) {
+			id := m.opID(t)
+			_, err := m.r.UpdateOperator(m.ctx, routing.OperatorSpec{ID: id, Groups: groupsOf(t), Cap: rapid.IntRange(-1, 3).Draw(t, "cap")})
+			m.expectFailureChangesNothing(err)
+		},
+		"RemoveOperator": func(t *rapid.T) {
+			err := m.r.RemoveOperator(m.ctx, m.opID(t))
+			if err != nil {
+				m.expectBad(err, routing.ErrNotFound)
+			}
+		},
+		"SetStatus": func(t *rapid.T) {
+			id := m.opID(t)
+			status := rapid.SampledFrom(append(machineStatuses, "lunch")).Draw(t, "status")
+			by := routing.ByOperator(id)
+			if rapid.IntRange(0, 5).Draw(t, "other") == 0 {
+				by = routing.ByOperator("o1")
+			}
+			err := m.r.SetStatus(m.ctx, by, id, status)
+			switch {
+			case !m.exists(id) && (by.ID == id):
+				m.expectBad(err, routing.ErrNotFound)
+			case by.ID != id:
+				m.expectBad(err, routing.ErrNotAllowed)
+			case status == "lunch":
+				m.expectBad(err, routing.ErrUnknownStatus)
+			default:
+				require.NoError(t, err)
+			}
+		},
+		"LogInOut": func(t *rapid.T) {
+			id := m.opID(t)
+			var err error
+			if rapid.Bool().Draw(t, "in") {
+				err = m.r.LogIn(m.ctx, id)
+			} else {
+				err = m.r.LogOut(m.ctx, id)
+			}
+			if !m.exists(id) {
+				m.expectBad(err, routing.ErrNotFound)
+				return
+			}
+			require.NoError(t, err)
+		},
+		"EndShift": func(t *rapid.T) {
+			id := m.opID(t)
+			by := routing.ByOperator(id)
+			if rapid.Bool().Draw(t, "forced") {
+				by = routing.ByAdmin("boss")
+			}
+			err := m.r.EndShift(m.ctx, by, id)
+			if !m.exists(id) {
+				m.expectBad(err, routing.ErrNotFound)
+				return
+			}
+			require.NoError(t, err)
+		},
+		"Enqueue": func(t *rapid.T) {
+			m.convSeq++
+			_, err := m.r.Enqueue(m.ctx, routing.NewConversation{
+				ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group"),
+				CustomerID: rapid.SampledFrom([]string{"", "k1", "k2"}).Draw(t, "customer"),
+				Priority:   rapid.IntRange(0, 2).Draw(t, "priority"),
+			})
+			require.NoError(t, err)
+		},
+		"EnqueueBad": func(t *rapid.T) {
+			nc := routing.NewConversation{ID: "c1", Group: "ga"}
+			want := routing.ErrAlreadyExists
+			switch rapid.IntRange(0, 2).Draw(t, "bad") {
+			case 0:
+				nc.Group, want = "nope", routing.ErrNotFound
+			case 1:
+				nc.ID, want = "", routing.ErrInvalid
+			}
+			if want == routing.ErrAlreadyExists && m.convSeq == 0 {
+				return
+			}
+			_, err := m.r.Enqueue(m.ctx, nc)
+			m.expectBad(err, want)
+		},
+		"StartOutbound": func(t *rapid.T) {
+			op := m.opID(t)
+			m.convSeq++
+			_, err := m.r.StartOutbound(m.ctx, op, routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group")})
+			if err != nil {
+				m.convSeq--
+				m.expectFailureChangesNothing(err)
+			}
+		},
+		"Take": func(t *rapid.T) {
+			op, conv := m.opID(t), m.convID(t)
+			want := m.predictTake(op, conv)
+			_, err := m.r.Take(m.ctx, op, conv)
+			if want == nil {
+				require.NoError(t, err)
+				return
+			}
+			m.expectBad(err, want)
+		},
+		"Assign": func(t *rapid.T) {
+			conv := m.convID(t)
+			_, err := m.r.Assign(m.ctx, m.actor(t, conv), conv, m.opID(t))
+			m.expectFailureChangesNothing(err)
+		},
+		"Close": func(t *rapid.T) {
+			conv := m.convID(t)
+			by := m.actor(t, conv)
+			want := m.predictHolderOnly(by, conv, []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting})
+			_, err := m.r.Close(m.ctx, by, conv, "done")
+			if want == nil {
+				require.NoError(t, err)
+				return
+			}
+			m.expectBad(err, want)
+		},
+		"Release": func(t *rapid.T) {
+			conv := m.convID(t)
+			by := m.actor(t, conv)
+			want := m.predictHolderOnly(by, conv, []store.State{store.Assigned, store.Waiting})
+			_, err := m.r.Release(m.ctx, by, conv)
+			if want == nil {
+				require.NoError(t, err)
+				return
+			}
+			m.expectBad(err, want)
+		},
+		"MarkWaiting": func(t *rapid.T) {
+			conv := m.convID(t)
+			by := m.actor(t, conv)
+			_, err := m.r.MarkWaiting(m.ctx, by, conv)
+			m.expectFailureChangesNothing(err)
+		},
+		"CustomerReplied": func(t *rapid.T) {
+			_, err := m.r.CustomerReplied(m.ctx, m.convID(t))
+			m.expectFailureChangesNothing(err)
+		},
+		"TransferToOperator": func(t *rapid.T) {
+			conv := m.convID(t)
+			_, err := m.r.TransferToOperator(m.ctx, m.actor(t, conv), conv, m.opID(t))
+			m.expectFailureChangesNothing(err)
+		},
+		"TransferToGroup": func(t *rapid.T) {
+			conv := m.convID(t)
+			_, err := m.r.TransferToGroup(m.ctx, m.actor(t, conv), conv, rapid.SampledFrom(append(machineGroups, "nope")).Draw(t, "group"))
+			m.expectFailureChangesNothing(err)
+		},
+		"Reopen": func(t *rapid.T) {
+			old := m.convID(t)
+			m.convSeq++
+			_, err := m.r.Reopen(m.ctx, old, routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq)})
+			if err != nil {
+				m.convSeq--
+				m.expectFailureChangesNothing(err)
+			}
+		},
+		"SetPolicy": func(t *rapid.T) {
+			g := rapid.SampledFrom(machineGroups).Draw(t, "group")
+			p := rapid.SampledFrom(machinePolicies()).Draw(t, "policy")
+			require.NoError(t, m.r.SetPolicy(m.ctx, g, p))
+			m.policies[g] = p
+		},
+		"Concurrent": func(t *rapid.T) {
+			m.concurrent = true
+			// Several commands at once: takes, closes and status flips race.
+			n := rapid.IntRange(2, 4).Draw(t, "n")
+			cmds := make([]func(), n)
+			for i := range cmds {
+				op, conv := m.opID(t), m.convID(t)
+				switch rapid.IntRange(0, 2).Draw(t, "kind") {
+				case 0:
+					cmds[i] = func() { _, _ = m.r.Take(m.ctx, op, conv) }
+				case 1:
+					cmds[i] = func() { _, _ = m.r.Close(m.ctx, routing.ByAdmin("boss"), conv, "race") }
+				default:
+					st := rapid.SampledFrom(machineStatuses).Draw(t, "status")
+					cmds[i] = func() { _ = m.r.SetStatus(m.ctx, routing.ByAdmin("boss"), op, st) }
+				}
+			}
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for _, c := range cmds {
+				wg.Go(func() { <-start; c() })
+			}
+			close(start)
+			wg.Wait()
+		},
+		"Tick": func(t *rapid.T) {
+			m.clk.Add(time.Duration(rapid.IntRange(1, 120).Draw(t, "seconds")) * time.Second)
+		},
+		"": m.check,
+	}
+}
+
+// groupsOf draws a subset of the machine's groups.
+func groupsOf(t *rapid.T) []string {
+	var gs []string
+	for _, g := range machineGroups {
+		if rapid.Bool().Draw(t, "in-"+g) {
+			gs = append(gs, g)
+		}
+	}
+	return gs
+}
+
+func (m *routerMachine) exists(op string) bool {
+	_, err := m.st.Operator(m.ctx, op)
+	return err == nil
+}
+
+// predictTake returns the error Take(op, conv) must fail with, or nil.
+func (m *routerMachine) predictTake(op, conv string) error {
+	c, err := m.st.Conversation(m.ctx, conv)
+	if err != nil {
+		return routing.ErrNotFound
+	}
+	o, err := m.st.Operator(m.ctx, op)
+	if err != nil {
+		return routing.ErrNotFound
+	}
+	if !o.InGroup(c.Group) {
+		return routing.ErrNotAllowed
+	}
+	switch {
+	case c.State.Held():
+		return routing.ErrAlreadyTaken
+	case c.State == store.Closed:
+		return routing.ErrWrongState
+	case !m.model.Has(o.Status, presence.QueueTake):
+		return routing.ErrNotAllowed
+	}
+	if l := policy.LimiterOf(m.policies[c.Group]); l != nil && !l.ManualOverCap() {
+		if lim := l.Limit(policy.Candidate{Cap: o.Cap}); lim > 0 && o.Load >= lim {
+			return routing.ErrOverCapacity
+		}
+	}
+	return nil
+}
+
+// predictHolderOnly returns the error a holder-only command (close,
+// release) must fail with, or nil.
+func (m *routerMachine) predictHolderOnly(by routing.Actor, conv string, from []store.State) error {
+	c, err := m.st.Conversation(m.ctx, conv)
+	if err != nil {
+		return routing.ErrNotFound
+	}
+	if !slices.Contains(from, c.State) {
+		if c.State.Held() {
+			return routing.ErrAlreadyTaken
+		}
+		return routing.ErrWrongState
+	}
+	if !by.Admin && c.Assignee != by.ID {
+		return routing.ErrNotAssignee
+	}
+	return nil
+}
+
+// check verifies the invariants after every step.
+func (m *routerMachine) check(t *rapid.T) {
+	m.step = m.drain()
+	after := m.observe()
+	defer func() { m.before, m.concurrent = after, false }()
+	ops := map[string]store.Operator{}
+	for _, o := range after.ops {
+		ops[o.ID] = o
+	}
+
+	// Invariant 1 (and 4's "exactly one state"): each conversation in one
+	// valid state, an assignee exactly when held, offers exactly when
+	// offered; loads equal the assigned conversations.
+	load := map[string]int{}
+	held := map[string][]string{}
+	for _, c := range after.convs {
+		require.NoError(t, c.Validate(), "conversation %s", c.ID)
+		if c.State == store.Assigned {
+			load[c.Assignee]++
+		}
+		if c.State.Held() {
+			require.Contains(t, ops, c.Assignee, "conversation %s held by a removed operator", c.ID)
+			held[c.Assignee] = append(held[c.Assignee], c.ID)
+		}
+	}
+	for _, o := range after.ops {
+		require.Equal(t, load[o.ID], o.Load, "load of %s", o.ID)
+	}
+	// The router's view agrees with the store.
+	require.Len(t, after.snap.Operators, len(after.ops))
+	for i, so := range after.snap.Operators {
+		o := after.ops[i]
+		require.Equal(t, o.ID, so.ID)
+		require.Equal(t, o.Status, so.Status, "status of %s", o.ID)
+		require.Equal(t, o.Load, so.Load, "view load of %s", o.ID)
+		hs := held[o.ID]
+		slices.Sort(hs)
+		require.Equal(t, hs, nilIfEmpty(so.Conversations), "view of %s's conversations", o.ID)
+	}
+
+	// Invariant 2 and SPEC L1/S3: replaying the step's events over the
+	// state before it rebuilds every conversation's state and every load,
+	// and no automatic assignment put an operator above their cap at the
+	// moment it happened. (Commands run concurrently emit in an order that
+	// may differ from their commits, so there only the end state is
+	// compared.)
+	m.replay(t, ops, after)
+
+	// Invariant 3: nothing is offered to an operator whose status does
+	// not allow offers, or who left the group; automatic assignments went
+	// to statuses that allow them.
+	for _, c := range after.convs {
+		for _, id := range c.OfferedTo {
+			o, ok := ops[id]
+			require.True(t, ok, "%s offered to removed %s", c.ID, id)
+			require.True(t, m.model.Has(o.Status, presence.QueueTake), "%s offered to %s in %s", c.ID, id, o.Status)
+			require.True(t, o.InGroup(c.Group), "%s offered to %s outside group %s", c.ID, id, c.Group)
+		}
+	}
+	for _, ev := range m.step {
+		if ev.Kind == routing.Assigned && m.automatic(ev.Policy) {
+			if o, ok := ops[ev.Operator]; ok && o.Status == m.statusAt(ev) {
+				require.True(t, m.model.Has(o.Status, presence.AutoAssign), "auto-assigned to %s in %s", o.ID, o.Status)
+			}
+		}
+	}
+
+	// Invariant 5 and R7: a queue never waits while its head could be
+	// served: in a group with a queued (not offered) conversation, no
+	// operator eligible for it is below cap.
+	for _, c := range after.convs {
+		if c.State != store.Queued {
+			continue
+		}
+		p := m.policies[c.Group]
+		l := policy.LimiterOf(p)
+		for _, o := range after.ops {
+			if !o.InGroup(c.Group) {
+				continue
+			}
+			canAuto := m.model.Has(o.Status, presence.AutoAssign) && isLeastLoaded(p)
+			canOffer := m.model.Has(o.Status, presence.QueueTake) && !isLeastLoaded(p)
+			if (canAuto || canOffer) && policy.BelowCap(l, policy.Candidate{Load: o.Load, Cap: o.Cap}) {
+				t.Fatalf("%s waits in %s while %s (%s, load %d) could take it", c.ID, c.Group, o.ID, o.Status, o.Load)
+			}
+		}
+	}
+	// Invariant 5: a step's automatic assignments of conversations that
+	// were queued before it follow queue order.
+	var served []store.Conversation
+	beforeConv := map[string]store.Conversation{}
+	for _, c := range m.before.convs {
+		beforeConv[c.ID] = c
+	}
+	for _, ev := range m.step {
+		if c, ok := beforeConv[ev.Conversation]; ok && ev.Kind == routing.Assigned && m.automatic(ev.Policy) && c.State == store.Queued {
+			served = append(served, c)
+		}
+	}
+	for i := 1; i < len(served); i++ {
+		a, b := served[i-1], served[i]
+		if a.Group == b.Group {
+			require.False(t, b.Priority > a.Priority || (b.Priority == a.Priority && b.Seq < a.Seq), "served %s before %s", a.ID, b.ID)
+		}
+	}
+}
+
+type replayed struct {
+	state    store.State
+	assignee string
+}
+
+// replay applies the step's events to the state before it and compares the
+// result with the store.
+func (m *routerMachine) replay(t *rapid.T, ops map[string]store.Operator, after machineState) {
+	convs := map[string]replayed{}
+	load := map[string]int{}
+	for _, c := range m.before.convs {
+		convs[c.ID] = replayed{c.State, c.Assignee}
+		if c.State == store.Assigned {
+			load[c.Assignee]++
+		}
+	}
+	move := func(id string, to store.State, assignee string) {
+		prev := convs[id]
+		if prev.state == store.Assigned {
+			load[prev.assignee]--
+		}
+		if to == store.Assigned {
+			load[assignee]++
+		}
+		convs[id] = replayed{to, assignee}
+	}
+	for _, ev := range m.step {
+		switch ev.Kind {
+		case routing.Queued, routing.Returned, routing.Redistributed:
+			move(ev.Conversation, store.Queued, "")
+		case routing.Offered:
+			move(ev.Conversation, store.Offered, "")
+		case routing.Assigned:
+			move(ev.Conversation, store.Assigned, ev.Operator)
+			if o, ok := ops[ev.Operator]; ok && m.automatic(ev.Policy) && !m.concurrent {
+				if l := policy.LimiterOf(m.policies[ev.Group]); l != nil {
+					if lim := l.Limit(policy.Candidate{Cap: o.Cap}); lim > 0 {
+						require.LessOrEqual(t, load[o.ID], lim, "%s auto-assigned above cap: %v", o.ID, ev)
+					}
+				}
+			}
+		case routing.Waiting:
+			move(ev.Conversation, store.Waiting, ev.Operator)
+		case routing.Closed:
+			move(ev.Conversation, store.Closed, "")
+		case routing.Transferred:
+			if ev.To != "" {
+				move(ev.Conversation, store.Queued, "")
+			} else {
+				move(ev.Conversation, store.Assigned, ev.Operator)
+			}
+		case routing.OfferWithdrawn:
+			// The state follows in a Queued or Offered event if it changed.
+		}
+	}
+	for _, c := range after.convs {
+		got := convs[c.ID]
+		require.Equal(t, replayed{c.State, c.Assignee}, got, "events of %s do not rebuild its state", c.ID)
+	}
+	for _, o := range after.ops {
+		require.Equal(t, o.Load, load[o.ID], "events do not rebuild the load of %s", o.ID)
+	}
+}
+
+// statusAt is the status an operator had when ev happened, if the step did
+// not change it afterwards; "" otherwise.
+func (m *routerMachine) statusAt(ev routing.Event) string {
+	for _, e := range m.step {
+		if e.Kind == routing.StatusChanged && e.Operator == ev.Operator && e.Seq > ev.Seq {
+			return ""
+		}
+	}
+	for _, o := range m.observe().ops {
+		if o.ID == ev.Operator {
+			return o.Status
+		}
+	}
+	return ""
+}
+
+func (m *routerMachine) automatic(policyName string) bool {
+	switch policyName {
+	case "manual", "admin", "outbound", "returned", "transfer", "":
+		return false
+	}
+	return true
+}
+
+func isLeastLoaded(p policy.Policy) bool {
+	for p != nil {
+		if p.Name() == policy.LeastLoaded().Name() {
+			return true
+		}
+		w, ok := p.(policy.Wrapper)
+		if !ok {
+			return false
+		}
+		p = w.Unwrap()
+	}
+	return false
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// TestInvariants_RouterStateMachine drives random sequences of every
+// Router command, including concurrent ones, and checks SPEC invariants 1,
+// 2, 3, 5 and 8 after each step.
+func TestInvariants_RouterStateMachine(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := &routerMachine{}
+		m.init(t)
+		defer m.r.Stop()
+		t.Repeat(m.actions())
+	})
+}

@@ -1,0 +1,385 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// OperatorSpec describes an operator for AddOperator and UpdateOperator.
+type OperatorSpec struct {
+	// ID identifies the operator. Required.
+	ID string
+	// Groups lists the groups the operator serves; each must be configured.
+	Groups []string
+	// Cap is the operator's own cap on automatic assignment; zero means
+	// the group policy's default applies. Negative is invalid.
+	Cap int
+	// Skills lists what the operator can handle.
+	Skills []string
+	// Status is the operator's status when added. Defaults to the presence
+	// model's initial status. Ignored by UpdateOperator.
+	Status string
+}
+
+// checkGroups returns ErrNotFound for the first group not configured.
+// Caller holds r.mu.
+func (r *Router) checkGroups(groups []string) error {
+	for _, g := range groups {
+		if r.groups[g] == nil {
+			return fmt.Errorf("%w: group %q", ErrNotFound, g)
+		}
+	}
+	return nil
+}
+
+// operator returns the view of operator id. Caller holds r.mu.
+func (r *Router) operator(id string) (*opState, error) {
+	if err := r.usable(); err != nil {
+		return nil, err
+	}
+	op := r.ops[id]
+	if op == nil {
+		return nil, fmt.Errorf("%w: operator %q", ErrNotFound, id)
+	}
+	return op, nil
+}
+
+// AddOperator adds an operator. Their groups' queues are routed at once if
+// their status lets them receive conversations.
+func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Operator, error) {
+	now := r.clock.Now()
+	row := store.Operator{
+		ID: spec.ID, Groups: slices.Clone(spec.Groups), Cap: spec.Cap, Skills: slices.Clone(spec.Skills),
+		Status: cmpOr(spec.Status, r.model.Initial()), StatusSince: now,
+	}
+	if err := row.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if _, ok := r.model.Status(row.Status); !ok {
+		return store.Operator{}, fmt.Errorf("%w: %q (operator %q)", ErrUnknownStatus, row.Status, row.ID)
+	}
+	r.mu.Lock()
+	err := r.usable()
+	if err == nil {
+		err = r.checkGroups(row.Groups)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return store.Operator{}, err
+	}
+	saved, err := r.store.CreateOperator(ctx, row)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorbOperator(saved)
+	r.availabilityEvents(saved.Groups, &ev)
+	r.mu.Unlock()
+	ev.emit()
+	return saved, r.pumpGroups(ctx, slices.Clone(saved.Groups))
+}
+
+// UpdateOperator replaces an operator's groups, cap and skills; status and
+// conversations are kept. Offers from groups they left are withdrawn, and
+// the queues of every group concerned are routed again.
+func (r *Router) UpdateOperator(ctx context.Context, spec OperatorSpec) (store.Operator, error) {
+	row := store.Operator{ID: spec.ID, Groups: slices.Clone(spec.Groups), Cap: spec.Cap, Skills: slices.Clone(spec.Skills), Status: "-"}
+	if err := row.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	now := r.clock.Now()
+	r.mu.Lock()
+	op, err := r.operator(spec.ID)
+	var old []string
+	if err == nil {
+		err = r.checkGroups(row.Groups)
+		old = slices.Clone(op.row.Groups)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return store.Operator{}, err
+	}
+	saved, err := r.store.UpdateOperator(ctx, row)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorbOperator(saved)
+	r.availabilityEvents(union(old, saved.Groups), &ev)
+	r.mu.Unlock()
+	ev.emit()
+	if err := r.withdrawStale(ctx, saved.ID); err != nil {
+		return saved, err
+	}
+	return saved, r.pumpGroups(ctx, union(old, saved.Groups))
+}
+
+// RemoveOperator removes an operator: their assigned conversations are
+// redistributed as on EndShift, those waiting on the customer go back to
+// their queues, their offers are withdrawn, then the operator is deleted.
+func (r *Router) RemoveOperator(ctx context.Context, id string) error {
+	if err := r.EndShift(ctx, ByAdmin(""), id); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	op, err := r.operator(id)
+	var waiting []string
+	var groups []string
+	if err == nil {
+		waiting = slices.Sorted(maps.Keys(op.held))
+		groups = slices.Clone(op.row.Groups)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, cid := range waiting {
+		_, err := r.mutate(ctx, cid, func(store.Conversation) (store.Change, error) {
+			return store.Change{From: heldStates, Assignee: id, To: store.Queued, Requeue: true}, nil
+		}, func(ev *events, res store.Result) {
+			if ev.wants(Returned) {
+				ev.push(Event{Kind: Returned, Conversation: cid, Group: res.Conversation.Group, From: id, Position: r.position(&res.Conversation), Reason: "operator removed"})
+			}
+		})
+		if err != nil {
+			return err
+		}
+		groups = append(groups, r.current(ctx, cid).Group)
+	}
+	if err := r.store.DeleteOperator(ctx, id); err != nil {
+		return err
+	}
+	ev := r.newEvents(r.clock.Now())
+	r.mu.Lock()
+	r.forgetOperator(id)
+	r.availabilityEvents(groups, &ev)
+	r.mu.Unlock()
+	ev.emit()
+	return r.pumpGroups(ctx, groups)
+}
+
+// Operator returns an operator as stored.
+func (r *Router) Operator(ctx context.Context, id string) (store.Operator, error) {
+	return r.store.Operator(ctx, id)
+}
+
+// SetStatus changes an operator's status (SPEC P1, L7). An operator may
+// change only their own; an admin anyone's. The presence model's transition
+// rules and guards apply (SPEC P8): a guarded change while the operator
+// holds conversations in a forbidden state fails with
+// ErrHoldsConversations and changes nothing. Conversations in work are kept
+// whatever the new status (SPEC P3); offers the new status does not allow
+// are withdrawn, and if it lets the operator receive conversations their
+// groups' queues are routed at once.
+func (r *Router) SetStatus(ctx context.Context, by Actor, operatorID, status string) error {
+	if !by.Admin && by.ID != operatorID {
+		return fmt.Errorf("%w: %q may not change the status of %q", ErrNotAllowed, by.ID, operatorID)
+	}
+	return r.setStatus(ctx, operatorID, status, true)
+}
+
+// LogIn switches the operator to the presence model's log-in status, if it
+// names one (SPEC P7).
+func (r *Router) LogIn(ctx context.Context, operatorID string) error {
+	if s := r.model.LogIn(); s != "" {
+		return r.setStatus(ctx, operatorID, s, true)
+	}
+	return r.exists(operatorID)
+}
+
+// LogOut switches the operator to the presence model's log-out status, if
+// it names one (SPEC P7). Their conversations are kept.
+func (r *Router) LogOut(ctx context.Context, operatorID string) error {
+	if s := r.model.LogOut(); s != "" {
+		return r.setStatus(ctx, operatorID, s, true)
+	}
+	return r.exists(operatorID)
+}
+
+func (r *Router) exists(operatorID string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err := r.operator(operatorID)
+	return err
+}
+
+// EndShift takes an operator off shift (SPEC P4): their status becomes the
+// presence model's off-shift status and each conversation they have in work
+// is routed again to the other eligible operators, or back to the queue when
+// nobody is eligible. Conversations waiting on the customer stay with them
+// and return through CustomerReplied. An operator may end only their own
+// shift, subject to the presence guards (SPEC P8); an admin may force anyone
+// off shift, guards notwithstanding.
+func (r *Router) EndShift(ctx context.Context, by Actor, operatorID string) error {
+	if !by.Admin && by.ID != operatorID {
+		return fmt.Errorf("%w: %q may not end the shift of %q", ErrNotAllowed, by.ID, operatorID)
+	}
+	if err := r.setStatus(ctx, operatorID, r.model.OffShift(), !by.Admin); err != nil {
+		return err
+	}
+	return r.redistribute(ctx, operatorID)
+}
+
+// redistribute routes again every conversation the operator has assigned.
+func (r *Router) redistribute(ctx context.Context, operatorID string) error {
+	for failures := 0; ; {
+		now := r.clock.Now()
+		r.mu.Lock()
+		op, err := r.operator(operatorID)
+		if err != nil {
+			r.mu.Unlock()
+			return err
+		}
+		var target *convState
+		for id := range op.held {
+			cs := r.convs[id]
+			if cs != nil && cs.row.State == store.Assigned && (target == nil || cs.row.Seq < target.row.Seq) {
+				target = cs
+			}
+		}
+		if target == nil {
+			r.mu.Unlock()
+			return nil
+		}
+		c := target.row
+		d := keep(policy.ReasonNoCandidates)
+		if g := r.groups[c.Group]; g != nil {
+			d = r.decide(g, &c, false, now)
+		}
+		r.mu.Unlock()
+		err = r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {
+			if ev.wants(Redistributed) {
+				ev.push(Event{Kind: Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
+			}
+		})
+		if err != nil {
+			if !retryable(err) {
+				return err
+			}
+			if failures++; failures > maxAttempts {
+				return fmt.Errorf("routing: redistributing %q: %w", operatorID, err)
+			}
+			continue
+		}
+		if d.Action == policy.Assign {
+			if err := r.afterGaining(ctx, d.Operator); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// setStatus moves an operator to status to, checking the model's rules and,
+// with guard, its guards.
+func (r *Router) setStatus(ctx context.Context, operatorID, to string, guard bool) error {
+	var forbid []store.State
+	if guard {
+		forbid = r.model.Forbidden(to)
+	}
+	for attempt := 0; ; attempt++ {
+		r.mu.Lock()
+		op, err := r.operator(operatorID)
+		var from string
+		if err == nil {
+			from = op.row.Status
+			err = r.model.Check(from, to)
+		}
+		r.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		now := r.clock.Now()
+		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: from, To: to, Forbid: forbid, At: now})
+		if errors.Is(err, ErrConflict) && attempt < maxAttempts {
+			r.refresh(ctx, "", operatorID)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ev := r.newEvents(now)
+		r.mu.Lock()
+		op = r.absorbOperator(saved)
+		gained := op.accepting()
+		if ev.wants(StatusChanged) {
+			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: from, To: to})
+		}
+		r.availabilityEvents(saved.Groups, &ev)
+		r.mu.Unlock()
+		ev.emit()
+		if err := r.withdrawStale(ctx, operatorID); err != nil {
+			return err
+		}
+		if gained {
+			return r.pumpGroups(ctx, slices.Clone(saved.Groups))
+		}
+		return nil
+	}
+}
+
+// withdrawStale withdraws the offers made to an operator who may no longer
+// receive them: their status does not allow offers, they left the
+// conversation's group, or they reached the cap of its group's policy
+// (SPEC R3). A conversation left with no offers is queued again. Call it
+// without holding any lock, after anything that may make offers stale.
+func (r *Router) withdrawStale(ctx context.Context, operatorID string) error {
+	for failures := 0; ; {
+		now := r.clock.Now()
+		r.mu.Lock()
+		op := r.ops[operatorID]
+		var target *convState
+		if op != nil {
+			for id := range op.offers {
+				cs := r.convs[id]
+				if cs == nil || r.mayBeOffered(op, cs.row.Group) {
+					continue
+				}
+				if target == nil || cs.row.Seq < target.row.Seq {
+					target = cs
+				}
+			}
+		}
+		if target == nil {
+			r.mu.Unlock()
+			return nil
+		}
+		c := target.row
+		rest := slices.DeleteFunc(slices.Clone(c.OfferedTo), func(id string) bool { return id == operatorID })
+		d := keep("offers withdrawn")
+		if len(rest) > 0 {
+			d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
+		}
+		r.mu.Unlock()
+		err := r.commitRoute(ctx, c, d, now, nil)
+		if err != nil {
+			if !retryable(err) {
+				return err
+			}
+			if failures++; failures > maxAttempts {
+				return fmt.Errorf("routing: withdrawing the offers of %q: %w", operatorID, err)
+			}
+		}
+	}
+}
+
+// mayBeOffered reports whether op may hold an offer of a conversation of
+// group gid. Caller holds r.mu.
+func (r *Router) mayBeOffered(op *opState, gid string) bool {
+	g := r.groups[gid]
+	return op.inOffer && g != nil && op.row.InGroup(gid) && policy.BelowCap(g.limiter, op.candidate())
+}
+
+// union returns the ids in a or b, without repeats, sorted.
+func union(a, b []string) []string {
+	u := append(slices.Clone(a), b...)
+	slices.Sort(u)
+	return slices.Compact(u)
+}

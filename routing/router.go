@@ -1,0 +1,291 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"sync"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/presence"
+	"github.com/switchboard-go/switchboard/queue"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+const (
+	autoCap  = presence.AutoAssign
+	offerCap = presence.QueueTake
+)
+
+// Router routes conversations to operators. Create it with New; it is safe
+// for concurrent use. Every command returns only after its change is stored,
+// and emits its events after that.
+type Router struct {
+	store store.Store
+	clock clock.Clock
+	model *presence.Model
+	cfg   Config
+	hub   hub
+
+	// Status names with each capability, for the store's atomic checks.
+	autoStatuses, offerStatuses, transferStatuses, adminStatuses, onShiftStatuses []string
+	// statuses caches what the model says of each status.
+	statuses map[string]statusInfo
+
+	// convLocks serialise commands on the same conversation inside this
+	// router, so that its view of a conversation follows the store's
+	// order. A goroutine holds at most one of them, and takes mu only
+	// inside one.
+	convLocks [64]sync.Mutex
+	seed      maphash.Seed
+
+	// mu guards everything below: the in-memory view of the store.
+	mu      sync.Mutex
+	closed  bool
+	groups  map[string]*groupState
+	ops     map[string]*opState
+	convs   map[string]*convState
+	markGen uint64
+}
+
+// groupState is the router's view of one group.
+type groupState struct {
+	cfg     Group
+	policy  policy.Policy
+	limiter policy.Limiter
+	// auto holds the members whose status allows automatic assignment,
+	// offer those whose status allows queue offers and manual take.
+	auto, offer candTree
+	// accepting counts members in either tree; online is the availability
+	// last reported.
+	accepting int
+	online    bool
+	queue     *queue.Queue
+	members   map[string]*opState
+}
+
+// allBusy reports whether the group has operators on shift who could
+// receive conversations but every one of them is at cap (SPEC R5). Caller
+// holds r.mu.
+func (g *groupState) allBusy() bool {
+	return g.accepting > 0 && g.auto.avail == 0 && g.offer.avail == 0
+}
+
+// convState is the router's view of one open conversation.
+type convState struct {
+	row store.Conversation
+}
+
+func newGroupState(cfg Group) *groupState {
+	return &groupState{
+		cfg:     cfg,
+		policy:  cfg.Policy,
+		limiter: policy.LimiterOf(cfg.Policy),
+		queue:   queue.New(),
+		members: map[string]*opState{},
+	}
+}
+
+// New returns a Router configured by cfg. If the store already holds
+// operators and conversations, the Router rebuilds its view from them and
+// routes the conversations that were waiting. It fails with an error
+// matching ErrInvalidConfig if cfg does not validate, or if the store holds
+// rows of a group cfg does not configure.
+func New(ctx context.Context, cfg Config) (*Router, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	m := cfg.Presence
+	r := &Router{
+		store:            cfg.Store,
+		clock:            cfg.Clock,
+		model:            m,
+		cfg:              cfg,
+		autoStatuses:     m.With(autoCap),
+		offerStatuses:    m.With(offerCap),
+		transferStatuses: m.With(presence.Transfers),
+		adminStatuses:    m.With(presence.AdminAssign),
+		seed:             maphash.MakeSeed(),
+		groups:           map[string]*groupState{},
+		ops:              map[string]*opState{},
+		convs:            map[string]*convState{},
+	}
+	r.statuses = map[string]statusInfo{}
+	for _, s := range m.Statuses() {
+		if s.OnShift() {
+			r.onShiftStatuses = append(r.onShiftStatuses, s.Name)
+		}
+		r.statuses[s.Name] = statusInfo{
+			auto: s.Capabilities.Has(autoCap), offer: s.Capabilities.Has(offerCap),
+			onShift: s.OnShift(), onLastClose: s.OnLastClose,
+		}
+	}
+	for _, g := range cfg.Groups {
+		r.groups[g.ID] = newGroupState(g)
+	}
+	if err := r.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.pumpAll(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// load rebuilds the view from the store.
+func (r *Router) load(ctx context.Context) error {
+	ops, err := r.store.Operators(ctx)
+	if err != nil {
+		return fmt.Errorf("routing: loading operators: %w", err)
+	}
+	convs, err := r.store.Conversations(ctx, store.Filter{States: []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting}})
+	if err != nil {
+		return fmt.Errorf("routing: loading conversations: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range ops {
+		for _, g := range o.Groups {
+			if r.groups[g] == nil {
+				return fmt.Errorf("%w: the store holds operator %q of group %q, which is not configured", ErrInvalidConfig, o.ID, g)
+			}
+		}
+		if _, ok := r.model.Status(o.Status); !ok {
+			return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
+		}
+		r.absorbOperator(o)
+	}
+	for _, c := range convs {
+		if r.groups[c.Group] == nil {
+			return fmt.Errorf("%w: the store holds conversation %q of group %q, which is not configured", ErrInvalidConfig, c.ID, c.Group)
+		}
+		r.absorbConversation(c)
+	}
+	for _, g := range r.groups {
+		g.online = g.accepting > 0
+	}
+	return nil
+}
+
+// Stop stops the router: later commands fail with ErrClosed and every
+// subscription's channel is closed. It does not close the store, which
+// belongs to the caller. Stop is safe to call more than once.
+func (r *Router) Stop() error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.hub.close()
+	return nil
+}
+
+// Subscribe returns a subscription to the events of the given kinds (every
+// kind when none is given). Events emitted before the call are not
+// delivered.
+func (r *Router) Subscribe(kinds ...EventKind) *Subscription {
+	return r.hub.add(r.cfg.EventBuffer, kinds)
+}
+
+// Clock returns the router's clock.
+func (r *Router) Clock() clock.Clock { return r.clock }
+
+// Presence returns the router's presence model.
+func (r *Router) Presence() *presence.Model { return r.model }
+
+// AddGroup adds a group at run time. It fails with ErrAlreadyExists if the
+// id is taken and ErrInvalidConfig if g does not validate.
+func (r *Router) AddGroup(ctx context.Context, g Group) error {
+	g = g.withDefaults()
+	if err := g.validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if err := r.usable(); err != nil {
+		r.mu.Unlock()
+		return err
+	}
+	if r.groups[g.ID] != nil {
+		r.mu.Unlock()
+		return fmt.Errorf("%w: group %q", ErrAlreadyExists, g.ID)
+	}
+	r.groups[g.ID] = newGroupState(g)
+	r.mu.Unlock()
+	return nil
+}
+
+// SetPolicy replaces a group's policy at run time (SPEC R8). Assigned
+// conversations stay with their operators; the queue, offered
+// conversations included, is routed again with the new policy at once.
+func (r *Router) SetPolicy(ctx context.Context, group string, p policy.Policy) error {
+	if p == nil {
+		return fmt.Errorf("%w: group %q: nil policy", ErrInvalid, group)
+	}
+	r.mu.Lock()
+	g, err := r.group(group)
+	if err == nil {
+		g.policy, g.cfg.Policy = p, p
+		g.limiter = policy.LimiterOf(p)
+		g.recount()
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return r.pump(ctx, group)
+}
+
+// Groups returns the ids of the router's groups, sorted.
+func (r *Router) Groups() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.groups))
+	for id := range r.groups {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// usable returns ErrClosed once the router is closed. Caller holds r.mu.
+func (r *Router) usable() error {
+	if r.closed {
+		return fmt.Errorf("%w: router", ErrClosed)
+	}
+	return nil
+}
+
+// group returns the group with the given id. Caller holds r.mu.
+func (r *Router) group(id string) (*groupState, error) {
+	if err := r.usable(); err != nil {
+		return nil, err
+	}
+	g := r.groups[id]
+	if g == nil {
+		return nil, fmt.Errorf("%w: group %q", ErrNotFound, id)
+	}
+	return g, nil
+}
+
+// lockConv takes the lock that serialises commands on conversation id and
+// returns its release.
+func (r *Router) lockConv(id string) func() {
+	m := &r.convLocks[maphash.String(r.seed, id)%uint64(len(r.convLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// lockConvOnce is lockConv whose release may be called more than once, for
+// a command that releases the lock early and defers the release too.
+func (r *Router) lockConvOnce(id string) func() {
+	unlock := r.lockConv(id)
+	done := false
+	return func() {
+		if !done {
+			done = true
+			unlock()
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package routing
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Snapshot is a supervisor's live view (SPEC S1), taken at one instant.
+type Snapshot struct {
+	// At is when it was taken.
+	At time.Time
+	// Operators lists every operator, by id.
+	Operators []OperatorSnapshot
+	// Groups lists every group, by id.
+	Groups []GroupSnapshot
+}
+
+// OperatorSnapshot is one operator in a Snapshot.
+type OperatorSnapshot struct {
+	// ID identifies the operator.
+	ID string
+	// Status is their status, held for InStatus (since StatusSince).
+	Status      string
+	StatusSince time.Time
+	InStatus    time.Duration
+	// Load is the number of conversations in work.
+	Load int
+	// Cap is the cap that applies to them: their own when set, else the
+	// default of their groups' policies (the lowest when their groups
+	// differ); zero means no cap. OwnCap is their own setting (zero: not
+	// set).
+	Cap, OwnCap int
+	// Groups lists the groups they serve.
+	Groups []string
+	// Conversations lists the conversations they hold (assigned or
+	// waiting), sorted.
+	Conversations []string
+	// Offers counts the conversations offered to them.
+	Offers int
+}
+
+// GroupSnapshot is one group in a Snapshot.
+type GroupSnapshot struct {
+	// ID identifies the group; Policy names its policy.
+	ID, Policy string
+	// Online reports whether any member accepts new conversations.
+	Online bool
+	// Accepting counts the members who accept new conversations;
+	// Available those of them below their cap.
+	Accepting, Available int
+	// Queued is the queue's length (queued and offered conversations).
+	Queued int
+	// Oldest is the conversation that has waited longest, for OldestWait.
+	Oldest     string
+	OldestWait time.Duration
+}
+
+// Snapshot returns the live view of operators and queues.
+func (r *Router) Snapshot() Snapshot {
+	now := r.clock.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := Snapshot{At: now}
+	for _, id := range slices.Sorted(maps.Keys(r.ops)) {
+		op := r.ops[id]
+		s.Operators = append(s.Operators, OperatorSnapshot{
+			ID: id, Status: op.row.Status, StatusSince: op.row.StatusSince, InStatus: now.Sub(op.row.StatusSince),
+			Load: op.row.Load, Cap: r.effectiveCap(op), OwnCap: op.row.Cap, Groups: slices.Clone(op.row.Groups),
+			Conversations: slices.Sorted(maps.Keys(op.held)), Offers: len(op.offers),
+		})
+	}
+	for _, id := range slices.Sorted(maps.Keys(r.groups)) {
+		g := r.groups[id]
+		gs := GroupSnapshot{
+			ID: id, Policy: g.policy.Name(), Online: g.accepting > 0, Accepting: g.accepting,
+			Available: max(g.auto.avail, g.offer.avail), Queued: g.queue.Len(),
+		}
+		if it, ok := g.queue.Oldest(); ok {
+			gs.Oldest, gs.OldestWait = it.ID, now.Sub(it.Arrival)
+		}
+		s.Groups = append(s.Groups, gs)
+	}
+	return s
+}
+
+// effectiveCap returns the cap that applies to op across their groups: the
+// lowest positive one; zero when none applies. Caller holds r.mu.
+func (r *Router) effectiveCap(op *opState) int {
+	lowest := 0
+	for _, gid := range op.row.Groups {
+		if g := r.groups[gid]; g != nil {
+			if c := capOf(g, op); c > 0 && (lowest == 0 || c < lowest) {
+				lowest = c
+			}
+		}
+	}
+	return lowest
+}

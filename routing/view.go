@@ -1,0 +1,122 @@
+package routing
+
+import (
+	"github.com/switchboard-go/switchboard/queue"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The view: the router's in-memory copy of the rows the store returned. Rows
+// are absorbed only when newer (by Version) than what the view holds, so a
+// late result never overwrites a fresher one. Every function here expects
+// r.mu to be held.
+
+// absorbOperator folds an operator row into the view and re-indexes it.
+func (r *Router) absorbOperator(row store.Operator) *opState {
+	op := r.ops[row.ID]
+	if op == nil {
+		op = newOpState(row)
+		r.ops[row.ID] = op
+		r.index(op)
+		return op
+	}
+	if row.Version <= op.row.Version {
+		return op
+	}
+	r.unindex(op)
+	op.row = row
+	r.index(op)
+	return op
+}
+
+// forgetOperator drops a deleted operator from the view.
+func (r *Router) forgetOperator(id string) {
+	if op := r.ops[id]; op != nil {
+		r.unindex(op)
+		delete(r.ops, id)
+	}
+}
+
+// absorbConversation folds a conversation row into the view: queues, held
+// and offered sets follow its state. A closed conversation leaves the view.
+func (r *Router) absorbConversation(row store.Conversation) {
+	cs := r.convs[row.ID]
+	if cs != nil {
+		if row.Version <= cs.row.Version {
+			return
+		}
+		r.detach(cs)
+	}
+	if row.State == store.Closed {
+		delete(r.convs, row.ID)
+		return
+	}
+	if cs == nil {
+		cs = &convState{}
+		r.convs[row.ID] = cs
+	}
+	cs.row = row
+	r.attach(cs)
+}
+
+// absorb folds a store result into the view.
+func (r *Router) absorb(res store.Result) {
+	for _, o := range res.Operators {
+		r.absorbOperator(o)
+	}
+	r.absorbConversation(res.Conversation)
+}
+
+func (r *Router) attach(cs *convState) {
+	c := &cs.row
+	if c.State.InQueue() {
+		if g := r.groups[c.Group]; g != nil {
+			g.queue.Push(queue.Item{ID: c.ID, Priority: c.Priority, Arrival: c.EnqueuedAt, Seq: c.Seq})
+		}
+	}
+	if c.State.Held() {
+		if op := r.ops[c.Assignee]; op != nil {
+			op.held[c.ID] = struct{}{}
+		}
+	}
+	for _, id := range c.OfferedTo {
+		if op := r.ops[id]; op != nil {
+			op.offers[c.ID] = struct{}{}
+		}
+	}
+}
+
+func (r *Router) detach(cs *convState) {
+	c := &cs.row
+	if c.State.InQueue() {
+		if g := r.groups[c.Group]; g != nil {
+			g.queue.Remove(c.ID)
+		}
+	}
+	if c.State.Held() {
+		if op := r.ops[c.Assignee]; op != nil {
+			delete(op.held, c.ID)
+		}
+	}
+	for _, id := range c.OfferedTo {
+		if op := r.ops[id]; op != nil {
+			delete(op.offers, c.ID)
+		}
+	}
+}
+
+// availabilityEvents reports the groups whose availability flipped since
+// last reported (SPEC P10), in group id order.
+func (r *Router) availabilityEvents(groups []string, ev *events) {
+	for _, id := range groups {
+		g := r.groups[id]
+		if g == nil {
+			continue
+		}
+		if online := g.accepting > 0; online != g.online {
+			g.online = online
+			if ev.wants(GroupAvailability) {
+				ev.push(Event{Kind: GroupAvailability, Group: id, Online: online})
+			}
+		}
+	}
+}
