@@ -30,7 +30,8 @@ type Require struct {
 // The store keeps operators' loads in step with the change: an operator
 // whose conversation leaves the Assigned state loses one, the operator who
 // receives one in the Assigned state gains one (and their LastAssigned is
-// set to At).
+// set to At); both rows get a new version, reported in Result.Released and
+// Result.Gained.
 type Change struct {
 	// Conversation is the id of the conversation to change. Required.
 	Conversation string
@@ -187,9 +188,46 @@ type Result struct {
 	Before Conversation
 	// Conversation is the row after the change.
 	Conversation Conversation
-	// Operators holds the rows, after the change, of every operator whose
-	// load or LastAssigned the change altered.
-	Operators []Operator
+	// Released is the load of the previous assignee after the change, when
+	// the change took one from it; zero otherwise.
+	Released Load
+	// Gained is the load of the new assignee after the change, when the
+	// change added one to it; zero otherwise.
+	Gained Load
+}
+
+// Loads returns the operators' loads the result changed, ordered by
+// operator id.
+func (r Result) Loads() []Load {
+	var out []Load
+	for _, l := range []Load{r.Released, r.Gained} {
+		if l.Operator != "" {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 2 && out[1].Operator < out[0].Operator {
+		out[0], out[1] = out[1], out[0]
+	}
+	return out
+}
+
+// Load is the part of an operator's row that a conversation change alters.
+// A change reports loads rather than whole rows, so that the hot path of
+// routing copies no groups or skills.
+type Load struct {
+	// Operator is the operator's id; empty in a zero Load.
+	Operator string
+	// Load is their number of assigned conversations after the change.
+	Load int
+	// LastAssigned is when they were last given a conversation.
+	LastAssigned time.Time
+	// Version is their row's version after the change.
+	Version int64
+}
+
+// LoadOf returns the Load part of an operator's row.
+func LoadOf(o Operator) Load {
+	return Load{Operator: o.ID, Load: o.Load, LastAssigned: o.LastAssigned, Version: o.Version}
 }
 
 // StatusChange is a conditional change of an operator's status.

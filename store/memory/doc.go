@@ -41,7 +41,6 @@
 //   - SetStatus refuses a change listed in Forbid only for conversations the
 //     operator holds (assigned to them or waiting with them); an offer is
 //     not held.
-//   - Result.Operators is sorted by operator id.
 //   - A cancelled context makes a call return the context's error, and
 //     after Close every call returns an error matching store.ErrClosed.
 package memory

@@ -8,15 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/btree"
-
 	"github.com/switchboard-go/switchboard/store"
 )
-
-// degree is the minimum degree of the B-tree that orders conversations by
-// Seq; 32 is the value google/btree's documentation settles on for
-// in-memory use.
-const degree = 32
 
 // Store is an in-memory store.Store. It is safe for concurrent use. A Store
 // must be created with New; the zero value is not usable.
@@ -28,28 +21,19 @@ type Store struct {
 
 	ops   map[string]*store.Operator
 	convs map[string]*store.Conversation
-	// bySeq orders the conversations by Seq for Conversations.
-	bySeq *btree.BTreeG[seqEntry]
 	// held maps an operator to the ids of the conversations they hold
 	// (assigned to them or waiting with them).
 	held map[string]set
-	// offered maps an operator to the ids of the conversations offered to
-	// them.
-	offered map[string]set
+	// offered holds the ids of the conversations in the Offered state. An
+	// offer may name thousands of operators, so offers are not indexed per
+	// operator: the rare DeleteOperator scans these conversations instead.
+	offered set
 	// previous maps a customer to the operator last given one of their
 	// conversations.
 	previous map[string]string
 }
 
 var _ store.Store = (*Store)(nil)
-
-// seqEntry is one conversation's position in bySeq.
-type seqEntry struct {
-	seq uint64
-	id  string
-}
-
-func seqLess(a, b seqEntry) bool { return a.seq < b.seq }
 
 // set is a set of conversation ids.
 type set map[string]struct{}
@@ -59,9 +43,8 @@ func New() *Store {
 	return &Store{
 		ops:      make(map[string]*store.Operator),
 		convs:    make(map[string]*store.Conversation),
-		bySeq:    btree.NewG(degree, seqLess),
 		held:     make(map[string]set),
-		offered:  make(map[string]set),
+		offered:  make(set),
 		previous: make(map[string]string),
 	}
 }
@@ -176,12 +159,13 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 	if n := len(s.held[id]); n > 0 {
 		return fmt.Errorf("%w: operator %q holds %d conversations", store.ErrHoldsConversations, id, n)
 	}
-	if n := len(s.offered[id]); n > 0 {
-		return fmt.Errorf("%w: operator %q has %d conversations offered", store.ErrHoldsConversations, id, n)
+	for cid := range s.offered {
+		if slices.Contains(s.convs[cid].OfferedTo, id) {
+			return fmt.Errorf("%w: operator %q has conversation %q offered", store.ErrHoldsConversations, id, cid)
+		}
 	}
 	delete(s.ops, id)
 	delete(s.held, id)
-	delete(s.offered, id)
 	return nil
 }
 
@@ -256,22 +240,21 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if row.EnqueuedAt.IsZero() {
 		row.EnqueuedAt = row.CreatedAt
 	}
-	var changed []store.Operator
+	var gained store.Load
 	if assignee != nil {
 		row.AssignedAt = row.CreatedAt
 		row.LastOperator = row.Assignee
 		assignee.Load++
 		assignee.LastAssigned = row.CreatedAt
 		assignee.Version++
-		changed = append(changed, assignee.Clone())
+		gained = store.LoadOf(*assignee)
 		if row.CustomerID != "" {
 			s.previous[row.CustomerID] = row.Assignee
 		}
 	}
 	s.convs[row.ID] = &row
-	s.bySeq.ReplaceOrInsert(seqEntry{row.Seq, row.ID})
 	s.index(&row)
-	return store.Result{Conversation: row.Clone(), Operators: changed}, nil
+	return store.Result{Conversation: row.Clone(), Gained: gained}, nil
 }
 
 // validateNew checks a conversation to create and the requirements on it.
@@ -381,28 +364,24 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	}
 	next.Version++
 
-	var changed []store.Operator
+	res := store.Result{Before: before}
 	if loser != nil {
 		loser.Load--
 		loser.Version++
-		changed = append(changed, loser.Clone())
+		res.Released = store.LoadOf(*loser)
 	}
 	if gainer != nil {
 		gainer.Load++
 		gainer.LastAssigned = ch.At
 		gainer.Version++
-		changed = append(changed, gainer.Clone())
+		res.Gained = store.LoadOf(*gainer)
 	}
-	slices.SortFunc(changed, func(a, b store.Operator) int { return cmp.Compare(a.ID, b.ID) })
 
 	s.unindex(cur)
-	if next.Seq != cur.Seq {
-		s.bySeq.Delete(seqEntry{cur.Seq, cur.ID})
-		s.bySeq.ReplaceOrInsert(seqEntry{next.Seq, next.ID})
-	}
 	*cur = next
 	s.index(cur)
-	return store.Result{Before: before, Conversation: cur.Clone(), Operators: changed}, nil
+	res.Conversation = cur.Clone()
+	return res, nil
 }
 
 // index records c in the held and offered indexes. The caller holds mu.
@@ -410,8 +389,8 @@ func (s *Store) index(c *store.Conversation) {
 	if c.State.Held() {
 		add(s.held, c.Assignee, c.ID)
 	}
-	for _, op := range c.OfferedTo {
-		add(s.offered, op, c.ID)
+	if c.State == store.Offered {
+		s.offered[c.ID] = struct{}{}
 	}
 }
 
@@ -420,8 +399,8 @@ func (s *Store) unindex(c *store.Conversation) {
 	if c.State.Held() {
 		remove(s.held, c.Assignee, c.ID)
 	}
-	for _, op := range c.OfferedTo {
-		remove(s.offered, op, c.ID)
+	if c.State == store.Offered {
+		delete(s.offered, c.ID)
 	}
 }
 
@@ -434,12 +413,10 @@ func add(idx map[string]set, op, conv string) {
 	ids[conv] = struct{}{}
 }
 
+// remove takes conv out of op's set. An emptied set is kept: an operator
+// who closes their only conversation usually gets another one soon.
 func remove(idx map[string]set, op, conv string) {
-	ids := idx[op]
-	delete(ids, conv)
-	if len(ids) == 0 {
-		delete(idx, op)
-	}
+	delete(idx[op], conv)
 }
 
 // Conversation returns one conversation.
@@ -460,7 +437,8 @@ func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation
 }
 
 // Conversations returns the conversations that pass f, ordered by Seq. A
-// filter on the assignee reads only that operator's conversations.
+// filter on the assignee reads only that operator's conversations; other
+// filters read every row (the router calls this once, when it starts).
 func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conversation, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -468,22 +446,22 @@ func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conv
 		return nil, err
 	}
 	out := []store.Conversation{}
+	match := func(c *store.Conversation) {
+		if f.Match(*c) {
+			out = append(out, c.Clone())
+		}
+	}
 	if f.Assignee != "" {
 		// Only held conversations have an assignee.
 		for id := range s.held[f.Assignee] {
-			if c := s.convs[id]; f.Match(*c) {
-				out = append(out, c.Clone())
-			}
+			match(s.convs[id])
 		}
-		slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
-		return out, nil
+	} else {
+		for _, c := range s.convs {
+			match(c)
+		}
 	}
-	s.bySeq.Ascend(func(e seqEntry) bool {
-		if c := s.convs[e.id]; f.Match(*c) {
-			out = append(out, c.Clone())
-		}
-		return true
-	})
+	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }
 
@@ -507,7 +485,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.ops, s.convs, s.bySeq = nil, nil, nil
+	s.ops, s.convs = nil, nil
 	s.held, s.offered, s.previous = nil, nil, nil
 	return nil
 }

@@ -74,7 +74,7 @@ func TestContextCancelled(t *testing.T) {
 
 // TestResultOperatorsSorted checks that the memory store returns the rows
 // of a transfer sorted by id, whichever way the conversation moves.
-func TestResultOperatorsSorted(t *testing.T) {
+func TestResultLoadsSorted(t *testing.T) {
 	ctx := t.Context()
 	s := memory.New()
 	at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
@@ -90,9 +90,10 @@ func TestResultOperatorsSorted(t *testing.T) {
 			At: at.Add(time.Duration(i+1) * time.Minute),
 		})
 		require.NoError(t, err)
-		require.Len(t, res.Operators, 2)
-		require.Equal(t, "ann", res.Operators[0].ID)
-		require.Equal(t, "bob", res.Operators[1].ID)
+		require.Len(t, res.Loads(), 2)
+		require.Equal(t, "ann", res.Loads()[0].Operator)
+		require.Equal(t, "bob", res.Loads()[1].Operator)
+		require.Equal(t, to, res.Gained.Operator)
 	}
 }
 
@@ -123,7 +124,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Conversation.State, res.Conversation.Assignee, "load", res.Operators[0].Load)
+	fmt.Println(res.Conversation.State, res.Conversation.Assignee, "load", res.Gained.Load)
 
 	// Taking it a second time fails: someone holds it already.
 	_, err = s.Apply(ctx, claim)

@@ -45,7 +45,7 @@ func testApplyOfferThenClaim(t *testing.T, s store.Store) {
 	offered.State, offered.OfferedTo, offered.Version = store.Offered, []string{"ann", "bob"}, 2
 	requireConv(t, offered, res.Conversation)
 	requireConv(t, offered, getConv(t, s, "c1"))
-	require.Empty(t, res.Operators)
+	require.Empty(t, res.Loads())
 	requireOp(t, ann, getOp(t, s, "ann"))
 	requireOp(t, bob, getOp(t, s, "bob"))
 
@@ -70,7 +70,7 @@ func testApplyOfferThenClaim(t *testing.T, s store.Store) {
 	requireConv(t, assigned, res.Conversation)
 	requireConv(t, assigned, getConv(t, s, "c1"))
 	bob.Load, bob.LastAssigned, bob.Version = 1, at(4), 2
-	require.Equal(t, []store.Operator{normOp(bob)}, sortedOps(res.Operators))
+	require.Equal(t, loadsOf(bob), res.Loads())
 	requireOp(t, bob, getOp(t, s, "bob"))
 	requireOp(t, ann, getOp(t, s, "ann"))
 	requireLoads(t, s, "ann", 0, "bob", 1, "cid", 0)
@@ -100,7 +100,7 @@ func testApplyWaiting(t *testing.T, s store.Store) {
 	requireConv(t, c1, res.Before)
 	requireConv(t, waiting, res.Conversation)
 	ann.Load, ann.Version = 0, ann.Version+1
-	require.Equal(t, []store.Operator{normOp(ann)}, sortedOps(res.Operators))
+	require.Equal(t, loadsOf(ann), res.Loads())
 	requireOp(t, ann, getOp(t, s, "ann"))
 	requireLoads(t, s, "ann", 0)
 
@@ -125,7 +125,7 @@ func testApplyWaiting(t *testing.T, s store.Store) {
 	requireConv(t, assigned, res.Conversation)
 	requireConv(t, assigned, getConv(t, s, "c1"))
 	ann.Load, ann.LastAssigned, ann.Version = 1, at(6), ann.Version+1
-	require.Equal(t, []store.Operator{normOp(ann)}, sortedOps(res.Operators))
+	require.Equal(t, loadsOf(ann), res.Loads())
 	requireOp(t, ann, getOp(t, s, "ann"))
 	requireLoads(t, s, "ann", 1)
 
@@ -136,7 +136,7 @@ func testApplyWaiting(t *testing.T, s store.Store) {
 		Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann",
 		Require: store.Require{AssigneeStatuses: []string{ready}, AssigneeCap: 1}, At: at(7),
 	})
-	require.Empty(t, res.Operators)
+	require.Empty(t, res.Loads())
 	assigned.Version = 4
 	requireConv(t, assigned, res.Conversation)
 	requireOp(t, ann, getOp(t, s, "ann"))
@@ -170,7 +170,7 @@ func testApplyRequeue(t *testing.T, s store.Store) {
 	requireConv(t, queued, res.Conversation)
 	requireConv(t, queued, getConv(t, s, "c1"))
 	ann.Load, ann.Version = 0, ann.Version+1
-	require.Equal(t, []store.Operator{normOp(ann)}, sortedOps(res.Operators))
+	require.Equal(t, loadsOf(ann), res.Loads())
 	requireLoads(t, s, "ann", 0)
 
 	inQueue, err := s.Conversations(bg, store.Filter{States: fromQueue})
@@ -213,7 +213,7 @@ func testApplyTransfer(t *testing.T, s store.Store) {
 	requireConv(t, moved, getConv(t, s, "c1"))
 	ann.Load, ann.Version = 0, ann.Version+1
 	bob.Load, bob.LastAssigned, bob.Version = 1, at(2), bob.Version+1
-	require.Equal(t, []store.Operator{normOp(ann), normOp(bob)}, sortedOps(res.Operators))
+	require.Equal(t, loadsOf(ann, bob), res.Loads())
 	requireOp(t, ann, getOp(t, s, "ann"))
 	requireOp(t, bob, getOp(t, s, "bob"))
 	requireLoads(t, s, "ann", 0, "bob", 1, "cid", 0)
@@ -255,7 +255,7 @@ func testApplyTransfer(t *testing.T, s store.Store) {
 	res = apply(t, s, store.Change{
 		Conversation: "c2", From: []store.State{store.Waiting}, To: store.Waiting, NewAssignee: "bob", Require: store.Require{AssigneeCap: 1}, At: at(8),
 	})
-	require.Empty(t, res.Operators)
+	require.Empty(t, res.Loads())
 	require.Equal(t, "bob", res.Conversation.Assignee)
 	require.Equal(t, at(8), res.Conversation.AssignedAt.UTC())
 	requireOp(t, ann, getOp(t, s, "ann"))
@@ -269,8 +269,8 @@ func testApplyTransfer(t *testing.T, s store.Store) {
 	createConv(t, s, assignedConv("c3", "sales", "cu3", "ann", at(9)), store.Require{})
 	requireLoads(t, s, "ann", 1, "bob", 0)
 	res = apply(t, s, store.Change{Conversation: "c3", From: []store.State{store.Assigned}, To: store.Waiting, NewAssignee: "bob", At: at(10)})
-	require.Len(t, res.Operators, 1)
-	require.Equal(t, "ann", res.Operators[0].ID)
+	require.Len(t, res.Loads(), 1)
+	require.Equal(t, "ann", res.Loads()[0].Operator)
 	requireLoads(t, s, "ann", 0, "bob", 0)
 }
 
@@ -297,9 +297,9 @@ func testApplyClose(t *testing.T, s store.Store) {
 		requireConv(t, want, getConv(t, s, id))
 		if id == "a" {
 			annBefore.Load, annBefore.Version = 0, annBefore.Version+1
-			require.Equal(t, []store.Operator{normOp(annBefore)}, sortedOps(res.Operators))
+			require.Equal(t, loadsOf(annBefore), res.Loads())
 		} else {
-			require.Empty(t, res.Operators, id)
+			require.Empty(t, res.Loads(), id)
 		}
 		requireOp(t, annBefore, getOp(t, s, "ann"))
 	}

@@ -33,7 +33,7 @@ func testCreateQueued(t *testing.T, s store.Store) {
 	res, err := s.CreateConversation(bg, in, store.Require{AssigneeCap: 1, AssigneeStatuses: []string{}})
 	require.NoError(t, err)
 	require.Equal(t, store.Conversation{}, res.Before)
-	require.Empty(t, res.Operators)
+	require.Empty(t, res.Loads())
 	require.Positive(t, res.Conversation.Seq)
 	want := in
 	want.EnqueuedAt, want.Seq, want.Version = at(1), res.Conversation.Seq, 1
@@ -70,7 +70,7 @@ func testCreateAssigned(t *testing.T, s store.Store) {
 	requireConv(t, want, getConv(t, s, "c1"))
 
 	ann.Load, ann.LastAssigned, ann.Version = 1, at(4), 2
-	require.Equal(t, []store.Operator{normOp(ann)}, normOps(res.Operators))
+	require.Equal(t, loadsOf(ann), res.Loads())
 	requireOp(t, ann, getOp(t, s, "ann"))
 
 	prev, err := s.PreviousOperator(bg, "cu1")
@@ -95,7 +95,7 @@ func testCreateOffered(t *testing.T, s store.Store) {
 	in.State, in.OfferedTo = store.Offered, []string{"bob", "ann"}
 	res, err := s.CreateConversation(bg, in, store.Require{OfferStatuses: []string{ready, help}, AssigneeStatuses: []string{}})
 	require.NoError(t, err)
-	require.Empty(t, res.Operators)
+	require.Empty(t, res.Loads())
 	want := in
 	want.EnqueuedAt, want.Seq, want.Version = at(1), res.Conversation.Seq, 1
 	requireConv(t, want, res.Conversation)

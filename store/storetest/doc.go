@@ -29,8 +29,8 @@
 //     previous operator of every customer stay as they were.
 //   - Versions start at 1 and grow by exactly one with every successful
 //     write of the row, even when no other field changes. An operator row
-//     changes (and is returned in Result.Operators, in any order) exactly
-//     when a write changes its Load or LastAssigned.
+//     changes (and its new Load is returned in Result.Released or
+//     Result.Gained) exactly when a write changes its Load or LastAssigned.
 //   - Seq values are only compared: each creation and each requeue gets a
 //     Seq greater than every Seq handed out before.
 //   - Apply checks, in this order: Change.Validate and the offers' shape

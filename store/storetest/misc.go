@@ -47,16 +47,6 @@ func testCloneOperators(t *testing.T, s store.Store) {
 	want = normOp(got)
 	got.Groups[0] = "MUTATED"
 	requireOp(t, want, getOp(t, s, "ann"))
-
-	res := createConv(t, s, assignedConv("c1", "vip", "", "ann", at(2)), store.Require{})
-	want = normOp(res.Operators[0])
-	res.Operators[0].Groups[0], res.Operators[0].Skills[0] = "MUTATED", "MUTATED"
-	requireOp(t, want, getOp(t, s, "ann"))
-
-	res = apply(t, s, store.Change{Conversation: "c1", From: fromHeld, To: store.Queued, At: at(3)})
-	want = normOp(res.Operators[0])
-	res.Operators[0].Groups[0] = "MUTATED"
-	requireOp(t, want, getOp(t, s, "ann"))
 }
 
 func testCloneConversations(t *testing.T, s store.Store) {

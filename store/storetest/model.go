@@ -239,7 +239,7 @@ func (m *model) createConversation(c store.Conversation, req store.Require, seq 
 		op.LastAssigned = row.CreatedAt
 		op.Version++
 		m.ops[op.ID] = op
-		res.Operators = []store.Operator{op.Clone()}
+		res.Gained = store.LoadOf(op)
 		if row.CustomerID != "" {
 			m.prev[row.CustomerID] = row.Assignee
 		}
@@ -328,7 +328,11 @@ func (m *model) apply(ch store.Change, seq uint64) (store.Result, error) {
 		}
 		op.Version++
 		m.ops[id] = op
-		res.Operators = append(res.Operators, op.Clone())
+		if loadAfter(id) {
+			res.Gained = store.LoadOf(op)
+		} else {
+			res.Released = store.LoadOf(op)
+		}
 	}
 	m.convs[next.ID] = next
 	return res, nil

@@ -191,6 +191,27 @@ func sortedOps(ops []store.Operator) []store.Operator {
 	return out
 }
 
+// loadsOf returns the loads of the given operators' rows, ordered by
+// operator id, in the form Result.Loads returns them.
+func loadsOf(ops ...store.Operator) []store.Load {
+	out := make([]store.Load, 0, len(ops))
+	for _, o := range sortedOps(ops) {
+		out = append(out, store.LoadOf(o))
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// normLoads gives times one location, so loads compare with Equal.
+func normLoads(ls []store.Load) []store.Load {
+	for i := range ls {
+		ls[i].LastAssigned = ls[i].LastAssigned.UTC()
+	}
+	return ls
+}
+
 func requireOp(t tb, want, got store.Operator, msgAndArgs ...any) {
 	t.Helper()
 	require.Equal(t, normOp(want), normOp(got), msgAndArgs...)
