@@ -11,36 +11,45 @@ func Broadcast(limit int) Policy {
 	if limit < 0 {
 		limit = 0
 	}
-	return broadcast{limit: limit}
-}
-
-type broadcast struct{ limit int }
-
-func (b broadcast) Name() string {
-	if b.limit == 0 {
-		return "broadcast"
+	name := "broadcast"
+	if limit > 0 {
+		name = "broadcast(" + strconv.Itoa(limit) + ")"
 	}
-	return "broadcast(" + strconv.Itoa(b.limit) + ")"
+	return &broadcast{limit: limit, name: name}
 }
 
-func (b broadcast) Decide(in Input) Decision {
-	var d Decision
+type broadcast struct {
+	limit int
+	name  string
+}
+
+func (b *broadcast) Name() string { return b.name }
+
+func (b *broadcast) Decide(in Input) Decision {
 	n := in.Offer.Len()
 	if b.limit > 0 && b.limit < n {
 		n = b.limit
 	}
-	d.Operators = make([]string, 0, n)
-	in.Offer.Ascend(func(c Candidate) bool {
-		if !c.HasSkills(in.Conversation.Skills) {
-			d.Skipped = append(d.Skipped, Skip{Operator: c.ID, Reason: ReasonMissingSkill})
-			return true
-		}
-		d.Operators = append(d.Operators, c.ID)
-		return b.limit == 0 || len(d.Operators) < b.limit
-	})
-	if len(d.Operators) == 0 {
-		return Decision{Skipped: d.Skipped, Reason: ReasonNoCandidates}
+	w := &broadcastWalk{limit: b.limit, skills: in.Conversation.Skills, ops: make([]string, 0, n)}
+	in.Offer.Ascend(w.visit)
+	if len(w.ops) == 0 {
+		return Decision{Skipped: w.skipped, Reason: ReasonNoCandidates}
 	}
-	d.Action = Offer
-	return d
+	return Decision{Action: Offer, Operators: w.ops, Skipped: w.skipped}
+}
+
+type broadcastWalk struct {
+	limit   int
+	skills  []string
+	ops     []string
+	skipped []Skip
+}
+
+func (w *broadcastWalk) visit(c Candidate) bool {
+	if !c.HasSkills(w.skills) {
+		w.skipped = append(w.skipped, Skip{Operator: c.ID, Reason: ReasonMissingSkill})
+		return true
+	}
+	w.ops = append(w.ops, c.ID)
+	return w.limit == 0 || len(w.ops) < w.limit
 }

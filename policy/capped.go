@@ -24,12 +24,13 @@ func Capped(inner Policy, opts CapOptions) Policy {
 	if opts.Default < 0 {
 		opts.Default = 0
 	}
-	return &capped{inner: inner, opts: opts}
+	return &capped{inner: inner, opts: opts, name: "capped(" + inner.Name() + ")"}
 }
 
 type capped struct {
 	inner Policy
 	opts  CapOptions
+	name  string
 }
 
 var (
@@ -37,7 +38,7 @@ var (
 	_ Wrapper = (*capped)(nil)
 )
 
-func (p *capped) Name() string { return "capped(" + p.inner.Name() + ")" }
+func (p *capped) Name() string { return p.name }
 
 func (p *capped) Unwrap() Policy { return p.inner }
 
@@ -51,18 +52,24 @@ func (p *capped) Limit(c Candidate) int {
 func (p *capped) ManualOverCap() bool { return p.opts.ManualOverCap }
 
 func (p *capped) Decide(in Input) Decision {
-	var skipped []Skip
-	auto := &cappedView{Candidates: in.Auto, p: p, skipped: &skipped}
-	offer := &cappedView{Candidates: in.Offer, p: p, skipped: &skipped}
-	in.Auto, in.Offer = auto, offer
+	// Both views live in one allocation.
+	w := &cappedViews{}
+	w.auto = cappedView{Candidates: in.Auto, p: p, skipped: &w.skipped}
+	w.offer = cappedView{Candidates: in.Offer, p: p, skipped: &w.skipped}
+	in.Auto, in.Offer = &w.auto, &w.offer
 	d := p.inner.Decide(in)
-	if len(skipped) > 0 {
-		d.Skipped = append(skipped, d.Skipped...)
+	if len(w.skipped) > 0 {
+		d.Skipped = append(w.skipped, d.Skipped...)
 	}
-	if d.Action == Keep && d.Reason == ReasonNoCandidates && (auto.allAtCap() || offer.allAtCap()) {
+	if d.Action == Keep && d.Reason == ReasonNoCandidates && (w.auto.allAtCap() || w.offer.allAtCap()) {
 		d.Reason = ReasonAllAtCap
 	}
 	return d
+}
+
+type cappedViews struct {
+	auto, offer cappedView
+	skipped     []Skip
 }
 
 // cappedView hides the candidates at cap and records them as skipped.

@@ -13,17 +13,27 @@ type leastLoaded struct{}
 func (leastLoaded) Name() string { return "least-loaded" }
 
 func (leastLoaded) Decide(in Input) Decision {
-	var d Decision
-	in.Auto.Ascend(func(c Candidate) bool {
-		if !c.HasSkills(in.Conversation.Skills) {
-			d.Skipped = append(d.Skipped, Skip{Operator: c.ID, Reason: ReasonMissingSkill})
-			return true
-		}
-		d.Action, d.Operator = Assign, c.ID
-		return false
-	})
-	if d.Action == Keep {
-		d.Reason = ReasonNoCandidates
+	// One small walker escapes to the heap with the callback, rather than
+	// the whole Input and Decision.
+	w := &leastLoadedWalk{skills: in.Conversation.Skills}
+	in.Auto.Ascend(w.visit)
+	if w.found == "" {
+		return Decision{Skipped: w.skipped, Reason: ReasonNoCandidates}
 	}
-	return d
+	return Decision{Action: Assign, Operator: w.found, Skipped: w.skipped}
+}
+
+type leastLoadedWalk struct {
+	skills  []string
+	found   string
+	skipped []Skip
+}
+
+func (w *leastLoadedWalk) visit(c Candidate) bool {
+	if !c.HasSkills(w.skills) {
+		w.skipped = append(w.skipped, Skip{Operator: c.ID, Reason: ReasonMissingSkill})
+		return true
+	}
+	w.found = c.ID
+	return false
 }

@@ -6,13 +6,18 @@ package policy
 // below the cap of the wrapped policy's Limiter (if any); otherwise the
 // wrapped policy decides, and the previous operator is reported as skipped
 // with ReasonNotPrevious.
-func PreviousOperator(inner Policy) Policy { return &previous{inner: inner} }
+func PreviousOperator(inner Policy) Policy {
+	return &previous{inner: inner, name: "previous-operator(" + inner.Name() + ")"}
+}
 
-type previous struct{ inner Policy }
+type previous struct {
+	inner Policy
+	name  string
+}
 
 var _ Wrapper = (*previous)(nil)
 
-func (p *previous) Name() string { return "previous-operator(" + p.inner.Name() + ")" }
+func (p *previous) Name() string { return p.name }
 
 func (p *previous) Unwrap() Policy { return p.inner }
 

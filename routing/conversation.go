@@ -99,8 +99,30 @@ func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (
 
 // create stores and routes a new conversation.
 func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
-	unlock := r.lockConvOnce(row.ID)
-	defer unlock()
+	c, err := r.createLocked(ctx, row, sticky)
+	if err != nil {
+		return c, err
+	}
+	if c.State == store.Queued {
+		// A slot may have freed between the decision and the commit, with
+		// its pump finding the queue still empty: look once more.
+		r.mu.Lock()
+		g := r.groups[c.Group]
+		again := g != nil && (g.auto.avail > 0 || g.offer.avail > 0)
+		r.mu.Unlock()
+		if again {
+			err := r.pump(ctx, c.Group)
+			return r.current(ctx, c.ID), err
+		}
+	}
+	return c, r.afterGaining(ctx, c.Assignee)
+}
+
+// createLocked stores and routes a new conversation under its lock.
+func (r *Router) createLocked(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
+	lock := r.convLock(row.ID)
+	lock.Lock()
+	defer lock.Unlock()
 	for attempt := 0; ; attempt++ {
 		r.mu.Lock()
 		g, err := r.group(row.Group)
@@ -132,8 +154,7 @@ func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool
 		r.routedEvents(&ev, res, d)
 		r.mu.Unlock()
 		ev.emit()
-		unlock()
-		return res.Conversation, r.afterGaining(ctx, res.Conversation.Assignee)
+		return res.Conversation, nil
 	}
 }
 
@@ -163,8 +184,9 @@ func (r *Router) StartOutbound(ctx context.Context, operatorID string, nc NewCon
 	if err != nil {
 		return store.Conversation{}, err
 	}
-	unlock := r.lockConv(nc.ID)
-	defer unlock()
+	lock := r.convLock(nc.ID)
+	lock.Lock()
+	defer lock.Unlock()
 	row := nc.row(now)
 	row.State, row.Assignee = store.Assigned, operatorID
 	res, err := r.store.CreateConversation(ctx, row, store.Require{AssigneeStatuses: r.onShiftStatuses})
@@ -267,19 +289,16 @@ var openStates = []store.State{store.Queued, store.Offered, store.Assigned, stor
 // queues, and an operator whose status says so changes status when their
 // last conversation closes (SPEC P5). The extra groups are pumped too.
 func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, extra ...string) error {
-	if !before.State.Held() {
-		return r.pumpGroups(ctx, extra)
-	}
-	r.mu.Lock()
-	op := r.ops[before.Assignee]
-	groups := extra
+	var groups []string
 	next := ""
-	if op != nil {
-		groups = append(slices.Clone(op.row.Groups), extra...)
+	r.mu.Lock()
+	if op := r.ops[before.Assignee]; op != nil && before.State.Held() {
+		groups = r.waitingGroups(op.row.Groups, groups)
 		if len(op.held) == 0 {
 			next = r.status(op.row.Status).onLastClose
 		}
 	}
+	groups = r.waitingGroups(extra, groups)
 	r.mu.Unlock()
 	if next != "" {
 		err := r.setStatus(ctx, before.Assignee, next, false)
@@ -288,6 +307,17 @@ func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, ex
 		}
 	}
 	return r.pumpGroups(ctx, groups)
+}
+
+// waitingGroups appends to dst the groups of ids whose queue is not empty.
+// Caller holds r.mu.
+func (r *Router) waitingGroups(ids, dst []string) []string {
+	for _, id := range ids {
+		if g := r.groups[id]; g != nil && g.queue.Len() > 0 {
+			dst = append(dst, id)
+		}
+	}
+	return dst
 }
 
 // Release gives a held conversation back to its group's queue, keeping its
@@ -456,16 +486,28 @@ func (r *Router) mutate(ctx context.Context, id string, build func(store.Convers
 	if id == "" {
 		return store.Result{}, fmt.Errorf("%w: conversation id is empty", ErrInvalid)
 	}
-	unlock := r.lockConv(id)
-	defer unlock()
-	c, err := r.read(ctx, id)
-	if err != nil {
-		return store.Result{}, err
-	}
+	lock := r.convLock(id)
+	lock.Lock()
+	defer lock.Unlock()
 	now := r.clock.Now()
 	r.mu.Lock()
-	ch, err := build(c)
+	err := r.usable()
+	cs := r.convs[id]
+	var c store.Conversation
+	var ch store.Change
+	if cs != nil && err == nil {
+		c = cs.row
+		ch, err = build(c)
+	}
 	r.mu.Unlock()
+	if err == nil && cs == nil {
+		// Not in the view (closed, or not seen yet): read the store.
+		if c, err = r.store.Conversation(ctx, id); err == nil {
+			r.mu.Lock()
+			ch, err = build(c)
+			r.mu.Unlock()
+		}
+	}
 	if err != nil {
 		return store.Result{Conversation: c}, err
 	}

@@ -44,8 +44,8 @@ func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now t
 			ID: c.ID, Group: c.Group, Channel: c.Channel, CustomerID: c.CustomerID, Priority: c.Priority,
 			Skills: c.Skills, Attributes: c.Attributes, PreviousOperator: c.LastOperator,
 		},
-		Auto:  treeView{g: g, tree: &g.auto, auto: true},
-		Offer: treeView{g: g, tree: &g.offer},
+		Auto:  &g.autoView,
+		Offer: &g.offerView,
 		Now:   now,
 	}
 	d := decision{Decision: p.Decide(in), policyName: p.Name()}
@@ -344,8 +344,9 @@ func (r *Router) pumpGroups(ctx context.Context, groups []string) error {
 // the routing ones). On a stale-view refusal it refreshes the view and
 // returns the store's error.
 func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) error {
-	unlock := r.lockConv(c.ID)
-	defer unlock()
+	lock := r.convLock(c.ID)
+	lock.Lock()
+	defer lock.Unlock()
 	res, err := r.store.Apply(ctx, d.change(c, now))
 	if err != nil {
 		if retryable(err) {

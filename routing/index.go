@@ -78,15 +78,14 @@ type opState struct {
 	// inAuto and inOffer record which trees the operator was put in.
 	inAuto, inOffer bool
 	// held lists the conversations the operator holds (assigned or
-	// waiting); offers the ones offered to them.
-	held   map[string]struct{}
-	offers map[string]struct{}
+	// waiting).
+	held map[string]struct{}
 	// mark is scratch space for duplicate checks (see Router.markGen).
 	mark uint64
 }
 
 func newOpState(row store.Operator) *opState {
-	return &opState{row: row, held: map[string]struct{}{}, offers: map[string]struct{}{}}
+	return &opState{row: row, held: map[string]struct{}{}}
 }
 
 func (op *opState) candidate() policy.Candidate {
@@ -193,6 +192,38 @@ func (r *Router) place(op *opState, dir int) {
 			}
 		}
 	}
+}
+
+// rekey gives op the row row, which differs from op.row only in load, cap,
+// skills or last assignment, and moves op to its new place in the trees of
+// its groups.
+func (r *Router) rekey(op *opState, row store.Operator) {
+	oldKey, oldCand := op.key, op.candidate()
+	op.row = row
+	op.key = keyOf(op)
+	if !op.accepting() {
+		return
+	}
+	cand := op.candidate()
+	for _, gid := range op.row.Groups {
+		g := r.groups[gid]
+		if g == nil {
+			continue
+		}
+		wasBelow, below := policy.BelowCap(g.limiter, oldCand), policy.BelowCap(g.limiter, cand)
+		if op.inAuto {
+			g.auto.move(oldKey, op.key, wasBelow, below)
+		}
+		if op.inOffer {
+			g.offer.move(oldKey, op.key, wasBelow, below)
+		}
+	}
+}
+
+// move replaces key from by key to.
+func (t *candTree) move(from, to candItem, wasBelow, below bool) {
+	t.remove(from, wasBelow)
+	t.insert(to, below)
 }
 
 func keyOf(op *opState) candItem {

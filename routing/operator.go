@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +117,7 @@ func (r *Router) UpdateOperator(ctx context.Context, spec OperatorSpec) (store.O
 	r.availabilityEvents(union(old, saved.Groups), &ev)
 	r.mu.Unlock()
 	ev.emit()
-	if err := r.withdrawStale(ctx, saved.ID); err != nil {
+	if err := r.withdrawStale(ctx, saved.ID, old...); err != nil {
 		return saved, err
 	}
 	return saved, r.pumpGroups(ctx, union(old, saved.Groups))
@@ -229,7 +230,10 @@ func (r *Router) EndShift(ctx context.Context, by Actor, operatorID string) erro
 }
 
 // redistribute routes again every conversation the operator has assigned.
+// The groups of those kept in the queue are routed once more at the end, in
+// case a slot freed while they were being placed.
 func (r *Router) redistribute(ctx context.Context, operatorID string) error {
+	var kept []string
 	for failures := 0; ; {
 		now := r.clock.Now()
 		r.mu.Lock()
@@ -247,7 +251,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 		}
 		if target == nil {
 			r.mu.Unlock()
-			return nil
+			return r.pumpGroups(ctx, kept)
 		}
 		c := target.row
 		d := keep(policy.ReasonNoCandidates)
@@ -269,10 +273,13 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 			}
 			continue
 		}
-		if d.Action == policy.Assign {
+		switch d.Action {
+		case policy.Assign:
 			if err := r.afterGaining(ctx, d.Operator); err != nil {
 				return err
 			}
+		case policy.Keep:
+			kept = append(kept, c.Group)
 		}
 	}
 }
@@ -328,46 +335,62 @@ func (r *Router) setStatus(ctx context.Context, operatorID, to string, guard boo
 // withdrawStale withdraws the offers made to an operator who may no longer
 // receive them: their status does not allow offers, they left the
 // conversation's group, or they reached the cap of its group's policy
-// (SPEC R3). A conversation left with no offers is queued again. Call it
+// (SPEC R3). Their groups are looked at, and the extra ones (groups they
+// left). A conversation left with no offers is queued again. Call it
 // without holding any lock, after anything that may make offers stale.
-func (r *Router) withdrawStale(ctx context.Context, operatorID string) error {
+func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...string) error {
 	for failures := 0; ; {
 		now := r.clock.Now()
 		r.mu.Lock()
-		op := r.ops[operatorID]
-		var target *convState
-		if op != nil {
-			for id := range op.offers {
-				cs := r.convs[id]
-				if cs == nil || r.mayBeOffered(op, cs.row.Group) {
-					continue
-				}
-				if target == nil || cs.row.Seq < target.row.Seq {
-					target = cs
-				}
-			}
-		}
-		if target == nil {
-			r.mu.Unlock()
+		targets := r.staleOffers(operatorID, extra)
+		r.mu.Unlock()
+		if len(targets) == 0 {
 			return nil
 		}
-		c := target.row
-		rest := slices.DeleteFunc(slices.Clone(c.OfferedTo), func(id string) bool { return id == operatorID })
-		d := keep("offers withdrawn")
-		if len(rest) > 0 {
-			d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
-		}
-		r.mu.Unlock()
-		err := r.commitRoute(ctx, c, d, now, nil)
-		if err != nil {
-			if !retryable(err) {
-				return err
+		for _, c := range targets {
+			rest := slices.DeleteFunc(slices.Clone(c.OfferedTo), func(id string) bool { return id == operatorID })
+			d := keep("offers withdrawn")
+			if len(rest) > 0 {
+				d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
 			}
-			if failures++; failures > maxAttempts {
-				return fmt.Errorf("routing: withdrawing the offers of %q: %w", operatorID, err)
+			if err := r.commitRoute(ctx, c, d, now, nil); err != nil {
+				if !retryable(err) {
+					return err
+				}
+				if failures++; failures > maxAttempts {
+					return fmt.Errorf("routing: withdrawing the offers of %q: %w", operatorID, err)
+				}
+				break // scan again on fresh data
 			}
 		}
 	}
+}
+
+// staleOffers returns, in Seq order, the offered conversations of the
+// operator's groups (and the extra ones) that are offered to them although
+// they may no longer be offered them. Offers are not indexed per operator
+// (one may name thousands), so only the groups where the operator is not
+// eligible are scanned. Caller holds r.mu.
+func (r *Router) staleOffers(operatorID string, extra []string) []store.Conversation {
+	op := r.ops[operatorID]
+	groups := extra
+	if op != nil {
+		groups = append(slices.Clip(op.row.Groups), extra...)
+	}
+	var out []store.Conversation
+	for _, gid := range groups {
+		g := r.groups[gid]
+		if g == nil || len(g.offered) == 0 || (op != nil && r.mayBeOffered(op, gid)) {
+			continue
+		}
+		for cid := range g.offered {
+			if c := &r.convs[cid].row; slices.Contains(c.OfferedTo, operatorID) && !slices.ContainsFunc(out, func(x store.Conversation) bool { return x.ID == cid }) {
+				out = append(out, *c)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
 }
 
 // mayBeOffered reports whether op may hold an offer of a conversation of

@@ -65,6 +65,11 @@ type groupState struct {
 	online    bool
 	queue     *queue.Queue
 	members   map[string]*opState
+	// autoView and offerView are what policies see of the trees.
+	autoView, offerView treeView
+	// offered holds the ids of the group's conversations in the Offered
+	// state.
+	offered map[string]struct{}
 }
 
 // allBusy reports whether the group has operators on shift who could
@@ -80,13 +85,17 @@ type convState struct {
 }
 
 func newGroupState(cfg Group) *groupState {
-	return &groupState{
+	g := &groupState{
 		cfg:     cfg,
 		policy:  cfg.Policy,
 		limiter: policy.LimiterOf(cfg.Policy),
 		queue:   queue.New(),
 		members: map[string]*opState{},
+		offered: map[string]struct{}{},
 	}
+	g.autoView = treeView{g: g, tree: &g.auto, auto: true}
+	g.offerView = treeView{g: g, tree: &g.offer}
+	return g
 }
 
 // New returns a Router configured by cfg. If the store already holds
@@ -269,23 +278,7 @@ func (r *Router) group(id string) (*groupState, error) {
 	return g, nil
 }
 
-// lockConv takes the lock that serialises commands on conversation id and
-// returns its release.
-func (r *Router) lockConv(id string) func() {
-	m := &r.convLocks[maphash.String(r.seed, id)%uint64(len(r.convLocks))]
-	m.Lock()
-	return m.Unlock
-}
-
-// lockConvOnce is lockConv whose release may be called more than once, for
-// a command that releases the lock early and defers the release too.
-func (r *Router) lockConvOnce(id string) func() {
-	unlock := r.lockConv(id)
-	done := false
-	return func() {
-		if !done {
-			done = true
-			unlock()
-		}
-	}
+// convLock returns the lock that serialises commands on conversation id.
+func (r *Router) convLock(id string) *sync.Mutex {
+	return &r.convLocks[maphash.String(r.seed, id)%uint64(len(r.convLocks))]
 }

@@ -67,7 +67,7 @@ func (r *Router) Snapshot() Snapshot {
 		s.Operators = append(s.Operators, OperatorSnapshot{
 			ID: id, Status: op.row.Status, StatusSince: op.row.StatusSince, InStatus: now.Sub(op.row.StatusSince),
 			Load: op.row.Load, Cap: r.effectiveCap(op), OwnCap: op.row.Cap, Groups: slices.Clone(op.row.Groups),
-			Conversations: slices.Sorted(maps.Keys(op.held)), Offers: len(op.offers),
+			Conversations: slices.Sorted(maps.Keys(op.held)), Offers: r.offersTo(op),
 		})
 	}
 	for _, id := range slices.Sorted(maps.Keys(r.groups)) {
@@ -96,4 +96,19 @@ func (r *Router) effectiveCap(op *opState) int {
 		}
 	}
 	return lowest
+}
+
+// offersTo counts the conversations offered to op. Caller holds r.mu.
+func (r *Router) offersTo(op *opState) int {
+	n := 0
+	for _, gid := range op.row.Groups {
+		if g := r.groups[gid]; g != nil {
+			for cid := range g.offered {
+				if slices.Contains(r.convs[cid].row.OfferedTo, op.row.ID) {
+					n++
+				}
+			}
+		}
+	}
+	return n
 }

@@ -1,6 +1,8 @@
 package routing
 
 import (
+	"slices"
+
 	"github.com/switchboard-go/switchboard/queue"
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -20,6 +22,12 @@ func (r *Router) absorbOperator(row store.Operator) *opState {
 		return op
 	}
 	if row.Version <= op.row.Version {
+		return op
+	}
+	if row.Status == op.row.Status && slices.Equal(row.Groups, op.row.Groups) {
+		// Only load, cap, skills or last assignment changed: move the
+		// operator within the trees it is in.
+		r.rekey(op, row)
 		return op
 	}
 	r.unindex(op)
@@ -60,10 +68,20 @@ func (r *Router) absorbConversation(row store.Conversation) {
 
 // absorb folds a store result into the view.
 func (r *Router) absorb(res store.Result) {
-	for _, o := range res.Operators {
-		r.absorbOperator(o)
-	}
+	r.absorbLoad(res.Released)
+	r.absorbLoad(res.Gained)
 	r.absorbConversation(res.Conversation)
+}
+
+// absorbLoad folds an operator's new load into the view, if newer.
+func (r *Router) absorbLoad(l store.Load) {
+	op := r.ops[l.Operator]
+	if op == nil || l.Version <= op.row.Version {
+		return
+	}
+	row := op.row
+	row.Load, row.LastAssigned, row.Version = l.Load, l.LastAssigned, l.Version
+	r.rekey(op, row)
 }
 
 func (r *Router) attach(cs *convState) {
@@ -78,9 +96,9 @@ func (r *Router) attach(cs *convState) {
 			op.held[c.ID] = struct{}{}
 		}
 	}
-	for _, id := range c.OfferedTo {
-		if op := r.ops[id]; op != nil {
-			op.offers[c.ID] = struct{}{}
+	if c.State == store.Offered {
+		if g := r.groups[c.Group]; g != nil {
+			g.offered[c.ID] = struct{}{}
 		}
 	}
 }
@@ -97,9 +115,9 @@ func (r *Router) detach(cs *convState) {
 			delete(op.held, c.ID)
 		}
 	}
-	for _, id := range c.OfferedTo {
-		if op := r.ops[id]; op != nil {
-			delete(op.offers, c.ID)
+	if c.State == store.Offered {
+		if g := r.groups[c.Group]; g != nil {
+			delete(g.offered, c.ID)
 		}
 	}
 }
