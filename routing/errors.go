@@ -13,17 +13,32 @@ import (
 // command returns matches one of them (or a presence error, which in turn
 // matches one of them) with errors.Is.
 var (
-	ErrNotFound           = store.ErrNotFound
-	ErrAlreadyExists      = store.ErrAlreadyExists
-	ErrAlreadyTaken       = store.ErrAlreadyTaken
-	ErrWrongState         = store.ErrWrongState
-	ErrConflict           = store.ErrConflict
-	ErrOverCapacity       = store.ErrOverCapacity
-	ErrNotAllowed         = store.ErrNotAllowed
-	ErrNotAssignee        = store.ErrNotAssignee
+	// ErrNotFound: unknown operator, conversation, group or status.
+	ErrNotFound = store.ErrNotFound
+	// ErrAlreadyExists: the id of a new operator, conversation or group is
+	// taken.
+	ErrAlreadyExists = store.ErrAlreadyExists
+	// ErrAlreadyTaken: someone else holds the conversation (SPEC R1).
+	ErrAlreadyTaken = store.ErrAlreadyTaken
+	// ErrWrongState: the command does not apply to the conversation's
+	// state.
+	ErrWrongState = store.ErrWrongState
+	// ErrConflict: a row changed concurrently; the command may be retried.
+	ErrConflict = store.ErrConflict
+	// ErrOverCapacity: the operator is at their cap (SPEC R3, R4).
+	ErrOverCapacity = store.ErrOverCapacity
+	// ErrNotAllowed: the status or the actor does not allow the command.
+	ErrNotAllowed = store.ErrNotAllowed
+	// ErrNotAssignee: an operator acted on a conversation they do not hold
+	// (SPEC L11).
+	ErrNotAssignee = store.ErrNotAssignee
+	// ErrHoldsConversations: a guarded status change or a removal refused
+	// while the operator holds conversations (SPEC P8).
 	ErrHoldsConversations = store.ErrHoldsConversations
-	ErrInvalid            = store.ErrInvalid
-	ErrClosed             = store.ErrClosed
+	// ErrInvalid: malformed input (empty id, negative cap, ...).
+	ErrInvalid = store.ErrInvalid
+	// ErrClosed: the router (or its store) is stopped.
+	ErrClosed = store.ErrClosed
 
 	// ErrUnknownStatus reports a status name the presence model does not
 	// define; it also matches ErrNotFound.

@@ -119,7 +119,7 @@ type Event struct {
 
 // String returns a one-line description, for logs and examples.
 func (e Event) String() string {
-	s := fmt.Sprintf("%s", e.Kind)
+	s := e.Kind.String()
 	add := func(k, v string) {
 		if v != "" {
 			s += " " + k + "=" + v

@@ -20,10 +20,12 @@ type Snapshot struct {
 type OperatorSnapshot struct {
 	// ID identifies the operator.
 	ID string
-	// Status is their status, held for InStatus (since StatusSince).
-	Status      string
+	// Status is their status.
+	Status string
+	// StatusSince is when they entered Status.
 	StatusSince time.Time
-	InStatus    time.Duration
+	// InStatus is how long they have been in Status.
+	InStatus time.Duration
 	// Load is the number of conversations in work.
 	Load int
 	// Cap is the cap that applies to them: their own when set, else the
@@ -51,8 +53,9 @@ type GroupSnapshot struct {
 	Accepting, Available int
 	// Queued is the queue's length (queued and offered conversations).
 	Queued int
-	// Oldest is the conversation that has waited longest, for OldestWait.
-	Oldest     string
+	// Oldest is the conversation that has waited longest.
+	Oldest string
+	// OldestWait is how long Oldest has waited.
 	OldestWait time.Duration
 }
 
