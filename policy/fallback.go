@@ -9,6 +9,8 @@ import "strings"
 // to the least-loaded operator whose status allows it, and when there is
 // none offers the conversation to those who may take it by hand (seed 001's
 // "Can help" operators in balanced mode). With no policies it always keeps.
+// Put Capped outside Fallback, as above: LimiterOf does not look inside a
+// Fallback, so a Capped within one gives the router no cap to check.
 func Fallback(policies ...Policy) Policy {
 	return &fallback{policies: append([]Policy(nil), policies...)}
 }

@@ -4,7 +4,9 @@ import "time"
 
 // Policy decides what to do with one conversation. Implementations must be
 // pure (no I/O, no clock reads, no retained references to their input) and
-// safe for concurrent use.
+// safe for concurrent use. The router calls Decide while it holds its lock
+// on its in-memory index, so Decide must be quick and must never call back
+// into the router.
 type Policy interface {
 	// Name identifies the policy in events and logs.
 	Name() string

@@ -67,6 +67,39 @@ func BenchmarkCycle(b *testing.B) {
 	}
 }
 
+// BenchmarkReleaseCycle measures one release+assign cycle through the
+// Router on a fixed set of conversations: an operator releases a
+// conversation, which goes back to the queue and is assigned at once to the
+// least-loaded operator. Unlike BenchmarkCycle, the store does not grow.
+func BenchmarkReleaseCycle(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run("capped/ops="+strconv.Itoa(n), func(b *testing.B) {
+			r := benchRouter(b, n, policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 5}))
+			ctx := context.Background()
+			const convs = 64
+			holder := make([]string, convs)
+			for i := range convs {
+				c, err := r.Enqueue(ctx, routing.NewConversation{ID: strconv.Itoa(i), Group: "g"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				holder[i] = c.Assignee
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				k := i % convs
+				i++
+				c, err := r.Release(ctx, routing.ByOperator(holder[k]), strconv.Itoa(k))
+				if err != nil {
+					b.Fatal(err)
+				}
+				holder[k] = c.Assignee
+			}
+		})
+	}
+}
+
 // BenchmarkBaseline does only the bare work of a cycle: a btree of
 // operators ordered by (load, last assignment, id), a map of assignments and
 // a mutex. The Router's cycle is measured against it.

@@ -12,6 +12,13 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
+// Reasons the router gives for keeping a conversation queued, beside the
+// policies' own.
+const (
+	reasonBehindQueue  policy.Reason = "conversations are waiting ahead of it"
+	reasonViewChanging policy.Reason = "routing view kept changing"
+)
+
 // NewConversation describes a conversation for Enqueue, StartOutbound and
 // Reopen.
 type NewConversation struct {
@@ -99,27 +106,29 @@ func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (
 
 // create stores and routes a new conversation.
 func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
-	c, err := r.createLocked(ctx, row, sticky)
+	c, err := r.createAndRoute(ctx, row, sticky)
 	if err != nil {
 		return c, err
 	}
 	if c.State == store.Queued {
-		// A slot may have freed between the decision and the commit, with
-		// its pump finding the queue still empty: look once more.
+		// Behind others, or a slot may have freed between the decision and
+		// the commit with its pump finding the queue still empty: route the
+		// queue.
 		r.mu.Lock()
 		g := r.groups[c.Group]
 		again := g != nil && (g.auto.avail > 0 || g.offer.avail > 0)
 		r.mu.Unlock()
 		if again {
 			err := r.pump(ctx, c.Group)
-			return r.current(ctx, c.ID), err
+			return r.current(ctx, c.ID), followUp(err)
 		}
 	}
-	return c, r.afterGaining(ctx, c.Assignee)
+	return c, followUp(r.afterGaining(ctx, c.Assignee))
 }
 
-// createLocked stores and routes a new conversation under its lock.
-func (r *Router) createLocked(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
+// createAndRoute stores and routes a new conversation, under the
+// conversation's lock.
+func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
 	lock := r.convLock(row.ID)
 	lock.Lock()
 	defer lock.Unlock()
@@ -130,8 +139,16 @@ func (r *Router) createLocked(ctx context.Context, row store.Conversation, stick
 			r.mu.Unlock()
 			return store.Conversation{}, err
 		}
-		d := keep("routing view kept changing")
-		if attempt < maxAttempts {
+		var d decision
+		switch {
+		case attempt >= maxAttempts:
+			d = keep(reasonViewChanging)
+		case g.queued > 0 && g.canServe():
+			// Others wait already: join the queue and let the pump serve
+			// it in order (invariant 5), rather than overtake them.
+			d = keep(reasonBehindQueue)
+			d.policyName = g.cfg.Policy.Name()
+		default:
 			d = r.decide(g, &row, sticky, row.CreatedAt)
 		}
 		allBusy := g.allBusy()
@@ -169,16 +186,28 @@ func (r *Router) afterGaining(ctx context.Context, operatorID string) error {
 
 // StartOutbound records a conversation an operator starts with a customer
 // (SPEC L8): it is assigned to them directly, without a cap check. The
-// operator must be on shift.
+// operator must be on shift and serve the conversation's group. If it
+// brings them to their cap, their pending offers are withdrawn.
 func (r *Router) StartOutbound(ctx context.Context, operatorID string, nc NewConversation) (store.Conversation, error) {
 	if err := nc.validate(); err != nil {
 		return store.Conversation{}, err
 	}
+	c, err := r.startOutbound(ctx, operatorID, nc)
+	if err != nil {
+		return c, err
+	}
+	return c, followUp(r.afterGaining(ctx, operatorID))
+}
+
+func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewConversation) (store.Conversation, error) {
 	now := r.clock.Now()
 	r.mu.Lock()
 	_, err := r.group(nc.Group)
 	if err == nil {
-		_, err = r.operator(operatorID)
+		var op *opState
+		if op, err = r.operator(operatorID); err == nil && !op.row.InGroup(nc.Group) {
+			err = fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, nc.Group)
+		}
 	}
 	r.mu.Unlock()
 	if err != nil {
@@ -231,7 +260,7 @@ func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Con
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, r.afterGaining(ctx, operatorID)
+	return res.Conversation, followUp(r.afterGaining(ctx, operatorID))
 }
 
 // Assign is an admin's assignment of a queued or offered conversation to a
@@ -253,7 +282,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, r.afterGaining(ctx, operatorID)
+	return res.Conversation, followUp(r.afterGaining(ctx, operatorID))
 }
 
 func (r *Router) assignedEvents(ev *events, res store.Result, how string) {
@@ -279,7 +308,7 @@ func (r *Router) Close(ctx context.Context, by Actor, convID, reason string) (st
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, r.afterLeaving(ctx, res.Before)
+	return res.Conversation, followUp(r.afterLeaving(ctx, res.Before))
 }
 
 var openStates = []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting}
@@ -290,23 +319,26 @@ var openStates = []store.State{store.Queued, store.Offered, store.Assigned, stor
 // last conversation closes (SPEC P5). The extra groups are pumped too.
 func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, extra ...string) error {
 	var groups []string
-	next := ""
+	status, next := "", ""
 	r.mu.Lock()
 	if op := r.ops[before.Assignee]; op != nil && before.State.Held() {
 		groups = r.waitingGroups(op.row.Groups, groups)
 		if len(op.held) == 0 {
-			next = r.status(op.row.Status).onLastClose
+			status = op.row.Status
+			next = r.status(status).onLastClose
 		}
 	}
 	groups = r.waitingGroups(extra, groups)
 	r.mu.Unlock()
 	if next != "" {
-		err := r.setStatus(ctx, before.Assignee, next, false)
+		// Only from the status that asked for it, and only if no
+		// conversation came to the operator meanwhile.
+		err := r.setStatus(ctx, before.Assignee, status, next, heldStates)
 		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrHoldsConversations) {
-			return err
+			return followUp(err)
 		}
 	}
-	return r.pumpGroups(ctx, groups)
+	return followUp(r.pumpGroups(ctx, groups))
 }
 
 // waitingGroups appends to dst the groups of ids whose queue is not empty.
@@ -337,7 +369,7 @@ func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Co
 		return res.Conversation, err
 	}
 	err = r.afterLeaving(ctx, res.Before, res.Conversation.Group)
-	return r.current(ctx, convID), err
+	return r.current(ctx, convID), followUp(err)
 }
 
 var heldStates = []store.State{store.Assigned, store.Waiting}
@@ -363,7 +395,7 @@ func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (stor
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, r.afterLeaving(ctx, res.Before)
+	return res.Conversation, followUp(r.afterLeaving(ctx, res.Before))
 }
 
 // CustomerReplied reports that the customer wrote into a conversation. One
@@ -391,7 +423,7 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		r.assignedEvents(ev, res, "returned")
 	})
 	if err == nil {
-		return res.Conversation, r.afterGaining(ctx, c.Assignee)
+		return res.Conversation, followUp(r.afterGaining(ctx, c.Assignee))
 	}
 	if !errors.Is(err, ErrNotAllowed) && !errors.Is(err, ErrNotFound) {
 		return res.Conversation, err
@@ -408,7 +440,7 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		return res.Conversation, err
 	}
 	err = r.pump(ctx, res.Conversation.Group)
-	return r.current(ctx, convID), err
+	return r.current(ctx, convID), followUp(err)
 }
 
 // TransferToOperator hands a held conversation to another operator (SPEC
@@ -433,9 +465,9 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 		return res.Conversation, err
 	}
 	if err := r.afterGaining(ctx, operatorID); err != nil {
-		return res.Conversation, err
+		return res.Conversation, followUp(err)
 	}
-	return res.Conversation, r.afterLeaving(ctx, res.Before)
+	return res.Conversation, followUp(r.afterLeaving(ctx, res.Before))
 }
 
 // TransferToGroup moves a conversation to another group's queue (SPEC L6),
@@ -469,7 +501,7 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 		return res.Conversation, err
 	}
 	err = r.afterLeaving(ctx, res.Before, group)
-	return r.current(ctx, convID), err
+	return r.current(ctx, convID), followUp(err)
 }
 
 // Conversation returns a conversation as stored.

@@ -35,7 +35,7 @@ func keep(reason policy.Reason) decision {
 // checked against the view: a policy naming an operator it was not offered
 // gets its decision replaced by Keep. Caller holds r.mu.
 func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now time.Time) decision {
-	p := g.policy
+	p := g.cfg.Policy
 	if sticky && c.LastOperator != "" {
 		p = policy.PreviousOperator(p)
 	}
@@ -234,7 +234,7 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 	}
 }
 
-// operatorsOf returns the operators a decision names.
+// operators returns the operators a decision names.
 func (d decision) operators() []string {
 	switch d.Action {
 	case policy.Assign:
@@ -245,13 +245,20 @@ func (d decision) operators() []string {
 	return nil
 }
 
-// pump routes group's queue in serving order (SPEC R7): each queued
-// conversation the policy can place is assigned or offered, until one it
-// must keep; offered conversations get their offers brought up to date.
-// It runs whenever a slot frees or an operator becomes eligible, so a
-// waiting conversation never waits for a poll.
+// maxKeptPerPump bounds how many queued conversations one pump walks past
+// when the policy keeps them although operators are available (they need a
+// skill nobody free has, say): they do not block those behind them, but a
+// pump does not decide again about an unbounded queue.
+const maxKeptPerPump = 256
+
+// pump routes group's queue in serving order (SPEC R7, invariant 5): each
+// conversation the policy can place is assigned or offered; one it keeps
+// does not block those behind it while operators are available; offered
+// conversations get their offers brought up to date, or withdrawn when the
+// policy would now keep them. It runs whenever a slot frees or an operator
+// becomes eligible, so a waiting conversation never waits for a poll.
 func (r *Router) pump(ctx context.Context, group string) error {
-	var done map[string]bool
+	done := map[string]bool{}
 	failures := 0
 	for {
 		now := r.clock.Now()
@@ -263,29 +270,29 @@ func (r *Router) pump(ctx context.Context, group string) error {
 		}
 		var target store.Conversation
 		var d decision
-		found := false
+		found, kept := false, 0
 		g.queue.Ascend(func(it queue.Item) bool {
 			if done[it.ID] {
 				return true
 			}
-			cs := r.convs[it.ID]
-			dd := r.decide(g, &cs.row, false, now)
-			if cs.row.State == store.Offered {
-				if dd.Action == policy.Assign || (dd.Action == policy.Offer && !sameSet(dd.Operators, cs.row.OfferedTo)) {
-					target, d, found = cs.row, dd, true
-					return false
-				}
-				if done == nil {
-					done = map[string]bool{}
-				}
-				done[it.ID] = true
-				return true
-			}
-			if dd.Action == policy.Keep {
+			if !g.canServe() {
 				return false
 			}
-			target, d, found = cs.row, dd, true
-			return false
+			cs := r.convs[it.ID]
+			dd := r.decide(g, &cs.row, cs.row.LinkedTo != "", now)
+			unchanged := dd.Action == policy.Keep
+			if cs.row.State == store.Offered {
+				unchanged = dd.Action == policy.Offer && sameSet(dd.Operators, cs.row.OfferedTo)
+			}
+			if !unchanged {
+				target, d, found = cs.row, dd, true
+				return false
+			}
+			done[it.ID] = true
+			if cs.row.State == store.Queued {
+				kept++
+			}
+			return kept < maxKeptPerPump
 		})
 		r.mu.Unlock()
 		if !found {
@@ -304,11 +311,7 @@ func (r *Router) pump(ctx context.Context, group string) error {
 			if err := r.afterGaining(ctx, d.Operator); err != nil {
 				return err
 			}
-		}
-		if target.State == store.Offered || d.Action == policy.Offer {
-			if done == nil {
-				done = map[string]bool{}
-			}
+		} else {
 			done[target.ID] = true
 		}
 	}

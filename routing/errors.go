@@ -52,6 +52,21 @@ var (
 // also matches ErrInvalid.
 var ErrInvalidConfig = fmt.Errorf("%w: router config", store.ErrInvalid)
 
+// ErrFollowUp marks an error in the routing that follows a command whose own
+// change is already stored: the queue pumped after a close, offers withdrawn
+// after a status change, conversations redistributed after an end of shift.
+// The command must not be retried; what failed is retried on the next
+// trigger, and nothing is lost (the conversations concerned stay queued).
+var ErrFollowUp = errors.New("switchboard: the command's change is stored, but the routing that follows it failed")
+
+// followUp wraps err, if any, with ErrFollowUp.
+func followUp(err error) error {
+	if err == nil || errors.Is(err, ErrFollowUp) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrFollowUp, err)
+}
+
 // retryable reports whether err means the router's view was stale: the
 // decision should be taken again on fresh data.
 func retryable(err error) bool {

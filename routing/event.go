@@ -23,16 +23,20 @@ const (
 	OfferWithdrawn
 	// Assigned: Operator got the conversation. Policy names the policy
 	// that chose them ("manual" for a take, "admin" for an admin
-	// assignment, "transfer", "returned" for a customer reply, "outbound"),
-	// Skipped lists the candidates it passed over and why.
+	// assignment, "returned" for a customer's reply to a conversation
+	// waiting with them, "outbound" for one they started), Skipped lists
+	// the candidates it passed over and why. A transfer to an operator is
+	// reported by Transferred instead.
 	Assigned
 	// AllBusy: every eligible operator was at cap when the conversation
 	// arrived; reported once per conversation, with its queue Position, so
 	// the host can send the "all operators are busy" notice (SPEC R5).
 	AllBusy
-	// Returned: a conversation went back to its group's queue (released,
-	// customer replied while the operator was off shift, redistribution
-	// found nobody). From is the operator it left.
+	// Returned: a conversation went back to its group's queue: released
+	// by its operator, or its customer replied while the operator it was
+	// waiting with was off shift or removed. From is the operator it left.
+	// (A conversation redistributed to the queue at the end of a shift is
+	// reported by Redistributed and Queued.)
 	Returned
 	// Transferred: a conversation moved from operator From to Operator, or
 	// from group From to group To (SPEC L6).

@@ -82,15 +82,42 @@ type opState struct {
 	held map[string]struct{}
 	// mark is scratch space for duplicate checks (see Router.markGen).
 	mark uint64
+	// cap is the cap policies see (see capAcross).
+	cap int
+	// fullVersion is the version of the last whole row absorbed,
+	// loadVersion that of the last load (see view.go).
+	fullVersion, loadVersion int64
 }
 
 func newOpState(row store.Operator) *opState {
 	return &opState{row: row, held: map[string]struct{}{}}
 }
 
+// candidate is what policies see of op. Its Cap is op's cap across all
+// their groups (see capAcross), so that every group's policy and the
+// store's atomic check agree on one number.
 func (op *opState) candidate() policy.Candidate {
 	r := &op.row
-	return policy.Candidate{ID: r.ID, Status: r.Status, Load: r.Load, Cap: r.Cap, LastAssigned: r.LastAssigned, Skills: r.Skills}
+	return policy.Candidate{ID: r.ID, Status: r.Status, Load: r.Load, Cap: op.cap, LastAssigned: r.LastAssigned, Skills: r.Skills}
+}
+
+// capAcross returns the cap of op: their own when set, else the lowest
+// positive default of their groups' policies; zero when neither gives one.
+// An operator serving several groups has one cap, whichever group's
+// conversation they are given (SPEC R3, invariant 2). Caller holds r.mu.
+func (r *Router) capAcross(op *opState) int {
+	if op.row.Cap > 0 {
+		return op.row.Cap
+	}
+	lowest := 0
+	for _, gid := range op.row.Groups {
+		if g := r.groups[gid]; g != nil && g.limiter != nil {
+			if c := g.limiter.Limit(policy.Candidate{ID: op.row.ID}); c > 0 && (lowest == 0 || c < lowest) {
+				lowest = c
+			}
+		}
+	}
+	return lowest
 }
 
 // accepting reports whether the operator was indexed as able to receive
@@ -151,6 +178,7 @@ func (r *Router) status(name string) statusInfo { return r.statuses[name] }
 func (r *Router) index(op *opState) {
 	st := r.status(op.row.Status)
 	op.key = keyOf(op)
+	op.cap = r.capAcross(op)
 	op.inAuto, op.inOffer = st.auto, st.offer
 	r.place(op, 1)
 }
@@ -201,6 +229,7 @@ func (r *Router) rekey(op *opState, row store.Operator) {
 	oldKey, oldCand := op.key, op.candidate()
 	op.row = row
 	op.key = keyOf(op)
+	op.cap = r.capAcross(op)
 	if !op.accepting() {
 		return
 	}
@@ -234,17 +263,18 @@ func keyOf(op *opState) candItem {
 	return candItem{load: op.row.Load, last: last, id: op.row.ID, op: op}
 }
 
-// recount recomputes the trees' available counts, after the group's
-// limiter changed.
-func (g *groupState) recount() {
-	g.auto.avail, g.offer.avail = 0, 0
+// reindexGroup indexes every member of g again, after g's limiter changed:
+// their caps (see capAcross) and every count that depends on them follow.
+func (r *Router) reindexGroup(g *groupState) {
+	members := make([]*opState, 0, len(g.members))
 	for _, op := range g.members {
-		below := policy.BelowCap(g.limiter, op.candidate())
-		if below && op.inAuto {
-			g.auto.avail++
-		}
-		if below && op.inOffer {
-			g.offer.avail++
-		}
+		members = append(members, op)
+	}
+	for _, op := range members {
+		r.unindex(op)
+	}
+	g.auto.t, g.offer.t = nil, nil // rebuilt on the next walk
+	for _, op := range members {
+		r.index(op)
 	}
 }

@@ -394,6 +394,23 @@ func groupsOf(t *rapid.T) []string {
 	return gs
 }
 
+// capOf is the model of an operator's cap: their own, else the lowest
+// default of their groups' policies.
+func (m *routerMachine) capOf(o store.Operator) int {
+	if o.Cap > 0 {
+		return o.Cap
+	}
+	lowest := 0
+	for _, g := range o.Groups {
+		if l := policy.LimiterOf(m.policies[g]); l != nil {
+			if c := l.Limit(policy.Candidate{}); c > 0 && (lowest == 0 || c < lowest) {
+				lowest = c
+			}
+		}
+	}
+	return lowest
+}
+
 func (m *routerMachine) exists(op string) bool {
 	_, err := m.st.Operator(m.ctx, op)
 	return err == nil
@@ -421,7 +438,7 @@ func (m *routerMachine) predictTake(op, conv string) error {
 		return routing.ErrNotAllowed
 	}
 	if l := policy.LimiterOf(m.policies[c.Group]); l != nil && !l.ManualOverCap() {
-		if lim := l.Limit(policy.Candidate{Cap: o.Cap}); lim > 0 && o.Load >= lim {
+		if lim := l.Limit(policy.Candidate{Cap: m.capOf(o)}); lim > 0 && o.Load >= lim {
 			return routing.ErrOverCapacity
 		}
 	}
@@ -529,7 +546,7 @@ func (m *routerMachine) check(t *rapid.T) {
 			}
 			canAuto := m.model.Has(o.Status, presence.AutoAssign) && isLeastLoaded(p)
 			canOffer := m.model.Has(o.Status, presence.QueueTake) && !isLeastLoaded(p)
-			if (canAuto || canOffer) && policy.BelowCap(l, policy.Candidate{Load: o.Load, Cap: o.Cap}) {
+			if (canAuto || canOffer) && policy.BelowCap(l, policy.Candidate{Load: o.Load, Cap: m.capOf(o)}) {
 				t.Fatalf("%s waits in %s while %s (%s, load %d) could take it", c.ID, c.Group, o.ID, o.Status, o.Load)
 			}
 		}
@@ -590,7 +607,7 @@ func (m *routerMachine) replay(t *rapid.T, ops map[string]store.Operator, after 
 			move(ev.Conversation, store.Assigned, ev.Operator)
 			if o, ok := ops[ev.Operator]; ok && m.automatic(ev.Policy) && !m.concurrent {
 				if l := policy.LimiterOf(m.policies[ev.Group]); l != nil {
-					if lim := l.Limit(policy.Candidate{Cap: o.Cap}); lim > 0 {
+					if lim := l.Limit(policy.Candidate{Cap: m.capOf(o)}); lim > 0 {
 						require.LessOrEqual(t, load[o.ID], lim, "%s auto-assigned above cap: %v", o.ID, ev)
 					}
 				}

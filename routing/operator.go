@@ -84,7 +84,7 @@ func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Oper
 	r.availabilityEvents(saved.Groups, &ev)
 	r.mu.Unlock()
 	ev.emit()
-	return saved, r.pumpGroups(ctx, slices.Clone(saved.Groups))
+	return saved, followUp(r.pumpGroups(ctx, slices.Clone(saved.Groups)))
 }
 
 // UpdateOperator replaces an operator's groups, cap and skills; status and
@@ -118,9 +118,9 @@ func (r *Router) UpdateOperator(ctx context.Context, spec OperatorSpec) (store.O
 	r.mu.Unlock()
 	ev.emit()
 	if err := r.withdrawStale(ctx, saved.ID, old...); err != nil {
-		return saved, err
+		return saved, followUp(err)
 	}
-	return saved, r.pumpGroups(ctx, union(old, saved.Groups))
+	return saved, followUp(r.pumpGroups(ctx, union(old, saved.Groups)))
 }
 
 // RemoveOperator removes an operator: their assigned conversations are
@@ -164,7 +164,7 @@ func (r *Router) RemoveOperator(ctx context.Context, id string) error {
 	r.availabilityEvents(groups, &ev)
 	r.mu.Unlock()
 	ev.emit()
-	return r.pumpGroups(ctx, groups)
+	return followUp(r.pumpGroups(ctx, groups))
 }
 
 // Operator returns an operator as stored.
@@ -184,14 +184,14 @@ func (r *Router) SetStatus(ctx context.Context, by Actor, operatorID, status str
 	if !by.Admin && by.ID != operatorID {
 		return fmt.Errorf("%w: %q may not change the status of %q", ErrNotAllowed, by.ID, operatorID)
 	}
-	return r.setStatus(ctx, operatorID, status, true)
+	return r.setStatus(ctx, operatorID, "", status, r.model.Forbidden(status))
 }
 
 // LogIn switches the operator to the presence model's log-in status, if it
 // names one (SPEC P7).
 func (r *Router) LogIn(ctx context.Context, operatorID string) error {
 	if s := r.model.LogIn(); s != "" {
-		return r.setStatus(ctx, operatorID, s, true)
+		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s))
 	}
 	return r.exists(operatorID)
 }
@@ -200,7 +200,7 @@ func (r *Router) LogIn(ctx context.Context, operatorID string) error {
 // it names one (SPEC P7). Their conversations are kept.
 func (r *Router) LogOut(ctx context.Context, operatorID string) error {
 	if s := r.model.LogOut(); s != "" {
-		return r.setStatus(ctx, operatorID, s, true)
+		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s))
 	}
 	return r.exists(operatorID)
 }
@@ -223,10 +223,15 @@ func (r *Router) EndShift(ctx context.Context, by Actor, operatorID string) erro
 	if !by.Admin && by.ID != operatorID {
 		return fmt.Errorf("%w: %q may not end the shift of %q", ErrNotAllowed, by.ID, operatorID)
 	}
-	if err := r.setStatus(ctx, operatorID, r.model.OffShift(), !by.Admin); err != nil {
+	off := r.model.OffShift()
+	var forbid []store.State
+	if !by.Admin {
+		forbid = r.model.Forbidden(off)
+	}
+	if err := r.setStatus(ctx, operatorID, "", off, forbid); err != nil {
 		return err
 	}
-	return r.redistribute(ctx, operatorID)
+	return followUp(r.redistribute(ctx, operatorID))
 }
 
 // redistribute routes again every conversation the operator has assigned.
@@ -284,28 +289,34 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 	}
 }
 
-// setStatus moves an operator to status to, checking the model's rules and,
-// with guard, its guards.
-func (r *Router) setStatus(ctx context.Context, operatorID, to string, guard bool) error {
-	var forbid []store.State
-	if guard {
-		forbid = r.model.Forbidden(to)
-	}
+// setStatus moves an operator to status to, checking the model's rules and
+// refusing with ErrHoldsConversations while they hold a conversation in a
+// forbid state. With from set, the operator must still be in from, or the
+// change fails with ErrConflict (automatic moves, which must not override
+// a change made meanwhile); otherwise a concurrent change is retried on
+// fresh data. Moving to the current status changes nothing and reports
+// nothing.
+func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, forbid []store.State) error {
 	for attempt := 0; ; attempt++ {
 		r.mu.Lock()
 		op, err := r.operator(operatorID)
-		var from string
+		cur := ""
 		if err == nil {
-			from = op.row.Status
-			err = r.model.Check(from, to)
+			cur = op.row.Status
+			err = r.model.Check(cur, to)
 		}
 		r.mu.Unlock()
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
+		case from != "" && from != cur:
+			return fmt.Errorf("%w: operator %q is %q, not %q", ErrConflict, operatorID, cur, from)
+		case cur == to:
+			return nil
 		}
 		now := r.clock.Now()
-		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: from, To: to, Forbid: forbid, At: now})
-		if errors.Is(err, ErrConflict) && attempt < maxAttempts {
+		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: cur, To: to, Forbid: forbid, At: now})
+		if errors.Is(err, ErrConflict) && from == "" && attempt < maxAttempts {
 			r.refresh(ctx, "", operatorID)
 			continue
 		}
@@ -317,16 +328,16 @@ func (r *Router) setStatus(ctx context.Context, operatorID, to string, guard boo
 		op = r.absorbOperator(saved)
 		gained := op.accepting()
 		if ev.wants(StatusChanged) {
-			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: from, To: to})
+			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: cur, To: to})
 		}
 		r.availabilityEvents(saved.Groups, &ev)
 		r.mu.Unlock()
 		ev.emit()
 		if err := r.withdrawStale(ctx, operatorID); err != nil {
-			return err
+			return followUp(err)
 		}
 		if gained {
-			return r.pumpGroups(ctx, slices.Clone(saved.Groups))
+			return followUp(r.pumpGroups(ctx, slices.Clone(saved.Groups)))
 		}
 		return nil
 	}
@@ -336,16 +347,18 @@ func (r *Router) setStatus(ctx context.Context, operatorID, to string, guard boo
 // receive them: their status does not allow offers, they left the
 // conversation's group, or they reached the cap of its group's policy
 // (SPEC R3). Their groups are looked at, and the extra ones (groups they
-// left). A conversation left with no offers is queued again. Call it
-// without holding any lock, after anything that may make offers stale.
+// left). A conversation left with no offers is queued again, and the queues
+// it touched are routed again. Call it without holding any lock, after
+// anything that may make offers stale.
 func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...string) error {
+	var touched []string
 	for failures := 0; ; {
 		now := r.clock.Now()
 		r.mu.Lock()
 		targets := r.staleOffers(operatorID, extra)
 		r.mu.Unlock()
 		if len(targets) == 0 {
-			return nil
+			return r.pumpGroups(ctx, touched)
 		}
 		for _, c := range targets {
 			rest := slices.DeleteFunc(slices.Clone(c.OfferedTo), func(id string) bool { return id == operatorID })
@@ -362,6 +375,7 @@ func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...
 				}
 				break // scan again on fresh data
 			}
+			touched = append(touched, c.Group)
 		}
 	}
 }
@@ -384,13 +398,14 @@ func (r *Router) staleOffers(operatorID string, extra []string) []store.Conversa
 			continue
 		}
 		for cid := range g.offered {
-			if c := &r.convs[cid].row; slices.Contains(c.OfferedTo, operatorID) && !slices.ContainsFunc(out, func(x store.Conversation) bool { return x.ID == cid }) {
+			if c := &r.convs[cid].row; slices.Contains(c.OfferedTo, operatorID) {
 				out = append(out, *c)
 			}
 		}
 	}
+	// A group listed twice (joined and left) yields its conversations twice.
 	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
-	return out
+	return slices.CompactFunc(out, func(a, b store.Conversation) bool { return a.ID == b.ID })
 }
 
 // mayBeOffered reports whether op may hold an offer of a conversation of

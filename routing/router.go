@@ -54,7 +54,6 @@ type Router struct {
 // groupState is the router's view of one group.
 type groupState struct {
 	cfg     Group
-	policy  policy.Policy
 	limiter policy.Limiter
 	// auto holds the members whose status allows automatic assignment,
 	// offer those whose status allows queue offers and manual take.
@@ -68,9 +67,14 @@ type groupState struct {
 	// autoView and offerView are what policies see of the trees.
 	autoView, offerView treeView
 	// offered holds the ids of the group's conversations in the Offered
-	// state.
+	// state; queued counts those in the Queued state.
 	offered map[string]struct{}
+	queued  int
 }
+
+// canServe reports whether some member of the group could be given or
+// offered a conversation now. Caller holds r.mu.
+func (g *groupState) canServe() bool { return g.auto.avail > 0 || g.offer.avail > 0 }
 
 // allBusy reports whether the group has operators on shift who could
 // receive conversations but every one of them is at cap (SPEC R5). Caller
@@ -87,7 +91,6 @@ type convState struct {
 func newGroupState(cfg Group) *groupState {
 	g := &groupState{
 		cfg:     cfg,
-		policy:  cfg.Policy,
 		limiter: policy.LimiterOf(cfg.Policy),
 		queue:   queue.New(),
 		members: map[string]*opState{},
@@ -226,24 +229,31 @@ func (r *Router) AddGroup(ctx context.Context, g Group) error {
 }
 
 // SetPolicy replaces a group's policy at run time (SPEC R8). Assigned
-// conversations stay with their operators; the queue, offered
-// conversations included, is routed again with the new policy at once.
+// conversations stay with their operators. The queue, offered conversations
+// included, is routed again with the new policy at once; offers the new
+// policy would not make are withdrawn. Since the policy may change the cap
+// of the group's operators (see OperatorSnapshot.Cap), the queues of the
+// other groups they serve are routed again too.
 func (r *Router) SetPolicy(ctx context.Context, group string, p policy.Policy) error {
 	if p == nil {
 		return fmt.Errorf("%w: group %q: nil policy", ErrInvalid, group)
 	}
 	r.mu.Lock()
 	g, err := r.group(group)
+	groups := []string{group}
 	if err == nil {
-		g.policy, g.cfg.Policy = p, p
+		g.cfg.Policy = p
 		g.limiter = policy.LimiterOf(p)
-		g.recount()
+		r.reindexGroup(g)
+		for _, op := range g.members {
+			groups = append(groups, op.row.Groups...)
+		}
 	}
 	r.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	return r.pump(ctx, group)
+	return followUp(r.pumpGroups(ctx, groups))
 }
 
 // Groups returns the ids of the router's groups, sorted.

@@ -28,10 +28,10 @@ type OperatorSnapshot struct {
 	InStatus time.Duration
 	// Load is the number of conversations in work.
 	Load int
-	// Cap is the cap that applies to them: their own when set, else the
-	// default of their groups' policies (the lowest when their groups
-	// differ); zero means no cap. OwnCap is their own setting (zero: not
-	// set).
+	// Cap is the cap that applies to them, whichever group's conversation
+	// they are given: their own when set, else the lowest default of their
+	// groups' policies; zero means no cap. OwnCap is their own setting
+	// (zero: not set).
 	Cap, OwnCap int
 	// Groups lists the groups they serve.
 	Groups []string
@@ -48,9 +48,12 @@ type GroupSnapshot struct {
 	ID, Policy string
 	// Online reports whether any member accepts new conversations.
 	Online bool
-	// Accepting counts the members who accept new conversations;
-	// Available those of them below their cap.
-	Accepting, Available int
+	// Accepting counts the members who accept new conversations.
+	Accepting int
+	// AutoAvailable counts the members whose status allows automatic
+	// assignment and who are below their cap; OfferAvailable those whose
+	// status allows offers and manual take and who are below their cap.
+	AutoAvailable, OfferAvailable int
 	// Queued is the queue's length (queued and offered conversations).
 	Queued int
 	// Oldest is the conversation that has waited longest.
@@ -76,8 +79,8 @@ func (r *Router) Snapshot() Snapshot {
 	for _, id := range slices.Sorted(maps.Keys(r.groups)) {
 		g := r.groups[id]
 		gs := GroupSnapshot{
-			ID: id, Policy: g.policy.Name(), Online: g.accepting > 0, Accepting: g.accepting,
-			Available: max(g.auto.avail, g.offer.avail), Queued: g.queue.Len(),
+			ID: id, Policy: g.cfg.Policy.Name(), Online: g.accepting > 0, Accepting: g.accepting,
+			AutoAvailable: g.auto.avail, OfferAvailable: g.offer.avail, Queued: g.queue.Len(),
 		}
 		if it, ok := g.queue.Oldest(); ok {
 			gs.Oldest, gs.OldestWait = it.ID, now.Sub(it.Arrival)
@@ -87,18 +90,15 @@ func (r *Router) Snapshot() Snapshot {
 	return s
 }
 
-// effectiveCap returns the cap that applies to op across their groups: the
-// lowest positive one; zero when none applies. Caller holds r.mu.
+// effectiveCap returns the cap that applies to op, or zero when none of
+// their groups' policies caps operators. Caller holds r.mu.
 func (r *Router) effectiveCap(op *opState) int {
-	lowest := 0
 	for _, gid := range op.row.Groups {
-		if g := r.groups[gid]; g != nil {
-			if c := capOf(g, op); c > 0 && (lowest == 0 || c < lowest) {
-				lowest = c
-			}
+		if g := r.groups[gid]; g != nil && g.limiter != nil {
+			return op.cap
 		}
 	}
-	return lowest
+	return 0
 }
 
 // offersTo counts the conversations offered to op. Caller holds r.mu.

@@ -9,29 +9,46 @@ import (
 
 // The view: the router's in-memory copy of the rows the store returned. Rows
 // are absorbed only when newer (by Version) than what the view holds, so a
-// late result never overwrites a fresher one. Every function here expects
-// r.mu to be held.
+// late result never overwrites a fresher one. An operator's row changes in
+// two ways: whole (status, groups, cap, skills, by SetStatus and
+// UpdateOperator) and by its load alone (a conversation change reports a
+// store.Load). The view keeps the version of each part, so that a load
+// absorbed early does not make a status change absorbed late look stale.
+// Every function here expects r.mu to be held.
 
 // absorbOperator folds an operator row into the view and re-indexes it.
 func (r *Router) absorbOperator(row store.Operator) *opState {
 	op := r.ops[row.ID]
 	if op == nil {
 		op = newOpState(row)
+		op.fullVersion, op.loadVersion = row.Version, row.Version
 		r.ops[row.ID] = op
 		r.index(op)
 		return op
 	}
-	if row.Version <= op.row.Version {
+	next := op.row
+	changed := false
+	if row.Version > op.fullVersion {
+		next.Groups, next.Cap, next.Skills = row.Groups, row.Cap, row.Skills
+		next.Status, next.StatusSince = row.Status, row.StatusSince
+		op.fullVersion, changed = row.Version, true
+	}
+	if row.Version > op.loadVersion {
+		next.Load, next.LastAssigned = row.Load, row.LastAssigned
+		op.loadVersion, changed = row.Version, true
+	}
+	if !changed {
 		return op
 	}
-	if row.Status == op.row.Status && slices.Equal(row.Groups, op.row.Groups) {
+	next.Version = max(op.fullVersion, op.loadVersion)
+	if next.Status == op.row.Status && slices.Equal(next.Groups, op.row.Groups) {
 		// Only load, cap, skills or last assignment changed: move the
 		// operator within the trees it is in.
-		r.rekey(op, row)
+		r.rekey(op, next)
 		return op
 	}
 	r.unindex(op)
-	op.row = row
+	op.row = next
 	r.index(op)
 	return op
 }
@@ -76,11 +93,13 @@ func (r *Router) absorb(res store.Result) {
 // absorbLoad folds an operator's new load into the view, if newer.
 func (r *Router) absorbLoad(l store.Load) {
 	op := r.ops[l.Operator]
-	if op == nil || l.Version <= op.row.Version {
+	if op == nil || l.Version <= op.loadVersion {
 		return
 	}
 	row := op.row
-	row.Load, row.LastAssigned, row.Version = l.Load, l.LastAssigned, l.Version
+	row.Load, row.LastAssigned = l.Load, l.LastAssigned
+	op.loadVersion = l.Version
+	row.Version = max(op.fullVersion, op.loadVersion)
 	r.rekey(op, row)
 }
 
@@ -96,9 +115,12 @@ func (r *Router) attach(cs *convState) {
 			op.held[c.ID] = struct{}{}
 		}
 	}
-	if c.State == store.Offered {
-		if g := r.groups[c.Group]; g != nil {
+	if g := r.groups[c.Group]; g != nil {
+		switch c.State {
+		case store.Offered:
 			g.offered[c.ID] = struct{}{}
+		case store.Queued:
+			g.queued++
 		}
 	}
 }
@@ -115,9 +137,12 @@ func (r *Router) detach(cs *convState) {
 			delete(op.held, c.ID)
 		}
 	}
-	if c.State == store.Offered {
-		if g := r.groups[c.Group]; g != nil {
+	if g := r.groups[c.Group]; g != nil {
+		switch c.State {
+		case store.Offered:
 			delete(g.offered, c.ID)
+		case store.Queued:
+			g.queued--
 		}
 	}
 }

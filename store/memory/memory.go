@@ -117,11 +117,6 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 	if err := ch.Validate(); err != nil {
 		return store.Operator{}, err
 	}
-	for _, st := range ch.Forbid {
-		if !st.Valid() {
-			return store.Operator{}, fmt.Errorf("%w: status change of %q: forbidden state %v", store.ErrInvalid, ch.Operator, st)
-		}
-	}
 	row, ok := s.ops[ch.Operator]
 	if !ok {
 		return store.Operator{}, notFoundOperator(ch.Operator)
