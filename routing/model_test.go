@@ -353,19 +353,30 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 		},
 		"Concurrent": func(t *rapid.T) {
 			m.concurrent = true
-			// Several commands at once: takes, closes and status flips race.
+			// Several commands at once: arrivals, takes, releases, closes,
+			// ends of shift and status flips race.
 			n := rapid.IntRange(2, 4).Draw(t, "n")
 			cmds := make([]func(), n)
 			for i := range cmds {
 				op, conv := m.opID(t), m.convID(t)
-				switch rapid.IntRange(0, 2).Draw(t, "kind") {
+				admin := routing.ByAdmin("boss")
+				switch rapid.IntRange(0, 5).Draw(t, "kind") {
 				case 0:
 					cmds[i] = func() { _, _ = m.r.Take(m.ctx, op, conv) }
 				case 1:
-					cmds[i] = func() { _, _ = m.r.Close(m.ctx, routing.ByAdmin("boss"), conv, "race") }
+					cmds[i] = func() { _, _ = m.r.Close(m.ctx, admin, conv, "race") }
+				case 2:
+					m.convSeq++
+					nc := routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group"),
+						Priority: rapid.IntRange(0, 2).Draw(t, "priority")}
+					cmds[i] = func() { _, _ = m.r.Enqueue(m.ctx, nc) }
+				case 3:
+					cmds[i] = func() { _, _ = m.r.Release(m.ctx, admin, conv) }
+				case 4:
+					cmds[i] = func() { _ = m.r.EndShift(m.ctx, admin, op) }
 				default:
 					st := rapid.SampledFrom(machineStatuses).Draw(t, "status")
-					cmds[i] = func() { _ = m.r.SetStatus(m.ctx, routing.ByAdmin("boss"), op, st) }
+					cmds[i] = func() { _ = m.r.SetStatus(m.ctx, admin, op, st) }
 				}
 			}
 			var wg sync.WaitGroup
