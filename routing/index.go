@@ -11,22 +11,25 @@ import (
 
 // candItem is an operator's place in a candidate tree. Its key fields are
 // copied from the row when it is inserted, so the tree's order never changes
-// under it.
+// under it. It holds no pointer (the operator is its ordinal in
+// Router.byOrd), so moving items within tree nodes is a plain memory copy
+// the garbage collector need not watch.
 type candItem struct {
-	load int
 	last int64
-	id   string
-	op   *opState
+	load int32
+	ord  uint32
 }
 
-func candLess(a, b candItem) bool {
+// candLess orders candidates: lower load, then earlier last assignment, then
+// lower id (policy.Candidate.Before). Caller holds r.mu.
+func (r *Router) candLess(a, b candItem) bool {
 	if a.load != b.load {
 		return a.load < b.load
 	}
 	if a.last != b.last {
 		return a.last < b.last
 	}
-	return a.id < b.id
+	return r.byOrd[a.ord].row.ID < r.byOrd[b.ord].row.ID
 }
 
 // candTreeDegree keeps nodes a few cache lines wide; 32 measured as fast as
@@ -73,6 +76,8 @@ type statusInfo struct {
 // opState is the router's view of one operator.
 type opState struct {
 	row store.Operator
+	// ord is the operator's index in Router.byOrd.
+	ord uint32
 	// key is the operator's key in every candidate tree it is in.
 	key candItem
 	// inAuto and inOffer record which trees the operator was put in.
@@ -126,6 +131,7 @@ func (op *opState) accepting() bool { return op.inAuto || op.inOffer }
 
 // treeView is the read-only policy.Candidates a policy sees of one tree.
 type treeView struct {
+	r    *Router
 	g    *groupState
 	tree *candTree
 	auto bool
@@ -140,12 +146,12 @@ func (v treeView) Ascend(fn func(policy.Candidate) bool) {
 	if v.tree.t == nil {
 		v.build()
 	}
-	v.tree.t.Ascend(func(it candItem) bool { return fn(it.op.candidate()) })
+	v.tree.t.Ascend(func(it candItem) bool { return fn(v.r.byOrd[it.ord].candidate()) })
 }
 
 // build fills the tree from the group's members on first use.
 func (v treeView) build() {
-	t := btree.NewG(candTreeDegree, candLess)
+	t := btree.NewG(candTreeDegree, v.r.less)
 	for _, op := range v.g.members {
 		if v.has(op) {
 			t.ReplaceOrInsert(op.key)
@@ -260,7 +266,7 @@ func keyOf(op *opState) candItem {
 	if !op.row.LastAssigned.IsZero() {
 		last = op.row.LastAssigned.UnixNano()
 	}
-	return candItem{load: op.row.Load, last: last, id: op.row.ID, op: op}
+	return candItem{load: int32(op.row.Load), last: last, ord: op.ord}
 }
 
 // reindexGroup indexes every member of g again, after g's limiter changed:

@@ -353,13 +353,13 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...string) error {
 	var touched []string
 	for failures := 0; ; {
-		now := r.clock.Now()
 		r.mu.Lock()
 		targets := r.staleOffers(operatorID, extra)
 		r.mu.Unlock()
 		if len(targets) == 0 {
 			return r.pumpGroups(ctx, touched)
 		}
+		now := r.clock.Now()
 		for _, c := range targets {
 			rest := slices.DeleteFunc(slices.Clone(c.OfferedTo), func(id string) bool { return id == operatorID })
 			d := keep("offers withdrawn")

@@ -49,6 +49,15 @@ type Router struct {
 	ops     map[string]*opState
 	convs   map[string]*convState
 	markGen uint64
+	// byOrd holds every operator at its ordinal (see candItem); freeOrds
+	// the ordinals of removed operators, for reuse. less is candLess,
+	// bound once.
+	byOrd    []*opState
+	freeOrds []uint32
+	less     func(a, b candItem) bool
+	// spare holds the states of closed conversations for reuse, so that
+	// a steady flow of conversations does not allocate one each.
+	spare []*convState
 }
 
 // groupState is the router's view of one group.
@@ -88,7 +97,7 @@ type convState struct {
 	row store.Conversation
 }
 
-func newGroupState(cfg Group) *groupState {
+func (r *Router) newGroupState(cfg Group) *groupState {
 	g := &groupState{
 		cfg:     cfg,
 		limiter: policy.LimiterOf(cfg.Policy),
@@ -96,8 +105,8 @@ func newGroupState(cfg Group) *groupState {
 		members: map[string]*opState{},
 		offered: map[string]struct{}{},
 	}
-	g.autoView = treeView{g: g, tree: &g.auto, auto: true}
-	g.offerView = treeView{g: g, tree: &g.offer}
+	g.autoView = treeView{r: r, g: g, tree: &g.auto, auto: true}
+	g.offerView = treeView{r: r, g: g, tree: &g.offer}
 	return g
 }
 
@@ -136,8 +145,9 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 			onShift: s.OnShift(), onLastClose: s.OnLastClose,
 		}
 	}
+	r.less = r.candLess
 	for _, g := range cfg.Groups {
-		r.groups[g.ID] = newGroupState(g)
+		r.groups[g.ID] = r.newGroupState(g)
 	}
 	if err := r.load(ctx); err != nil {
 		return nil, err
@@ -223,7 +233,7 @@ func (r *Router) AddGroup(ctx context.Context, g Group) error {
 		r.mu.Unlock()
 		return fmt.Errorf("%w: group %q", ErrAlreadyExists, g.ID)
 	}
-	r.groups[g.ID] = newGroupState(g)
+	r.groups[g.ID] = r.newGroupState(g)
 	r.mu.Unlock()
 	return nil
 }

@@ -22,6 +22,13 @@ func (r *Router) absorbOperator(row store.Operator) *opState {
 	if op == nil {
 		op = newOpState(row)
 		op.fullVersion, op.loadVersion = row.Version, row.Version
+		if n := len(r.freeOrds); n > 0 {
+			op.ord, r.freeOrds = r.freeOrds[n-1], r.freeOrds[:n-1]
+			r.byOrd[op.ord] = op
+		} else {
+			op.ord = uint32(len(r.byOrd))
+			r.byOrd = append(r.byOrd, op)
+		}
 		r.ops[row.ID] = op
 		r.index(op)
 		return op
@@ -58,6 +65,8 @@ func (r *Router) forgetOperator(id string) {
 	if op := r.ops[id]; op != nil {
 		r.unindex(op)
 		delete(r.ops, id)
+		r.byOrd[op.ord] = nil
+		r.freeOrds = append(r.freeOrds, op.ord)
 	}
 }
 
@@ -72,16 +81,29 @@ func (r *Router) absorbConversation(row store.Conversation) {
 		r.detach(cs)
 	}
 	if row.State == store.Closed {
-		delete(r.convs, row.ID)
+		if cs != nil {
+			delete(r.convs, row.ID)
+			if len(r.spare) < maxSpare {
+				*cs = convState{}
+				r.spare = append(r.spare, cs)
+			}
+		}
 		return
 	}
 	if cs == nil {
-		cs = &convState{}
+		if n := len(r.spare); n > 0 {
+			cs, r.spare = r.spare[n-1], r.spare[:n-1]
+		} else {
+			cs = &convState{}
+		}
 		r.convs[row.ID] = cs
 	}
 	cs.row = row
 	r.attach(cs)
 }
+
+// maxSpare bounds Router.spare.
+const maxSpare = 1024
 
 // absorb folds a store result into the view.
 func (r *Router) absorb(res store.Result) {
