@@ -180,3 +180,33 @@ func BenchmarkBroadcast10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBroadcastBacklog measures a cycle in a broadcast group of 1,000
+// operators with 200 conversations offered and waiting: a new conversation
+// is offered to everyone, an operator takes the oldest and closes it.
+func BenchmarkBroadcastBacklog(b *testing.B) {
+	const ops, backlog = 1_000, 200
+	r := benchRouter(b, ops, policy.Broadcast(0))
+	ctx := context.Background()
+	for i := range backlog {
+		if _, err := r.Enqueue(ctx, routing.NewConversation{ID: strconv.Itoa(i), Group: "g"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		oldest, id := strconv.Itoa(i), strconv.Itoa(i+backlog)
+		taker := "op" + strconv.Itoa(i%ops)
+		i++
+		if _, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Take(ctx, taker, oldest); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Close(ctx, routing.ByOperator(taker), oldest, "done"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -253,13 +253,17 @@ const maxKeptPerPump = 256
 
 // pump routes group's queue in serving order (SPEC R7, invariant 5): each
 // conversation the policy can place is assigned or offered; one it keeps
-// does not block those behind it while operators are available; offered
-// conversations get their offers brought up to date, or withdrawn when the
-// policy would now keep them. It runs whenever a slot frees or an operator
+// does not block those behind it while operators are available. Offered
+// conversations are decided again only when an operator may have become
+// eligible for offers since (a member came on shift, joined, dropped below
+// cap, or the policy changed): their offers are then brought up to date, or
+// withdrawn when the policy would now keep them. Offers are not reshuffled
+// as loads move otherwise. It runs whenever a slot frees or an operator
 // becomes eligible, so a waiting conversation never waits for a poll.
 func (r *Router) pump(ctx context.Context, group string) error {
 	done := map[string]bool{}
 	failures := 0
+	reoffer, first := false, true
 	for {
 		now := r.clock.Now()
 		r.mu.Lock()
@@ -267,6 +271,11 @@ func (r *Router) pump(ctx context.Context, group string) error {
 		if err != nil {
 			r.mu.Unlock()
 			return err
+		}
+		if first {
+			// Offers are decided again only when someone may have become
+			// eligible for them since they were made.
+			reoffer, g.offersDirty, first = g.offersDirty, false, false
 		}
 		var target store.Conversation
 		var d decision
@@ -279,6 +288,10 @@ func (r *Router) pump(ctx context.Context, group string) error {
 				return false
 			}
 			cs := r.convs[it.ID]
+			if cs.row.State == store.Offered && !reoffer {
+				done[it.ID] = true
+				return true
+			}
 			dd := r.decide(g, &cs.row, cs.row.LinkedTo != "", now)
 			unchanged := dd.Action == policy.Keep
 			if cs.row.State == store.Offered {

@@ -225,6 +225,9 @@ func (r *Router) place(op *opState, dir int) {
 				t.tree.remove(op.key, below)
 			}
 		}
+		if dir > 0 && op.inOffer && below {
+			g.offersDirty = true
+		}
 	}
 }
 
@@ -251,6 +254,9 @@ func (r *Router) rekey(op *opState, row store.Operator) {
 		}
 		if op.inOffer {
 			g.offer.move(oldKey, op.key, wasBelow, below)
+			if below && !wasBelow {
+				g.offersDirty = true
+			}
 		}
 	}
 }

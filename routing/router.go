@@ -79,6 +79,9 @@ type groupState struct {
 	// state; queued counts those in the Queued state.
 	offered map[string]struct{}
 	queued  int
+	// offersDirty records that a member may have become eligible for
+	// offers since the offered conversations were last decided.
+	offersDirty bool
 }
 
 // canServe reports whether some member of the group could be given or
@@ -255,6 +258,7 @@ func (r *Router) SetPolicy(ctx context.Context, group string, p policy.Policy) e
 		g.cfg.Policy = p
 		g.limiter = policy.LimiterOf(p)
 		r.reindexGroup(g)
+		g.offersDirty = true
 		for _, op := range g.members {
 			groups = append(groups, op.row.Groups...)
 		}
