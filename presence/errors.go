@@ -19,4 +19,12 @@ var (
 	// ErrInvalidDefinition reports a Definition that New rejects; the
 	// message names the bad field. It matches store.ErrInvalid.
 	ErrInvalidDefinition = fmt.Errorf("%w: invalid status definition", store.ErrInvalid)
+	// ErrInvalidHours reports business hours that Validate or ParseHours
+	// rejects; the message names the bad field or text. It matches
+	// store.ErrInvalid.
+	ErrInvalidHours = fmt.Errorf("%w: invalid business hours", store.ErrInvalid)
+	// ErrInvalidHistory reports a status history (intervals, dates, time
+	// zone) that Model.Day or Model.Days rejects; the message names the bad
+	// interval or argument. It matches store.ErrInvalid.
+	ErrInvalidHistory = fmt.Errorf("%w: invalid status history", store.ErrInvalid)
 )
