@@ -106,9 +106,12 @@ func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (
 
 // create stores and routes a new conversation.
 func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
-	c, err := r.createAndRoute(ctx, row, sticky)
+	c, stale, err := r.createAndRoute(ctx, row, sticky)
 	if err != nil {
 		return c, err
+	}
+	if err := r.withdrawFrom(ctx, stale); err != nil {
+		return c, followUp(err)
 	}
 	if c.State == store.Queued {
 		// Behind others, or a slot may have freed between the decision and
@@ -128,7 +131,9 @@ func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool
 
 // createAndRoute stores and routes a new conversation, under the
 // conversation's lock.
-func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
+// It returns the offerees whose offers went stale meanwhile (see
+// staleOfferees).
+func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, []string, error) {
 	lock := r.convLock(row.ID)
 	lock.Lock()
 	defer lock.Unlock()
@@ -137,7 +142,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 		g, err := r.group(row.Group)
 		if err != nil {
 			r.mu.Unlock()
-			return store.Conversation{}, err
+			return store.Conversation{}, nil, err
 		}
 		var d decision
 		switch {
@@ -163,15 +168,16 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 				r.refresh(ctx, "", d.operators()...)
 				continue
 			}
-			return store.Conversation{}, err
+			return store.Conversation{}, nil, err
 		}
 		ev := r.newEvents(row.CreatedAt)
 		r.mu.Lock()
 		r.absorb(res)
 		r.routedEvents(&ev, res, d)
+		stale := r.staleOfferees(res.Conversation, d)
 		r.mu.Unlock()
 		ev.emit()
-		return res.Conversation, nil
+		return res.Conversation, stale, nil
 	}
 }
 

@@ -23,6 +23,8 @@ type decision struct {
 	policy.Decision
 	policyName string
 	require    store.Require
+	// epoch is Router.offerEpoch when the decision was taken.
+	epoch uint64
 }
 
 // keep returns a decision to keep a conversation queued.
@@ -48,7 +50,7 @@ func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now t
 		Offer: &g.offerView,
 		Now:   now,
 	}
-	d := decision{Decision: p.Decide(in), policyName: p.Name()}
+	d := decision{Decision: p.Decide(in), policyName: p.Name(), epoch: r.offerEpoch}
 	switch d.Action {
 	case policy.Keep:
 		if d.Reason == "" {
@@ -358,8 +360,17 @@ func (r *Router) pumpGroups(ctx context.Context, groups []string) error {
 // the conversation's lock, and emits the events. before, if not nil, runs
 // on the events first (for a command that reports its own event ahead of
 // the routing ones). On a stale-view refusal it refreshes the view and
-// returns the store's error.
+// returns the store's error. Offers that went stale while the decision was
+// being stored are withdrawn once the lock is released.
 func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) error {
+	stale, err := r.commitRouteLocked(ctx, c, d, now, before)
+	if err != nil {
+		return err
+	}
+	return r.withdrawFrom(ctx, stale)
+}
+
+func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) ([]string, error) {
 	lock := r.convLock(c.ID)
 	lock.Lock()
 	defer lock.Unlock()
@@ -368,7 +379,7 @@ func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decisi
 		if retryable(err) {
 			r.refresh(ctx, c.ID, d.operators()...)
 		}
-		return err
+		return nil, err
 	}
 	ev := r.newEvents(now)
 	r.mu.Lock()
@@ -377,8 +388,38 @@ func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decisi
 		before(&ev, res)
 	}
 	r.routedEvents(&ev, res, d)
+	stale := r.staleOfferees(res.Conversation, d)
 	r.mu.Unlock()
 	ev.emit()
+	return stale, nil
+}
+
+// staleOfferees returns the operators c is offered to who may no longer be
+// offered it: one lost eligibility (status, group, cap) after decision d was
+// taken and before its result reached the view, so that the withdrawal that
+// followed their change could not see this offer yet. Without such a loss
+// since d (Router.offerEpoch unchanged) it returns nil at once. Caller
+// holds r.mu.
+func (r *Router) staleOfferees(c store.Conversation, d decision) []string {
+	if c.State != store.Offered || d.epoch == r.offerEpoch {
+		return nil
+	}
+	var stale []string
+	for _, id := range c.OfferedTo {
+		if op := r.ops[id]; op == nil || !r.mayBeOffered(op, c.Group) {
+			stale = append(stale, id)
+		}
+	}
+	return stale
+}
+
+// withdrawFrom withdraws the stale offers of each operator in ops.
+func (r *Router) withdrawFrom(ctx context.Context, ops []string) error {
+	for _, id := range ops {
+		if err := r.withdrawStale(ctx, id); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -225,8 +225,11 @@ func (r *Router) place(op *opState, dir int) {
 				t.tree.remove(op.key, below)
 			}
 		}
-		if dir > 0 && op.inOffer && below {
+		switch {
+		case dir > 0 && op.inOffer && below:
 			g.offersDirty = true
+		case dir < 0 && op.inOffer:
+			r.offerEpoch++
 		}
 	}
 }
@@ -254,8 +257,11 @@ func (r *Router) rekey(op *opState, row store.Operator) {
 		}
 		if op.inOffer {
 			g.offer.move(oldKey, op.key, wasBelow, below)
-			if below && !wasBelow {
+			switch {
+			case below && !wasBelow:
 				g.offersDirty = true
+			case wasBelow && !below:
+				r.offerEpoch++
 			}
 		}
 	}

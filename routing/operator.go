@@ -355,15 +355,21 @@ func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...
 	for failures := 0; ; {
 		r.mu.Lock()
 		targets := r.staleOffers(operatorID, extra)
+		rests := make([][]string, len(targets))
+		for i, c := range targets {
+			rests[i] = r.eligibleOfferees(c)
+		}
 		r.mu.Unlock()
 		if len(targets) == 0 {
 			return r.pumpGroups(ctx, touched)
 		}
 		now := r.clock.Now()
-		for _, c := range targets {
-			rest := slices.DeleteFunc(slices.Clone(c.OfferedTo), func(id string) bool { return id == operatorID })
+		for i, c := range targets {
+			// Every offer that is stale goes, not only this operator's:
+			// another operator's withdrawal may be under way, and the store
+			// refuses to keep an offer to anyone no longer eligible.
 			d := keep("offers withdrawn")
-			if len(rest) > 0 {
+			if rest := rests[i]; len(rest) > 0 {
 				d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
 			}
 			if err := r.commitRoute(ctx, c, d, now, nil); err != nil {
@@ -406,6 +412,18 @@ func (r *Router) staleOffers(operatorID string, extra []string) []store.Conversa
 	// A group listed twice (joined and left) yields its conversations twice.
 	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
 	return slices.CompactFunc(out, func(a, b store.Conversation) bool { return a.ID == b.ID })
+}
+
+// eligibleOfferees returns the operators offered c who may still be
+// offered it. Caller holds r.mu.
+func (r *Router) eligibleOfferees(c store.Conversation) []string {
+	var rest []string
+	for _, id := range c.OfferedTo {
+		if op := r.ops[id]; op != nil && r.mayBeOffered(op, c.Group) {
+			rest = append(rest, id)
+		}
+	}
+	return rest
 }
 
 // mayBeOffered reports whether op may hold an offer of a conversation of

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/routing"
 	"github.com/switchboard-go/switchboard/store"
+	"github.com/switchboard-go/switchboard/store/memory"
 )
 
 // TestR1_RaceManyTakeOneWins: many operators take the same offered
@@ -117,4 +118,48 @@ func TestR3_RaceCapHolds(t *testing.T) {
 		require.Equal(t, 3, o.Load, o.ID)
 	}
 	require.Equal(t, convs-24, snap.Groups[0].Queued)
+}
+
+// TestInvariant3_ConcurrentWithdrawalsConverge: operators leaving while
+// others take and end their shifts never leave an offer with someone who
+// may not hold it, and the withdrawals do not give up on each other (each
+// keeps only the offers that are still valid).
+func TestInvariant3_ConcurrentWithdrawalsConverge(t *testing.T) {
+	ctx := context.Background()
+	for round := range 300 {
+		st := memory.New()
+		r, err := routing.New(ctx, routing.Config{Store: st, Groups: []routing.Group{{ID: "g", Policy: policy.Capped(policy.Broadcast(0), policy.CapOptions{Default: 1})}}})
+		require.NoError(t, err)
+		for _, id := range []string{"o1", "o2", "o3", "o4"} {
+			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: "ready"})
+			require.NoError(t, err)
+		}
+		for i := range 4 {
+			_, err := r.Enqueue(ctx, routing.NewConversation{ID: fmt.Sprint("c", i), Group: "g"})
+			require.NoError(t, err)
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		wg.Go(func() { <-start; _, errs[0] = r.Take(ctx, "o2", "c1") })
+		wg.Go(func() { <-start; errs[1] = r.SetStatus(ctx, routing.ByAdmin("boss"), "o3", "offline") })
+		wg.Go(func() { <-start; errs[2] = r.EndShift(ctx, routing.ByAdmin("boss"), "o1") })
+		wg.Go(func() { <-start; _, errs[3] = r.Take(ctx, "o4", "c2") })
+		close(start)
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err, "round %d", round)
+		}
+		convs, err := st.Conversations(ctx, store.Filter{})
+		require.NoError(t, err)
+		for _, c := range convs {
+			for _, id := range c.OfferedTo {
+				o, err := st.Operator(ctx, id)
+				require.NoError(t, err)
+				require.Equal(t, "ready", o.Status, "round %d: %s offered to %s", round, c.ID, id)
+				require.Zero(t, o.Load, "round %d: %s offered to %s at cap", round, c.ID, id)
+			}
+		}
+		require.NoError(t, r.Stop())
+	}
 }

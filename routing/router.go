@@ -55,6 +55,9 @@ type Router struct {
 	byOrd    []*opState
 	freeOrds []uint32
 	less     func(a, b candItem) bool
+	// offerEpoch counts the times an operator lost eligibility for offers
+	// somewhere (see staleOfferees).
+	offerEpoch uint64
 	// spare holds the states of closed conversations for reuse, so that
 	// a steady flow of conversations does not allocate one each.
 	spare []*convState
