@@ -34,6 +34,12 @@ type Config struct {
 	// differs from the conversation's current group's Site (SPEC L6).
 	// Defaults to false.
 	RestrictTransfersToSite bool
+	// ManualDeadlines stops the router from running a goroutine that
+	// processes deadlines when the clock reaches them: only ProcessDue
+	// does. Tests and simulations on a mock clock set it and call
+	// ProcessDue after advancing the clock, so that nothing runs behind
+	// their back. Defaults to false.
+	ManualDeadlines bool
 }
 
 // Group configures one group: a set of operators serving one queue.
@@ -47,6 +53,9 @@ type Group struct {
 	// Site names the site or channel family the group belongs to, for
 	// RestrictTransfersToSite. Defaults to "".
 	Site string
+	// WaitLevels are the escalation thresholds on a customer's wait for an
+	// answer, in increasing order (SPEC L10). Defaults to none.
+	WaitLevels []WaitLevel
 }
 
 // DefaultEventBuffer is the subscription buffer used when
@@ -105,7 +114,7 @@ func (g Group) validate() error {
 	if g.ID == "" {
 		return fmt.Errorf("%w: group id is empty", ErrInvalidConfig)
 	}
-	return nil
+	return validWaitLevels(g.ID, g.WaitLevels)
 }
 
 // DefaultPolicy returns the policy a group gets when it names none:

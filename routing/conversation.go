@@ -144,6 +144,11 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 			r.mu.Unlock()
 			return store.Conversation{}, nil, err
 		}
+		if attempt == 0 {
+			if d, ok := r.firstWaitLevel(g, row.CreatedAt); ok {
+				row.Deadlines = with(row.Deadlines, d)
+			}
+		}
 		var d decision
 		switch {
 		case attempt >= maxAttempts:
@@ -419,12 +424,15 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 	case store.Closed:
 		return c, fmt.Errorf("%w: conversation %q is closed; reopen it", ErrWrongState, convID)
 	case store.Waiting:
+	case store.Assigned:
+		return r.customerWaits(ctx, convID)
 	default:
 		return c, nil
 	}
-	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+	res, err := r.mutate(ctx, convID, func(cur store.Conversation) (store.Change, error) {
+		ds, set := r.waitStarting(cur)
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Assigned, NewAssignee: c.Assignee,
-			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}}, nil
+			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
 		r.assignedEvents(ev, res, "returned")
 	})
@@ -435,8 +443,9 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		return res.Conversation, err
 	}
 	// The operator is off shift (or gone): back to the queue.
-	res, err = r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
-		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true}, nil
+	res, err = r.mutate(ctx, convID, func(cur store.Conversation) (store.Change, error) {
+		ds, set := r.waitStarting(cur)
+		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Returned) {
 			ev.push(Event{Kind: Returned, Conversation: convID, Group: res.Conversation.Group, From: c.Assignee, Position: r.position(&res.Conversation), Reason: "operator off shift"})

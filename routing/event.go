@@ -57,6 +57,10 @@ const (
 	// conversation taken from them; an Assigned, Offered or Queued event
 	// follows with where it went (SPEC P4).
 	Redistributed
+	// WaitThreshold: the customer of the conversation has waited Wait for
+	// an operator's answer, crossing the wait level named Reason (SPEC
+	// L10). Operator is who holds it, if anyone.
+	WaitThreshold
 
 	kindCount = iota + 1
 )
@@ -65,7 +69,7 @@ var kindNames = [...]string{
 	Queued: "queued", Offered: "offered", OfferWithdrawn: "offer-withdrawn", Assigned: "assigned",
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
-	Redistributed: "redistributed",
+	Redistributed: "redistributed", WaitThreshold: "wait-threshold",
 }
 
 // String returns the kind's name.
@@ -119,6 +123,8 @@ type Event struct {
 	Reason string
 	// Online reports a group's availability.
 	Online bool
+	// Wait is how long a customer has waited, for WaitThreshold.
+	Wait time.Duration
 }
 
 // String returns a one-line description, for logs and examples.
@@ -142,6 +148,9 @@ func (e Event) String() string {
 		s += fmt.Sprintf(" pos=%d", e.Position)
 	}
 	add("reason", e.Reason)
+	if e.Wait > 0 {
+		s += " wait=" + e.Wait.String()
+	}
 	if e.Kind == GroupAvailability {
 		s += fmt.Sprintf(" online=%t", e.Online)
 	}

@@ -58,6 +58,10 @@ type Router struct {
 	// offerEpoch counts the times an operator lost eligibility for offers
 	// somewhere (see staleOfferees).
 	offerEpoch uint64
+	// due indexes the open conversations' deadlines.
+	due dueIndex
+	// stopLoop and loopDone stop and wait for the deadline loop.
+	stopLoop, loopDone chan struct{}
 	// spare holds the states of closed conversations for reuse, so that
 	// a steady flow of conversations does not allocate one each.
 	spare []*convState
@@ -140,6 +144,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		groups:           map[string]*groupState{},
 		ops:              map[string]*opState{},
 		convs:            map[string]*convState{},
+		due:              newDueIndex(),
 	}
 	r.statuses = map[string]statusInfo{}
 	for _, s := range m.Statuses() {
@@ -160,6 +165,10 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	}
 	if err := r.pumpAll(ctx); err != nil {
 		return nil, err
+	}
+	if !cfg.ManualDeadlines {
+		r.stopLoop, r.loopDone = make(chan struct{}), make(chan struct{})
+		go r.loop(r.stopLoop, r.loopDone)
 	}
 	return r, nil
 }
@@ -204,8 +213,13 @@ func (r *Router) load(ctx context.Context) error {
 // belongs to the caller. Stop is safe to call more than once.
 func (r *Router) Stop() error {
 	r.mu.Lock()
+	first := !r.closed
 	r.closed = true
 	r.mu.Unlock()
+	if first && r.stopLoop != nil {
+		close(r.stopLoop)
+		<-r.loopDone
+	}
 	r.hub.close()
 	return nil
 }

@@ -127,6 +127,7 @@ func (r *Router) absorbLoad(l store.Load) {
 
 func (r *Router) attach(cs *convState) {
 	c := &cs.row
+	r.due.add(c)
 	if c.State.InQueue() {
 		if g := r.groups[c.Group]; g != nil {
 			g.queue.Push(queue.Item{ID: c.ID, Priority: c.Priority, Arrival: c.EnqueuedAt, Seq: c.Seq})
@@ -149,6 +150,7 @@ func (r *Router) attach(cs *convState) {
 
 func (r *Router) detach(cs *convState) {
 	c := &cs.row
+	r.due.remove(c)
 	if c.State.InQueue() {
 		if g := r.groups[c.Group]; g != nil {
 			g.queue.Remove(c.ID)

@@ -65,6 +65,13 @@ type Change struct {
 	CloseReason string
 	// MarkAllBusy sets AllBusyNotified.
 	MarkAllBusy bool
+	// SetDeadlines replaces the conversation's deadlines with Deadlines;
+	// otherwise they are kept. A change to Closed drops them whatever
+	// these say.
+	SetDeadlines bool
+	// Deadlines are the conversation's deadlines after the change, when
+	// SetDeadlines is set.
+	Deadlines []Deadline
 	// Require lists conditions on NewAssignee and Offers.
 	Require Require
 	// At is when the change happens (the router's clock). Required.
@@ -92,6 +99,12 @@ func (c Change) Validate() error {
 	}
 	if err := c.Require.Validate(); err != nil {
 		return fmt.Errorf("change of %q: %w", c.Conversation, err)
+	}
+	if len(c.Deadlines) > 0 && !c.SetDeadlines {
+		return fmt.Errorf("%w: change of %q: deadlines given without SetDeadlines", ErrInvalid, c.Conversation)
+	}
+	if err := validDeadlines("change of", c.Conversation, c.Deadlines); err != nil {
+		return err
 	}
 	for _, s := range c.From {
 		if !s.Valid() {

@@ -58,6 +58,9 @@ type Conversation struct {
 	// AllBusyNotified records that the host has been told, once, that every
 	// eligible operator was busy when this conversation arrived (SPEC R5).
 	AllBusyNotified bool
+	// Deadlines lists what must happen to the conversation at given times
+	// (at most one of each kind); a closed conversation has none.
+	Deadlines []Deadline
 	// Version increases by one with every change of the row. The store sets
 	// it.
 	Version int64
@@ -78,7 +81,10 @@ func (c Conversation) Validate() error {
 	case (c.State == Offered) != (len(c.OfferedTo) > 0):
 		return fmt.Errorf("%w: conversation %q: state %v with %d offers", ErrInvalid, c.ID, c.State, len(c.OfferedTo))
 	}
-	return validOffers(c.ID, c.OfferedTo)
+	if err := validOffers(c.ID, c.OfferedTo); err != nil {
+		return err
+	}
+	return validDeadlines("conversation", c.ID, c.Deadlines)
 }
 
 // Clone returns a copy of c that shares no slices or maps with it.
@@ -86,5 +92,6 @@ func (c Conversation) Clone() Conversation {
 	c.Skills = slices.Clone(c.Skills)
 	c.OfferedTo = slices.Clone(c.OfferedTo)
 	c.Attributes = maps.Clone(c.Attributes)
+	c.Deadlines = slices.Clone(c.Deadlines)
 	return c
 }

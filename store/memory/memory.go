@@ -357,6 +357,12 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if ch.MarkAllBusy {
 		next.AllBusyNotified = true
 	}
+	if ch.SetDeadlines {
+		next.Deadlines = slices.Clone(ch.Deadlines)
+	}
+	if ch.To == store.Closed {
+		next.Deadlines = nil
+	}
 	next.Version++
 
 	res := store.Result{Before: before}

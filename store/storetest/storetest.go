@@ -47,7 +47,7 @@ type plainTest struct {
 }
 
 // plainTests lists Run's example-based subtests, by file.
-var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, miscTests)
+var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, miscTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
@@ -158,6 +158,10 @@ func normConv(c store.Conversation) store.Conversation {
 	c.EnqueuedAt = c.EnqueuedAt.UTC()
 	c.AssignedAt = c.AssignedAt.UTC()
 	c.ClosedAt = c.ClosedAt.UTC()
+	c.Deadlines = nilIfEmpty(c.Deadlines)
+	for i := range c.Deadlines {
+		c.Deadlines[i].Due = c.Deadlines[i].Due.UTC()
+	}
 	return c
 }
 

@@ -1,0 +1,201 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/google/btree"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The deadlines of open conversations are data in their rows (see
+// store.Deadline). The router keeps an index of them ordered by due time,
+// derived from the view's rows like the queues are, so that it always agrees
+// with them and a restarted router re-arms every deadline by loading the
+// rows. ProcessDue handles what is due in due order; the router's loop
+// calls it when the clock reaches the earliest deadline.
+
+// dueItem is one deadline in the index.
+type dueItem struct {
+	due   int64
+	kind  store.DeadlineKind
+	level int
+	conv  string
+}
+
+func dueLess(a, b dueItem) bool {
+	if a.due != b.due {
+		return a.due < b.due
+	}
+	if a.kind != b.kind {
+		return a.kind < b.kind
+	}
+	if a.conv != b.conv {
+		return a.conv < b.conv
+	}
+	return a.level < b.level
+}
+
+// dueIndex orders pending deadlines by due time. Guarded by r.mu.
+type dueIndex struct {
+	t *btree.BTreeG[dueItem]
+	// wake tells the loop that an earlier deadline may have arrived.
+	wake chan struct{}
+}
+
+func newDueIndex() dueIndex {
+	return dueIndex{t: btree.NewG(32, dueLess), wake: make(chan struct{}, 1)}
+}
+
+func itemsOf(c *store.Conversation, fn func(dueItem)) {
+	for _, d := range c.Deadlines {
+		fn(dueItem{due: d.Due.UnixNano(), kind: d.Kind, level: d.Level, conv: c.ID})
+	}
+}
+
+// add indexes c's deadlines.
+func (x *dueIndex) add(c *store.Conversation) {
+	if len(c.Deadlines) == 0 {
+		return
+	}
+	itemsOf(c, func(it dueItem) { x.t.ReplaceOrInsert(it) })
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// remove takes c's deadlines out of the index.
+func (x *dueIndex) remove(c *store.Conversation) {
+	itemsOf(c, func(it dueItem) { x.t.Delete(it) })
+}
+
+// next returns the earliest pending deadline.
+func (x *dueIndex) next() (dueItem, bool) { return x.t.Min() }
+
+// ProcessDue handles, in due order, every deadline due at or before the
+// clock's current time: wait-time thresholds crossed (SPEC L10). Each
+// deadline fires at most once, and only if its conversation is still as it
+// was when the deadline was set. A Router whose Config.ManualDeadlines is
+// set relies on this call alone; tests and simulations call it after
+// advancing a mock clock, and never sleep.
+func (r *Router) ProcessDue(ctx context.Context) error {
+	failures := 0
+	for {
+		now := r.clock.Now()
+		r.mu.Lock()
+		if err := r.usable(); err != nil {
+			r.mu.Unlock()
+			return err
+		}
+		it, ok := r.due.next()
+		var c store.Conversation
+		if ok && it.due <= now.UnixNano() {
+			c = r.convs[it.conv].row
+		}
+		r.mu.Unlock()
+		if !ok || it.due > now.UnixNano() {
+			return nil
+		}
+		if err := r.fire(ctx, it, c, now); err != nil {
+			if !retryable(err) {
+				return err
+			}
+			if failures++; failures > maxAttempts {
+				return fmt.Errorf("routing: deadline %v of %q: %w", it.kind, it.conv, err)
+			}
+		}
+	}
+}
+
+// fire acts on one due deadline of conversation c as the view held it.
+func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now time.Time) error {
+	switch it.kind {
+	case store.WaitLevel:
+		return r.fireWaitLevel(ctx, it, c, now)
+	}
+	// A kind this router does not handle: drop it from the row, so that it
+	// does not come back.
+	return r.setDeadlines(ctx, c, now, without(c.Deadlines, it.kind), nil)
+}
+
+// setDeadlines stores c's deadlines as ds, leaving everything else as it
+// is, on condition that c is unchanged; report adds the events.
+func (r *Router) setDeadlines(ctx context.Context, c store.Conversation, now time.Time, ds []store.Deadline, report func(*events, store.Result)) error {
+	ch := store.Change{
+		Conversation: c.ID, From: []store.State{c.State}, Version: c.Version,
+		To: c.State, NewAssignee: c.Assignee, Offers: c.OfferedTo,
+		SetDeadlines: true, Deadlines: ds, At: now,
+	}
+	lock := r.convLock(c.ID)
+	lock.Lock()
+	defer lock.Unlock()
+	res, err := r.store.Apply(ctx, ch)
+	if err != nil {
+		if retryable(err) {
+			r.refresh(ctx, c.ID)
+		}
+		return err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorb(res)
+	if report != nil {
+		report(&ev, res)
+	}
+	r.mu.Unlock()
+	ev.emit()
+	return nil
+}
+
+// without returns ds less its deadline of kind k.
+func without(ds []store.Deadline, k store.DeadlineKind) []store.Deadline {
+	out := make([]store.Deadline, 0, len(ds))
+	for _, d := range ds {
+		if d.Kind != k {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// with returns ds with d in place of its deadline of d's kind.
+func with(ds []store.Deadline, d store.Deadline) []store.Deadline {
+	return append(without(ds, d.Kind), d)
+}
+
+// loop runs ProcessDue whenever the clock reaches the earliest deadline,
+// until stop is closed.
+func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	ctx := context.Background()
+	for {
+		r.mu.Lock()
+		it, ok := r.due.next()
+		r.mu.Unlock()
+		var timer *clock.Timer
+		var fired <-chan time.Time
+		if ok {
+			timer = r.clock.Timer(time.Duration(it.due - r.clock.Now().UnixNano()))
+			fired = timer.C
+		}
+		select {
+		case <-stop:
+			if timer != nil {
+				timer.Stop()
+			}
+			return
+		case <-r.due.wake:
+		case <-fired:
+			// Errors leave the deadline in place: it is tried again on
+			// the next wake-up, and a restarted router re-arms it.
+			_ = r.ProcessDue(ctx)
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}

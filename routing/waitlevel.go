@@ -1,0 +1,142 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// WaitLevel is one escalation threshold on a customer's wait (SPEC L10):
+// when a customer has waited After for an operator's answer, a
+// WaitThreshold event names the level, so the host can colour the
+// conversation (yellow, red, ...).
+type WaitLevel struct {
+	// Name identifies the level in events. Required, unique in a group.
+	Name string
+	// After is the wait that crosses the level. Positive, and increasing
+	// from one level to the next.
+	After time.Duration
+}
+
+func validWaitLevels(group string, ls []WaitLevel) error {
+	for i, l := range ls {
+		switch {
+		case l.Name == "":
+			return fmt.Errorf("%w: group %q: wait level %d: name is empty", ErrInvalidConfig, group, i)
+		case l.After <= 0:
+			return fmt.Errorf("%w: group %q: wait level %d (%q): After %v is not positive", ErrInvalidConfig, group, i, l.Name, l.After)
+		case i > 0 && l.After <= ls[i-1].After:
+			return fmt.Errorf("%w: group %q: wait level %d (%q): After %v is not after level %d's %v", ErrInvalidConfig, group, i, l.Name, l.After, i-1, ls[i-1].After)
+		}
+		for _, m := range ls[:i] {
+			if m.Name == l.Name {
+				return fmt.Errorf("%w: group %q: wait level %d: name %q used twice", ErrInvalidConfig, group, i, l.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// firstWaitLevel returns the deadline of the first wait level of group g
+// for a wait that starts at since, if g has levels. Caller holds r.mu.
+func (r *Router) firstWaitLevel(g *groupState, since time.Time) (store.Deadline, bool) {
+	if g == nil || len(g.cfg.WaitLevels) == 0 {
+		return store.Deadline{}, false
+	}
+	return store.Deadline{Kind: store.WaitLevel, Due: since.Add(g.cfg.WaitLevels[0].After)}, true
+}
+
+// fireWaitLevel reports the wait level it crossed and arms the next.
+func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversation, now time.Time) error {
+	r.mu.Lock()
+	g := r.groups[c.Group]
+	var levels []WaitLevel
+	if g != nil {
+		levels = g.cfg.WaitLevels
+	}
+	r.mu.Unlock()
+	d, _ := store.DeadlineOf(c.Deadlines, store.WaitLevel)
+	ds := without(c.Deadlines, store.WaitLevel)
+	name := ""
+	if it.level < len(levels) {
+		name = levels[it.level].Name
+		if next := it.level + 1; next < len(levels) {
+			since := d.Due.Add(-levels[it.level].After)
+			ds = with(ds, store.Deadline{Kind: store.WaitLevel, Due: since.Add(levels[next].After), Level: next})
+		}
+	}
+	return r.setDeadlines(ctx, c, now, ds, func(ev *events, res store.Result) {
+		if name != "" && ev.wants(WaitThreshold) {
+			ev.push(Event{Kind: WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.level].After})
+		}
+	})
+}
+
+// OperatorReplied reports that the operator holding a conversation answered
+// the customer: the customer's wait ends, and with it the wait thresholds
+// (SPEC L10). Only the assignee, or an admin, may report it; a conversation
+// the customer is not waiting on is left as it is.
+func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := r.read(ctx, convID)
+		if err != nil {
+			return c, err
+		}
+		if !c.State.Held() {
+			return c, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
+		}
+		if !by.Admin && by.ID != c.Assignee {
+			return c, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
+		}
+		if _, waiting := store.DeadlineOf(c.Deadlines, store.WaitLevel); !waiting {
+			return c, nil
+		}
+		err = r.setDeadlines(ctx, c, r.clock.Now(), without(c.Deadlines, store.WaitLevel), nil)
+		if err == nil {
+			return r.current(ctx, convID), nil
+		}
+		if !retryable(err) || attempt >= maxAttempts {
+			return c, err
+		}
+	}
+}
+
+// waitStarting returns c's deadlines with the first wait level armed from
+// now, and whether that changes them: it does not when a wait is already
+// being measured or c's group has no levels. Caller holds r.mu.
+func (r *Router) waitStarting(c store.Conversation) ([]store.Deadline, bool) {
+	if _, waiting := store.DeadlineOf(c.Deadlines, store.WaitLevel); waiting {
+		return nil, false
+	}
+	d, ok := r.firstWaitLevel(r.groups[c.Group], r.clock.Now())
+	if !ok {
+		return nil, false
+	}
+	return with(c.Deadlines, d), true
+}
+
+// customerWaits starts measuring the wait of the customer of an assigned
+// conversation who wrote again (SPEC L10).
+func (r *Router) customerWaits(ctx context.Context, convID string) (store.Conversation, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := r.read(ctx, convID)
+		if err != nil {
+			return c, err
+		}
+		r.mu.Lock()
+		ds, set := r.waitStarting(c)
+		r.mu.Unlock()
+		if !set {
+			return c, nil
+		}
+		err = r.setDeadlines(ctx, c, r.clock.Now(), ds, nil)
+		if err == nil {
+			return r.current(ctx, convID), nil
+		}
+		if !retryable(err) || attempt >= maxAttempts {
+			return c, err
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// deadlineTests check that deadlines are stored with their conversation.
+var deadlineTests = []plainTest{
+	{"Deadlines_StoredWithConversation", testDeadlinesStored},
+	{"Deadlines_Invalid", testDeadlinesInvalid},
+}
+
+func testDeadlinesStored(t *testing.T, s store.Store) {
+	createOp(t, s, "ann", ready, 0, "sales")
+	level := store.Deadline{Kind: store.WaitLevel, Due: at(2), Level: 0}
+	in := queuedConv("c1", "sales", "", at(0))
+	in.Deadlines = []store.Deadline{level}
+	res := createConv(t, s, in, store.Require{})
+	require.Equal(t, []store.Deadline{level}, normConv(res.Conversation).Deadlines)
+	require.Equal(t, []store.Deadline{level}, normConv(getConv(t, s, "c1")).Deadlines)
+
+	// A change without SetDeadlines keeps them.
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: at(1)})
+	require.Equal(t, []store.Deadline{level}, normConv(res.Conversation).Deadlines)
+
+	// SetDeadlines replaces them, also with none.
+	next := []store.Deadline{{Kind: store.WaitLevel, Due: at(5), Level: 1}, {Kind: store.AcceptTimeout, Due: at(3)}}
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", SetDeadlines: true, Deadlines: next, At: at(2)})
+	require.Equal(t, next, normConv(res.Conversation).Deadlines)
+	requireConv(t, res.Conversation, getConv(t, s, "c1"))
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", SetDeadlines: true, At: at(3)})
+	require.Empty(t, res.Conversation.Deadlines)
+
+	// Closing drops them.
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", SetDeadlines: true, Deadlines: next, At: at(4)})
+	require.Len(t, res.Conversation.Deadlines, 2)
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Closed, SetDeadlines: true, Deadlines: next, At: at(5)})
+	require.Empty(t, res.Conversation.Deadlines)
+	require.Empty(t, getConv(t, s, "c1").Deadlines)
+
+	// Rows returned and rows given share no deadlines with the store.
+	in2 := queuedConv("c2", "sales", "", at(6))
+	in2.Deadlines = []store.Deadline{level}
+	res = createConv(t, s, in2, store.Require{})
+	in2.Deadlines[0].Level = 7
+	res.Conversation.Deadlines[0].Level = 8
+	require.Equal(t, []store.Deadline{level}, normConv(getConv(t, s, "c2")).Deadlines)
+}
+
+func testDeadlinesInvalid(t *testing.T, s store.Store) {
+	createOp(t, s, "ann", ready, 0, "sales")
+	createConv(t, s, queuedConv("c1", "sales", "", at(0)), store.Require{})
+	bad := map[string][]store.Deadline{
+		"unknown kind":    {{Kind: 0, Due: at(1)}},
+		"zero due":        {{Kind: store.AutoClose}},
+		"level elsewhere": {{Kind: store.AutoClose, Due: at(1), Level: 2}},
+		"negative level":  {{Kind: store.WaitLevel, Due: at(1), Level: -1}},
+		"two of a kind":   {{Kind: store.WaitLevel, Due: at(1)}, {Kind: store.WaitLevel, Due: at(2), Level: 1}},
+	}
+	for name, ds := range bad {
+		c := queuedConv("c2", "sales", "", at(0))
+		c.Deadlines = ds
+		createFails(t, s, store.ErrInvalid, c, store.Require{}, name)
+		applyFails(t, s, store.ErrInvalid, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Queued, SetDeadlines: true, Deadlines: ds, At: at(1)}, name)
+	}
+	applyFails(t, s, store.ErrInvalid, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Queued, Deadlines: []store.Deadline{{Kind: store.AutoClose, Due: at(1)}}, At: at(1)}, "deadlines without SetDeadlines")
+}
