@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/benbjohnson/clock"
 
@@ -56,6 +57,14 @@ type Group struct {
 	// WaitLevels are the escalation thresholds on a customer's wait for an
 	// answer, in increasing order (SPEC L10). Defaults to none.
 	WaitLevels []WaitLevel
+	// AutoClose closes a conversation whose customer has not replied for
+	// this long after the operator's last message (SPEC L4; seed 002: 60
+	// minutes). Zero never closes one: long dialogs must not be lost (SPEC
+	// L9). Defaults to 0.
+	AutoClose time.Duration
+	// WaitingExpiry closes a conversation left waiting on its customer
+	// this long (SPEC L3). Defaults to 0: never.
+	WaitingExpiry time.Duration
 }
 
 // DefaultEventBuffer is the subscription buffer used when
@@ -113,6 +122,12 @@ func (g Group) withDefaults() Group {
 func (g Group) validate() error {
 	if g.ID == "" {
 		return fmt.Errorf("%w: group id is empty", ErrInvalidConfig)
+	}
+	switch {
+	case g.AutoClose < 0:
+		return fmt.Errorf("%w: group %q: AutoClose %v is negative", ErrInvalidConfig, g.ID, g.AutoClose)
+	case g.WaitingExpiry < 0:
+		return fmt.Errorf("%w: group %q: WaitingExpiry %v is negative", ErrInvalidConfig, g.ID, g.WaitingExpiry)
 	}
 	return validWaitLevels(g.ID, g.WaitLevels)
 }

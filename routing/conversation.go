@@ -397,7 +397,12 @@ func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (stor
 		if holder == "" {
 			return store.Change{}, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
-		return store.Change{From: []store.State{store.Assigned}, Assignee: holder, To: store.Waiting, NewAssignee: holder}, nil
+		ch := store.Change{From: []store.State{store.Assigned}, Assignee: holder, To: store.Waiting, NewAssignee: holder}
+		if g := r.groups[c.Group]; g != nil && g.cfg.WaitingExpiry > 0 {
+			ch.SetDeadlines = true
+			ch.Deadlines = with(c.Deadlines, store.Deadline{Kind: store.WaitingExpiry, Due: r.clock.Now().Add(g.cfg.WaitingExpiry)})
+		}
+		return ch, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Waiting) {
 			ev.push(Event{Kind: Waiting, Conversation: convID, Group: res.Conversation.Group, Operator: res.Conversation.Assignee})
@@ -430,7 +435,7 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		return c, nil
 	}
 	res, err := r.mutate(ctx, convID, func(cur store.Conversation) (store.Change, error) {
-		ds, set := r.waitStarting(cur)
+		ds, set := r.customerWrote(cur, r.clock.Now())
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Assigned, NewAssignee: c.Assignee,
 			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
@@ -444,7 +449,7 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 	}
 	// The operator is off shift (or gone): back to the queue.
 	res, err = r.mutate(ctx, convID, func(cur store.Conversation) (store.Change, error) {
-		ds, set := r.waitStarting(cur)
+		ds, set := r.customerWrote(cur, r.clock.Now())
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Returned) {

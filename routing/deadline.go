@@ -116,10 +116,50 @@ func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now
 	switch it.kind {
 	case store.WaitLevel:
 		return r.fireWaitLevel(ctx, it, c, now)
+	case store.AutoClose:
+		return r.closeOnDeadline(ctx, c, now, ReasonNoReply)
+	case store.WaitingExpiry:
+		return r.closeOnDeadline(ctx, c, now, ReasonWaitingExpired)
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.
 	return r.setDeadlines(ctx, c, now, without(c.Deadlines, it.kind), nil)
+}
+
+// Reasons given in Closed events for conversations closed by a deadline.
+const (
+	// ReasonNoReply: the customer did not reply in the group's AutoClose
+	// time after the operator's last message (SPEC L4).
+	ReasonNoReply = "no customer reply"
+	// ReasonWaitingExpired: the conversation waited on its customer for
+	// the group's WaitingExpiry.
+	ReasonWaitingExpired = "waiting on the customer expired"
+)
+
+// closeOnDeadline closes c, unchanged since the view read it, for reason.
+func (r *Router) closeOnDeadline(ctx context.Context, c store.Conversation, now time.Time, reason string) error {
+	ch := store.Change{Conversation: c.ID, From: []store.State{c.State}, Version: c.Version, To: store.Closed, CloseReason: reason, At: now}
+	lock := r.convLock(c.ID)
+	lock.Lock()
+	res, err := r.store.Apply(ctx, ch)
+	if err != nil {
+		lock.Unlock()
+		if retryable(err) {
+			r.refresh(ctx, c.ID)
+		}
+		return err
+	}
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	r.absorb(res)
+	if ev.wants(Closed) {
+		ev.push(Event{Kind: Closed, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: reason})
+	}
+	r.withdrawnEvents(&ev, res)
+	r.mu.Unlock()
+	ev.emit()
+	lock.Unlock()
+	return followUp(r.afterLeaving(ctx, res.Before))
 }
 
 // setDeadlines stores c's deadlines as ds, leaving everything else as it

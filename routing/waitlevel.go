@@ -76,62 +76,64 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 
 // OperatorReplied reports that the operator holding a conversation answered
 // the customer: the customer's wait ends, and with it the wait thresholds
-// (SPEC L10). Only the assignee, or an admin, may report it; a conversation
-// the customer is not waiting on is left as it is.
+// (SPEC L10), and, when the group closes silent conversations, the
+// auto-close deadline runs from now (SPEC L4). Only the assignee, or an
+// admin, may report it.
 func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	for attempt := 0; ; attempt++ {
-		c, err := r.read(ctx, convID)
-		if err != nil {
-			return c, err
-		}
+	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		if !c.State.Held() {
-			return c, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
+			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
 		if !by.Admin && by.ID != c.Assignee {
-			return c, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
+			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
 		}
-		if _, waiting := store.DeadlineOf(c.Deadlines, store.WaitLevel); !waiting {
-			return c, nil
+		ds := without(c.Deadlines, store.WaitLevel)
+		if g := r.groups[c.Group]; g != nil && g.cfg.AutoClose > 0 {
+			ds = with(ds, store.Deadline{Kind: store.AutoClose, Due: now.Add(g.cfg.AutoClose)})
 		}
-		err = r.setDeadlines(ctx, c, r.clock.Now(), without(c.Deadlines, store.WaitLevel), nil)
-		if err == nil {
-			return r.current(ctx, convID), nil
-		}
-		if !retryable(err) || attempt >= maxAttempts {
-			return c, err
-		}
-	}
+		return ds, !sameDeadlines(ds, c.Deadlines), nil
+	})
 }
 
-// waitStarting returns c's deadlines with the first wait level armed from
-// now, and whether that changes them: it does not when a wait is already
-// being measured or c's group has no levels. Caller holds r.mu.
-func (r *Router) waitStarting(c store.Conversation) ([]store.Deadline, bool) {
-	if _, waiting := store.DeadlineOf(c.Deadlines, store.WaitLevel); waiting {
-		return nil, false
+// customerWrote returns c's deadlines once its customer has written at now:
+// no auto-close or waiting expiry any more (the customer replied), and the
+// first wait level armed unless a wait is already being measured; and
+// whether that changes them. Caller holds r.mu.
+func (r *Router) customerWrote(c store.Conversation, now time.Time) ([]store.Deadline, bool) {
+	ds := without(without(c.Deadlines, store.AutoClose), store.WaitingExpiry)
+	if _, waiting := store.DeadlineOf(ds, store.WaitLevel); !waiting {
+		if d, ok := r.firstWaitLevel(r.groups[c.Group], now); ok {
+			ds = with(ds, d)
+		}
 	}
-	d, ok := r.firstWaitLevel(r.groups[c.Group], r.clock.Now())
-	if !ok {
-		return nil, false
-	}
-	return with(c.Deadlines, d), true
+	return ds, !sameDeadlines(ds, c.Deadlines)
 }
 
-// customerWaits starts measuring the wait of the customer of an assigned
-// conversation who wrote again (SPEC L10).
+// customerWaits records that the customer of an assigned conversation wrote
+// again (SPEC L4, L10).
 func (r *Router) customerWaits(ctx context.Context, convID string) (store.Conversation, error) {
+	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
+		ds, changed := r.customerWrote(c, now)
+		return ds, changed, nil
+	})
+}
+
+// retryDeadlines sets the deadlines next computes for conversation convID
+// (under r.mu, from the view's row), retrying on a stale view.
+func (r *Router) retryDeadlines(ctx context.Context, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error)) (store.Conversation, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := r.read(ctx, convID)
 		if err != nil {
 			return c, err
 		}
+		now := r.clock.Now()
 		r.mu.Lock()
-		ds, set := r.waitStarting(c)
+		ds, changed, err := next(c, now)
 		r.mu.Unlock()
-		if !set {
-			return c, nil
+		if err != nil || !changed {
+			return c, err
 		}
-		err = r.setDeadlines(ctx, c, r.clock.Now(), ds, nil)
+		err = r.setDeadlines(ctx, c, now, ds, nil)
 		if err == nil {
 			return r.current(ctx, convID), nil
 		}
@@ -139,4 +141,18 @@ func (r *Router) customerWaits(ctx context.Context, convID string) (store.Conver
 			return c, err
 		}
 	}
+}
+
+// sameDeadlines reports whether a and b hold the same deadlines.
+func sameDeadlines(a, b []store.Deadline) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, d := range a {
+		e, ok := store.DeadlineOf(b, d.Kind)
+		if !ok || !e.Due.Equal(d.Due) || e.Level != d.Level {
+			return false
+		}
+	}
+	return true
 }
