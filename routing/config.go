@@ -65,6 +65,12 @@ type Group struct {
 	// WaitingExpiry closes a conversation left waiting on its customer
 	// this long (SPEC L3). Defaults to 0: never.
 	WaitingExpiry time.Duration
+	// AcceptTimeout takes back an automatic assignment or an offer not
+	// accepted (Accept, OperatorReplied, or a take) in this time, counts
+	// it as missed by the operators concerned, and routes it to someone
+	// else, or to them again when nobody else is eligible (SPEC L2).
+	// Defaults to 0: never.
+	AcceptTimeout time.Duration
 }
 
 // DefaultEventBuffer is the subscription buffer used when
@@ -128,6 +134,8 @@ func (g Group) validate() error {
 		return fmt.Errorf("%w: group %q: AutoClose %v is negative", ErrInvalidConfig, g.ID, g.AutoClose)
 	case g.WaitingExpiry < 0:
 		return fmt.Errorf("%w: group %q: WaitingExpiry %v is negative", ErrInvalidConfig, g.ID, g.WaitingExpiry)
+	case g.AcceptTimeout < 0:
+		return fmt.Errorf("%w: group %q: AcceptTimeout %v is negative", ErrInvalidConfig, g.ID, g.AcceptTimeout)
 	}
 	return validWaitLevels(g.ID, g.WaitLevels)
 }

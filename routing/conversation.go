@@ -166,6 +166,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 
 		shaped := row
 		d.shape(&shaped)
+		shaped.Deadlines = d.deadlines(row.Deadlines, row.CreatedAt)
 		shaped.AllBusyNotified = d.Action == policy.Keep && allBusy
 		res, err := r.store.CreateConversation(ctx, shaped, d.require)
 		if err != nil {
@@ -264,7 +265,7 @@ func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Con
 		if g.limiter != nil && !g.limiter.ManualOverCap() {
 			req.AssigneeCap = capOf(g, op)
 		}
-		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID, Require: req}, nil
+		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID, Require: req, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		r.assignedEvents(ev, res, "manual")
 	})
@@ -286,7 +287,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 			return store.Change{}, err
 		}
 		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID,
-			Require: store.Require{AssigneeStatuses: r.adminStatuses}}, nil
+			Require: store.Require{AssigneeStatuses: r.adminStatuses}, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		r.assignedEvents(ev, res, "admin")
 	})
@@ -370,7 +371,7 @@ func (r *Router) waitingGroups(ids, dst []string) []string {
 // to send it elsewhere.
 func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
 	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
-		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Queued}, nil
+		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Queued, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Returned) {
 			ev.push(Event{Kind: Returned, Conversation: convID, Group: res.Conversation.Group, From: res.Before.Assignee, Position: r.position(&res.Conversation), Reason: "released"})
@@ -385,6 +386,10 @@ func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Co
 
 var heldStates = []store.State{store.Assigned, store.Waiting}
 
+// accepted drops the accept timeout of a conversation someone took, was
+// given by hand, released or moved on: nobody awaits its acceptance.
+var accepted = []store.DeadlineKind{store.AcceptTimeout}
+
 // MarkWaiting marks a conversation as waiting on the customer (SPEC L3): it
 // keeps its operator but leaves their load, and the freed slot goes to the
 // queue.
@@ -397,7 +402,7 @@ func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (stor
 		if holder == "" {
 			return store.Change{}, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
-		ch := store.Change{From: []store.State{store.Assigned}, Assignee: holder, To: store.Waiting, NewAssignee: holder}
+		ch := store.Change{From: []store.State{store.Assigned}, Assignee: holder, To: store.Waiting, NewAssignee: holder, DropDeadlines: accepted}
 		if g := r.groups[c.Group]; g != nil && g.cfg.WaitingExpiry > 0 {
 			ch.SetDeadlines = true
 			ch.Deadlines = with(c.Deadlines, store.Deadline{Kind: store.WaitingExpiry, Due: r.clock.Now().Add(g.cfg.WaitingExpiry)})
@@ -475,7 +480,7 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 			return store.Change{}, fmt.Errorf("%w: conversation %q is already held by %q", ErrInvalid, convID, operatorID)
 		}
 		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Assigned, NewAssignee: operatorID,
-			Require: store.Require{AssigneeStatuses: r.transferStatuses}}, nil
+			Require: store.Require{AssigneeStatuses: r.transferStatuses}, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Transferred) {
 			ev.push(Event{Kind: Transferred, Conversation: convID, Group: res.Conversation.Group, Operator: operatorID, From: res.Before.Assignee})
@@ -510,7 +515,7 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 		if !by.Admin {
 			from = heldStates
 		}
-		return store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true}, nil
+		return store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Transferred) {
 			ev.push(Event{Kind: Transferred, Conversation: convID, Group: group, From: res.Before.Group, To: group, Operator: res.Before.Assignee})

@@ -120,6 +120,8 @@ func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now
 		return r.closeOnDeadline(ctx, c, now, ReasonNoReply)
 	case store.WaitingExpiry:
 		return r.closeOnDeadline(ctx, c, now, ReasonWaitingExpired)
+	case store.AcceptTimeout:
+		return r.fireAccept(ctx, c, now)
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.

@@ -25,6 +25,10 @@ type decision struct {
 	require    store.Require
 	// epoch is Router.offerEpoch when the decision was taken.
 	epoch uint64
+	// accept is the group's AcceptTimeout when the decision was taken.
+	accept time.Duration
+	// missed lists operators to add to the conversation's MissedBy.
+	missed []string
 }
 
 // keep returns a decision to keep a conversation queued.
@@ -37,6 +41,20 @@ func keep(reason policy.Reason) decision {
 // checked against the view: a policy naming an operator it was not offered
 // gets its decision replaced by Keep. Caller holds r.mu.
 func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now time.Time) decision {
+	if len(c.MissedBy) > 0 {
+		// Those who let it time out are passed over while anyone else is
+		// eligible (SPEC L2).
+		d := r.decideAmong(g, c, sticky, now, c.MissedBy)
+		if d.Action != policy.Keep {
+			return d
+		}
+	}
+	return r.decideAmong(g, c, sticky, now, nil)
+}
+
+// decideAmong is decide with the operators in exclude hidden from the
+// policy. Caller holds r.mu.
+func (r *Router) decideAmong(g *groupState, c *store.Conversation, sticky bool, now time.Time, exclude []string) decision {
 	p := g.cfg.Policy
 	if sticky && c.LastOperator != "" {
 		p = policy.PreviousOperator(p)
@@ -50,7 +68,11 @@ func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now t
 		Offer: &g.offerView,
 		Now:   now,
 	}
-	d := decision{Decision: p.Decide(in), policyName: p.Name(), epoch: r.offerEpoch}
+	if exclude != nil {
+		in.Auto = excluding{Candidates: in.Auto, out: exclude}
+		in.Offer = excluding{Candidates: in.Offer, out: exclude}
+	}
+	d := decision{Decision: p.Decide(in), policyName: p.Name(), epoch: r.offerEpoch, accept: g.cfg.AcceptTimeout}
 	switch d.Action {
 	case policy.Keep:
 		if d.Reason == "" {
@@ -117,7 +139,46 @@ func (d decision) change(c store.Conversation, now time.Time) store.Change {
 	var to store.Conversation
 	d.shape(&to)
 	ch.To, ch.NewAssignee, ch.Offers = to.State, to.Assignee, to.OfferedTo
+	if ds := d.deadlines(c.Deadlines, now); !sameDeadlines(ds, c.Deadlines) {
+		ch.SetDeadlines, ch.Deadlines = true, ds
+	}
+	ch.AddMissed = d.missed
 	return ch
+}
+
+// deadlines returns ds as they must be once d is applied at now: an
+// automatic assignment or an offer must be accepted within the group's
+// AcceptTimeout, if it has one (SPEC L2); a conversation kept in the queue
+// awaits no acceptance.
+func (d decision) deadlines(ds []store.Deadline, now time.Time) []store.Deadline {
+	_, had := store.DeadlineOf(ds, store.AcceptTimeout)
+	if d.Action != policy.Keep && d.accept > 0 {
+		return with(ds, store.Deadline{Kind: store.AcceptTimeout, Due: now.Add(d.accept)})
+	}
+	if had {
+		return without(ds, store.AcceptTimeout)
+	}
+	return ds
+}
+
+// excluding hides some operators from a policy's view of the candidates.
+// Its counts may include them: a policy that trusts them only walks in vain.
+type excluding struct {
+	policy.Candidates
+	out []string
+}
+
+func (v excluding) Ascend(fn func(policy.Candidate) bool) {
+	v.Candidates.Ascend(func(c policy.Candidate) bool {
+		return slices.Contains(v.out, c.ID) || fn(c)
+	})
+}
+
+func (v excluding) Get(id string) (policy.Candidate, bool) {
+	if slices.Contains(v.out, id) {
+		return policy.Candidate{}, false
+	}
+	return v.Candidates.Get(id)
 }
 
 // routedEvents reports where a routed conversation went: assigned, offered

@@ -61,6 +61,11 @@ const (
 	// an operator's answer, crossing the wait level named Reason (SPEC
 	// L10). Operator is who holds it, if anyone.
 	WaitThreshold
+	// Missed: the conversation was not accepted in the group's
+	// AcceptTimeout by Operators (its assignee, or everyone it was offered
+	// to), and is taken back from them (SPEC L2); the events that follow
+	// say where it went.
+	Missed
 
 	kindCount = iota + 1
 )
@@ -69,7 +74,7 @@ var kindNames = [...]string{
 	Queued: "queued", Offered: "offered", OfferWithdrawn: "offer-withdrawn", Assigned: "assigned",
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
-	Redistributed: "redistributed", WaitThreshold: "wait-threshold",
+	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed",
 }
 
 // String returns the kind's name.

@@ -75,10 +75,10 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 }
 
 // OperatorReplied reports that the operator holding a conversation answered
-// the customer: the customer's wait ends, and with it the wait thresholds
-// (SPEC L10), and, when the group closes silent conversations, the
-// auto-close deadline runs from now (SPEC L4). Only the assignee, or an
-// admin, may report it.
+// the customer: the conversation is accepted (SPEC L2), the customer's wait
+// ends, and with it the wait thresholds (SPEC L10), and, when the group
+// closes silent conversations, the auto-close deadline runs from now (SPEC
+// L4). Only the assignee, or an admin, may report it.
 func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
 	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		if !c.State.Held() {
@@ -87,7 +87,7 @@ func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (
 		if !by.Admin && by.ID != c.Assignee {
 			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
 		}
-		ds := without(c.Deadlines, store.WaitLevel)
+		ds := without(without(c.Deadlines, store.WaitLevel), store.AcceptTimeout)
 		if g := r.groups[c.Group]; g != nil && g.cfg.AutoClose > 0 {
 			ds = with(ds, store.Deadline{Kind: store.AutoClose, Due: now.Add(g.cfg.AutoClose)})
 		}

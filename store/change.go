@@ -72,6 +72,12 @@ type Change struct {
 	// Deadlines are the conversation's deadlines after the change, when
 	// SetDeadlines is set.
 	Deadlines []Deadline
+	// DropDeadlines removes the conversation's deadlines of these kinds
+	// (after SetDeadlines, if both are given), whatever their due times.
+	DropDeadlines []DeadlineKind
+	// AddMissed adds operators to the conversation's MissedBy (those not in
+	// it yet).
+	AddMissed []string
 	// Require lists conditions on NewAssignee and Offers.
 	Require Require
 	// At is when the change happens (the router's clock). Required.
@@ -105,6 +111,16 @@ func (c Change) Validate() error {
 	}
 	if err := validDeadlines("change of", c.Conversation, c.Deadlines); err != nil {
 		return err
+	}
+	for i, k := range c.DropDeadlines {
+		if !k.Valid() {
+			return fmt.Errorf("%w: change of %q: DropDeadlines %d: kind %v", ErrInvalid, c.Conversation, i, k)
+		}
+	}
+	for i, id := range c.AddMissed {
+		if id == "" {
+			return fmt.Errorf("%w: change of %q: AddMissed %d names no operator", ErrInvalid, c.Conversation, i)
+		}
 	}
 	for _, s := range c.From {
 		if !s.Valid() {

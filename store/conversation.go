@@ -61,6 +61,10 @@ type Conversation struct {
 	// Deadlines lists what must happen to the conversation at given times
 	// (at most one of each kind); a closed conversation has none.
 	Deadlines []Deadline
+	// MissedBy lists the operators who let an offer or an assignment of
+	// this conversation time out (SPEC L2); routing passes them over while
+	// anyone else is eligible.
+	MissedBy []string
 	// Version increases by one with every change of the row. The store sets
 	// it.
 	Version int64
@@ -93,5 +97,6 @@ func (c Conversation) Clone() Conversation {
 	c.OfferedTo = slices.Clone(c.OfferedTo)
 	c.Attributes = maps.Clone(c.Attributes)
 	c.Deadlines = slices.Clone(c.Deadlines)
+	c.MissedBy = slices.Clone(c.MissedBy)
 	return c
 }

@@ -360,6 +360,14 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if ch.SetDeadlines {
 		next.Deadlines = slices.Clone(ch.Deadlines)
 	}
+	if len(ch.DropDeadlines) > 0 {
+		next.Deadlines = slices.DeleteFunc(slices.Clone(next.Deadlines), func(d store.Deadline) bool { return slices.Contains(ch.DropDeadlines, d.Kind) })
+	}
+	for _, id := range ch.AddMissed {
+		if !slices.Contains(next.MissedBy, id) {
+			next.MissedBy = append(next.MissedBy, id)
+		}
+	}
 	if ch.To == store.Closed {
 		next.Deadlines = nil
 	}

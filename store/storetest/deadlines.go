@@ -12,6 +12,18 @@ import (
 var deadlineTests = []plainTest{
 	{"Deadlines_StoredWithConversation", testDeadlinesStored},
 	{"Deadlines_Invalid", testDeadlinesInvalid},
+	{"Apply_AddMissed", testAddMissed},
+}
+
+func testAddMissed(t *testing.T, s store.Store) {
+	createOp(t, s, "ann", ready, 0, "sales")
+	createConv(t, s, assignedConv("c1", "sales", "", "ann", at(0)), store.Require{})
+	res := apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Queued, AddMissed: []string{"ann"}, At: at(1)})
+	require.Equal(t, []string{"ann"}, res.Conversation.MissedBy)
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Queued, AddMissed: []string{"bob", "ann"}, At: at(2)})
+	require.Equal(t, []string{"ann", "bob"}, res.Conversation.MissedBy)
+	requireConv(t, res.Conversation, getConv(t, s, "c1"))
+	applyFails(t, s, store.ErrInvalid, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Queued, AddMissed: []string{""}, At: at(3)})
 }
 
 func testDeadlinesStored(t *testing.T, s store.Store) {
@@ -34,6 +46,12 @@ func testDeadlinesStored(t *testing.T, s store.Store) {
 	requireConv(t, res.Conversation, getConv(t, s, "c1"))
 	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", SetDeadlines: true, At: at(3)})
 	require.Empty(t, res.Conversation.Deadlines)
+
+	// DropDeadlines removes the kinds named, keeping the others.
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", SetDeadlines: true, Deadlines: next, At: at(3)})
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", DropDeadlines: []store.DeadlineKind{store.AcceptTimeout, store.AutoClose}, At: at(3)})
+	require.Equal(t, next[:1], normConv(res.Conversation).Deadlines)
+	applyFails(t, s, store.ErrInvalid, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", DropDeadlines: []store.DeadlineKind{0}, At: at(3)})
 
 	// Closing drops them.
 	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "ann", SetDeadlines: true, Deadlines: next, At: at(4)})

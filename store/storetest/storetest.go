@@ -159,6 +159,7 @@ func normConv(c store.Conversation) store.Conversation {
 	c.AssignedAt = c.AssignedAt.UTC()
 	c.ClosedAt = c.ClosedAt.UTC()
 	c.Deadlines = nilIfEmpty(c.Deadlines)
+	c.MissedBy = nilIfEmpty(c.MissedBy)
 	for i := range c.Deadlines {
 		c.Deadlines[i].Due = c.Deadlines[i].Due.UTC()
 	}

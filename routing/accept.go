@@ -1,0 +1,66 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// Accept reports that the operator holding a conversation assigned to them
+// automatically accepted it, before the group's AcceptTimeout took it back
+// (SPEC L2). Only the assignee, or an admin, may accept; accepting a
+// conversation that awaits no acceptance changes nothing. An offer is
+// accepted by taking it (Take).
+func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	return r.retryDeadlines(ctx, convID, func(c store.Conversation, _ time.Time) ([]store.Deadline, bool, error) {
+		if c.State != store.Assigned {
+			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
+		}
+		if !by.Admin && by.ID != c.Assignee {
+			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
+		}
+		_, pending := store.DeadlineOf(c.Deadlines, store.AcceptTimeout)
+		return without(c.Deadlines, store.AcceptTimeout), pending, nil
+	})
+}
+
+// fireAccept takes back conversation c, assigned or offered and not
+// accepted in time: its assignee, or everyone it was offered to, missed it
+// (a Missed event), and it is routed again, to someone else unless nobody
+// else is eligible.
+func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.Time) error {
+	var missed []string
+	switch c.State {
+	case store.Assigned:
+		missed = []string{c.Assignee}
+	case store.Offered:
+		missed = slices.Clone(c.OfferedTo)
+	default:
+		return r.setDeadlines(ctx, c, now, without(c.Deadlines, store.AcceptTimeout), nil)
+	}
+	r.mu.Lock()
+	g := r.groups[c.Group]
+	if g == nil {
+		r.mu.Unlock()
+		return r.setDeadlines(ctx, c, now, without(c.Deadlines, store.AcceptTimeout), nil)
+	}
+	next := c
+	next.MissedBy = append(slices.Clone(c.MissedBy), missed...)
+	d := r.decide(g, &next, c.LinkedTo != "", now)
+	d.missed = missed
+	r.mu.Unlock()
+	var before store.Conversation
+	err := r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {
+		before = res.Before
+		if ev.wants(Missed) {
+			ev.push(Event{Kind: Missed, Conversation: c.ID, Group: c.Group, Operators: missed})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return followUp(r.afterLeaving(ctx, before))
+}
