@@ -39,13 +39,13 @@ func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.
 	case store.Offered:
 		missed = slices.Clone(c.OfferedTo)
 	default:
-		return r.setDeadlines(ctx, c, now, without(c.Deadlines, store.AcceptTimeout), nil)
+		return r.setDeadlines(ctx, c, without(c.Deadlines, store.AcceptTimeout), nil)
 	}
 	r.mu.Lock()
 	g := r.groups[c.Group]
 	if g == nil {
 		r.mu.Unlock()
-		return r.setDeadlines(ctx, c, now, without(c.Deadlines, store.AcceptTimeout), nil)
+		return r.setDeadlines(ctx, c, without(c.Deadlines, store.AcceptTimeout), nil)
 	}
 	next := c
 	next.MissedBy = append(slices.Clone(c.MissedBy), missed...)

@@ -117,15 +117,15 @@ func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now
 	case store.WaitLevel:
 		return r.fireWaitLevel(ctx, it, c, now)
 	case store.AutoClose:
-		return r.closeOnDeadline(ctx, c, now, ReasonNoReply)
+		return r.closeOnDeadline(ctx, c, ReasonNoReply)
 	case store.WaitingExpiry:
-		return r.closeOnDeadline(ctx, c, now, ReasonWaitingExpired)
+		return r.closeOnDeadline(ctx, c, ReasonWaitingExpired)
 	case store.AcceptTimeout:
 		return r.fireAccept(ctx, c, now)
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.
-	return r.setDeadlines(ctx, c, now, without(c.Deadlines, it.kind), nil)
+	return r.setDeadlines(ctx, c, without(c.Deadlines, it.kind), nil)
 }
 
 // Reasons given in Closed events for conversations closed by a deadline.
@@ -139,58 +139,36 @@ const (
 )
 
 // closeOnDeadline closes c, unchanged since the view read it, for reason.
-func (r *Router) closeOnDeadline(ctx context.Context, c store.Conversation, now time.Time, reason string) error {
-	ch := store.Change{Conversation: c.ID, From: []store.State{c.State}, Version: c.Version, To: store.Closed, CloseReason: reason, At: now}
-	lock := r.convLock(c.ID)
-	lock.Lock()
-	res, err := r.store.Apply(ctx, ch)
-	if err != nil {
-		lock.Unlock()
-		if retryable(err) {
-			r.refresh(ctx, c.ID)
+func (r *Router) closeOnDeadline(ctx context.Context, c store.Conversation, reason string) error {
+	res, err := r.mutate(ctx, c.ID, func(store.Conversation) (store.Change, error) {
+		return store.Change{From: []store.State{c.State}, Version: c.Version, To: store.Closed, CloseReason: reason}, nil
+	}, func(ev *events, res store.Result) {
+		if ev.wants(Closed) {
+			ev.push(Event{Kind: Closed, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: reason})
 		}
+		r.withdrawnEvents(ev, res)
+	})
+	if err != nil {
 		return err
 	}
-	ev := r.newEvents(now)
-	r.mu.Lock()
-	r.absorb(res)
-	if ev.wants(Closed) {
-		ev.push(Event{Kind: Closed, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: reason})
-	}
-	r.withdrawnEvents(&ev, res)
-	r.mu.Unlock()
-	ev.emit()
-	lock.Unlock()
 	return followUp(r.afterLeaving(ctx, res.Before))
 }
 
 // setDeadlines stores c's deadlines as ds, leaving everything else as it
-// is, on condition that c is unchanged; report adds the events.
-func (r *Router) setDeadlines(ctx context.Context, c store.Conversation, now time.Time, ds []store.Deadline, report func(*events, store.Result)) error {
-	ch := store.Change{
-		Conversation: c.ID, From: []store.State{c.State}, Version: c.Version,
-		To: c.State, NewAssignee: c.Assignee, Offers: c.OfferedTo,
-		SetDeadlines: true, Deadlines: ds, At: now,
+// is, on condition that c is unchanged; report, if not nil, adds the
+// events.
+func (r *Router) setDeadlines(ctx context.Context, c store.Conversation, ds []store.Deadline, report func(*events, store.Result)) error {
+	if report == nil {
+		report = func(*events, store.Result) {}
 	}
-	lock := r.convLock(c.ID)
-	lock.Lock()
-	defer lock.Unlock()
-	res, err := r.store.Apply(ctx, ch)
-	if err != nil {
-		if retryable(err) {
-			r.refresh(ctx, c.ID)
-		}
-		return err
-	}
-	ev := r.newEvents(now)
-	r.mu.Lock()
-	r.absorb(res)
-	if report != nil {
-		report(&ev, res)
-	}
-	r.mu.Unlock()
-	ev.emit()
-	return nil
+	_, err := r.mutate(ctx, c.ID, func(store.Conversation) (store.Change, error) {
+		return store.Change{
+			From: []store.State{c.State}, Version: c.Version,
+			To: c.State, NewAssignee: c.Assignee, Offers: c.OfferedTo,
+			SetDeadlines: true, Deadlines: ds,
+		}, nil
+	}, report)
+	return err
 }
 
 // without returns ds less its deadline of kind k.

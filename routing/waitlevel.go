@@ -67,7 +67,7 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 			ds = with(ds, store.Deadline{Kind: store.WaitLevel, Due: since.Add(levels[next].After), Level: next})
 		}
 	}
-	return r.setDeadlines(ctx, c, now, ds, func(ev *events, res store.Result) {
+	return r.setDeadlines(ctx, c, ds, func(ev *events, res store.Result) {
 		if name != "" && ev.wants(WaitThreshold) {
 			ev.push(Event{Kind: WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.level].After})
 		}
@@ -133,7 +133,7 @@ func (r *Router) retryDeadlines(ctx context.Context, convID string, next func(st
 		if err != nil || !changed {
 			return c, err
 		}
-		err = r.setDeadlines(ctx, c, now, ds, nil)
+		err = r.setDeadlines(ctx, c, ds, nil)
 		if err == nil {
 			return r.current(ctx, convID), nil
 		}
