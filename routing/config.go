@@ -65,6 +65,11 @@ type Group struct {
 	// WaitingExpiry closes a conversation left waiting on its customer
 	// this long (SPEC L3). Defaults to 0: never.
 	WaitingExpiry time.Duration
+	// Hours are the group's business hours (SPEC R6): outside them
+	// nothing is assigned or offered automatically, a new conversation
+	// waits in the queue with an OffHours event, and the group reports
+	// itself offline (SPEC P10). Defaults to the zero Hours: always open.
+	Hours presence.Hours
 	// AcceptTimeout takes back an automatic assignment or an offer not
 	// accepted (Accept, OperatorReplied, or a take) in this time, counts
 	// it as missed by the operators concerned, and routes it to someone
@@ -136,6 +141,9 @@ func (g Group) validate() error {
 		return fmt.Errorf("%w: group %q: WaitingExpiry %v is negative", ErrInvalidConfig, g.ID, g.WaitingExpiry)
 	case g.AcceptTimeout < 0:
 		return fmt.Errorf("%w: group %q: AcceptTimeout %v is negative", ErrInvalidConfig, g.ID, g.AcceptTimeout)
+	}
+	if err := g.Hours.Validate(); err != nil {
+		return fmt.Errorf("%w: group %q: %w", ErrInvalidConfig, g.ID, err)
 	}
 	return validWaitLevels(g.ID, g.WaitLevels)
 }

@@ -180,6 +180,9 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 		r.mu.Lock()
 		r.absorb(res)
 		r.routedEvents(&ev, res, d)
+		if d.Reason == ReasonOffHours && ev.wants(OffHours) {
+			ev.push(Event{Kind: OffHours, Conversation: row.ID, Group: row.Group, Position: r.position(&res.Conversation)})
+		}
 		stale := r.staleOfferees(res.Conversation, d)
 		r.mu.Unlock()
 		ev.emit()

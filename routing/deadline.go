@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -76,13 +77,69 @@ func (x *dueIndex) remove(c *store.Conversation) {
 // next returns the earliest pending deadline.
 func (x *dueIndex) next() (dueItem, bool) { return x.t.Min() }
 
-// ProcessDue handles, in due order, every deadline due at or before the
-// clock's current time: wait-time thresholds crossed (SPEC L10). Each
+// poke tells the loop to look at the deadlines again.
+func (x *dueIndex) poke() {
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// nextDue returns the earliest time at which something is due: a
+// conversation's deadline or a group's business hours changing. Caller
+// holds r.mu.
+func (r *Router) nextDue() (int64, bool) {
+	due, ok := int64(0), false
+	if it, found := r.due.next(); found {
+		due, ok = it.due, true
+	}
+	for _, g := range r.groups {
+		if !g.hoursNext.IsZero() && (!ok || g.hoursNext.UnixNano() < due) {
+			due, ok = g.hoursNext.UnixNano(), true
+		}
+	}
+	return due, ok
+}
+
+// turnHours updates the groups whose business hours opened or closed by
+// now, reports their availability, and returns those that opened. Caller
+// holds r.mu.
+func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
+	var turned []string
+	for id, g := range r.groups {
+		if g.hoursNext.IsZero() || g.hoursNext.After(now) {
+			continue
+		}
+		was := g.closed
+		g.setHours(now)
+		turned = append(turned, id)
+		if was && !g.closed {
+			opened = append(opened, id)
+		}
+	}
+	slices.Sort(turned)
+	r.availabilityEvents(turned, ev)
+	return opened
+}
+
+// ProcessDue handles everything due at or before the clock's current time:
+// groups whose business hours open or close (SPEC R6: availability is
+// reported, an opening queue is routed), then, in due order, the
+// conversations' deadlines (SPEC L2, L3, L4, L10). Each
 // deadline fires at most once, and only if its conversation is still as it
 // was when the deadline was set. A Router whose Config.ManualDeadlines is
 // set relies on this call alone; tests and simulations call it after
 // advancing a mock clock, and never sleep.
 func (r *Router) ProcessDue(ctx context.Context) error {
+	now := r.clock.Now()
+	ev := r.newEvents(now)
+	r.mu.Lock()
+	opened := r.turnHours(now, &ev)
+	r.mu.Unlock()
+	ev.emit()
+	if err := r.pumpGroups(ctx, opened); err != nil {
+		return err
+	}
 	failures := 0
 	for {
 		now := r.clock.Now()
@@ -128,8 +185,11 @@ func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now
 	return r.setDeadlines(ctx, c, without(c.Deadlines, it.kind), nil)
 }
 
-// Reasons given in Closed events for conversations closed by a deadline.
+// Reasons given in events.
 const (
+	// ReasonOffHours: a conversation is kept in the queue because its
+	// group is outside its business hours (SPEC R6).
+	ReasonOffHours = "outside business hours"
 	// ReasonNoReply: the customer did not reply in the group's AutoClose
 	// time after the operator's last message (SPEC L4).
 	ReasonNoReply = "no customer reply"
@@ -194,12 +254,12 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 	ctx := context.Background()
 	for {
 		r.mu.Lock()
-		it, ok := r.due.next()
+		due, ok := r.nextDue()
 		r.mu.Unlock()
 		var timer *clock.Timer
 		var fired <-chan time.Time
 		if ok {
-			timer = r.clock.Timer(time.Duration(it.due - r.clock.Now().UnixNano()))
+			timer = r.clock.Timer(time.Duration(due - r.clock.Now().UnixNano()))
 			fired = timer.C
 		}
 		select {

@@ -41,6 +41,11 @@ func keep(reason policy.Reason) decision {
 // checked against the view: a policy naming an operator it was not offered
 // gets its decision replaced by Keep. Caller holds r.mu.
 func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now time.Time) decision {
+	if g.closed {
+		d := keep(ReasonOffHours)
+		d.policyName = g.cfg.Policy.Name()
+		return d
+	}
 	if len(c.MissedBy) > 0 {
 		// Those who let it time out are passed over while anyone else is
 		// eligible (SPEC L2).

@@ -66,6 +66,10 @@ const (
 	// to), and is taken back from them (SPEC L2); the events that follow
 	// say where it went.
 	Missed
+	// OffHours: a conversation arrived outside its group's business hours
+	// and waits in the queue, at Position, so the host can send the
+	// off-hours notice (SPEC R6).
+	OffHours
 
 	kindCount = iota + 1
 )
@@ -74,7 +78,7 @@ var kindNames = [...]string{
 	Queued: "queued", Offered: "offered", OfferWithdrawn: "offer-withdrawn", Assigned: "assigned",
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
-	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed",
+	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed", OffHours: "off-hours",
 }
 
 // String returns the kind's name.

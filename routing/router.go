@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/benbjohnson/clock"
 
@@ -89,17 +90,38 @@ type groupState struct {
 	// offersDirty records that a member may have become eligible for
 	// offers since the offered conversations were last decided.
 	offersDirty bool
+	// closed is set outside the group's business hours; hoursNext is when
+	// that next changes (zero: never).
+	closed    bool
+	hoursNext time.Time
 }
 
 // canServe reports whether some member of the group could be given or
 // offered a conversation now. Caller holds r.mu.
-func (g *groupState) canServe() bool { return g.auto.avail > 0 || g.offer.avail > 0 }
+func (g *groupState) canServe() bool { return !g.closed && (g.auto.avail > 0 || g.offer.avail > 0) }
+
+// isOnline reports the group's availability (SPEC P10): within business
+// hours with at least one member who accepts new conversations. Caller
+// holds r.mu.
+func (g *groupState) isOnline() bool { return !g.closed && g.accepting > 0 }
+
+// setHours works out, at now, whether the group is outside its business
+// hours and when that next changes. Caller holds r.mu or owns g.
+func (g *groupState) setHours(now time.Time) {
+	h := g.cfg.Hours
+	if h.Always() {
+		g.closed, g.hoursNext = false, time.Time{}
+		return
+	}
+	g.closed = !h.Open(now)
+	g.hoursNext, _ = h.Next(now)
+}
 
 // allBusy reports whether the group has operators on shift who could
 // receive conversations but every one of them is at cap (SPEC R5). Caller
 // holds r.mu.
 func (g *groupState) allBusy() bool {
-	return g.accepting > 0 && g.auto.avail == 0 && g.offer.avail == 0
+	return !g.closed && g.accepting > 0 && g.auto.avail == 0 && g.offer.avail == 0
 }
 
 // convState is the router's view of one open conversation.
@@ -157,8 +179,10 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		}
 	}
 	r.less = r.candLess
+	now := r.clock.Now()
 	for _, g := range cfg.Groups {
 		r.groups[g.ID] = r.newGroupState(g)
+		r.groups[g.ID].setHours(now)
 	}
 	if err := r.load(ctx); err != nil {
 		return nil, err
@@ -203,7 +227,7 @@ func (r *Router) load(ctx context.Context) error {
 		r.absorbConversation(c)
 	}
 	for _, g := range r.groups {
-		g.online = g.accepting > 0
+		g.online = g.isOnline()
 	}
 	return nil
 }
@@ -254,6 +278,8 @@ func (r *Router) AddGroup(ctx context.Context, g Group) error {
 		return fmt.Errorf("%w: group %q", ErrAlreadyExists, g.ID)
 	}
 	r.groups[g.ID] = r.newGroupState(g)
+	r.groups[g.ID].setHours(r.clock.Now())
+	r.due.poke()
 	r.mu.Unlock()
 	return nil
 }

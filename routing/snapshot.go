@@ -79,7 +79,7 @@ func (r *Router) Snapshot() Snapshot {
 	for _, id := range slices.Sorted(maps.Keys(r.groups)) {
 		g := r.groups[id]
 		gs := GroupSnapshot{
-			ID: id, Policy: g.cfg.Policy.Name(), Online: g.accepting > 0, Accepting: g.accepting,
+			ID: id, Policy: g.cfg.Policy.Name(), Online: g.isOnline(), Accepting: g.accepting,
 			AutoAvailable: g.auto.avail, OfferAvailable: g.offer.avail, Queued: g.queue.Len(),
 		}
 		if it, ok := g.queue.Oldest(); ok {

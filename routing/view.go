@@ -179,7 +179,7 @@ func (r *Router) availabilityEvents(groups []string, ev *events) {
 		if g == nil {
 			continue
 		}
-		if online := g.accepting > 0; online != g.online {
+		if online := g.isOnline(); online != g.online {
 			g.online = online
 			if ev.wants(GroupAvailability) {
 				ev.push(Event{Kind: GroupAvailability, Group: id, Online: online})
