@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps operators and conversations durably and applies conditional
 // changes atomically. Implementations must be safe for concurrent use, must
@@ -44,6 +47,13 @@ type Store interface {
 	// PreviousOperator returns the operator who was most recently assigned
 	// a conversation of the given customer, or "" if none was.
 	PreviousOperator(ctx context.Context, customerID string) (string, error)
+	// StatusHistory returns the stretches operatorID spent in each status
+	// that overlap [from, to), oldest first (SPEC P9). Every operator's
+	// history starts when they are created (at StatusSince) and every
+	// status change closes one stretch and opens the next, atomically with
+	// the change. The history of a removed operator is kept. An unknown
+	// operator has an empty history.
+	StatusHistory(ctx context.Context, operatorID string, from, to time.Time) ([]StatusInterval, error)
 
 	// Close releases the store's resources. Later calls fail with ErrClosed.
 	Close() error

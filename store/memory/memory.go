@@ -31,6 +31,8 @@ type Store struct {
 	// previous maps a customer to the operator last given one of their
 	// conversations.
 	previous map[string]string
+	// history holds each operator's status intervals, oldest first.
+	history map[string][]store.StatusInterval
 }
 
 var _ store.Store = (*Store)(nil)
@@ -46,6 +48,7 @@ func New() *Store {
 		held:     make(map[string]set),
 		offered:  make(set),
 		previous: make(map[string]string),
+		history:  make(map[string][]store.StatusInterval),
 	}
 }
 
@@ -77,6 +80,9 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 	row.LastAssigned = time.Time{}
 	row.Version = 1
 	s.ops[row.ID] = &row
+	if !row.StatusSince.IsZero() {
+		s.history[row.ID] = append(s.history[row.ID], store.StatusInterval{Operator: row.ID, Status: row.Status, From: row.StatusSince})
+	}
 	return row.Clone(), nil
 }
 
@@ -134,7 +140,29 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 	row.Status = ch.To
 	row.StatusSince = ch.At
 	row.Version++
+	h := s.history[row.ID]
+	if n := len(h); n > 0 && h[n-1].To.IsZero() {
+		h[n-1].To = ch.At
+	}
+	s.history[row.ID] = append(h, store.StatusInterval{Operator: row.ID, Status: ch.To, From: ch.At})
 	return row.Clone(), nil
+}
+
+// StatusHistory returns the operator's status intervals that overlap
+// [from, to), oldest first.
+func (s *Store) StatusHistory(ctx context.Context, operatorID string, from, to time.Time) ([]store.StatusInterval, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	out := []store.StatusInterval{}
+	for _, i := range s.history[operatorID] {
+		if i.Overlaps(from, to) {
+			out = append(out, i)
+		}
+	}
+	return out, nil
 }
 
 // DeleteOperator removes an operator who holds no conversation and has none
@@ -495,7 +523,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.ops, s.convs = nil, nil
-	s.held, s.offered, s.previous = nil, nil, nil
+	s.held, s.offered, s.previous, s.history = nil, nil, nil, nil
 	return nil
 }
 
