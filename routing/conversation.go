@@ -255,6 +255,7 @@ func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewCon
 // exceed it. When two operators take at once, exactly one wins; the other
 // gets ErrAlreadyTaken. The remaining offers are withdrawn.
 func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Conversation, error) {
+	r.touch(ByOperator(operatorID))
 	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
 		op, err := r.operator(operatorID)
 		if err != nil {
@@ -348,7 +349,7 @@ func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, ex
 	if next != "" {
 		// Only from the status that asked for it, and only if no
 		// conversation came to the operator meanwhile.
-		err := r.setStatus(ctx, before.Assignee, status, next, heldStates)
+		err := r.setStatus(ctx, before.Assignee, status, next, heldStates, "")
 		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrHoldsConversations) {
 			return followUp(err)
 		}

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,7 +25,10 @@ type dueItem struct {
 	due   int64
 	kind  store.DeadlineKind
 	level int
-	conv  string
+	// conv is the conversation the deadline belongs to, or, when op is
+	// set, the operator.
+	conv string
+	op   bool
 }
 
 func dueLess(a, b dueItem) bool {
@@ -36,6 +40,9 @@ func dueLess(a, b dueItem) bool {
 	}
 	if a.conv != b.conv {
 		return a.conv < b.conv
+	}
+	if a.op != b.op {
+		return b.op
 	}
 	return a.level < b.level
 }
@@ -51,27 +58,29 @@ func newDueIndex() dueIndex {
 	return dueIndex{t: btree.NewG(32, dueLess), wake: make(chan struct{}, 1)}
 }
 
-func itemsOf(c *store.Conversation, fn func(dueItem)) {
-	for _, d := range c.Deadlines {
-		fn(dueItem{due: d.Due.UnixNano(), kind: d.Kind, level: d.Level, conv: c.ID})
-	}
-}
-
 // add indexes c's deadlines.
-func (x *dueIndex) add(c *store.Conversation) {
-	if len(c.Deadlines) == 0 {
-		return
-	}
-	itemsOf(c, func(it dueItem) { x.t.ReplaceOrInsert(it) })
-	select {
-	case x.wake <- struct{}{}:
-	default:
-	}
-}
+func (x *dueIndex) add(c *store.Conversation) { x.put(c.ID, false, c.Deadlines) }
 
 // remove takes c's deadlines out of the index.
-func (x *dueIndex) remove(c *store.Conversation) {
-	itemsOf(c, func(it dueItem) { x.t.Delete(it) })
+func (x *dueIndex) remove(c *store.Conversation) { x.drop(c.ID, false, c.Deadlines) }
+
+// put indexes the deadlines ds of a conversation or an operator.
+func (x *dueIndex) put(id string, op bool, ds []store.Deadline) {
+	if len(ds) == 0 {
+		return
+	}
+	for _, d := range ds {
+		x.t.ReplaceOrInsert(dueItem{due: d.Due.UnixNano(), kind: d.Kind, level: d.Level, conv: id, op: op})
+	}
+	x.poke()
+}
+
+// drop takes the deadlines ds of a conversation or an operator out of the
+// index.
+func (x *dueIndex) drop(id string, op bool, ds []store.Deadline) {
+	for _, d := range ds {
+		x.t.Delete(dueItem{due: d.Due.UnixNano(), kind: d.Kind, level: d.Level, conv: id, op: op})
+	}
 }
 
 // next returns the earliest pending deadline.
@@ -141,6 +150,7 @@ func (r *Router) ProcessDue(ctx context.Context) error {
 		return err
 	}
 	failures := 0
+	var followUps []error
 	for {
 		now := r.clock.Now()
 		r.mu.Lock()
@@ -150,19 +160,35 @@ func (r *Router) ProcessDue(ctx context.Context) error {
 		}
 		it, ok := r.due.next()
 		var c store.Conversation
+		var o store.Operator
 		if ok && it.due <= now.UnixNano() {
-			c = r.convs[it.conv].row
+			if it.op {
+				o = r.ops[it.conv].row
+			} else {
+				c = r.convs[it.conv].row
+			}
 		}
 		r.mu.Unlock()
 		if !ok || it.due > now.UnixNano() {
-			return nil
+			return errors.Join(followUps...)
 		}
-		if err := r.fire(ctx, it, c, now); err != nil {
-			if !retryable(err) {
-				return err
-			}
+		var err error
+		if it.op {
+			err = r.fireInactivity(ctx, it, o, now)
+		} else {
+			err = r.fire(ctx, it, c, now)
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrFollowUp):
+			// The deadline did its work; what followed failed and is
+			// retried on the next trigger. Go on with the others.
+			followUps = append(followUps, err)
+		case !retryable(err):
+			return errors.Join(append(followUps, err)...)
+		default:
 			if failures++; failures > maxAttempts {
-				return fmt.Errorf("routing: deadline %v of %q: %w", it.kind, it.conv, err)
+				return errors.Join(append(followUps, fmt.Errorf("routing: deadline %v of %q: %w", it.kind, it.conv, err))...)
 			}
 		}
 	}
@@ -247,6 +273,10 @@ func with(ds []store.Deadline, d store.Deadline) []store.Deadline {
 	return append(without(ds, d.Kind), d)
 }
 
+// loopRetry is how long the loop waits before processing deadlines again
+// after ProcessDue failed.
+const loopRetry = time.Second
+
 // loop runs ProcessDue whenever the clock reaches the earliest deadline,
 // until stop is closed.
 func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
@@ -270,9 +300,21 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 			return
 		case <-r.due.wake:
 		case <-fired:
-			// Errors leave the deadline in place: it is tried again on
-			// the next wake-up, and a restarted router re-arms it.
-			_ = r.ProcessDue(ctx)
+			// A failed deadline stays in place: it is tried again after
+			// a pause (not at once, which would spin while the store is
+			// down), and a restarted router re-arms it.
+			if err := r.ProcessDue(ctx); err != nil {
+				pause := r.clock.Timer(loopRetry)
+				select {
+				case <-stop:
+					pause.Stop()
+					if timer != nil {
+						timer.Stop()
+					}
+					return
+				case <-pause.C:
+				}
+			}
 		}
 		if timer != nil {
 			timer.Stop()

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"math"
+	"time"
 
 	"github.com/google/btree"
 
@@ -89,6 +90,9 @@ type opState struct {
 	mark uint64
 	// cap is the cap policies see (see capAcross).
 	cap int
+	// lastActive is when the operator last showed activity, as far as
+	// this router knows (see OperatorActive).
+	lastActive time.Time
 	// fullVersion is the version of the last whole row absorbed,
 	// loadVersion that of the last load (see view.go).
 	fullVersion, loadVersion int64

@@ -59,6 +59,7 @@ func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Oper
 		ID: spec.ID, Groups: slices.Clone(spec.Groups), Cap: spec.Cap, Skills: slices.Clone(spec.Skills),
 		Status: cmpOr(spec.Status, r.model.Initial()), StatusSince: now,
 	}
+	row.Deadlines = r.inactivityDeadlines(row.Status, now)
 	if err := row.Validate(); err != nil {
 		return store.Operator{}, err
 	}
@@ -184,14 +185,16 @@ func (r *Router) SetStatus(ctx context.Context, by Actor, operatorID, status str
 	if !by.Admin && by.ID != operatorID {
 		return fmt.Errorf("%w: %q may not change the status of %q", ErrNotAllowed, by.ID, operatorID)
 	}
-	return r.setStatus(ctx, operatorID, "", status, r.model.Forbidden(status))
+	r.touch(by)
+	return r.setStatus(ctx, operatorID, "", status, r.model.Forbidden(status), "")
 }
 
 // LogIn switches the operator to the presence model's log-in status, if it
 // names one (SPEC P7).
 func (r *Router) LogIn(ctx context.Context, operatorID string) error {
+	r.touch(ByOperator(operatorID))
 	if s := r.model.LogIn(); s != "" {
-		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s))
+		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s), "")
 	}
 	return r.exists(operatorID)
 }
@@ -200,7 +203,7 @@ func (r *Router) LogIn(ctx context.Context, operatorID string) error {
 // it names one (SPEC P7). Their conversations are kept.
 func (r *Router) LogOut(ctx context.Context, operatorID string) error {
 	if s := r.model.LogOut(); s != "" {
-		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s))
+		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s), "")
 	}
 	return r.exists(operatorID)
 }
@@ -228,7 +231,7 @@ func (r *Router) EndShift(ctx context.Context, by Actor, operatorID string) erro
 	if !by.Admin {
 		forbid = r.model.Forbidden(off)
 	}
-	if err := r.setStatus(ctx, operatorID, "", off, forbid); err != nil {
+	if err := r.setStatus(ctx, operatorID, "", off, forbid, ""); err != nil {
 		return err
 	}
 	return followUp(r.redistribute(ctx, operatorID))
@@ -239,6 +242,9 @@ func (r *Router) EndShift(ctx context.Context, by Actor, operatorID string) erro
 // case a slot freed while they were being placed.
 func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 	var kept []string
+	// Each conversation is placed once: an operator put back on shift
+	// meanwhile may be given one again, and the loop must end.
+	done := map[string]bool{}
 	for failures := 0; ; {
 		now := r.clock.Now()
 		r.mu.Lock()
@@ -250,7 +256,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 		var target *convState
 		for id := range op.held {
 			cs := r.convs[id]
-			if cs != nil && cs.row.State == store.Assigned && (target == nil || cs.row.Seq < target.row.Seq) {
+			if cs != nil && !done[id] && cs.row.State == store.Assigned && (target == nil || cs.row.Seq < target.row.Seq) {
 				target = cs
 			}
 		}
@@ -264,6 +270,12 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 			d = r.decide(g, &c, false, now)
 		}
 		r.mu.Unlock()
+		if d.Action == policy.Assign && d.Operator == operatorID {
+			// They are eligible again (a concurrent status change): the
+			// conversation stays with them.
+			done[c.ID] = true
+			continue
+		}
 		err = r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {
 			if ev.wants(Redistributed) {
 				ev.push(Event{Kind: Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
@@ -278,6 +290,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 			}
 			continue
 		}
+		done[c.ID] = true
 		switch d.Action {
 		case policy.Assign:
 			if err := r.afterGaining(ctx, d.Operator); err != nil {
@@ -296,7 +309,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 // a change made meanwhile); otherwise a concurrent change is retried on
 // fresh data. Moving to the current status changes nothing and reports
 // nothing.
-func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, forbid []store.State) error {
+func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, forbid []store.State, reason string) error {
 	for attempt := 0; ; attempt++ {
 		r.mu.Lock()
 		op, err := r.operator(operatorID)
@@ -311,11 +324,17 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 			return err
 		case from != "" && from != cur:
 			return fmt.Errorf("%w: operator %q is %q, not %q", ErrConflict, operatorID, cur, from)
-		case cur == to:
+		case cur == to && attempt > 0:
 			return nil
+		case cur == to:
+			// Already there, as far as the view knows: make sure the view
+			// is not behind a change still on its way to it.
+			r.refresh(ctx, "", operatorID)
+			continue
 		}
 		now := r.clock.Now()
-		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: cur, To: to, Forbid: forbid, At: now})
+		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: cur, To: to, Forbid: forbid, At: now,
+			Deadlines: r.inactivityDeadlines(to, now)})
 		if errors.Is(err, ErrConflict) && from == "" && attempt < maxAttempts {
 			r.refresh(ctx, "", operatorID)
 			continue
@@ -328,7 +347,7 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 		op = r.absorbOperator(saved)
 		gained := op.accepting()
 		if ev.wants(StatusChanged) {
-			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: cur, To: to})
+			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})
 		}
 		r.availabilityEvents(saved.Groups, &ev)
 		r.mu.Unlock()

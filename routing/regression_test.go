@@ -257,3 +257,20 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// Setting a status the router's view believes current, while a change to
+// another status is still on its way to the view, is not lost: the view is
+// checked against the store first.
+func TestP1_SameStatusCheckedAgainstTheStore(t *testing.T) {
+	ctx := context.Background()
+	r, st := newGated(t, routing.Group{ID: "g"})
+	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: "ready"}))
+	must(r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "g"}))
+	lateResult(t, st, func() error { return r.EndShift(ctx, routing.ByAdmin("boss"), "ann") }, func() {
+		require.NoError(t, r.SetStatus(ctx, routing.ByAdmin("boss"), "ann", "ready"))
+	})
+	op := must(r.Operator(ctx, "ann"))
+	require.Equal(t, "ready", op.Status)
+	c := must(r.Conversation(ctx, "c1"))
+	require.Equal(t, "ann", c.Assignee, "back on shift before redistribution: the conversation stays with her")
+}

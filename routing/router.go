@@ -218,7 +218,9 @@ func (r *Router) load(ctx context.Context) error {
 		if _, ok := r.model.Status(o.Status); !ok {
 			return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
 		}
-		r.absorbOperator(o)
+		// Activity before a restart is not known: everyone counts as
+		// active now (see OperatorActive).
+		r.absorbOperator(o).lastActive = r.clock.Now()
 	}
 	for _, c := range convs {
 		if r.groups[c.Group] == nil {

@@ -19,8 +19,14 @@ import (
 // absorbOperator folds an operator row into the view and re-indexes it.
 func (r *Router) absorbOperator(row store.Operator) *opState {
 	op := r.ops[row.ID]
+	if op != nil && row.Version > op.fullVersion && !slices.Equal(row.Deadlines, op.row.Deadlines) {
+		r.due.drop(row.ID, true, op.row.Deadlines)
+		r.due.put(row.ID, true, row.Deadlines)
+	}
 	if op == nil {
+		r.due.put(row.ID, true, row.Deadlines)
 		op = newOpState(row)
+		op.lastActive = row.StatusSince
 		op.fullVersion, op.loadVersion = row.Version, row.Version
 		if n := len(r.freeOrds); n > 0 {
 			op.ord, r.freeOrds = r.freeOrds[n-1], r.freeOrds[:n-1]
@@ -38,6 +44,7 @@ func (r *Router) absorbOperator(row store.Operator) *opState {
 	if row.Version > op.fullVersion {
 		next.Groups, next.Cap, next.Skills = row.Groups, row.Cap, row.Skills
 		next.Status, next.StatusSince = row.Status, row.StatusSince
+		next.Deadlines = row.Deadlines
 		op.fullVersion, changed = row.Version, true
 	}
 	if row.Version > op.loadVersion {
@@ -63,6 +70,7 @@ func (r *Router) absorbOperator(row store.Operator) *opState {
 // forgetOperator drops a deleted operator from the view.
 func (r *Router) forgetOperator(id string) {
 	if op := r.ops[id]; op != nil {
+		r.due.drop(id, true, op.row.Deadlines)
 		r.unindex(op)
 		delete(r.ops, id)
 		r.byOrd[op.ord] = nil

@@ -80,6 +80,7 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 // closes silent conversations, the auto-close deadline runs from now (SPEC
 // L4). Only the assignee, or an admin, may report it.
 func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	r.touch(by)
 	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		if !c.State.Held() {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)

@@ -274,6 +274,9 @@ type StatusChange struct {
 	Forbid []State
 	// At is when the change happens. Required.
 	At time.Time
+	// Deadlines replace the operator's deadlines (the new status's
+	// inactivity switch, or none).
+	Deadlines []Deadline
 }
 
 // Validate checks the change's shape and returns an error matching
@@ -292,7 +295,27 @@ func (s StatusChange) Validate() error {
 			return fmt.Errorf("%w: status change of %q: forbidden state %v", ErrInvalid, s.Operator, st)
 		}
 	}
-	return nil
+	return validDeadlines("status change of", s.Operator, s.Deadlines)
+}
+
+// OperatorDeadlines replaces an operator's deadlines, on condition that
+// the row is still at Version.
+type OperatorDeadlines struct {
+	// Operator is the operator's id. Required.
+	Operator string
+	// Version, when not zero, is the version the row must still have;
+	// otherwise the change fails with ErrConflict.
+	Version int64
+	// Deadlines are the operator's deadlines afterwards.
+	Deadlines []Deadline
+}
+
+// Validate checks the change's shape.
+func (d OperatorDeadlines) Validate() error {
+	if d.Operator == "" {
+		return fmt.Errorf("%w: operator deadlines: operator id is empty", ErrInvalid)
+	}
+	return validDeadlines("operator", d.Operator, d.Deadlines)
 }
 
 // Filter selects conversations in Store.Conversations. Zero fields match

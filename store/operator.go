@@ -28,6 +28,9 @@ type Operator struct {
 	// LastAssigned is when the operator was last given a conversation; the
 	// zero time if never. Balanced routing breaks load ties with it.
 	LastAssigned time.Time
+	// Deadlines lists what must happen to the operator at given times: an
+	// Inactivity switch (SPEC P6).
+	Deadlines []Deadline
 	// Version increases by one with every change of the row. The store sets
 	// it; readers use it to order the rows they see.
 	Version int64
@@ -43,6 +46,9 @@ func (o Operator) Validate() error {
 		return fmt.Errorf("%w: operator %q: cap %d is negative", ErrInvalid, o.ID, o.Cap)
 	case o.Status == "":
 		return fmt.Errorf("%w: operator %q: status is empty", ErrInvalid, o.ID)
+	}
+	if err := validDeadlines("operator", o.ID, o.Deadlines); err != nil {
+		return err
 	}
 	for i, g := range o.Groups {
 		if g == "" {
@@ -62,5 +68,6 @@ func (o Operator) InGroup(g string) bool { return slices.Contains(o.Groups, g) }
 func (o Operator) Clone() Operator {
 	o.Groups = slices.Clone(o.Groups)
 	o.Skills = slices.Clone(o.Skills)
+	o.Deadlines = slices.Clone(o.Deadlines)
 	return o
 }

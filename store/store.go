@@ -22,8 +22,12 @@ type Store interface {
 	// operator; status, load and times are kept.
 	UpdateOperator(ctx context.Context, op Operator) (Operator, error)
 	// SetStatus changes an operator's status if the change's conditions
-	// hold, and sets StatusSince to the change's time.
+	// hold, sets StatusSince to the change's time and the operator's
+	// deadlines to the change's.
 	SetStatus(ctx context.Context, ch StatusChange) (Operator, error)
+	// SetOperatorDeadlines replaces an operator's deadlines, leaving the
+	// rest of the row (and the status history) as it is.
+	SetOperatorDeadlines(ctx context.Context, d OperatorDeadlines) (Operator, error)
 	// DeleteOperator removes an operator. It fails with
 	// ErrHoldsConversations while the operator holds a conversation
 	// (assigned or waiting) or has one offered to them.

@@ -139,12 +139,36 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 	}
 	row.Status = ch.To
 	row.StatusSince = ch.At
+	row.Deadlines = slices.Clone(ch.Deadlines)
 	row.Version++
 	h := s.history[row.ID]
 	if n := len(h); n > 0 && h[n-1].To.IsZero() {
 		h[n-1].To = ch.At
 	}
 	s.history[row.ID] = append(h, store.StatusInterval{Operator: row.ID, Status: ch.To, From: ch.At})
+	return row.Clone(), nil
+}
+
+// SetOperatorDeadlines replaces an operator's deadlines if the row is still
+// at the given version.
+func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadlines) (store.Operator, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.Operator{}, err
+	}
+	if err := d.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	row, ok := s.ops[d.Operator]
+	if !ok {
+		return store.Operator{}, notFoundOperator(d.Operator)
+	}
+	if d.Version != 0 && row.Version != d.Version {
+		return store.Operator{}, fmt.Errorf("%w: operator %q is at version %d, want %d", store.ErrConflict, row.ID, row.Version, d.Version)
+	}
+	row.Deadlines = slices.Clone(d.Deadlines)
+	row.Version++
 	return row.Clone(), nil
 }
 

@@ -13,6 +13,7 @@ var deadlineTests = []plainTest{
 	{"Deadlines_StoredWithConversation", testDeadlinesStored},
 	{"Deadlines_Invalid", testDeadlinesInvalid},
 	{"Apply_AddMissed", testAddMissed},
+	{"Operators_Deadlines", testOperatorDeadlines},
 }
 
 func testAddMissed(t *testing.T, s store.Store) {
@@ -86,4 +87,40 @@ func testDeadlinesInvalid(t *testing.T, s store.Store) {
 		applyFails(t, s, store.ErrInvalid, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Queued, SetDeadlines: true, Deadlines: ds, At: at(1)}, name)
 	}
 	applyFails(t, s, store.ErrInvalid, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Queued, Deadlines: []store.Deadline{{Kind: store.AutoClose, Due: at(1)}}, At: at(1)}, "deadlines without SetDeadlines")
+}
+
+func testOperatorDeadlines(t *testing.T, s store.Store) {
+	idle := store.Deadline{Kind: store.Inactivity, Due: at(15)}
+	op := newOp("ann", ready, 0, "sales")
+	op.Deadlines = []store.Deadline{idle}
+	created, err := s.CreateOperator(bg, op)
+	require.NoError(t, err)
+	require.Equal(t, []store.Deadline{idle}, normOp(created).Deadlines)
+
+	// Re-armed without touching the status or its history.
+	later := store.Deadline{Kind: store.Inactivity, Due: at(30)}
+	got, err := s.SetOperatorDeadlines(bg, store.OperatorDeadlines{Operator: "ann", Version: created.Version, Deadlines: []store.Deadline{later}})
+	require.NoError(t, err)
+	require.Equal(t, []store.Deadline{later}, normOp(got).Deadlines)
+	require.Equal(t, created.Version+1, got.Version)
+	require.Equal(t, ready, got.Status)
+	requireOp(t, got, getOp(t, s, "ann"))
+
+	requireFails(t, s, store.ErrConflict, func() error {
+		_, err := s.SetOperatorDeadlines(bg, store.OperatorDeadlines{Operator: "ann", Version: created.Version, Deadlines: nil})
+		return err
+	})
+	requireFails(t, s, store.ErrNotFound, func() error {
+		_, err := s.SetOperatorDeadlines(bg, store.OperatorDeadlines{Operator: "nobody"})
+		return err
+	})
+	requireFails(t, s, store.ErrInvalid, func() error {
+		_, err := s.SetOperatorDeadlines(bg, store.OperatorDeadlines{Operator: "ann", Deadlines: []store.Deadline{{Kind: store.Inactivity}}})
+		return err
+	})
+
+	// A status change replaces them (here with none).
+	got, err = s.SetStatus(bg, store.StatusChange{Operator: "ann", To: away, At: at(20)})
+	require.NoError(t, err)
+	require.Empty(t, got.Deadlines)
 }

@@ -143,6 +143,10 @@ func normOp(o store.Operator) store.Operator {
 	o.Skills = nilIfEmpty(o.Skills)
 	o.StatusSince = o.StatusSince.UTC()
 	o.LastAssigned = o.LastAssigned.UTC()
+	o.Deadlines = nilIfEmpty(o.Deadlines)
+	for i := range o.Deadlines {
+		o.Deadlines[i].Due = o.Deadlines[i].Due.UTC()
+	}
 	return o
 }
 

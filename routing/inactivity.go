@@ -1,0 +1,91 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// OperatorActive reports activity by an operator (a message, a click): it
+// puts off the automatic switch their status makes after a period without
+// activity (SPEC P6). It is cheap: it writes nothing to the store; a due
+// switch checks the activity and is re-armed instead when there was some.
+// Operators' own commands (taking, replying, accepting, changing their
+// status) count as activity too. After a restart every operator counts as
+// active at the router's start.
+func (r *Router) OperatorActive(ctx context.Context, operatorID string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	op, err := r.operator(operatorID)
+	if err != nil {
+		return err
+	}
+	op.lastActive = r.clock.Now()
+	return nil
+}
+
+// touch records activity by the actor, if an operator. Caller does not hold
+// r.mu.
+func (r *Router) touch(by Actor) {
+	if by.Admin {
+		return
+	}
+	r.mu.Lock()
+	if op := r.ops[by.ID]; op != nil {
+		op.lastActive = r.clock.Now()
+	}
+	r.mu.Unlock()
+}
+
+// inactivityDeadlines returns the deadlines of an operator entering status
+// at now: the status's inactivity switch, if it has one.
+func (r *Router) inactivityDeadlines(status string, now time.Time) []store.Deadline {
+	st, ok := r.model.Status(status)
+	if !ok || st.Inactivity == nil {
+		return nil
+	}
+	return []store.Deadline{{Kind: store.Inactivity, Due: now.Add(st.Inactivity.After)}}
+}
+
+// fireInactivity switches operator o, as the view held them, to their
+// status's inactivity target if they showed no activity for its time, and
+// otherwise re-arms the switch from their last activity.
+func (r *Router) fireInactivity(ctx context.Context, it dueItem, o store.Operator, now time.Time) error {
+	st, ok := r.model.Status(o.Status)
+	if !ok || st.Inactivity == nil {
+		return r.setOperatorDeadlines(ctx, o, nil)
+	}
+	r.mu.Lock()
+	var last time.Time
+	if op := r.ops[o.ID]; op != nil {
+		last = op.lastActive
+	}
+	r.mu.Unlock()
+	if resume := last.Add(st.Inactivity.After); resume.After(now) {
+		return r.setOperatorDeadlines(ctx, o, []store.Deadline{{Kind: store.Inactivity, Due: resume}})
+	}
+	reason := fmt.Sprintf("no activity for %v", st.Inactivity.After)
+	err := r.setStatus(ctx, o.ID, o.Status, st.Inactivity.Target, nil, reason)
+	if err != nil && retryable(err) {
+		r.refresh(ctx, "", o.ID)
+	}
+	return err
+}
+
+// setOperatorDeadlines replaces o's deadlines on condition that its row is
+// unchanged since the view read it.
+func (r *Router) setOperatorDeadlines(ctx context.Context, o store.Operator, ds []store.Deadline) error {
+	saved, err := r.store.SetOperatorDeadlines(ctx, store.OperatorDeadlines{Operator: o.ID, Version: o.Version, Deadlines: ds})
+	if err != nil {
+		if retryable(err) {
+			r.refresh(ctx, "", o.ID)
+		}
+		return err
+	}
+	r.mu.Lock()
+	r.absorbOperator(saved)
+	r.mu.Unlock()
+	return nil
+}
