@@ -40,6 +40,9 @@ type routerMachine struct {
 	before machineState
 	// concurrent marks a step whose commands ran at once.
 	concurrent bool
+	// ticked marks a step that advanced the clock and processed what was
+	// due.
+	ticked bool
 }
 
 var (
@@ -76,7 +79,12 @@ func (m *routerMachine) init(t *rapid.T) {
 	var err error
 	m.r, err = routing.New(m.ctx, routing.Config{
 		Store: m.st, Clock: m.clk, Presence: m.model,
-		Groups: []routing.Group{{ID: "ga", Policy: ps[0]}, {ID: "gb", Policy: ps[1]}},
+		ManualDeadlines: true,
+		Groups: []routing.Group{
+			{ID: "ga", Policy: ps[0], AcceptTimeout: 3 * time.Minute, AutoClose: 20 * time.Minute,
+				WaitLevels: []routing.WaitLevel{{Name: "yellow", After: 2 * time.Minute}, {Name: "red", After: 5 * time.Minute}}},
+			{ID: "gb", Policy: ps[1], AcceptTimeout: time.Minute, WaitingExpiry: 10 * time.Minute},
+		},
 	})
 	require.NoError(t, err)
 	m.sub = m.r.Subscribe()
@@ -388,7 +396,21 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			wg.Wait()
 		},
 		"Tick": func(t *rapid.T) {
-			m.clk.Add(time.Duration(rapid.IntRange(1, 120).Draw(t, "seconds")) * time.Second)
+			// Time passes; everything due is processed (SPEC invariant 6
+			// is checked after the step).
+			m.clk.Add(time.Duration(rapid.IntRange(1, 600).Draw(t, "seconds")) * time.Second)
+			require.NoError(t, m.r.ProcessDue(m.ctx))
+			m.ticked = true
+		},
+		"Activity": func(t *rapid.T) {
+			conv := m.convID(t)
+			if rapid.Bool().Draw(t, "operator") {
+				_, err := m.r.OperatorReplied(m.ctx, m.actor(t, conv), conv)
+				m.expectFailureChangesNothing(err)
+				return
+			}
+			_, err := m.r.Accept(m.ctx, m.actor(t, conv), conv)
+			m.expectFailureChangesNothing(err)
 		},
 		"": m.check,
 	}
@@ -479,7 +501,34 @@ func (m *routerMachine) predictHolderOnly(by routing.Actor, conv string, from []
 func (m *routerMachine) check(t *rapid.T) {
 	m.step = m.drain()
 	after := m.observe()
-	defer func() { m.before, m.concurrent = after, false }()
+	defer func() { m.before, m.concurrent, m.ticked = after, false, false }()
+
+	// Invariant 6: after the clock moved and ProcessDue ran, nothing is
+	// left due, and each deadline fired once (no wait level reported twice
+	// for the same conversation in one step); deadlines match states.
+	now := m.clk.Now()
+	fired := map[string]bool{}
+	for _, ev := range m.step {
+		if ev.Kind == routing.WaitThreshold {
+			key := ev.Conversation + "/" + ev.Reason
+			require.False(t, fired[key], "wait level %s reported twice", key)
+			fired[key] = true
+		}
+	}
+	for _, c := range after.convs {
+		for _, d := range c.Deadlines {
+			if m.ticked {
+				require.True(t, d.Due.After(now), "%s: %v due at %v left after ProcessDue at %v", c.ID, d.Kind, d.Due, now)
+			}
+			switch d.Kind {
+			case store.AcceptTimeout:
+				require.Contains(t, []store.State{store.Assigned, store.Offered}, c.State, "%s: accept timeout while %v", c.ID, c.State)
+			case store.WaitingExpiry:
+				require.Equal(t, store.Waiting, c.State, "%s: waiting expiry while %v", c.ID, c.State)
+			}
+		}
+		require.False(t, c.State == store.Closed && len(c.Deadlines) > 0, "%s closed with deadlines", c.ID)
+	}
 	ops := map[string]store.Operator{}
 	for _, o := range after.ops {
 		ops[o.ID] = o
@@ -641,8 +690,9 @@ func (m *routerMachine) replay(t *rapid.T, ops map[string]store.Operator, after 
 			} else {
 				move(ev.Conversation, store.Assigned, ev.Operator)
 			}
-		case routing.OfferWithdrawn:
-			// The state follows in a Queued or Offered event if it changed.
+		case routing.OfferWithdrawn, routing.Missed, routing.WaitThreshold:
+			// The state follows in a Queued, Offered or Assigned event if
+			// it changed.
 		}
 	}
 	for _, c := range after.convs {

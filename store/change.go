@@ -66,8 +66,9 @@ type Change struct {
 	// MarkAllBusy sets AllBusyNotified.
 	MarkAllBusy bool
 	// SetDeadlines replaces the conversation's deadlines with Deadlines;
-	// otherwise they are kept. A change to Closed drops them whatever
-	// these say.
+	// otherwise they are kept. Either way the conversation then keeps only
+	// the deadlines its new state holds (DeadlineKind.Holds): a change to
+	// Closed drops them all.
 	SetDeadlines bool
 	// Deadlines are the conversation's deadlines after the change, when
 	// SetDeadlines is set.

@@ -12,7 +12,8 @@ type DeadlineKind uint8
 // Deadline kinds. A row holds at most one deadline of each kind.
 const (
 	// AcceptTimeout: an offer or automatic assignment not accepted by then
-	// is taken back (SPEC L2).
+	// is taken back (SPEC L2). Kept only while the conversation is Assigned
+	// or Offered.
 	AcceptTimeout DeadlineKind = iota + 1
 	// AutoClose: a conversation whose customer has not replied by then is
 	// closed (SPEC L4).
@@ -21,7 +22,7 @@ const (
 	// (SPEC L10).
 	WaitLevel
 	// WaitingExpiry: a conversation left waiting on its customer until
-	// then is closed.
+	// then is closed. Kept only while the conversation is Waiting.
 	WaitingExpiry
 	// Inactivity: an operator with no activity by then is switched to
 	// another status (SPEC P6).
@@ -80,4 +81,29 @@ func DeadlineOf(ds []Deadline, k DeadlineKind) (Deadline, bool) {
 		return Deadline{}, false
 	}
 	return ds[i], true
+}
+
+// Holds reports whether a conversation in state s keeps a deadline of kind
+// k: a closed conversation keeps none, an AcceptTimeout lives only while it
+// is Assigned or Offered, a WaitingExpiry only while it is Waiting. Stores
+// drop the others when a change moves the conversation.
+func (k DeadlineKind) Holds(s State) bool {
+	switch {
+	case s == Closed:
+		return false
+	case k == AcceptTimeout:
+		return s == Assigned || s == Offered
+	case k == WaitingExpiry:
+		return s == Waiting
+	}
+	return true
+}
+
+// DeadlinesFor returns ds without the deadlines a conversation in state s
+// does not keep (see Holds); ds itself when it keeps them all.
+func DeadlinesFor(ds []Deadline, s State) []Deadline {
+	if !slices.ContainsFunc(ds, func(d Deadline) bool { return !d.Kind.Holds(s) }) {
+		return ds
+	}
+	return slices.DeleteFunc(slices.Clone(ds), func(d Deadline) bool { return !d.Kind.Holds(s) })
 }

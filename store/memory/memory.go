@@ -281,6 +281,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if len(row.OfferedTo) == 0 {
 		row.OfferedTo = nil
 	}
+	row.Deadlines = store.DeadlinesFor(row.Deadlines, row.State)
 	s.seq++
 	row.Seq = s.seq
 	row.Version = 1
@@ -420,7 +421,8 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			next.MissedBy = append(next.MissedBy, id)
 		}
 	}
-	if ch.To == store.Closed {
+	next.Deadlines = store.DeadlinesFor(next.Deadlines, ch.To)
+	if len(next.Deadlines) == 0 {
 		next.Deadlines = nil
 	}
 	next.Version++

@@ -14,6 +14,28 @@ var deadlineTests = []plainTest{
 	{"Deadlines_Invalid", testDeadlinesInvalid},
 	{"Apply_AddMissed", testAddMissed},
 	{"Operators_Deadlines", testOperatorDeadlines},
+	{"Deadlines_FollowTheState", testDeadlinesFollowState},
+}
+
+func testDeadlinesFollowState(t *testing.T, s store.Store) {
+	createOp(t, s, "ann", ready, 0, "sales")
+	accept := store.Deadline{Kind: store.AcceptTimeout, Due: at(5)}
+	wait := store.Deadline{Kind: store.WaitLevel, Due: at(2)}
+	c := assignedConv("c1", "sales", "", "ann", at(0))
+	c.Deadlines = []store.Deadline{accept, wait}
+	createConv(t, s, c, store.Require{})
+	expiry := store.Deadline{Kind: store.WaitingExpiry, Due: at(60)}
+	// Waiting: no accept timeout any more; the expiry may be set.
+	res := apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Waiting, NewAssignee: "ann",
+		SetDeadlines: true, Deadlines: []store.Deadline{accept, wait, expiry}, At: at(1)})
+	require.Equal(t, []store.Deadline{wait, expiry}, normConv(res.Conversation).Deadlines)
+	// Queued again: the waiting expiry goes too.
+	res = apply(t, s, store.Change{Conversation: "c1", From: []store.State{store.Waiting}, To: store.Queued, At: at(2)})
+	require.Equal(t, []store.Deadline{wait}, normConv(res.Conversation).Deadlines)
+	// A queued conversation is created without an accept timeout.
+	q := queuedConv("c2", "sales", "", at(3))
+	q.Deadlines = []store.Deadline{accept}
+	require.Empty(t, createConv(t, s, q, store.Require{}).Conversation.Deadlines)
 }
 
 func testAddMissed(t *testing.T, s store.Store) {
