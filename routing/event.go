@@ -70,6 +70,10 @@ const (
 	// and waits in the queue, at Position, so the host can send the
 	// off-hours notice (SPEC R6).
 	OffHours
+	// Replied: Operator answered the customer (OperatorReplied); the first
+	// one after the conversation's arrival gives the time to first reply
+	// (SPEC S2).
+	Replied
 
 	kindCount = iota + 1
 )
@@ -78,7 +82,7 @@ var kindNames = [...]string{
 	Queued: "queued", Offered: "offered", OfferWithdrawn: "offer-withdrawn", Assigned: "assigned",
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
-	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed", OffHours: "off-hours",
+	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed", OffHours: "off-hours", Replied: "replied",
 }
 
 // String returns the kind's name.

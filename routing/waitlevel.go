@@ -81,6 +81,18 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 // L4). Only the assignee, or an admin, may report it.
 func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
 	r.touch(by)
+	c, err := r.operatorReplied(ctx, by, convID)
+	if err == nil {
+		ev := r.newEvents(r.clock.Now())
+		if ev.wants(Replied) {
+			ev.push(Event{Kind: Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee})
+			ev.emit()
+		}
+	}
+	return c, err
+}
+
+func (r *Router) operatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
 	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		if !c.State.Held() {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
