@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The checks below run after the Validate methods of package store, on
+// what only a database cannot keep: text that is not valid UTF-8 or holds
+// a NUL byte, and times outside the range of int64 nanoseconds. They
+// return errors matching store.ErrInvalid that name the field.
+
+// validText reports whether s can be stored as text.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// checkText checks the strings of one field.
+func checkText(what string, values ...string) error {
+	for _, v := range values {
+		if !validText(v) {
+			return fmt.Errorf("%w: %s %q is not valid UTF-8 text without NUL bytes", store.ErrInvalid, what, v)
+		}
+	}
+	return nil
+}
+
+// checkTime checks one time field.
+func checkTime(what string, t time.Time) error {
+	if !timeFits(t) {
+		return fmt.Errorf("%w: %s %v is outside the years 1678 to 2262 the SQL store can keep", store.ErrInvalid, what, t)
+	}
+	return nil
+}
+
+// checkDeadlines checks the due times of deadlines.
+func checkDeadlines(what string, ds []store.Deadline) error {
+	for i, d := range ds {
+		if err := checkTime(fmt.Sprintf("%s: deadline %d (%v) due time", what, i, d.Kind), d.Due); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstError returns the first non-nil error.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkOperator checks what the store keeps of an operator row: all of it
+// if full, only the id, groups and skills (what UpdateOperator changes)
+// otherwise.
+func checkOperator(o store.Operator, full bool) error {
+	what := fmt.Sprintf("operator %q:", o.ID)
+	err := firstError(
+		checkText("operator id", o.ID),
+		checkText(what+" group", o.Groups...),
+		checkText(what+" skill", o.Skills...),
+	)
+	if err != nil || !full {
+		return err
+	}
+	return firstError(
+		checkText(what+" status", o.Status),
+		checkTime(what+" StatusSince", o.StatusSince),
+		checkDeadlines(what, o.Deadlines),
+	)
+}
+
+// checkConversation checks a conversation row to create.
+func checkConversation(c store.Conversation) error {
+	what := fmt.Sprintf("conversation %q:", c.ID)
+	var attrs []string
+	for _, k := range slices.Sorted(maps.Keys(c.Attributes)) {
+		attrs = append(attrs, k, c.Attributes[k])
+	}
+	return firstError(
+		checkText("conversation id", c.ID),
+		checkText(what+" group", c.Group),
+		checkText(what+" channel", c.Channel),
+		checkText(what+" customer id", c.CustomerID),
+		checkText(what+" skill", c.Skills...),
+		checkText(what+" attribute", attrs...),
+		checkText(what+" assignee", c.Assignee),
+		checkText(what+" offer", c.OfferedTo...),
+		checkText(what+" last operator", c.LastOperator),
+		checkText(what+" linked conversation", c.LinkedTo),
+		checkText(what+" close reason", c.CloseReason),
+		checkText(what+" missed by", c.MissedBy...),
+		checkTime(what+" CreatedAt", c.CreatedAt),
+		checkTime(what+" EnqueuedAt", c.EnqueuedAt),
+		checkTime(what+" AssignedAt", c.AssignedAt),
+		checkTime(what+" ClosedAt", c.ClosedAt),
+		checkDeadlines(what, c.Deadlines),
+	)
+}
+
+// checkChange checks what a change stores.
+func checkChange(ch store.Change) error {
+	what := fmt.Sprintf("change of %q:", ch.Conversation)
+	return firstError(
+		checkText("conversation id", ch.Conversation),
+		checkText(what+" new assignee", ch.NewAssignee),
+		checkText(what+" offer", ch.Offers...),
+		checkText(what+" group", ch.Group),
+		checkText(what+" close reason", ch.CloseReason),
+		checkText(what+" missed by", ch.AddMissed...),
+		checkTime(what+" time", ch.At),
+		checkDeadlines(what, ch.Deadlines),
+	)
+}
+
+// checkStatusChange checks what a status change stores.
+func checkStatusChange(ch store.StatusChange) error {
+	what := fmt.Sprintf("status change of %q:", ch.Operator)
+	return firstError(
+		checkText("operator id", ch.Operator),
+		checkText(what+" status", ch.To),
+		checkTime(what+" time", ch.At),
+		checkDeadlines(what, ch.Deadlines),
+	)
+}
+
+// validateNew checks a conversation to create and the requirements on it,
+// as the memory store does.
+func validateNew(c store.Conversation, req store.Require) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.State != store.Queued && c.State != store.Offered && c.State != store.Assigned:
+		return fmt.Errorf("%w: conversation %q: cannot be created %v", store.ErrInvalid, c.ID, c.State)
+	case c.CreatedAt.IsZero():
+		return fmt.Errorf("%w: conversation %q: creation time is zero", store.ErrInvalid, c.ID)
+	}
+	if err := req.Validate(); err != nil {
+		return fmt.Errorf("conversation %q: %w", c.ID, err)
+	}
+	return checkConversation(c)
+}

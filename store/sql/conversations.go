@@ -1,0 +1,382 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// CreateConversation stores a new conversation in the Queued, Offered or
+// Assigned state, checking req on its assignee or offers, in one
+// transaction with the assignee's load.
+func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, req store.Require) (store.Result, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Result{}, err
+	}
+	defer done()
+	if err := validateNew(c, req); err != nil {
+		return store.Result{}, err
+	}
+	var res store.Result
+	err = s.inTx(ctx, "create conversation", func(q querier) error {
+		res = store.Result{}
+		var n int
+		if err := q.QueryRowContext(ctx, s.q.conversationExists, c.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: conversation %q", store.ErrAlreadyExists, c.ID)
+		}
+		lock := slices.Clone(c.OfferedTo)
+		if c.State == store.Assigned {
+			lock = append(lock, c.Assignee)
+		}
+		ops, err := s.lockOperators(ctx, q, lock)
+		if err != nil {
+			return err
+		}
+		var assignee store.Operator
+		if c.State == store.Assigned {
+			op, ok := ops[c.Assignee]
+			if !ok {
+				return notFoundOperator(c.Assignee)
+			}
+			if err := req.CheckAssignee(op, true); err != nil {
+				return err
+			}
+			assignee = op
+		}
+		if err := checkOffers(ops, c.OfferedTo, req); err != nil {
+			return err
+		}
+
+		row := utcConversation(c.Clone())
+		if len(row.OfferedTo) == 0 {
+			row.OfferedTo = nil
+		}
+		row.Deadlines = store.DeadlinesFor(row.Deadlines, row.State)
+		row.Version = 1
+		if row.EnqueuedAt.IsZero() {
+			row.EnqueuedAt = row.CreatedAt
+		}
+		if c.State == store.Assigned {
+			row.AssignedAt = row.CreatedAt
+			row.LastOperator = row.Assignee
+			assignee.Load++
+			assignee.LastAssigned = row.CreatedAt
+			assignee.Version++
+			if err := s.writeLoad(ctx, q, assignee); err != nil {
+				return err
+			}
+			res.Gained = store.LoadOf(assignee)
+		}
+		if row.Seq, err = s.nextSeq(ctx, q); err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
+			return err
+		}
+		if c.State == store.Assigned && row.CustomerID != "" {
+			if _, err := q.ExecContext(ctx, s.q.upsertPrevious, row.CustomerID, row.Assignee); err != nil {
+				return err
+			}
+		}
+		res.Conversation = row
+		return nil
+	})
+	if err != nil {
+		return store.Result{}, err
+	}
+	return res, nil
+}
+
+// checkOffers checks that every operator in offers, in order, exists and
+// may be offered a conversation under req.
+func checkOffers(ops map[string]store.Operator, offers []string, req store.Require) error {
+	for _, id := range offers {
+		op, ok := ops[id]
+		if !ok {
+			return notFoundOperator(id)
+		}
+		if err := req.CheckOffer(op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Apply applies one conditional change in one transaction: it locks the
+// conversation, then the operators the change names, runs the checks of
+// the memory store on them in the same order, and writes the conversation
+// and the loads it changes.
+func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Result{}, err
+	}
+	defer done()
+	if err := ch.Validate(); err != nil {
+		return store.Result{}, err
+	}
+	if err := checkChange(ch); err != nil {
+		return store.Result{}, err
+	}
+	var res store.Result
+	err = s.inTx(ctx, "apply change", func(q querier) error {
+		res = store.Result{}
+		cur, err := scanConversation(q.QueryRowContext(ctx, s.q.lockConversation, ch.Conversation))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFoundConversation(ch.Conversation)
+		}
+		if err != nil {
+			return err
+		}
+		if err := ch.CheckFrom(cur); err != nil {
+			return err
+		}
+		addsLoad := ch.AddsLoad(cur)
+		// The old assignee loses one if the conversation counted toward
+		// their load and no longer does.
+		loses := cur.State.CountsAsLoad() && !(ch.To.CountsAsLoad() && ch.NewAssignee == cur.Assignee)
+
+		lock := slices.Clone(ch.Offers)
+		if ch.NewAssignee != "" {
+			lock = append(lock, ch.NewAssignee)
+		}
+		if loses {
+			lock = append(lock, cur.Assignee)
+		}
+		ops, err := s.lockOperators(ctx, q, lock)
+		if err != nil {
+			return err
+		}
+		if ch.NewAssignee != "" {
+			op, ok := ops[ch.NewAssignee]
+			if !ok {
+				return notFoundOperator(ch.NewAssignee)
+			}
+			if err := ch.Require.CheckAssignee(op, addsLoad); err != nil {
+				return err
+			}
+		}
+		if err := checkOffers(ops, ch.Offers, ch.Require); err != nil {
+			return err
+		}
+
+		next := cur.Clone()
+		next.State = ch.To
+		next.Assignee = ch.NewAssignee
+		next.OfferedTo = nil
+		if len(ch.Offers) > 0 {
+			next.OfferedTo = slices.Clone(ch.Offers)
+		}
+		if ch.Group != "" {
+			next.Group = ch.Group
+		}
+		if ch.Requeue {
+			if next.Seq, err = s.nextSeq(ctx, q); err != nil {
+				return err
+			}
+			next.EnqueuedAt = utc(ch.At)
+		}
+		if ch.To == store.Closed {
+			next.ClosedAt = utc(ch.At)
+			next.CloseReason = ch.CloseReason
+		}
+		if ch.NewAssignee != "" {
+			if ch.NewAssignee != cur.Assignee {
+				next.AssignedAt = utc(ch.At)
+			}
+			next.LastOperator = ch.NewAssignee
+		}
+		if ch.MarkAllBusy {
+			next.AllBusyNotified = true
+		}
+		if ch.SetDeadlines {
+			next.Deadlines = utcDeadlines(ch.Deadlines)
+		}
+		if len(ch.DropDeadlines) > 0 {
+			next.Deadlines = slices.DeleteFunc(slices.Clone(next.Deadlines), func(d store.Deadline) bool { return slices.Contains(ch.DropDeadlines, d.Kind) })
+		}
+		for _, id := range ch.AddMissed {
+			if !slices.Contains(next.MissedBy, id) {
+				next.MissedBy = append(next.MissedBy, id)
+			}
+		}
+		next.Deadlines = store.DeadlinesFor(next.Deadlines, ch.To)
+		if len(next.Deadlines) == 0 {
+			next.Deadlines = nil
+		}
+		next.Version++
+
+		res.Before = cur
+		if loses {
+			if loser, ok := ops[cur.Assignee]; ok {
+				loser.Load--
+				loser.Version++
+				if err := s.writeLoad(ctx, q, loser); err != nil {
+					return err
+				}
+				res.Released = store.LoadOf(loser)
+			}
+		}
+		if addsLoad {
+			gainer := ops[ch.NewAssignee]
+			gainer.Load++
+			gainer.LastAssigned = utc(ch.At)
+			gainer.Version++
+			if err := s.writeLoad(ctx, q, gainer); err != nil {
+				return err
+			}
+			res.Gained = store.LoadOf(gainer)
+		}
+		if _, err := q.ExecContext(ctx, s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
+			return err
+		}
+		if ch.NewAssignee != "" && next.CustomerID != "" {
+			if _, err := q.ExecContext(ctx, s.q.upsertPrevious, next.CustomerID, ch.NewAssignee); err != nil {
+				return err
+			}
+		}
+		res.Conversation = next
+		return nil
+	})
+	if err != nil {
+		return store.Result{}, err
+	}
+	return res, nil
+}
+
+// writeLoad stores the load part of an operator's row.
+func (s *Store) writeLoad(ctx context.Context, q querier, op store.Operator) error {
+	_, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID)
+	return err
+}
+
+// nextSeq takes the next number of the store-wide Seq counter. Its row
+// stays locked until the transaction ends, so writers take it last.
+func (s *Store) nextSeq(ctx context.Context, q querier) (uint64, error) {
+	var seq int64
+	if err := q.QueryRowContext(ctx, s.q.nextSeq).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next seq: %w", err)
+	}
+	return uint64(seq), nil
+}
+
+// Conversation returns one conversation.
+func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer done()
+	if id == "" {
+		return store.Conversation{}, fmt.Errorf("%w: conversation id is empty", store.ErrInvalid)
+	}
+	if !validText(id) {
+		return store.Conversation{}, notFoundConversation(id)
+	}
+	c, err := scanConversation(s.reader().QueryRowContext(ctx, s.q.selectConversation, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Conversation{}, notFoundConversation(id)
+	}
+	if err != nil {
+		return store.Conversation{}, s.mapError(ctx, "read conversation", err)
+	}
+	return c, nil
+}
+
+// Conversations returns the conversations that pass f, ordered by Seq.
+func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conversation, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	out := []store.Conversation{}
+	if !validText(f.Group) || !validText(f.Assignee) {
+		return out, nil // nothing stored matches
+	}
+	query, args, ok := s.filterQuery(f)
+	if !ok {
+		return out, nil // no defined state asked for
+	}
+	rows, err := s.filterQuerier(ctx, query).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.mapError(ctx, "read conversations", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, s.mapError(ctx, "read conversations", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapError(ctx, "read conversations", err)
+	}
+	return out, nil
+}
+
+// filterQuery returns the query and arguments of Conversations(f). The
+// states are sorted and deduplicated, and undefined ones dropped, so that
+// there are few distinct queries (at most 128), each prepared once; ok is
+// false if f lists only undefined states, which nothing matches.
+func (s *Store) filterQuery(f store.Filter) (query string, args []any, ok bool) {
+	var where []string
+	if len(f.States) > 0 {
+		var states []string
+		for _, st := range slices.Compact(slices.Sorted(slices.Values(f.States))) {
+			if st.Valid() {
+				states = append(states, strconv.Itoa(int(st)))
+			}
+		}
+		if len(states) == 0 {
+			return "", nil, false
+		}
+		where = append(where, "state IN ("+strings.Join(states, ", ")+")")
+	}
+	if f.Group != "" {
+		where = append(where, "group_id = ?")
+		args = append(args, f.Group)
+	}
+	if f.Assignee != "" {
+		where = append(where, "assignee = ?")
+		args = append(args, f.Assignee)
+	}
+	query = s.q.listConversations
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return s.d.rebind(query + " ORDER BY seq"), args, true
+}
+
+// PreviousOperator returns the operator most recently given a conversation
+// of the customer, or "" if none was (or customerID is empty).
+func (s *Store) PreviousOperator(ctx context.Context, customerID string) (string, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	if customerID == "" || !validText(customerID) {
+		return "", nil
+	}
+	var op string
+	err = s.reader().QueryRowContext(ctx, s.q.selectPrevious, customerID).Scan(&op)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", s.mapError(ctx, "read previous operator", err)
+	}
+	return op, nil
+}

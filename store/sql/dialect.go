@@ -1,0 +1,91 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+)
+
+// Dialect selects the database a Store talks to: SQLite or Postgres. The
+// zero Dialect is not usable.
+type Dialect struct {
+	impl dialect
+}
+
+// The supported dialects, for New.
+var (
+	// SQLite is the dialect of SQLite through modernc.org/sqlite (driver
+	// name "sqlite").
+	SQLite = Dialect{sqliteDialect{}}
+	// Postgres is the dialect of PostgreSQL through pgx's database/sql
+	// adapter (driver name "pgx").
+	Postgres = Dialect{postgresDialect{}}
+)
+
+// String returns the dialect's name: "sqlite" or "postgres".
+func (d Dialect) String() string {
+	if d.impl == nil {
+		return "none"
+	}
+	return d.impl.name()
+}
+
+// querier runs statements: a *sql.DB, a *sql.Conn or a *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// dialect is what differs between the databases. Statements are written
+// with ? placeholders and passed through rebind once, when a Store is made.
+type dialect interface {
+	// name is "sqlite" or "postgres", also the directory of the dialect's
+	// migration files.
+	name() string
+	// rebind turns the ? placeholders of query into the dialect's.
+	rebind(query string) string
+	// forUpdate is the clause that locks the rows a SELECT reads until the
+	// transaction ends ("" where the transaction already excludes other
+	// writers).
+	forUpdate() string
+	// idList returns a subquery yielding the strings of the JSON array
+	// passed as the placeholder param.
+	idList(param string) string
+	// txOptions returns the options of a write transaction.
+	txOptions() *sql.TxOptions
+	// prepares reports whether the store should prepare its fixed
+	// statements once and reuse them (the driver does not cache them).
+	prepares() bool
+	// tableExists reports whether table (unqualified) exists in schema ("":
+	// the default schema).
+	tableExists(ctx context.Context, q querier, schema, table string) (bool, error)
+	// migrationsTable returns the statement creating the migrations table
+	// named name, if it does not exist.
+	migrationsTable(name string) string
+	// lockMigrations serializes Migrate calls on the same tables, until the
+	// transaction q ends; key names the tables.
+	lockMigrations(ctx context.Context, q querier, key string) error
+	// isUniqueViolation reports whether err is a unique-key violation.
+	isUniqueViolation(err error) bool
+	// isRetryable reports whether the transaction that failed with err may
+	// succeed when run again (serialization failure, deadlock, busy).
+	isRetryable(err error) bool
+}
+
+// rebindDollar numbers the ? placeholders of query: $1, $2, ...
+func rebindDollar(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

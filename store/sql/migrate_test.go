@@ -1,0 +1,217 @@
+package sqlstore_test
+
+import (
+	"io/fs"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/store"
+	sqlstore "github.com/switchboard-go/switchboard/store/sql"
+)
+
+func TestMigrateIdempotent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		s := b.mustMigrate(t)
+		_, err := s.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.NoError(t, err)
+		require.NoError(t, s.Migrate(ctx))
+		require.NoError(t, s.Migrate(ctx))
+		// A second store, migrating an up-to-date database.
+		other := b.mustMigrate(t)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		op, err := other.Operator(ctx, "ann")
+		require.NoError(t, err)
+		require.Equal(t, int64(1), op.Version)
+		require.Equal(t, 6, b.tables(t, "switchboard_"))
+	})
+}
+
+// TestEmptyDatabase: a store opens on an empty database, but every call
+// fails with ErrSchemaOutdated until Migrate, and nothing is written
+// before. A store opened before another one migrates sees the migration.
+func TestEmptyDatabase(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		s := b.mustOpen(t)
+		_, err := s.Operators(ctx)
+		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
+		require.ErrorIs(t, err, store.ErrInvalid)
+		require.Contains(t, err.Error(), "call Migrate")
+		_, err = s.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
+		_, err = s.Reconcile(ctx)
+		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
+		require.Zero(t, b.tables(t, ""), "nothing written")
+
+		other := b.mustMigrate(t)
+		_, err = other.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.NoError(t, err)
+		op, err := s.Operator(ctx, "ann")
+		require.NoError(t, err, "the first store sees the migration")
+		require.Equal(t, "ann", op.ID)
+	})
+}
+
+// migrationsWithExtra returns the code's migration files plus a second
+// version, as newer code would have them.
+func migrationsWithExtra(t *testing.T) fs.FS {
+	t.Helper()
+	out := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(sqlstore.EmbeddedMigrations, "migrations", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(sqlstore.EmbeddedMigrations, path)
+		out[path] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	extra := "CREATE TABLE {{schema}}{{prefix}}extra (id TEXT NOT NULL PRIMARY KEY);\n"
+	out["migrations/sqlite/0002_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	out["migrations/postgres/0002_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	return out
+}
+
+// TestSchemaOutdated: newer code opens a database of the current version;
+// calls fail until Migrate applies the missing version, and only it.
+func TestSchemaOutdated(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		old := b.mustMigrate(t)
+		_, err := old.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.NoError(t, err)
+		require.NoError(t, old.Close())
+
+		s := b.mustOpen(t, sqlstore.WithMigrations(migrationsWithExtra(t)))
+		_, err = s.Operator(ctx, "ann")
+		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
+		require.Contains(t, err.Error(), "schema version 1, this code needs version 2")
+		require.Equal(t, 6, b.tables(t, "switchboard_"), "nothing written")
+
+		require.NoError(t, s.Migrate(ctx))
+		op, err := s.Operator(ctx, "ann")
+		require.NoError(t, err)
+		require.Equal(t, int64(1), op.Version)
+		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_extra")))
+	})
+}
+
+// TestSchemaTooNew: code opening a database migrated by newer code refuses
+// it, and Migrate refuses to touch it.
+func TestSchemaTooNew(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		newer := b.mustMigrate(t, sqlstore.WithMigrations(migrationsWithExtra(t)))
+		_, err := newer.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.NoError(t, err)
+		require.NoError(t, newer.Close())
+
+		_, err = b.open()
+		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
+		require.ErrorIs(t, err, store.ErrInvalid)
+		require.Contains(t, err.Error(), "schema version 2, this code knows versions up to 1")
+		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")))
+	})
+}
+
+// TestForeignTables: tables with the store's names that it did not create
+// make Open and Migrate fail with ErrForeignSchema, and stay untouched.
+func TestForeignTables(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+
+		// A host table named like one of the store's.
+		b.exec(t, "CREATE TABLE "+b.table("switchboard_operators")+" (name TEXT, salary INTEGER)")
+		b.exec(t, "INSERT INTO "+b.table("switchboard_operators")+" (name, salary) VALUES ('ann', 100)")
+		_, err := b.open()
+		require.ErrorIs(t, err, sqlstore.ErrForeignSchema)
+		require.ErrorIs(t, err, store.ErrInvalid)
+		require.Contains(t, err.Error(), "switchboard_operators")
+		require.Equal(t, 1, b.tables(t, "switchboard_"), "nothing created")
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")+" WHERE salary = 100"))
+		if b.name == "SQLite" {
+			var mode string
+			require.NoError(t, b.raw.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
+			require.Equal(t, "delete", mode, "the file is not switched to WAL")
+		}
+		// Another prefix is free to use.
+		s := b.mustMigrate(t, sqlstore.WithTablePrefix("sb_"))
+		_, err = s.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+
+		// A foreign migrations table.
+		b.exec(t, "CREATE TABLE "+b.table("other_migrations")+" (id TEXT, applied TEXT)")
+		_, err = b.open(sqlstore.WithTablePrefix("other_"))
+		require.ErrorIs(t, err, sqlstore.ErrForeignSchema)
+		require.Contains(t, err.Error(), "is not a migrations table")
+
+		// A migrations table recording version 1 over tables of another
+		// shape (a corrupted schema).
+		b.exec(t, "CREATE TABLE "+b.table("bad_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
+		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init')")
+		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "counters"} {
+			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
+		}
+		_, err = b.open(sqlstore.WithTablePrefix("bad_"))
+		require.ErrorIs(t, err, sqlstore.ErrForeignSchema)
+		require.Contains(t, err.Error(), "does not have the columns this code expects")
+
+		// A migrations table naming another migration.
+		b.exec(t, "CREATE TABLE "+b.table("alien_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
+		b.exec(t, "INSERT INTO "+b.table("alien_migrations")+" (version, name) VALUES (1, 'something_else')")
+		_, err = b.open(sqlstore.WithTablePrefix("alien_"))
+		require.ErrorIs(t, err, sqlstore.ErrForeignSchema)
+		require.Contains(t, err.Error(), "0001_something_else")
+	})
+}
+
+// TestForeignTableAtMigrate: a foreign table created after Open makes
+// Migrate fail, and the transaction leaves nothing behind.
+func TestForeignTableAtMigrate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		s := b.mustOpen(t)
+		b.exec(t, "CREATE TABLE "+b.table("switchboard_counters")+" (k TEXT)")
+		require.ErrorIs(t, s.Migrate(t.Context()), sqlstore.ErrForeignSchema)
+		require.Equal(t, 1, b.tables(t, "switchboard_"))
+	})
+}
+
+// TestTablePrefix: two stores with different prefixes in one database
+// keep their rows apart.
+func TestTablePrefix(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		one := b.mustMigrate(t)
+		two := b.mustMigrate(t, sqlstore.WithTablePrefix("Tenant2_"))
+		_, err := one.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready})
+		require.NoError(t, err)
+		_, err = two.CreateOperator(ctx, store.Operator{ID: "ann", Status: "away"})
+		require.NoError(t, err)
+		_, err = two.CreateOperator(ctx, store.Operator{ID: "bob", Status: ready})
+		require.NoError(t, err)
+		_, err = one.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", State: store.Assigned, Assignee: "ann", CreatedAt: t0}, store.Require{})
+		require.NoError(t, err)
+
+		ops, err := one.Operators(ctx)
+		require.NoError(t, err)
+		require.Len(t, ops, 1)
+		require.Equal(t, ready, ops[0].Status)
+		require.Equal(t, 1, ops[0].Load)
+		ops, err = two.Operators(ctx)
+		require.NoError(t, err)
+		require.Len(t, ops, 2)
+		require.Equal(t, "away", ops[0].Status)
+		require.Zero(t, ops[0].Load)
+		convs, err := two.Conversations(ctx, store.Filter{})
+		require.NoError(t, err)
+		require.Empty(t, convs)
+		require.NoError(t, two.DeleteOperator(ctx, "ann"), "ann of store two holds nothing")
+		require.Equal(t, 6, b.tables(t, "switchboard_"))
+		require.Equal(t, 6, b.tables(t, "tenant2_"))
+	})
+}

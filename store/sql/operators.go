@@ -1,0 +1,344 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// CreateOperator stores a new operator with Load 0, no LastAssigned and
+// Version 1, and opens their status history at StatusSince (if set).
+func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer done()
+	if err := op.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if err := checkOperator(op, true); err != nil {
+		return store.Operator{}, err
+	}
+	row := utcOperator(op.Clone())
+	row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
+	err = s.inTx(ctx, "create operator", func(q querier) error {
+		res, err := q.ExecContext(ctx, s.q.insertOperator, operatorArgs(row)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
+		}
+		if !row.StatusSince.IsZero() {
+			_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, row.Status, timeArg(row.StatusSince))
+		}
+		return err
+	})
+	if err != nil {
+		return store.Operator{}, err
+	}
+	return row, nil
+}
+
+// UpdateOperator replaces the groups, cap and skills of an existing
+// operator and keeps every other field. The Status of op is ignored.
+func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer done()
+	check := op
+	if check.Status == "" {
+		check.Status = "unused" // the status is not updated, so not checked
+	}
+	if err := check.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if err := checkOperator(op, false); err != nil {
+		return store.Operator{}, err
+	}
+	var row store.Operator
+	err = s.inTx(ctx, "update operator", func(q querier) error {
+		var err error
+		row, err = scanOperator(q.QueryRowContext(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFoundOperator(op.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return store.Operator{}, err
+	}
+	return row, nil
+}
+
+// SetStatus changes an operator's status if its From and Forbid conditions
+// hold, closes the operator's current status interval and opens the next.
+// The row's version grows even when the status stays the same.
+func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer done()
+	if err := ch.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if err := checkStatusChange(ch); err != nil {
+		return store.Operator{}, err
+	}
+	var row store.Operator
+	err = s.inTx(ctx, "set status", func(q querier) error {
+		var err error
+		row, err = s.lockOperator(ctx, q, ch.Operator)
+		if err != nil {
+			return err
+		}
+		if ch.From != "" && row.Status != ch.From {
+			return fmt.Errorf("%w: operator %q is %q, not %q", store.ErrConflict, row.ID, row.Status, ch.From)
+		}
+		if slices.ContainsFunc(ch.Forbid, store.State.Held) {
+			if err := s.checkForbidden(ctx, q, row.ID, ch.Forbid); err != nil {
+				return err
+			}
+		}
+		row.Status, row.StatusSince = ch.To, utc(ch.At)
+		row.Deadlines = utcDeadlines(ch.Deadlines)
+		row.Version++
+		if _, err := q.ExecContext(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, s.q.closeInterval, timeArg(ch.At), row.ID); err != nil {
+			return err
+		}
+		_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, ch.To, timeArg(ch.At))
+		return err
+	})
+	if err != nil {
+		return store.Operator{}, err
+	}
+	return row, nil
+}
+
+// checkForbidden fails with store.ErrHoldsConversations if operator id
+// holds a conversation in one of the states of forbid.
+func (s *Store) checkForbidden(ctx context.Context, q querier, id string, forbid []store.State) error {
+	rows, err := q.QueryContext(ctx, s.q.listHeld, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			conv  string
+			state int64
+		)
+		if err := rows.Scan(&conv, &state); err != nil {
+			return err
+		}
+		if st := store.State(state); slices.Contains(forbid, st) {
+			return fmt.Errorf("%w: operator %q holds conversation %q (%v)", store.ErrHoldsConversations, id, conv, st)
+		}
+	}
+	return rows.Err()
+}
+
+// SetOperatorDeadlines replaces an operator's deadlines if the row is still
+// at the given version.
+func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadlines) (store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer done()
+	if err := d.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if err := firstError(checkText("operator id", d.Operator), checkDeadlines(fmt.Sprintf("operator %q:", d.Operator), d.Deadlines)); err != nil {
+		return store.Operator{}, err
+	}
+	var row store.Operator
+	err = s.inTx(ctx, "set operator deadlines", func(q querier) error {
+		var err error
+		row, err = s.lockOperator(ctx, q, d.Operator)
+		if err != nil {
+			return err
+		}
+		if d.Version != 0 && row.Version != d.Version {
+			return fmt.Errorf("%w: operator %q is at version %d, want %d", store.ErrConflict, row.ID, row.Version, d.Version)
+		}
+		row.Deadlines = utcDeadlines(d.Deadlines)
+		row.Version++
+		_, err = q.ExecContext(ctx, s.q.updateDeadlines, deadlinesArg(row.Deadlines), row.Version, row.ID)
+		return err
+	})
+	if err != nil {
+		return store.Operator{}, err
+	}
+	return row, nil
+}
+
+// DeleteOperator removes an operator who holds no conversation and has none
+// offered to them. Their status history is kept.
+func (s *Store) DeleteOperator(ctx context.Context, id string) error {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if id == "" {
+		return fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	}
+	if err := checkText("operator id", id); err != nil {
+		return err
+	}
+	return s.inTx(ctx, "delete operator", func(q querier) error {
+		if _, err := s.lockOperator(ctx, q, id); err != nil {
+			return err
+		}
+		var held int
+		if err := q.QueryRowContext(ctx, s.q.countHeld, id).Scan(&held); err != nil {
+			return err
+		}
+		if held > 0 {
+			return fmt.Errorf("%w: operator %q holds %d conversations", store.ErrHoldsConversations, id, held)
+		}
+		if err := s.checkNotOffered(ctx, q, id); err != nil {
+			return err
+		}
+		_, err := q.ExecContext(ctx, s.q.deleteOperator, id)
+		return err
+	})
+}
+
+// checkNotOffered fails with store.ErrHoldsConversations if a conversation
+// is offered to operator id. Offers may name thousands of operators and
+// are not indexed per operator: this reads every offered conversation, as
+// the memory store does, which is fine for the rare DeleteOperator.
+func (s *Store) checkNotOffered(ctx context.Context, q querier, id string) error {
+	rows, err := q.QueryContext(ctx, s.q.listOffered)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			conv   string
+			offers sql.NullString
+		)
+		if err := rows.Scan(&conv, &offers); err != nil {
+			return err
+		}
+		ids, err := listOf("offered_to_json", offers)
+		if err != nil {
+			return fmt.Errorf("conversation %q: %w", conv, err)
+		}
+		if slices.Contains(ids, id) {
+			return fmt.Errorf("%w: operator %q has conversation %q offered", store.ErrHoldsConversations, id, conv)
+		}
+	}
+	return rows.Err()
+}
+
+// Operator returns one operator.
+func (s *Store) Operator(ctx context.Context, id string) (store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer done()
+	if id == "" {
+		return store.Operator{}, fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	}
+	if !validText(id) {
+		return store.Operator{}, notFoundOperator(id)
+	}
+	op, err := scanOperator(s.reader().QueryRowContext(ctx, s.q.selectOperator, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Operator{}, notFoundOperator(id)
+	}
+	if err != nil {
+		return store.Operator{}, s.mapError(ctx, "read operator", err)
+	}
+	return op, nil
+}
+
+// Operators returns every operator, ordered by id.
+func (s *Store) Operators(ctx context.Context) ([]store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := s.reader().QueryContext(ctx, s.q.listOperators)
+	if err != nil {
+		return nil, s.mapError(ctx, "read operators", err)
+	}
+	defer rows.Close()
+	out := []store.Operator{}
+	for rows.Next() {
+		op, err := scanOperator(rows)
+		if err != nil {
+			return nil, s.mapError(ctx, "read operators", err)
+		}
+		out = append(out, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapError(ctx, "read operators", err)
+	}
+	return out, nil
+}
+
+// lockOperator reads operator id's row for a change, or fails with
+// store.ErrNotFound.
+func (s *Store) lockOperator(ctx context.Context, q querier, id string) (store.Operator, error) {
+	op, err := scanOperator(q.QueryRowContext(ctx, s.q.lockOperator, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Operator{}, notFoundOperator(id)
+	}
+	return op, err
+}
+
+// lockOperators reads the rows of the operators among ids that exist, for
+// a change, in the order of their ids (so that concurrent writes lock them
+// in one order), and returns them by id.
+func (s *Store) lockOperators(ctx context.Context, q querier, ids []string) (map[string]store.Operator, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[string]store.Operator, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if len(ids) == 1 {
+		op, err := scanOperator(q.QueryRowContext(ctx, s.q.lockOperator, ids[0]))
+		if errors.Is(err, sql.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[op.ID] = op
+		return out, nil
+	}
+	rows, err := q.QueryContext(ctx, s.q.lockOperators, listArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		op, err := scanOperator(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[op.ID] = op
+	}
+	return out, rows.Err()
+}

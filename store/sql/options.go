@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// DefaultTablePrefix starts the name of every table the store creates,
+// unless WithTablePrefix says otherwise.
+const DefaultTablePrefix = "switchboard_"
+
+// DefaultBusyTimeout is how long a SQLite connection waits for another
+// connection's lock on the database before it fails, unless
+// WithBusyTimeout says otherwise.
+const DefaultBusyTimeout = 5 * time.Second
+
+// maxIdentifier bounds the length of a table prefix or schema name, so that
+// every table and index name stays below PostgreSQL's limit of 63 bytes.
+const maxIdentifier = 40
+
+// Option configures a Store.
+type Option func(*config)
+
+// config is what the options set.
+type config struct {
+	prefix      string
+	schema      string
+	setSchema   bool
+	synchronous Synchronous
+	busyTimeout time.Duration
+	// sqliteOnly names an option given that only OpenSQLite honours.
+	sqliteOnly string
+	// migrations replaces the embedded migration files (tests only).
+	migrations fs.FS
+}
+
+func defaultConfig() config {
+	return config{prefix: DefaultTablePrefix, synchronous: SynchronousFull, busyTimeout: DefaultBusyTimeout}
+}
+
+// WithTablePrefix sets the prefix of every table and index name. It may
+// hold ASCII letters, digits and underscores, must not start with a digit,
+// and may be empty. Two stores with different prefixes share a database
+// without seeing each other's rows. Defaults to DefaultTablePrefix.
+func WithTablePrefix(p string) Option {
+	return func(c *config) { c.prefix = p }
+}
+
+// WithSchema puts the store's tables in the named PostgreSQL schema, which
+// Migrate creates if it does not exist. The name follows the rules of
+// WithTablePrefix and must not be empty; PostgreSQL folds it to lower case.
+// SQLite has no schemas: OpenSQLite and New with SQLite refuse this option.
+// Defaults to the connection's current schema (the first of search_path,
+// usually "public").
+func WithSchema(name string) Option {
+	return func(c *config) { c.schema = name; c.setSchema = true }
+}
+
+// Synchronous is SQLite's synchronous setting: how often it waits for the
+// disk to confirm a write.
+type Synchronous string
+
+// SQLite synchronous settings, from the safest to the fastest.
+const (
+	// SynchronousFull makes every commit wait until the write-ahead log is
+	// on disk: a committed change survives a power failure or an operating
+	// system crash. This is the default, and the only setting under which
+	// "a call returns only after its change is durable" holds against power
+	// loss.
+	SynchronousFull Synchronous = "FULL"
+	// SynchronousNormal lets commits return before the log is on disk; the
+	// disk is synced at checkpoints. A committed change survives a crash
+	// of the process, but the last commits before a power failure or an
+	// operating system crash may be lost (the database stays consistent).
+	// Commits are several times faster.
+	SynchronousNormal Synchronous = "NORMAL"
+	// SynchronousOff never waits for the disk. A power failure may corrupt
+	// the database. For tests and throw-away data only.
+	SynchronousOff Synchronous = "OFF"
+)
+
+// WithSynchronous sets SQLite's synchronous setting for the connections
+// OpenSQLite makes: a trade of durability against power loss for commit
+// speed (see the constants). Only OpenSQLite honours it. Defaults to
+// SynchronousFull.
+func WithSynchronous(level Synchronous) Option {
+	return func(c *config) { c.synchronous = level; c.sqliteOnly = "WithSynchronous" }
+}
+
+// WithBusyTimeout sets how long a SQLite connection OpenSQLite makes waits
+// for a lock held by another connection or process before failing; it is
+// rounded down to whole milliseconds. Only OpenSQLite honours it. Defaults
+// to DefaultBusyTimeout.
+func WithBusyTimeout(d time.Duration) Option {
+	return func(c *config) { c.busyTimeout = d; c.sqliteOnly = "WithBusyTimeout" }
+}
+
+// withMigrations replaces the embedded migration files; fsys has the
+// layout of the migrations directory. Tests use it to simulate older and
+// newer code.
+func withMigrations(fsys fs.FS) Option {
+	return func(c *config) { c.migrations = fsys }
+}
+
+// validate checks the configuration for dialect d.
+func (c *config) validate(d dialect, openSQLite bool) error {
+	if err := validIdentifier("table prefix", c.prefix, true); err != nil {
+		return err
+	}
+	if c.setSchema {
+		if d.name() != "postgres" {
+			return fmt.Errorf("%w: sqlstore: WithSchema applies to PostgreSQL only", store.ErrInvalid)
+		}
+		if err := validIdentifier("schema", c.schema, false); err != nil {
+			return err
+		}
+	}
+	if c.sqliteOnly != "" && !openSQLite {
+		return fmt.Errorf("%w: sqlstore: %s applies to OpenSQLite only", store.ErrInvalid, c.sqliteOnly)
+	}
+	switch c.synchronous {
+	case SynchronousFull, SynchronousNormal, SynchronousOff:
+	default:
+		return fmt.Errorf("%w: sqlstore: synchronous setting %q", store.ErrInvalid, c.synchronous)
+	}
+	if c.busyTimeout < 0 {
+		return fmt.Errorf("%w: sqlstore: busy timeout %v is negative", store.ErrInvalid, c.busyTimeout)
+	}
+	return nil
+}
+
+// validIdentifier checks a name that becomes part of SQL identifiers:
+// ASCII letters, digits and underscores, not starting with a digit.
+func validIdentifier(what, s string, emptyOK bool) error {
+	if s == "" {
+		if emptyOK {
+			return nil
+		}
+		return fmt.Errorf("%w: sqlstore: %s is empty", store.ErrInvalid, what)
+	}
+	if len(s) > maxIdentifier {
+		return fmt.Errorf("%w: sqlstore: %s %q is longer than %d bytes", store.ErrInvalid, what, s, maxIdentifier)
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return fmt.Errorf("%w: sqlstore: %s %q: only ASCII letters, digits and underscores are allowed, and no leading digit", store.ErrInvalid, what, s)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver, for New
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// PostgreSQL error codes the store looks at.
+const (
+	pgUniqueViolation      = "23505"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// OpenPostgres connects to the PostgreSQL database named by dsn (a URL or
+// a key=value string, as pgx accepts) and returns a Store on it. It fails
+// with store.ErrInvalid if the DSN is malformed, and with the connection's
+// error if the server cannot be reached. The pool has database/sql's default
+// settings; use New to bring a pool configured otherwise. Close closes the
+// pool.
+func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(postgresDialect{}, false); err != nil {
+		return nil, err
+	}
+	pgcfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx masks the password in the DSN it quotes.
+		return nil, fmt.Errorf("%w: sqlstore: PostgreSQL DSN: %v", store.ErrInvalid, err)
+	}
+	db := stdlib.OpenDB(*pgcfg)
+	s, err := newStore(ctx, db, postgresDialect{}, cfg, true, "PostgreSQL database")
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// postgresDialect is the Dialect of PostgreSQL.
+type postgresDialect struct{}
+
+func (postgresDialect) name() string               { return "postgres" }
+func (postgresDialect) rebind(query string) string { return rebindDollar(query) }
+func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
+
+func (postgresDialect) idList(param string) string {
+	return "SELECT jsonb_array_elements_text(CAST(" + param + " AS text)::jsonb)"
+}
+
+// txOptions asks for READ COMMITTED, whatever the server's default: the
+// store's writes lock the rows they check with SELECT ... FOR UPDATE, so
+// they need no stronger isolation.
+func (postgresDialect) txOptions() *sql.TxOptions {
+	return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+}
+
+// prepares is false: pgx caches prepared statements itself.
+func (postgresDialect) prepares() bool { return false }
+
+func (postgresDialect) tableExists(ctx context.Context, q querier, schema, table string) (bool, error) {
+	var ok bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables
+		WHERE schemaname = COALESCE(NULLIF(lower($1), ''), current_schema()) AND tablename = lower($2))`, schema, table).Scan(&ok)
+	return ok, err
+}
+
+func (postgresDialect) migrationsTable(name string) string {
+	return "CREATE TABLE IF NOT EXISTS " + name + " (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)"
+}
+
+// lockMigrations takes a transaction-scoped advisory lock keyed by a hash
+// of key.
+func (postgresDialect) lockMigrations(ctx context.Context, q querier, key string) error {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key))
+	_, err := q.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64()))
+	return err
+}
+
+func (postgresDialect) isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == pgUniqueViolation
+}
+
+func (postgresDialect) isRetryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == pgSerializationFailure || e.Code == pgDeadlockDetected)
+}

@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"modernc.org/sqlite"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// SQLite result codes the store looks at (extended codes carry the primary
+// code in their low byte).
+const (
+	sqliteBusy                 = 5
+	sqliteLocked               = 6
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// OpenSQLite opens (creating it if needed) the SQLite database file at
+// path and returns a Store on it. The connection is set up for a durable
+// single-writer store: write-ahead logging (WAL), synchronous=FULL unless
+// WithSynchronous says otherwise, a busy timeout (WithBusyTimeout), and
+// foreign keys enforced. The pool holds a single connection, so calls of
+// one Store run one at a time; several processes may share the file, their
+// writes serialized by SQLite's lock.
+//
+// The database is checked as described in the package documentation; WAL
+// mode, a persistent setting of the file, is switched on only once the
+// check has passed, so a foreign or newer database is left untouched.
+// Close closes the database.
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(sqliteDialect{}, true); err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return nil, fmt.Errorf("%w: sqlstore: SQLite database path is empty", store.ErrInvalid)
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path, cfg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open SQLite database %q: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	s, err := newStore(ctx, db, sqliteDialect{}, cfg, true, "SQLite database "+strconv.Quote(path))
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		_ = db.Close()
+		return nil, s.mapError(ctx, fmt.Sprintf("open SQLite database %q: set WAL mode", path), err)
+	}
+	if mode != "wal" && mode != "memory" {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlstore: open SQLite database %q: journal mode is %q, not WAL", path, mode)
+	}
+	return s, nil
+}
+
+// sqliteDSN returns the modernc.org/sqlite DSN of the file at path with
+// the connection settings of cfg. The path becomes a file: URI, so that
+// characters such as ? in it are not taken for parameters.
+func sqliteDSN(path string, cfg config) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return fmt.Sprintf("file:%s?_txlock=immediate&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(%s)",
+		esc, cfg.busyTimeout.Milliseconds(), cfg.synchronous)
+}
+
+// sqliteDialect is the Dialect of SQLite.
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string               { return "sqlite" }
+func (sqliteDialect) rebind(query string) string { return query }
+func (sqliteDialect) forUpdate() string          { return "" }
+
+func (sqliteDialect) idList(param string) string {
+	return "SELECT value FROM json_each(" + param + ")"
+}
+
+// txOptions returns no options: how a transaction begins is set by the
+// DSN's _txlock parameter, "immediate" for OpenSQLite: BEGIN IMMEDIATE
+// takes the database's write lock before the transaction reads anything,
+// so what it reads cannot change before it commits, also when other
+// connections or processes write to the same file. A pool given to New
+// without it begins transactions DEFERRED: still correct (a transaction
+// whose snapshot went stale fails with SQLITE_BUSY_SNAPSHOT and is run
+// again), but contended writers then retry.
+func (sqliteDialect) txOptions() *sql.TxOptions { return nil }
+
+// prepares is true: modernc.org/sqlite compiles every statement it is
+// given, which costs more than running the store's small statements.
+func (sqliteDialect) prepares() bool { return true }
+
+func (sqliteDialect) tableExists(ctx context.Context, q querier, _, table string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", table).Scan(&n)
+	return n > 0, err
+}
+
+func (sqliteDialect) migrationsTable(name string) string {
+	return "CREATE TABLE IF NOT EXISTS " + name + " (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL) STRICT"
+}
+
+// lockMigrations does nothing: BEGIN IMMEDIATE already excludes every
+// other writer.
+func (sqliteDialect) lockMigrations(context.Context, querier, string) error { return nil }
+
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqliteConstraintUnique || e.Code() == sqliteConstraintPrimaryKey)
+}
+
+func (sqliteDialect) isRetryable(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code()&0xff == sqliteBusy || e.Code()&0xff == sqliteLocked)
+}

@@ -1,0 +1,172 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// maxAttempts is how many times a write transaction runs when the database
+// reports a transient failure (PostgreSQL serialization failure or
+// deadlock, SQLite busy) before the write fails with store.ErrConflict.
+const maxAttempts = 5
+
+// Store is a store.Store kept in a SQL database. It is safe for concurrent
+// use, also by several processes sharing one database. A Store must be
+// made with OpenSQLite, OpenPostgres or New.
+type Store struct {
+	// mu guards closed; every call holds it for reading while it runs, so
+	// that Close waits for the calls under way.
+	mu     sync.RWMutex
+	closed bool
+
+	db    *sql.DB
+	ownDB bool
+	d     dialect
+	cfg   config
+	n     names
+	q     queries
+	// what names the database in errors.
+	what string
+
+	migrations []migration
+	// migrated records that the schema was found to be the latest (and the
+	// statements prepared).
+	migrated atomic.Bool
+
+	// stmts holds the fixed statements prepared on the pool when the
+	// dialect asks for it, by query text; prepMu serializes its writers.
+	prepMu sync.Mutex
+	stmts  atomic.Pointer[map[string]*sql.Stmt]
+	// filters holds the prepared queries of Conversations, by text.
+	filters sync.Map
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store on db, an open pool of the given dialect (made with
+// driver "sqlite" for SQLite, "pgx" for Postgres). It pings the database
+// and checks its schema as described in the package documentation. The
+// pool is used as it is configured: New sets none of SQLite's pragmas. For
+// SQLite, OpenSQLite is the recommended way; a pool of several connections
+// (or a file shared by several processes) needs a busy timeout, and
+// "_txlock=immediate" in the DSN spares contended writers retries (see
+// the package documentation). Close leaves db open: it belongs to the
+// caller.
+func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, fmt.Errorf("%w: sqlstore: nil *sql.DB", store.ErrInvalid)
+	}
+	if d.impl == nil {
+		return nil, fmt.Errorf("%w: sqlstore: no dialect: use SQLite or Postgres", store.ErrInvalid)
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(d.impl, false); err != nil {
+		return nil, err
+	}
+	return newStore(ctx, db, d.impl, cfg, false, d.impl.name()+" database")
+}
+
+// newStore checks the database and returns a Store on it; own says whether
+// Close closes db.
+func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, what string) (*Store, error) {
+	fsys := cfg.migrations
+	if fsys == nil {
+		fsys = embeddedMigrations
+	}
+	migs, err := loadMigrations(fsys, d.name())
+	if err != nil {
+		return nil, err
+	}
+	n := newNames(cfg.schema, cfg.prefix)
+	s := &Store{db: db, ownDB: own, d: d, cfg: cfg, n: n, q: buildQueries(d, n), what: what, migrations: migs}
+	if err := db.PingContext(ctx); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case isClosedDB(err):
+			return nil, fmt.Errorf("%w: sqlstore: %s: %v", store.ErrClosed, what, err)
+		}
+		return nil, fmt.Errorf("sqlstore: connect to %s: %w", what, err)
+	}
+	if err := s.checkSchema(ctx); err != nil && !errors.Is(err, ErrSchemaOutdated) {
+		return nil, err
+	}
+	return s, nil
+}
+
+// enter starts a call: it fails with store.ErrClosed after Close, with
+// the context's error, and with ErrSchemaOutdated until the schema is the
+// latest. On success the caller must call the returned func when done.
+func (s *Store) enter(ctx context.Context) (func(), error) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, fmt.Errorf("%w: sqlstore", store.ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		s.mu.RUnlock()
+		return nil, err
+	}
+	if !s.migrated.Load() {
+		// Another Store (maybe in another process) may have migrated the
+		// database since.
+		if err := s.checkSchema(ctx); err != nil {
+			s.mu.RUnlock()
+			return nil, err
+		}
+	}
+	return s.mu.RUnlock, nil
+}
+
+// inTx runs fn in one write transaction, again if the database reports a
+// transient failure, and maps the error (op names the call in it). fn must
+// set its results afresh each time it runs.
+func (s *Store) inTx(ctx context.Context, op string, fn func(q querier) error) error {
+	var err error
+	for range maxAttempts {
+		err = s.runTx(ctx, fn)
+		if err == nil || !s.d.isRetryable(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	return s.mapError(ctx, op, err)
+}
+
+// runTx runs fn in one transaction and commits it.
+func (s *Store) runTx(ctx context.Context, fn func(q querier) error) error {
+	tx, err := s.db.BeginTx(ctx, s.d.txOptions())
+	if err != nil {
+		return err
+	}
+	if err := fn(s.querier(tx)); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close marks the store closed, waits for the calls under way, and closes
+// the database if the store opened it (OpenSQLite, OpenPostgres). Every
+// later call fails with store.ErrClosed; closing again does nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.closeStatements()
+	if s.ownDB {
+		return s.db.Close()
+	}
+	return nil
+}

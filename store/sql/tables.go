@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"fmt"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The store's tables, named without their prefix.
+const (
+	tableOperators     = "operators"
+	tableConversations = "conversations"
+	tableHistory       = "status_history"
+	tablePrevious      = "previous_operators"
+	tableCounters      = "counters"
+	tableMigrations    = "migrations"
+)
+
+// Column lists, in the order rows are scanned and written.
+const (
+	operatorColumns     = "id, groups_json, cap, skills_json, status, status_since, load_count, last_assigned, deadlines_json, version"
+	conversationColumns = "id, group_id, channel, customer_id, priority, skills_json, attributes_json, state, assignee, offered_to_json, " +
+		"last_operator, linked_to, created_at, enqueued_at, seq, assigned_at, closed_at, close_reason, all_busy_notified, " +
+		"deadlines_json, missed_by_json, version"
+	historyColumns  = "id, operator_id, status, from_ns, to_ns"
+	previousColumns = "customer_id, operator_id"
+	counterColumns  = "name, value"
+)
+
+// dataTables lists the tables the migrations create, with the columns the
+// code reads and writes. A database that records the latest migration must
+// have all of them; one that records none must have none of them.
+var dataTables = []struct{ name, columns string }{
+	{tableOperators, operatorColumns},
+	{tableConversations, conversationColumns},
+	{tableHistory, historyColumns},
+	{tablePrevious, previousColumns},
+	{tableCounters, counterColumns},
+}
+
+// names holds the qualified names of a store's tables.
+type names struct {
+	operators, conversations, history, previous, counters, migrations string
+}
+
+// qualifier returns what goes before a table's name: "schema." or "".
+func qualifier(schema string) string {
+	if schema == "" {
+		return ""
+	}
+	return schema + "."
+}
+
+func newNames(schema, prefix string) names {
+	q := qualifier(schema) + prefix
+	return names{
+		operators:     q + tableOperators,
+		conversations: q + tableConversations,
+		history:       q + tableHistory,
+		previous:      q + tablePrevious,
+		counters:      q + tableCounters,
+		migrations:    q + tableMigrations,
+	}
+}
+
+// queries holds a store's fixed statements, in the dialect's syntax.
+type queries struct {
+	selectOperator, lockOperator, lockOperators, listOperators   string
+	insertOperator, updateProfile, updateStatus, updateDeadlines string
+	updateLoad, deleteOperator, countHeld, listHeld, listOffered string
+
+	selectConversation, lockConversation, conversationExists  string
+	insertConversation, updateConversation, listConversations string
+	nextSeq, upsertPrevious, selectPrevious                   string
+
+	closeInterval, openInterval, history string
+	reconcile                            string
+	listMigrations, insertMigration      string
+}
+
+func buildQueries(d dialect, n names) queries {
+	r := d.rebind
+	lock := d.forUpdate()
+	opSelect := "SELECT " + operatorColumns + " FROM " + n.operators
+	convSelect := "SELECT " + conversationColumns + " FROM " + n.conversations
+	return queries{
+		selectOperator: r(opSelect + " WHERE id = ?"),
+		lockOperator:   r(opSelect + " WHERE id = ?" + lock),
+		lockOperators:  r(opSelect + " WHERE id IN (" + d.idList("?") + ") ORDER BY id" + lock),
+		listOperators:  r(opSelect + " ORDER BY id"),
+		insertOperator: r("INSERT INTO " + n.operators + " (" + operatorColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+		updateProfile: r("UPDATE " + n.operators + " SET groups_json = ?, cap = ?, skills_json = ?, version = version + 1 WHERE id = ? RETURNING " +
+			operatorColumns),
+		updateStatus:    r("UPDATE " + n.operators + " SET status = ?, status_since = ?, deadlines_json = ?, version = ? WHERE id = ?"),
+		updateDeadlines: r("UPDATE " + n.operators + " SET deadlines_json = ?, version = ? WHERE id = ?"),
+		updateLoad:      r("UPDATE " + n.operators + " SET load_count = ?, last_assigned = ?, version = ? WHERE id = ?"),
+		deleteOperator:  r("DELETE FROM " + n.operators + " WHERE id = ?"),
+		countHeld:       r("SELECT count(*) FROM " + n.conversations + " WHERE assignee = ?"),
+		listHeld:        r("SELECT id, state FROM " + n.conversations + " WHERE assignee = ? ORDER BY seq"),
+		listOffered:     r(fmt.Sprintf("SELECT id, offered_to_json FROM %s WHERE state = %d ORDER BY seq", n.conversations, store.Offered)),
+
+		selectConversation: r(convSelect + " WHERE id = ?"),
+		lockConversation:   r(convSelect + " WHERE id = ?" + lock),
+		conversationExists: r("SELECT count(*) FROM " + n.conversations + " WHERE id = ?"),
+		insertConversation: r("INSERT INTO " + n.conversations + " (" + conversationColumns + ") VALUES (" +
+			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+		updateConversation: r("UPDATE " + n.conversations + " SET group_id = ?, channel = ?, customer_id = ?, priority = ?, " +
+			"skills_json = ?, attributes_json = ?, state = ?, assignee = ?, offered_to_json = ?, last_operator = ?, linked_to = ?, " +
+			"created_at = ?, enqueued_at = ?, seq = ?, assigned_at = ?, closed_at = ?, close_reason = ?, all_busy_notified = ?, " +
+			"deadlines_json = ?, missed_by_json = ?, version = ? WHERE id = ?"),
+		listConversations: convSelect,
+		nextSeq:           r("UPDATE " + n.counters + " SET value = value + 1 WHERE name = 'seq' RETURNING value"),
+		upsertPrevious: r("INSERT INTO " + n.previous + " (customer_id, operator_id) VALUES (?, ?) " +
+			"ON CONFLICT (customer_id) DO UPDATE SET operator_id = excluded.operator_id"),
+		selectPrevious: r("SELECT operator_id FROM " + n.previous + " WHERE customer_id = ?"),
+
+		closeInterval: r("UPDATE " + n.history + " SET to_ns = ? WHERE to_ns IS NULL AND id = (SELECT max(id) FROM " + n.history +
+			" WHERE operator_id = ?)"),
+		openInterval: r("INSERT INTO " + n.history + " (operator_id, status, from_ns) VALUES (?, ?, ?)"),
+		history: r("SELECT operator_id, status, from_ns, to_ns FROM " + n.history +
+			" WHERE operator_id = ? AND from_ns < ? AND (to_ns IS NULL OR to_ns > ?) ORDER BY id"),
+		reconcile: r(fmt.Sprintf("SELECT o.id, o.load_count, count(c.id) FROM %s o LEFT JOIN %s c ON c.assignee = o.id AND c.state = %d "+
+			"GROUP BY o.id, o.load_count HAVING o.load_count <> count(c.id) ORDER BY o.id", n.operators, n.conversations, store.Assigned)),
+		listMigrations:  r("SELECT version, name FROM " + n.migrations + " ORDER BY version"),
+		insertMigration: r("INSERT INTO " + n.migrations + " (version, name) VALUES (?, ?)"),
+	}
+}
