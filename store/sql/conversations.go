@@ -25,7 +25,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 		return store.Result{}, err
 	}
 	var res store.Result
-	err = s.inTx(ctx, "create conversation", func(q querier) error {
+	err = s.write(ctx, "create conversation", func(q querier) error {
 		res = store.Result{}
 		var n int
 		if err := q.QueryRowContext(ctx, s.q.conversationExists, c.ID).Scan(&n); err != nil {
@@ -129,7 +129,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 		return store.Result{}, err
 	}
 	var res store.Result
-	err = s.inTx(ctx, "apply change", func(q querier) error {
+	err = s.write(ctx, "apply change", func(q querier) error {
 		res = store.Result{}
 		cur, err := scanConversation(q.QueryRowContext(ctx, s.q.lockConversation, ch.Conversation))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -260,8 +260,7 @@ func (s *Store) writeLoad(ctx context.Context, q querier, op store.Operator) err
 	return err
 }
 
-// nextSeq takes the next number of the store-wide Seq counter. Its row
-// stays locked until the transaction ends, so writers take it last.
+// nextSeq takes the next conversation Seq number (see dialect.nextSeq).
 func (s *Store) nextSeq(ctx context.Context, q querier) (uint64, error) {
 	var seq int64
 	if err := q.QueryRowContext(ctx, s.q.nextSeq).Scan(&seq); err != nil {

@@ -50,6 +50,9 @@ type dialect interface {
 	// transaction ends ("" where the transaction already excludes other
 	// writers).
 	forUpdate() string
+	// nextSeq returns the query giving the next conversation Seq number,
+	// greater than every number given before.
+	nextSeq(n names) string
 	// idList returns a subquery yielding the strings of the JSON array
 	// passed as the placeholder param.
 	idList(param string) string

@@ -57,11 +57,10 @@
 // before the commit. A call returns only after its commit.
 //
 //   - PostgreSQL: transactions run at READ COMMITTED and lock the rows they
-//     check with SELECT ... FOR UPDATE, always in one order (the
-//     conversation, then the operators by id, then the Seq counter), so
-//     concurrent writes of different conversations proceed in parallel
-//     and do not deadlock. A serialization failure or deadlock is retried
-//     (up to 5 attempts) and then reported as store.ErrConflict.
+//     check with SELECT ... FOR UPDATE; Seq numbers come from a sequence,
+//     which locks nothing. A serialization failure or deadlock (possible
+//     between the batches of several Stores, see below) is retried (up to
+//     5 attempts) and then reported as store.ErrConflict.
 //   - SQLite: transactions begin IMMEDIATE (OpenSQLite's DSN sets
 //     _txlock=immediate), taking the database's single write lock before
 //     they read; OpenSQLite's pool holds one connection. SQLITE_BUSY (the
@@ -69,10 +68,27 @@
 //     stale) is retried likewise. On SQLite the store prepares its
 //     statements once and reuses them.
 //
+// # Group commit
+//
+// A Store writes through one connection and commits the writes of
+// concurrent callers together: while one transaction commits, the writes
+// that arrive wait, and the next transaction runs them all (up to
+// WithMaxBatch) one after the other and commits once. Each caller still
+// returns only after the commit that holds its own write, with its own
+// outcome; a lone caller is committed at once. Since the commit (the wait
+// for the disk) is paid once per batch, throughput grows with the number
+// of callers. A write whose checks refuse it has written nothing and does
+// not disturb the others; a database error rolls the batch back and each
+// of its writes runs again in a transaction of its own. Several Stores
+// (processes) on one database each batch their own writes.
+//
 // Loads are counters in the operators' rows, changed in the same
 // transaction as the conversation. Reconcile compares every operator's
 // load counter with the conversations assigned to them.
 //
-// A cancelled context makes a call return the context's error; after Close
+// A call whose context ends before its write has run returns the
+// context's error and writes nothing; once its write has run, the call
+// waits for the commit, so that what it returns is what the database did.
+// After Close
 // every call fails with store.ErrClosed.
 package sqlstore

@@ -25,7 +25,7 @@ func TestMigrateIdempotent(t *testing.T) {
 		op, err := other.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 6, b.tables(t, "switchboard_"))
+		require.Equal(t, 5, b.tables(t, "switchboard_"))
 	})
 }
 
@@ -88,7 +88,7 @@ func TestSchemaOutdated(t *testing.T) {
 		_, err = s.Operator(ctx, "ann")
 		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
 		require.Contains(t, err.Error(), "schema version 1, this code needs version 2")
-		require.Equal(t, 6, b.tables(t, "switchboard_"), "nothing written")
+		require.Equal(t, 5, b.tables(t, "switchboard_"), "nothing written")
 
 		require.NoError(t, s.Migrate(ctx))
 		op, err := s.Operator(ctx, "ann")
@@ -154,7 +154,7 @@ func TestForeignTables(t *testing.T) {
 		// shape (a corrupted schema).
 		b.exec(t, "CREATE TABLE "+b.table("bad_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
 		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init')")
-		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "counters"} {
+		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators"} {
 			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
 		}
 		_, err = b.open(sqlstore.WithTablePrefix("bad_"))
@@ -175,7 +175,7 @@ func TestForeignTables(t *testing.T) {
 func TestForeignTableAtMigrate(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		s := b.mustOpen(t)
-		b.exec(t, "CREATE TABLE "+b.table("switchboard_counters")+" (k TEXT)")
+		b.exec(t, "CREATE TABLE "+b.table("switchboard_previous_operators")+" (k TEXT)")
 		require.ErrorIs(t, s.Migrate(t.Context()), sqlstore.ErrForeignSchema)
 		require.Equal(t, 1, b.tables(t, "switchboard_"))
 	})
@@ -211,7 +211,7 @@ func TestTablePrefix(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, convs)
 		require.NoError(t, two.DeleteOperator(ctx, "ann"), "ann of store two holds nothing")
-		require.Equal(t, 6, b.tables(t, "switchboard_"))
-		require.Equal(t, 6, b.tables(t, "tenant2_"))
+		require.Equal(t, 5, b.tables(t, "switchboard_"))
+		require.Equal(t, 5, b.tables(t, "tenant2_"))
 	})
 }

@@ -27,7 +27,7 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 	}
 	row := utcOperator(op.Clone())
 	row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
-	err = s.inTx(ctx, "create operator", func(q querier) error {
+	err = s.write(ctx, "create operator", func(q querier) error {
 		res, err := q.ExecContext(ctx, s.q.insertOperator, operatorArgs(row)...)
 		if err != nil {
 			return err
@@ -67,7 +67,7 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.inTx(ctx, "update operator", func(q querier) error {
+	err = s.write(ctx, "update operator", func(q querier) error {
 		var err error
 		row, err = scanOperator(q.QueryRowContext(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -97,7 +97,7 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.inTx(ctx, "set status", func(q querier) error {
+	err = s.write(ctx, "set status", func(q querier) error {
 		var err error
 		row, err = s.lockOperator(ctx, q, ch.Operator)
 		if err != nil {
@@ -167,7 +167,7 @@ func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadli
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.inTx(ctx, "set operator deadlines", func(q querier) error {
+	err = s.write(ctx, "set operator deadlines", func(q querier) error {
 		var err error
 		row, err = s.lockOperator(ctx, q, d.Operator)
 		if err != nil {
@@ -201,7 +201,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 	if err := checkText("operator id", id); err != nil {
 		return err
 	}
-	return s.inTx(ctx, "delete operator", func(q querier) error {
+	return s.write(ctx, "delete operator", func(q querier) error {
 		if _, err := s.lockOperator(ctx, q, id); err != nil {
 			return err
 		}

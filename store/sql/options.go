@@ -31,6 +31,7 @@ type config struct {
 	setSchema   bool
 	synchronous Synchronous
 	busyTimeout time.Duration
+	maxBatch    int
 	// sqliteOnly names an option given that only OpenSQLite honours.
 	sqliteOnly string
 	// migrations replaces the embedded migration files (tests only).
@@ -38,7 +39,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{prefix: DefaultTablePrefix, synchronous: SynchronousFull, busyTimeout: DefaultBusyTimeout}
+	return config{prefix: DefaultTablePrefix, synchronous: SynchronousFull, busyTimeout: DefaultBusyTimeout, maxBatch: DefaultMaxBatch}
 }
 
 // WithTablePrefix sets the prefix of every table and index name. It may
@@ -98,6 +99,14 @@ func WithBusyTimeout(d time.Duration) Option {
 	return func(c *config) { c.busyTimeout = d; c.sqliteOnly = "WithBusyTimeout" }
 }
 
+// WithMaxBatch sets the most writes the store commits in one transaction
+// when several callers write at once (group commit: see the package
+// documentation). 1 commits every write on its own. Defaults to
+// DefaultMaxBatch.
+func WithMaxBatch(n int) Option {
+	return func(c *config) { c.maxBatch = n }
+}
+
 // withMigrations replaces the embedded migration files; fsys has the
 // layout of the migrations directory. Tests use it to simulate older and
 // newer code.
@@ -125,6 +134,9 @@ func (c *config) validate(d dialect, openSQLite bool) error {
 	case SynchronousFull, SynchronousNormal, SynchronousOff:
 	default:
 		return fmt.Errorf("%w: sqlstore: synchronous setting %q", store.ErrInvalid, c.synchronous)
+	}
+	if c.maxBatch < 1 {
+		return fmt.Errorf("%w: sqlstore: batch size %d is not positive", store.ErrInvalid, c.maxBatch)
 	}
 	if c.busyTimeout < 0 {
 		return fmt.Errorf("%w: sqlstore: busy timeout %v is negative", store.ErrInvalid, c.busyTimeout)

@@ -56,6 +56,13 @@ func (postgresDialect) name() string               { return "postgres" }
 func (postgresDialect) rebind(query string) string { return rebindDollar(query) }
 func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
 
+// nextSeq takes a number from the store's sequence, which locks no row:
+// concurrent writers do not wait for each other's commits. Numbers of
+// transactions that roll back are skipped.
+func (postgresDialect) nextSeq(n names) string {
+	return "SELECT nextval('" + n.seq + "')"
+}
+
 func (postgresDialect) idList(param string) string {
 	return "SELECT jsonb_array_elements_text(CAST(" + param + " AS text)::jsonb)"
 }

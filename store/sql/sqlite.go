@@ -86,6 +86,12 @@ func (sqliteDialect) name() string               { return "sqlite" }
 func (sqliteDialect) rebind(query string) string { return query }
 func (sqliteDialect) forUpdate() string          { return "" }
 
+// nextSeq reads the greatest Seq (from the index on it) and adds one:
+// writers hold SQLite's write lock, so no other can take the same number.
+func (sqliteDialect) nextSeq(n names) string {
+	return "SELECT coalesce(max(seq), 0) + 1 FROM " + n.conversations
+}
+
 func (sqliteDialect) idList(param string) string {
 	return "SELECT value FROM json_each(" + param + ")"
 }

@@ -35,6 +35,8 @@ type Store struct {
 	what string
 
 	migrations []migration
+	// batch commits the writes of concurrent calls together.
+	batch *committer
 	// migrated records that the schema was found to be the latest (and the
 	// statements prepared).
 	migrated atomic.Bool
@@ -100,6 +102,7 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 	if err := s.checkSchema(ctx); err != nil && !errors.Is(err, ErrSchemaOutdated) {
 		return nil, err
 	}
+	s.batch = newCommitter(s, cfg.maxBatch)
 	return s, nil
 }
 
@@ -127,10 +130,25 @@ func (s *Store) enter(ctx context.Context) (func(), error) {
 	return s.mu.RUnlock, nil
 }
 
-// inTx runs fn in one write transaction, again if the database reports a
-// transient failure, and maps the error (op names the call in it). fn must
-// set its results afresh each time it runs.
+// write runs fn in a write transaction, committed together with those of
+// concurrent callers (see committer), and maps the error (op names the call
+// in it). fn must check before it writes: when it returns a store error it
+// must have written nothing. It must set its results afresh each time it
+// runs: it may run more than once.
+func (s *Store) write(ctx context.Context, op string, fn func(q querier) error) error {
+	return s.mapError(ctx, op, s.batch.write(ctx, fn))
+}
+
+// inTx runs fn in a write transaction of its own, again if the database
+// reports a transient failure, and maps the error (op names the call in
+// it). fn must set its results afresh each time it runs.
 func (s *Store) inTx(ctx context.Context, op string, fn func(q querier) error) error {
+	return s.mapError(ctx, op, s.retryTx(ctx, fn))
+}
+
+// retryTx runs fn in one transaction, again if the database reports a
+// transient failure.
+func (s *Store) retryTx(ctx context.Context, fn func(q querier) error) error {
 	var err error
 	for range maxAttempts {
 		err = s.runTx(ctx, fn)
@@ -138,7 +156,7 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(q querier) error) e
 			break
 		}
 	}
-	return s.mapError(ctx, op, err)
+	return err
 }
 
 // runTx runs fn in one transaction and commits it.
@@ -164,6 +182,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.batch.close()
 	s.closeStatements()
 	if s.ownDB {
 		return s.db.Close()

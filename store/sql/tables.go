@@ -12,7 +12,6 @@ const (
 	tableConversations = "conversations"
 	tableHistory       = "status_history"
 	tablePrevious      = "previous_operators"
-	tableCounters      = "counters"
 	tableMigrations    = "migrations"
 )
 
@@ -24,7 +23,6 @@ const (
 		"deadlines_json, missed_by_json, version"
 	historyColumns  = "id, operator_id, status, from_ns, to_ns"
 	previousColumns = "customer_id, operator_id"
-	counterColumns  = "name, value"
 )
 
 // dataTables lists the tables the migrations create, with the columns the
@@ -35,12 +33,13 @@ var dataTables = []struct{ name, columns string }{
 	{tableConversations, conversationColumns},
 	{tableHistory, historyColumns},
 	{tablePrevious, previousColumns},
-	{tableCounters, counterColumns},
 }
 
 // names holds the qualified names of a store's tables.
 type names struct {
-	operators, conversations, history, previous, counters, migrations string
+	operators, conversations, history, previous, migrations string
+	// seq names PostgreSQL's sequence of conversation Seq numbers.
+	seq string
 }
 
 // qualifier returns what goes before a table's name: "schema." or "".
@@ -58,7 +57,7 @@ func newNames(schema, prefix string) names {
 		conversations: q + tableConversations,
 		history:       q + tableHistory,
 		previous:      q + tablePrevious,
-		counters:      q + tableCounters,
+		seq:           q + "conversation_seq",
 		migrations:    q + tableMigrations,
 	}
 }
@@ -109,7 +108,7 @@ func buildQueries(d dialect, n names) queries {
 			"created_at = ?, enqueued_at = ?, seq = ?, assigned_at = ?, closed_at = ?, close_reason = ?, all_busy_notified = ?, " +
 			"deadlines_json = ?, missed_by_json = ?, version = ? WHERE id = ?"),
 		listConversations: convSelect,
-		nextSeq:           r("UPDATE " + n.counters + " SET value = value + 1 WHERE name = 'seq' RETURNING value"),
+		nextSeq:           d.nextSeq(n),
 		upsertPrevious: r("INSERT INTO " + n.previous + " (customer_id, operator_id) VALUES (?, ?) " +
 			"ON CONFLICT (customer_id) DO UPDATE SET operator_id = excluded.operator_id"),
 		selectPrevious: r("SELECT operator_id FROM " + n.previous + " WHERE customer_id = ?"),

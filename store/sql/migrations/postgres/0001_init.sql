@@ -61,9 +61,6 @@ CREATE TABLE {{schema}}{{prefix}}previous_operators (
     operator_id TEXT NOT NULL
 );
 
-CREATE TABLE {{schema}}{{prefix}}counters (
-    name  TEXT   NOT NULL PRIMARY KEY,
-    value BIGINT NOT NULL
-);
-
-INSERT INTO {{schema}}{{prefix}}counters (name, value) VALUES ('seq', 0);
+-- Conversations' Seq numbers: nextval takes no row lock, so concurrent
+-- writers do not queue behind each other's commits.
+CREATE SEQUENCE {{schema}}{{prefix}}conversation_seq AS BIGINT;

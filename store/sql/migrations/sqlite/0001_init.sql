@@ -59,10 +59,3 @@ CREATE TABLE {{schema}}{{prefix}}previous_operators (
     customer_id TEXT NOT NULL PRIMARY KEY,
     operator_id TEXT NOT NULL
 ) STRICT;
-
-CREATE TABLE {{schema}}{{prefix}}counters (
-    name  TEXT    NOT NULL PRIMARY KEY,
-    value INTEGER NOT NULL
-) STRICT;
-
-INSERT INTO {{schema}}{{prefix}}counters (name, value) VALUES ('seq', 0);

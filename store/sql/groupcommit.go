@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultMaxBatch is the most writes one transaction commits together,
+// unless WithMaxBatch says otherwise.
+const DefaultMaxBatch = 64
+
+// committer commits the writes of concurrent callers together (group
+// commit). Callers hand their transaction bodies to it; one goroutine
+// takes whatever is waiting, runs the bodies one after the other in one
+// transaction and commits once, then tells each caller its own outcome.
+// A caller alone is committed alone, at once: nothing waits for company.
+//
+// Every body checks before it writes: a body that refuses (a store error
+// such as store.ErrAlreadyTaken) has written nothing, so the others in the
+// batch go on and commit. A database error, on the other hand, may leave
+// the transaction unusable (PostgreSQL aborts it): the batch is rolled
+// back and each body runs again in a transaction of its own, as it would
+// without batching. Bodies in one batch see the writes of the bodies
+// before them, exactly as if they had committed one after the other.
+//
+// One goroutine means one connection writes: on SQLite the only writer
+// there is, on PostgreSQL a batch's row locks are never waited for by
+// another batch of the same Store (two batches locking rows in different
+// orders could deadlock).
+type committer struct {
+	s        *Store
+	maxBatch int
+	reqs     chan *writeReq
+	stop     chan struct{}
+	done     sync.WaitGroup
+
+	// Counters for tests: callers waiting to hand over their write, and
+	// transactions of several writes committed.
+	waiting, batches atomic.Int64
+	// beforeBatch, when set (by tests), runs before each batch.
+	beforeBatch func(n int)
+}
+
+// writeReq is one caller's write.
+type writeReq struct {
+	ctx context.Context
+	fn  func(q querier) error
+	// out receives the outcome, unmapped.
+	out chan error
+}
+
+var reqPool = sync.Pool{New: func() any { return &writeReq{out: make(chan error, 1)} }}
+
+func newCommitter(s *Store, maxBatch int) *committer {
+	c := &committer{s: s, maxBatch: maxBatch, reqs: make(chan *writeReq), stop: make(chan struct{})}
+	c.done.Add(1)
+	go c.loop()
+	return c
+}
+
+// write runs fn in a transaction, batched with those of other callers,
+// and returns once it has committed (or failed). A caller whose context
+// ends before its body runs gets the context's error and nothing is
+// written; once the body has run, the call waits for the commit, so that
+// what it reports is what the database did.
+func (c *committer) write(ctx context.Context, fn func(q querier) error) error {
+	r := reqPool.Get().(*writeReq)
+	r.ctx, r.fn = ctx, fn
+	c.waiting.Add(1)
+	select {
+	case c.reqs <- r:
+		c.waiting.Add(-1)
+	case <-ctx.Done():
+		c.waiting.Add(-1)
+		r.ctx, r.fn = nil, nil
+		reqPool.Put(r)
+		return ctx.Err()
+	}
+	err := <-r.out
+	r.ctx, r.fn = nil, nil
+	reqPool.Put(r)
+	return err
+}
+
+// close stops the loop. The Store calls it once no call is under way.
+func (c *committer) close() {
+	close(c.stop)
+	c.done.Wait()
+}
+
+func (c *committer) loop() {
+	defer c.done.Done()
+	batch := make([]*writeReq, 0, c.maxBatch)
+	for {
+		select {
+		case r := <-c.reqs:
+			batch = append(batch[:0], r)
+		case <-c.stop:
+			return
+		}
+	gather:
+		for len(batch) < c.maxBatch {
+			select {
+			case r := <-c.reqs:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit runs one batch and reports to each caller.
+func (c *committer) commit(batch []*writeReq) {
+	if c.beforeBatch != nil {
+		c.beforeBatch(len(batch))
+	}
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.out <- err
+			continue
+		}
+		live = append(live, r)
+	}
+	switch len(live) {
+	case 0:
+		return
+	case 1:
+		r := live[0]
+		r.out <- c.s.retryTx(r.ctx, r.fn)
+		return
+	}
+	outcomes, rolledBack, err := c.together(live)
+	switch {
+	case rolledBack:
+		// Nothing of the batch was committed: each runs on its own.
+		for _, r := range live {
+			r.out <- c.s.retryTx(r.ctx, r.fn)
+		}
+	case err != nil:
+		// The commit failed in a way that does not say whether it took
+		// effect (a connection lost during COMMIT, say): running the
+		// bodies again could apply them twice, so every caller gets the
+		// error, as a lone transaction's caller would.
+		for _, r := range live {
+			r.out <- err
+		}
+	default:
+		for i, r := range live {
+			r.out <- outcomes[i]
+		}
+	}
+}
+
+// together runs the bodies of batch in one transaction. It returns each
+// body's refusal (nil for a body whose writes were committed); or
+// rolledBack when the transaction surely did not commit; or the error of
+// a commit whose outcome is unknown.
+func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bool, err error) {
+	s := c.s
+	tx, err := s.db.BeginTx(context.Background(), s.d.txOptions())
+	if err != nil {
+		return nil, true, err
+	}
+	q := s.querier(tx)
+	outcomes = make([]error, len(batch))
+	for i, r := range batch {
+		err := r.fn(q)
+		if err != nil && !isStoreError(err) {
+			_ = tx.Rollback()
+			return nil, true, err
+		}
+		outcomes[i] = err
+	}
+	if err := tx.Commit(); err != nil {
+		// A failure the database reports as transient (busy, conflict)
+		// means the transaction was rolled back.
+		return nil, s.d.isRetryable(err), err
+	}
+	c.batches.Add(1)
+	return outcomes, false, nil
+}
