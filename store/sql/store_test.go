@@ -30,8 +30,12 @@ const defaultChecks = "200"
 
 // TestMain sets rapid's default number of checks to defaultChecks, unless
 // the RAPID_CHECKS environment variable or an explicit -rapid.checks flag
-// says otherwise.
+// says otherwise. Started as a child of TestCrashRecovery, it runs the
+// child instead of the tests.
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(crashChildEnv); spec != "" {
+		os.Exit(crashChild(spec)) // a child of TestCrashRecovery
+	}
 	if _, ok := os.LookupEnv("RAPID_CHECKS"); !ok {
 		flag.Parse()
 		if !flagSet("rapid.checks") {

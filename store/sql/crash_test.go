@@ -1,0 +1,388 @@
+package sqlstore_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/routing"
+	"github.com/switchboard-go/switchboard/store"
+	sqlstore "github.com/switchboard-go/switchboard/store/sql"
+)
+
+// The crash test runs a Router in a child process (this test binary,
+// started again with crashChildEnv set) under a steady stream of commands
+// from several goroutines, and kills it with SIGKILL at a random moment:
+// after a random number of acknowledged commands, while others are in
+// flight. The child writes each command to a side log before it issues it
+// ("start") and after the Router acknowledged it ("ack"). After each kill
+// the parent opens the database and checks that every acknowledged change
+// is there exactly once, that nothing appeared that nobody asked for, that
+// no operator is over the cap and loads equal the assignment rows, and
+// that a Router opened on it rebuilds its view and fires every deadline
+// that came due. Then the next child carries on from there.
+
+var crashKills = flag.Int("crash.kills", 20, "SIGKILLs per database in TestCrashRecovery")
+
+// crashChildEnv names the variable that makes the test binary a crash
+// test child; it holds the child's crashSpec as JSON.
+const crashChildEnv = "SWITCHBOARD_CRASH_CHILD"
+
+const (
+	crashOperators = 8
+	crashCap       = 2
+	crashWorkers   = 4
+)
+
+var crashBase = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+// crashSpec tells a child what to open and where to log.
+type crashSpec struct {
+	SQLite string // file path, or
+	DSN    string // PostgreSQL DSN, with
+	Schema string
+	Log    string // side log path
+	Round  int
+	Seed   uint64
+}
+
+// crashStore opens the store the spec names.
+func (sp crashSpec) open(ctx context.Context) (*sqlstore.Store, error) {
+	if sp.SQLite != "" {
+		return sqlstore.OpenSQLite(ctx, sp.SQLite)
+	}
+	return sqlstore.OpenPostgres(ctx, sp.DSN, sqlstore.WithSchema(sp.Schema))
+}
+
+// crashConfig is the routers' configuration, on a mock clock set at the
+// given time.
+func crashConfig(s store.Store, at time.Time) (routing.Config, *clock.Mock) {
+	clk := clock.NewMock()
+	clk.Set(at)
+	return routing.Config{
+		Store: s, Clock: clk, ManualDeadlines: true,
+		Groups: []routing.Group{{
+			ID:            "support",
+			Policy:        policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: crashCap}),
+			AcceptTimeout: 30 * time.Second,
+			WaitLevels:    []routing.WaitLevel{{Name: "yellow", After: 2 * time.Minute}},
+		}},
+	}, clk
+}
+
+// crashChild is the child's main: it runs commands until it is killed.
+func crashChild(raw string) int {
+	var sp crashSpec
+	if err := json.Unmarshal([]byte(raw), &sp); err != nil {
+		fmt.Fprintln(os.Stderr, "crash child:", err)
+		return 2
+	}
+	if err := runCrashChild(sp); err != nil {
+		fmt.Fprintln(os.Stderr, "crash child:", err)
+		return 1
+	}
+	return 0
+}
+
+func runCrashChild(sp crashSpec) error {
+	ctx := context.Background()
+	logf, err := os.OpenFile(sp.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	st, err := sp.open(ctx)
+	if err != nil {
+		return err
+	}
+	cfg, clk := crashConfig(st, crashBase.Add(time.Duration(sp.Round)*24*time.Hour))
+	r, err := routing.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var outMu sync.Mutex
+	// record writes one line to the side log (one write call, so that a
+	// kill never leaves half a line) and, for acknowledgements, to the
+	// parent, which counts them.
+	record := func(line string) error {
+		if _, err := logf.WriteString(line + "\n"); err != nil {
+			return err
+		}
+		if strings.HasPrefix(line, "ack ") {
+			outMu.Lock()
+			defer outMu.Unlock()
+			_, err := os.Stdout.WriteString(line + "\n")
+			return err
+		}
+		return nil
+	}
+	// do logs a command, runs it, and acknowledges it if it succeeded. A
+	// refusal (a close that lost a race, say) is not acknowledged; any
+	// other error stops the child.
+	do := func(what string, cmd func() error) error {
+		// Time moves on, so that an operator's status changes are
+		// recorded as intervals of their own.
+		clk.Add(time.Millisecond)
+		if err := record("start " + what); err != nil {
+			return err
+		}
+		err := cmd()
+		switch {
+		case err == nil:
+			return record("ack " + what)
+		case errors.Is(err, routing.ErrWrongState), errors.Is(err, routing.ErrNotAssignee),
+			errors.Is(err, routing.ErrNotFound), errors.Is(err, routing.ErrAlreadyTaken):
+			return nil
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	errs := make(chan error, crashWorkers)
+	for w := range crashWorkers {
+		go func() {
+			rng := rand.New(rand.NewPCG(sp.Seed, uint64(w)))
+			// Worker w alone flips the statuses of operators w and
+			// w+crashWorkers, so that it knows their status.
+			mine := []string{fmt.Sprintf("op%d", w), fmt.Sprintf("op%d", w+crashWorkers)}
+			for n := 0; ; n++ {
+				var err error
+				switch k := rng.IntN(10); {
+				case k < 5:
+					id := fmt.Sprintf("r%d-w%d-%d", sp.Round, w, n)
+					err = do("enqueue "+id, func() error {
+						_, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "support"})
+						return err
+					})
+				case k < 8:
+					op := fmt.Sprintf("op%d", rng.IntN(crashOperators))
+					o, oerr := r.Operator(ctx, op)
+					if oerr != nil {
+						err = oerr
+						break
+					}
+					held, herr := st.Conversations(ctx, store.Filter{Assignee: o.ID, States: []store.State{store.Assigned}})
+					if herr != nil || len(held) == 0 {
+						err = herr
+						break
+					}
+					id := held[rng.IntN(len(held))].ID
+					err = do("close "+id, func() error {
+						_, err := r.Close(ctx, routing.ByOperator(op), id, "done")
+						return err
+					})
+				default:
+					op := mine[rng.IntN(2)]
+					o, oerr := r.Operator(ctx, op)
+					if oerr != nil {
+						err = oerr
+						break
+					}
+					to := "ready"
+					if o.Status == "ready" {
+						to = "can-help"
+					}
+					err = do("status "+op+" "+to, func() error {
+						return r.SetStatus(ctx, routing.ByOperator(op), op, to)
+					})
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	return <-errs
+}
+
+// crashLog is what the side log says.
+type crashLog struct {
+	started, acked map[string]int // by "kind args"
+}
+
+func readCrashLog(t *testing.T, path string) crashLog {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	l := crashLog{started: map[string]int{}, acked: map[string]int{}}
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if !strings.HasSuffix(line, "\n") {
+			continue // the end of the file
+		}
+		kind, what, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		switch kind {
+		case "start":
+			l.started[what]++
+		case "ack":
+			l.acked[what]++
+		default:
+			t.Fatalf("side log line %q", line)
+		}
+	}
+	return l
+}
+
+// TestCrashRecovery kills a child running a Router on each database
+// -crash.kills times (see the top of this file).
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	t.Run("SQLite", func(t *testing.T) {
+		crashRounds(t, exe, crashSpec{SQLite: filepath.Join(t.TempDir(), "crash.db")})
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		db := postgresPool(t)
+		schema, _ := freshSchema(t, db)
+		crashRounds(t, exe, crashSpec{DSN: postgresDSN(t), Schema: schema})
+	})
+}
+
+func crashRounds(t *testing.T, exe string, sp crashSpec) {
+	ctx := context.Background()
+	sp.Log = filepath.Join(t.TempDir(), "side.log")
+	st, err := sp.open(ctx)
+	require.NoError(t, err)
+	require.NoError(t, st.Migrate(ctx))
+	for i := range crashOperators {
+		_, err := st.CreateOperator(ctx, store.Operator{ID: fmt.Sprintf("op%d", i), Status: "ready", StatusSince: crashBase, Groups: []string{"support"}})
+		require.NoError(t, err)
+	}
+	require.NoError(t, st.Close())
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	sawDeadlines := 0
+	for round := range *crashKills {
+		sp.Round, sp.Seed = round, rng.Uint64()
+		acks := 1 + rng.IntN(80)
+		killChild(t, exe, sp, acks)
+		sawDeadlines += checkAfterCrash(t, sp, readCrashLog(t, sp.Log))
+	}
+	require.Positive(t, sawDeadlines, "some deadlines were pending at a kill")
+}
+
+// killChild starts a child, waits for it to acknowledge acks commands,
+// and kills it.
+func killChild(t *testing.T, exe string, sp crashSpec, acks int) {
+	t.Helper()
+	raw, err := json.Marshal(sp)
+	require.NoError(t, err)
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+string(raw))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := bufio.NewScanner(out)
+	seen := 0
+	for seen < acks && lines.Scan() {
+		seen++
+	}
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+	require.Equal(t, acks, seen, "the child stopped on its own: %s", stderr.String())
+}
+
+// checkAfterCrash checks the database after a kill against the side log
+// and returns how many open conversations had deadlines.
+func checkAfterCrash(t *testing.T, sp crashSpec, l crashLog) int {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sp.open(ctx)
+	require.NoError(t, err)
+	defer st.Close()
+
+	convs, err := st.Conversations(ctx, store.Filter{})
+	require.NoError(t, err)
+	byID := map[string]store.Conversation{}
+	for _, c := range convs {
+		byID[c.ID] = c
+		require.Positive(t, l.started["enqueue "+c.ID], "conversation %s was never asked for", c.ID)
+	}
+	for what := range l.acked {
+		kind, arg, _ := strings.Cut(what, " ")
+		switch kind {
+		case "enqueue":
+			_, ok := byID[arg]
+			require.True(t, ok, "acknowledged conversation %s is missing", arg)
+		case "close":
+			require.Equal(t, store.Closed, byID[arg].State, "acknowledged close of %s", arg)
+		}
+	}
+	mismatches, err := st.Reconcile(ctx)
+	require.NoError(t, err)
+	require.Empty(t, mismatches, "loads equal the assignment rows")
+
+	ops, err := st.Operators(ctx)
+	require.NoError(t, err)
+	for _, o := range ops {
+		require.LessOrEqual(t, o.Load, crashCap, "operator %s over the cap", o.ID)
+		hist, err := st.StatusHistory(ctx, o.ID, crashBase, crashBase.Add(1000*24*time.Hour))
+		require.NoError(t, err)
+		changes := map[string]int{}
+		for _, iv := range hist[1:] {
+			changes[iv.Status]++
+		}
+		for _, to := range []string{"ready", "can-help"} {
+			what := "status " + o.ID + " " + to
+			require.GreaterOrEqual(t, changes[to], l.acked[what], "acknowledged status changes of %s to %s are stored", o.ID, to)
+			require.LessOrEqual(t, changes[to], l.started[what], "no status change of %s to %s stored that was not asked for, or twice", o.ID, to)
+		}
+	}
+
+	// A Router opened at a later time rebuilds its view, routes the
+	// queue, and fires every deadline that came due.
+	at := crashBase.Add(time.Duration(sp.Round)*24*time.Hour + 12*time.Hour)
+	cfg, _ := crashConfig(st, at)
+	r, err := routing.New(ctx, cfg)
+	require.NoError(t, err)
+	defer r.Stop()
+	open := 0
+	withDeadlines := 0
+	for _, c := range convs {
+		if c.State != store.Closed {
+			open++
+			if len(c.Deadlines) > 0 {
+				withDeadlines++
+			}
+		}
+	}
+	snap := r.Snapshot()
+	held := 0
+	for _, o := range snap.Operators {
+		held += len(o.Conversations)
+	}
+	g := snap.Groups[0]
+	require.Equal(t, open, held+g.Queued, "every open conversation is in the rebuilt view")
+	if g.Queued > 0 {
+		require.Zero(t, g.AutoAvailable, "conversations queued while an operator could take them")
+	}
+	require.NoError(t, r.ProcessDue(ctx))
+	after, err := st.Conversations(ctx, store.Filter{States: []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting}})
+	require.NoError(t, err)
+	for _, c := range after {
+		for _, d := range c.Deadlines {
+			require.True(t, d.Due.After(at), "conversation %s: deadline %v due at %v was not fired", c.ID, d.Kind, d.Due)
+		}
+	}
+	return withDeadlines
+}
