@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,7 +37,12 @@ func TestOpenSQLiteNotADatabase(t *testing.T) {
 // database gives the server's reason.
 func TestOpenPostgresNoSuchDatabase(t *testing.T) {
 	postgresPool(t)
-	_, err := sqlstore.OpenPostgres(t.Context(), "postgres://postgres@127.0.0.1:5432/switchboard_no_such_db?sslmode=disable")
+	u, err := url.Parse(postgresDSN(t))
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("%s must be a postgres:// URL for this test", postgresEnv)
+	}
+	u.Path = "/switchboard_no_such_db"
+	_, err = sqlstore.OpenPostgres(t.Context(), u.String())
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "connect to PostgreSQL database")
 	require.Contains(t, err.Error(), `"switchboard_no_such_db" does not exist`)

@@ -50,6 +50,9 @@ type dialect interface {
 	// transaction ends ("" where the transaction already excludes other
 	// writers).
 	forUpdate() string
+	// batchLockTimeout returns the statement that bounds how long a
+	// transaction of several callers' writes waits for a row lock, or "".
+	batchLockTimeout() string
 	// nextSeq returns the query giving the next conversation Seq number,
 	// greater than every number given before.
 	nextSeq(n names) string

@@ -80,7 +80,13 @@
 // of callers. A write whose checks refuse it has written nothing and does
 // not disturb the others; a database error rolls the batch back and each
 // of its writes runs again in a transaction of its own. Several Stores
-// (processes) on one database each batch their own writes.
+// (processes) on one database each batch their own writes; on PostgreSQL a
+// batch waits at most 100 ms for a row lock another process holds (their
+// batches could deadlock), then its writes run alone.
+//
+// One writer per Store means that writes wait for each other: a caller's
+// context bounds its wait in the queue and its own statements, but once
+// its write has run in a batch the call waits for that batch's commit.
 //
 // Loads are counters in the operators' rows, changed in the same
 // transaction as the conversation. Reconcile compares every operator's
@@ -89,6 +95,8 @@
 // A call whose context ends before its write has run returns the
 // context's error and writes nothing; once its write has run, the call
 // waits for the commit, so that what it returns is what the database did.
+// A COMMIT that fails without saying whether it took effect (a connection
+// lost meanwhile) is reported as such, never as the context's error.
 // After Close
 // every call fails with store.ErrClosed.
 package sqlstore

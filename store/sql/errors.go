@@ -63,9 +63,13 @@ func isClosedDB(err error) bool {
 // violation as store.ErrAlreadyExists, a retryable failure as
 // store.ErrConflict, and anything else wrapped with op.
 func (s *Store) mapError(ctx context.Context, op string, err error) error {
+	var commitErr commitError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &commitErr) && !s.d.isRetryable(err) && !isClosedDB(err):
+		// Not the context's fault, and maybe committed: say so.
+		return fmt.Errorf("sqlstore: %s: commit failed, whether it took effect is unknown: %w", op, commitErr.err)
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case isStoreError(err):

@@ -35,9 +35,9 @@ type committer struct {
 	stop     chan struct{}
 	done     sync.WaitGroup
 
-	// Counters for tests: callers waiting to hand over their write, and
-	// transactions of several writes committed.
-	waiting, batches atomic.Int64
+	// batches counts the transactions of several writes committed (for
+	// tests).
+	batches atomic.Int64
 	// beforeBatch, when set (by tests), runs before each batch.
 	beforeBatch func(n int)
 }
@@ -53,7 +53,7 @@ type writeReq struct {
 var reqPool = sync.Pool{New: func() any { return &writeReq{out: make(chan error, 1)} }}
 
 func newCommitter(s *Store, maxBatch int) *committer {
-	c := &committer{s: s, maxBatch: maxBatch, reqs: make(chan *writeReq), stop: make(chan struct{})}
+	c := &committer{s: s, maxBatch: maxBatch, reqs: make(chan *writeReq, maxBatch), stop: make(chan struct{})}
 	c.done.Add(1)
 	go c.loop()
 	return c
@@ -63,16 +63,14 @@ func newCommitter(s *Store, maxBatch int) *committer {
 // and returns once it has committed (or failed). A caller whose context
 // ends before its body runs gets the context's error and nothing is
 // written; once the body has run, the call waits for the commit, so that
-// what it reports is what the database did.
+// what it reports is what the database did. Writes queue in c.reqs, which
+// holds up to a batch.
 func (c *committer) write(ctx context.Context, fn func(q querier) error) error {
 	r := reqPool.Get().(*writeReq)
 	r.ctx, r.fn = ctx, fn
-	c.waiting.Add(1)
 	select {
 	case c.reqs <- r:
-		c.waiting.Add(-1)
 	case <-ctx.Done():
-		c.waiting.Add(-1)
 		r.ctx, r.fn = nil, nil
 		reqPool.Put(r)
 		return ctx.Err()
@@ -166,9 +164,26 @@ func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bo
 	if err != nil {
 		return nil, true, err
 	}
+	// A body waiting for a row lock (held by another process) would hold
+	// up every caller of the batch: bound the wait, after which the batch
+	// is rolled back and each write runs alone, under its own context.
+	if lt := s.d.batchLockTimeout(); lt != "" {
+		if _, err := tx.Exec(lt); err != nil {
+			_ = tx.Rollback()
+			return nil, true, err
+		}
+	}
 	q := s.querier(tx)
 	outcomes = make([]error, len(batch))
 	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			// Gone while the batch ran: its write is left out.
+			outcomes[i] = err
+			continue
+		}
+		// A body stopped by its context may have written half of its
+		// changes (and PostgreSQL aborts the transaction): like any error
+		// that is not a refusal, it rolls the batch back.
 		err := r.fn(q)
 		if err != nil && !isStoreError(err) {
 			_ = tx.Rollback()
@@ -179,7 +194,7 @@ func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bo
 	if err := tx.Commit(); err != nil {
 		// A failure the database reports as transient (busy, conflict)
 		// means the transaction was rolled back.
-		return nil, s.d.isRetryable(err), err
+		return nil, s.d.isRetryable(err), commitError{err}
 	}
 	c.batches.Add(1)
 	return outcomes, false, nil

@@ -2,10 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"sync"
 	"testing"
 
@@ -15,38 +19,89 @@ import (
 )
 
 // held is a store whose committer stops before each batch: it reports
-// the batch's size on taken and waits for release.
+// the batch's size on taken and waits for release (or the test's end).
 type held struct {
 	*Store
 	taken   chan int
 	release chan struct{}
+	// insert is the scratch table's insert statement.
+	insert string
 }
 
-// heldCommitter returns a migrated SQLite store with a scratch table,
-// whose committer is held before each batch.
-func heldCommitter(t *testing.T) *held {
+// hold makes s's committer stop before each batch, and gives s a scratch
+// table.
+func hold(t *testing.T, s *Store) *held {
 	t.Helper()
-	s, err := OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "gc.db"))
+	_, err := s.db.Exec("CREATE TABLE " + qualifier(s.cfg.schema) + "scratch (k TEXT PRIMARY KEY)")
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.Migrate(t.Context()))
-	_, err = s.db.Exec("CREATE TABLE scratch (k TEXT PRIMARY KEY)")
-	require.NoError(t, err)
-	h := &held{Store: s, taken: make(chan int), release: make(chan struct{})}
+	h := &held{Store: s, taken: make(chan int), release: make(chan struct{}),
+		insert: s.d.rebind("INSERT INTO " + qualifier(s.cfg.schema) + "scratch (k) VALUES (?)")}
 	s.batch.beforeBatch = func(n int) {
-		h.taken <- n
-		<-h.release
+		select {
+		case h.taken <- n:
+		case <-t.Context().Done():
+			return
+		}
+		select {
+		case <-h.release:
+		case <-t.Context().Done():
+		}
 	}
 	return h
 }
 
+// heldStores returns a held SQLite store and, when PostgreSQL is
+// configured, a held PostgreSQL store in a fresh schema.
+func heldStores(t *testing.T) map[string]*held {
+	t.Helper()
+	out := map[string]*held{}
+	s, err := OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "gc.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.Migrate(t.Context()))
+	out["SQLite"] = hold(t, s)
+
+	dsn := os.Getenv("SWITCHBOARD_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("SWITCHBOARD_TEST_POSTGRES is not set: under CI the PostgreSQL tests must run")
+		}
+		t.Log("PostgreSQL left out: SWITCHBOARD_TEST_POSTGRES is not set")
+		return out
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "sbtest_gc_" + hex.EncodeToString(b)
+	pg, err := OpenPostgres(t.Context(), dsn, WithSchema(schema))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = pg.db.Exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE")
+		_ = pg.Close()
+	})
+	require.NoError(t, pg.Migrate(t.Context()))
+	out["Postgres"] = hold(t, pg)
+	return out
+}
+
 // insertBody returns a write body that inserts key into the scratch table
 // and then returns err.
-func insertBody(key string, err error) func(q querier) error {
+func (h *held) insertBody(key string, err error) func(q querier) error {
 	return func(q querier) error {
-		if _, e := q.ExecContext(context.Background(), "INSERT INTO scratch (k) VALUES (?)", key); e != nil {
+		if _, e := q.ExecContext(context.Background(), h.insert, key); e != nil {
 			return e
 		}
+		return err
+	}
+}
+
+// failingBody returns a write body whose statement fails in the database
+// after an insert (which aborts a PostgreSQL transaction).
+func (h *held) failingBody(key string) func(q querier) error {
+	return func(q querier) error {
+		if _, err := q.ExecContext(context.Background(), h.insert, key); err != nil {
+			return err
+		}
+		_, err := q.ExecContext(context.Background(), h.insert, key) // duplicate key
 		return err
 	}
 }
@@ -58,15 +113,18 @@ func refuseBody(key string) func(q querier) error {
 	}
 }
 
-// queueWrites starts one write per body, lets the first batch go once all
-// the others wait to be handed over, then the second, which must hold them
-// all. It returns each write's outcome.
-func queueWrites(t *testing.T, h *held, bodies map[string]func(q querier) error) map[string]error {
+// queueWrites runs first alone in a held batch, queues every body of rest
+// behind it, and lets the batches go: the bodies of rest are then in one
+// batch. It returns each write's outcome.
+func (h *held) queueWrites(t *testing.T, first func(q querier) error, rest map[string]func(q querier) error) (error, map[string]error) {
 	t.Helper()
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- h.batch.write(t.Context(), first) }()
+	require.Equal(t, 1, <-h.taken)
 	var mu sync.Mutex
 	out := map[string]error{}
 	var wg sync.WaitGroup
-	for key, fn := range bodies {
+	for key, fn := range rest {
 		wg.Go(func() {
 			err := h.batch.write(t.Context(), fn)
 			mu.Lock()
@@ -74,22 +132,19 @@ func queueWrites(t *testing.T, h *held, bodies map[string]func(q querier) error)
 			mu.Unlock()
 		})
 	}
-	first := <-h.taken
-	rest := len(bodies) - first
-	require.Positive(t, rest)
-	for h.batch.waiting.Load() != int64(rest) {
+	for len(h.batch.reqs) != len(rest) { // all queued behind the first
 		runtime.Gosched()
 	}
 	h.release <- struct{}{}
-	require.Equal(t, rest, <-h.taken, "every writer that waited is in the second batch")
+	require.Equal(t, len(rest), <-h.taken, "the queued writes are in one batch")
 	h.release <- struct{}{}
 	wg.Wait()
-	return out
+	return <-firstDone, out
 }
 
-func scratchKeys(t *testing.T, s *Store) []string {
+func (h *held) keys(t *testing.T) []string {
 	t.Helper()
-	rows, err := s.db.Query("SELECT k FROM scratch ORDER BY k")
+	rows, err := h.db.Query("SELECT k FROM " + qualifier(h.cfg.schema) + "scratch")
 	require.NoError(t, err)
 	defer rows.Close()
 	var keys []string
@@ -99,6 +154,7 @@ func scratchKeys(t *testing.T, s *Store) []string {
 		keys = append(keys, k)
 	}
 	require.NoError(t, rows.Err())
+	sort.Strings(keys)
 	return keys
 }
 
@@ -106,71 +162,85 @@ func scratchKeys(t *testing.T, s *Store) []string {
 // is under way are committed together in one transaction, and a writer
 // whose checks refuse is told so while the others' writes are committed.
 func TestGroupCommitBatchesWaitingWriters(t *testing.T) {
-	s := heldCommitter(t)
-	bodies := map[string]func(q querier) error{}
-	for i := range 8 {
-		k := fmt.Sprintf("k%d", i)
-		bodies[k] = insertBody(k, nil)
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			rest := map[string]func(q querier) error{"refused": refuseBody("refused")}
+			for i := range 8 {
+				k := fmt.Sprintf("k%d", i)
+				rest[k] = h.insertBody(k, nil)
+			}
+			first, out := h.queueWrites(t, h.insertBody("first", nil), rest)
+			require.NoError(t, first)
+			for k, err := range out {
+				if k == "refused" {
+					require.ErrorIs(t, err, store.ErrAlreadyTaken)
+					continue
+				}
+				require.NoError(t, err, k)
+			}
+			require.Equal(t, []string{"first", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}, h.keys(t))
+			require.EqualValues(t, 1, h.batch.batches.Load(), "one transaction for the eight writes and the refusal")
+		})
 	}
-	bodies["refused"] = refuseBody("refused")
-	out := queueWrites(t, s, bodies)
-	for k, err := range out {
-		if k == "refused" {
-			require.ErrorIs(t, err, store.ErrAlreadyTaken)
-			continue
-		}
-		require.NoError(t, err, k)
-	}
-	require.Equal(t, []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}, scratchKeys(t, s.Store))
-	require.Positive(t, s.batch.batches.Load(), "the writers queued behind the first were committed together")
 }
 
 // TestGroupCommitDatabaseErrorRunsEachAlone: a database error in a batch
-// rolls the whole batch back, and each write then runs in a transaction
-// of its own, so the one that failed writes nothing and the others are
-// committed.
+// (which aborts a PostgreSQL transaction) rolls the whole batch back, and
+// each write then runs in a transaction of its own: nothing of the one
+// that failed is written, all of the others are.
 func TestGroupCommitDatabaseErrorRunsEachAlone(t *testing.T) {
-	s := heldCommitter(t)
-	boom := errors.New("boom")
-	bodies := map[string]func(q querier) error{
-		"first": insertBody("first", nil),
-		"a":     insertBody("a", nil),
-		"b":     insertBody("b", nil),
-		"bad":   insertBody("bad", boom),
-		"c":     insertBody("c", nil),
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			boom := errors.New("boom")
+			rest := map[string]func(q querier) error{
+				"a":   h.insertBody("a", nil),
+				"b":   h.insertBody("b", nil),
+				"bad": h.insertBody("bad", boom),
+				"dup": h.failingBody("dup"),
+				"c":   h.insertBody("c", nil),
+			}
+			first, out := h.queueWrites(t, h.insertBody("first", nil), rest)
+			require.NoError(t, first)
+			for k, err := range out {
+				switch k {
+				case "bad":
+					require.ErrorIs(t, err, boom)
+				case "dup":
+					require.True(t, h.d.isUniqueViolation(err), "%v", err)
+				default:
+					require.NoError(t, err, k)
+				}
+			}
+			require.Equal(t, []string{"a", "b", "c", "first"}, h.keys(t), "nothing of the failed writes, all of the others")
+			require.Zero(t, h.batch.batches.Load(), "the batch was rolled back")
+		})
 	}
-	// "first" alone, in the first batch; the rest together.
-	out := queueWrites(t, s, bodies)
-	for k, err := range out {
-		if k == "bad" {
-			require.ErrorIs(t, err, boom)
-			continue
-		}
-		require.NoError(t, err, k)
-	}
-	require.Equal(t, []string{"a", "b", "c", "first"}, scratchKeys(t, s.Store), "nothing of the failed write, all of the others")
 }
 
 // TestGroupCommitCancelledBeforeRunning: a writer whose context ends while
-// it waits gets the context's error and writes nothing.
+// its write waits in the queue gets the context's error and writes
+// nothing; the others of its batch are committed.
 func TestGroupCommitCancelledBeforeRunning(t *testing.T) {
-	s := heldCommitter(t)
-	firstDone := make(chan error)
-	go func() { firstDone <- s.batch.write(t.Context(), insertBody("first", nil)) }()
-	require.Equal(t, 1, <-s.taken)
-	ctx, cancel := context.WithCancel(t.Context())
-	lateDone := make(chan error)
-	go func() { lateDone <- s.batch.write(ctx, insertBody("late", nil)) }()
-	for s.batch.waiting.Load() != 1 {
-		runtime.Gosched()
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			firstDone := make(chan error, 1)
+			go func() { firstDone <- h.batch.write(t.Context(), h.insertBody("first", nil)) }()
+			require.Equal(t, 1, <-h.taken)
+			ctx, cancel := context.WithCancel(t.Context())
+			lateDone, otherDone := make(chan error, 1), make(chan error, 1)
+			go func() { lateDone <- h.batch.write(ctx, h.insertBody("late", nil)) }()
+			go func() { otherDone <- h.batch.write(t.Context(), h.insertBody("other", nil)) }()
+			for len(h.batch.reqs) != 2 {
+				runtime.Gosched()
+			}
+			cancel()
+			h.release <- struct{}{}
+			require.NoError(t, <-firstDone)
+			require.Equal(t, 2, <-h.taken)
+			h.release <- struct{}{}
+			require.ErrorIs(t, <-lateDone, context.Canceled)
+			require.NoError(t, <-otherDone)
+			require.Equal(t, []string{"first", "other"}, h.keys(t))
+		})
 	}
-	cancel()
-	require.ErrorIs(t, <-lateDone, context.Canceled)
-	s.release <- struct{}{}
-	require.NoError(t, <-firstDone)
-	go func() { firstDone <- s.batch.write(t.Context(), insertBody("after", nil)) }()
-	require.Equal(t, 1, <-s.taken)
-	s.release <- struct{}{}
-	require.NoError(t, <-firstDone)
-	require.Equal(t, []string{"after", "first"}, scratchKeys(t, s.Store))
 }

@@ -56,6 +56,12 @@ func (postgresDialect) name() string               { return "postgres" }
 func (postgresDialect) rebind(query string) string { return rebindDollar(query) }
 func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
 
+// batchLockTimeout bounds a batch's wait for a row lock held by another
+// process to 100 ms (the batches of several processes can deadlock, which
+// PostgreSQL would detect only after deadlock_timeout, a second by
+// default).
+func (postgresDialect) batchLockTimeout() string { return "SET LOCAL lock_timeout = '100ms'" }
+
 // nextSeq takes a number from the store's sequence, which locks no row:
 // concurrent writers do not wait for each other's commits. Numbers of
 // transactions that roll back are skipped.

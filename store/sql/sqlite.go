@@ -60,11 +60,11 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	}
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		_ = db.Close()
+		_ = s.Close()
 		return nil, s.mapError(ctx, fmt.Sprintf("open SQLite database %q: set WAL mode", path), err)
 	}
 	if mode != "wal" && mode != "memory" {
-		_ = db.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("sqlstore: open SQLite database %q: journal mode is %q, not WAL", path, mode)
 	}
 	return s, nil
@@ -85,6 +85,10 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string               { return "sqlite" }
 func (sqliteDialect) rebind(query string) string { return query }
 func (sqliteDialect) forUpdate() string          { return "" }
+
+// batchLockTimeout is "": a SQLite transaction takes the database's lock
+// when it begins (bounded by the busy timeout) and waits for none after.
+func (sqliteDialect) batchLockTimeout() string { return "" }
 
 // nextSeq reads the greatest Seq (from the index on it) and adds one:
 // writers hold SQLite's write lock, so no other can take the same number.

@@ -159,9 +159,12 @@ func (s *Store) retryTx(ctx context.Context, fn func(q querier) error) error {
 	return err
 }
 
-// runTx runs fn in one transaction and commits it.
+// runTx runs fn in one transaction and commits it. fn's statements run
+// under the caller's context (fn captures it), but the transaction itself
+// does not: a context that ends while COMMIT is under way must not leave
+// the caller unsure whether its write took effect.
 func (s *Store) runTx(ctx context.Context, fn func(q querier) error) error {
-	tx, err := s.db.BeginTx(ctx, s.d.txOptions())
+	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), s.d.txOptions())
 	if err != nil {
 		return err
 	}
@@ -169,8 +172,19 @@ func (s *Store) runTx(ctx context.Context, fn func(q querier) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return commitError{err}
+	}
+	return nil
 }
+
+// commitError is the error of a COMMIT. Unless the database reports it as
+// transient (the transaction was rolled back), whether the transaction
+// took effect is unknown.
+type commitError struct{ err error }
+
+func (e commitError) Error() string { return e.err.Error() }
+func (e commitError) Unwrap() error { return e.err }
 
 // Close marks the store closed, waits for the calls under way, and closes
 // the database if the store opened it (OpenSQLite, OpenPostgres). Every
