@@ -154,7 +154,7 @@ func TestPostgresRunsAgain(t *testing.T) {
 	}
 	u, err := url.Parse(dsn)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Skipf("%s is not a postgres:// URL, which -store needs", postgresEnv)
+		t.Fatalf("%s=%q is not a postgres:// URL, which -store needs", postgresEnv, dsn)
 	}
 
 	// A schema of its own, first in the search path, holds the tables. It
