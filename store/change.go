@@ -192,6 +192,64 @@ func (c Change) AddsLoad(cur Conversation) bool {
 	return c.To.CountsAsLoad() && !(cur.State.CountsAsLoad() && cur.Assignee == c.NewAssignee)
 }
 
+// RemovesLoad reports whether moving a conversation from cur to the
+// change's target takes one from cur's assignee's load: it counted toward
+// their load and no longer does.
+func (c Change) RemovesLoad(cur Conversation) bool {
+	return cur.State.CountsAsLoad() && !(c.To.CountsAsLoad() && c.NewAssignee == cur.Assignee)
+}
+
+// Next returns the row cur becomes under the change, its Version one
+// higher; seq is the Seq of a requeued conversation (ignored unless
+// Requeue). Stores call it once the change's checks have passed; the
+// operators' loads are theirs to change (see AddsLoad, RemovesLoad).
+func (c Change) Next(cur Conversation, seq uint64) Conversation {
+	next := cur.Clone()
+	next.State = c.To
+	next.Assignee = c.NewAssignee
+	next.OfferedTo = nil
+	if len(c.Offers) > 0 {
+		next.OfferedTo = slices.Clone(c.Offers)
+	}
+	if c.Group != "" {
+		next.Group = c.Group
+	}
+	if c.Requeue {
+		next.EnqueuedAt = c.At
+		next.Seq = seq
+	}
+	if c.To == Closed {
+		next.ClosedAt = c.At
+		next.CloseReason = c.CloseReason
+	}
+	if c.NewAssignee != "" {
+		if c.NewAssignee != cur.Assignee {
+			next.AssignedAt = c.At
+		}
+		next.LastOperator = c.NewAssignee
+	}
+	if c.MarkAllBusy {
+		next.AllBusyNotified = true
+	}
+	if c.SetDeadlines {
+		next.Deadlines = slices.Clone(c.Deadlines)
+	}
+	if len(c.DropDeadlines) > 0 {
+		next.Deadlines = slices.DeleteFunc(slices.Clone(next.Deadlines), func(d Deadline) bool { return slices.Contains(c.DropDeadlines, d.Kind) })
+	}
+	for _, id := range c.AddMissed {
+		if !slices.Contains(next.MissedBy, id) {
+			next.MissedBy = append(next.MissedBy, id)
+		}
+	}
+	next.Deadlines = DeadlinesFor(next.Deadlines, c.To)
+	if len(next.Deadlines) == 0 {
+		next.Deadlines = nil
+	}
+	next.Version++
+	return next
+}
+
 // CheckAssignee returns nil if op may become the assignee under r, where
 // addsLoad says whether the change adds to op's load.
 func (r Require) CheckAssignee(op Operator, addsLoad bool) error {

@@ -371,61 +371,21 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if err := s.checkOffers(ch.Offers, ch.Require); err != nil {
 		return store.Result{}, err
 	}
-	// The old assignee loses one if the conversation counted toward their
-	// load and no longer does.
 	var loser *store.Operator
-	if cur.State.CountsAsLoad() && !(ch.To.CountsAsLoad() && ch.NewAssignee == cur.Assignee) {
+	if ch.RemovesLoad(*cur) {
 		loser = s.ops[cur.Assignee]
 	}
 
 	before := cur.Clone()
-	next := cur.Clone()
-	next.State = ch.To
-	next.Assignee = ch.NewAssignee
-	next.OfferedTo = nil
-	if len(ch.Offers) > 0 {
-		next.OfferedTo = slices.Clone(ch.Offers)
-	}
-	if ch.Group != "" {
-		next.Group = ch.Group
-	}
+	var seq uint64
 	if ch.Requeue {
 		s.seq++
-		next.EnqueuedAt = ch.At
-		next.Seq = s.seq
+		seq = s.seq
 	}
-	if ch.To == store.Closed {
-		next.ClosedAt = ch.At
-		next.CloseReason = ch.CloseReason
+	next := ch.Next(*cur, seq)
+	if ch.NewAssignee != "" && next.CustomerID != "" {
+		s.previous[next.CustomerID] = ch.NewAssignee
 	}
-	if ch.NewAssignee != "" {
-		if ch.NewAssignee != cur.Assignee {
-			next.AssignedAt = ch.At
-		}
-		next.LastOperator = ch.NewAssignee
-		if next.CustomerID != "" {
-			s.previous[next.CustomerID] = ch.NewAssignee
-		}
-	}
-	if ch.MarkAllBusy {
-		next.AllBusyNotified = true
-	}
-	if ch.SetDeadlines {
-		next.Deadlines = slices.Clone(ch.Deadlines)
-	}
-	if len(ch.DropDeadlines) > 0 {
-		next.Deadlines = slices.DeleteFunc(slices.Clone(next.Deadlines), func(d store.Deadline) bool { return slices.Contains(ch.DropDeadlines, d.Kind) })
-	}
-	for _, id := range ch.AddMissed {
-		if !slices.Contains(next.MissedBy, id) {
-			next.MissedBy = append(next.MissedBy, id)
-		}
-	}
-	next.Deadlines = store.DeadlinesFor(next.Deadlines, ch.To)
-	if len(next.Deadlines) == 0 {
-		next.Deadlines = nil
-	}
-	next.Version++
 
 	res := store.Result{Before: before}
 	if loser != nil {

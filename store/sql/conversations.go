@@ -128,6 +128,8 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if err := checkChange(ch); err != nil {
 		return store.Result{}, err
 	}
+	// Rows hold UTC times (see the package documentation).
+	ch.At, ch.Deadlines = utc(ch.At), utcDeadlines(ch.Deadlines)
 	var res store.Result
 	err = s.write(ctx, "apply change", func(q querier) error {
 		res = store.Result{}
@@ -142,9 +144,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			return err
 		}
 		addsLoad := ch.AddsLoad(cur)
-		// The old assignee loses one if the conversation counted toward
-		// their load and no longer does.
-		loses := cur.State.CountsAsLoad() && !(ch.To.CountsAsLoad() && ch.NewAssignee == cur.Assignee)
+		loses := ch.RemovesLoad(cur)
 
 		lock := slices.Clone(ch.Offers)
 		if ch.NewAssignee != "" {
@@ -170,51 +170,13 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			return err
 		}
 
-		next := cur.Clone()
-		next.State = ch.To
-		next.Assignee = ch.NewAssignee
-		next.OfferedTo = nil
-		if len(ch.Offers) > 0 {
-			next.OfferedTo = slices.Clone(ch.Offers)
-		}
-		if ch.Group != "" {
-			next.Group = ch.Group
-		}
+		var seq uint64
 		if ch.Requeue {
-			if next.Seq, err = s.nextSeq(ctx, q); err != nil {
+			if seq, err = s.nextSeq(ctx, q); err != nil {
 				return err
 			}
-			next.EnqueuedAt = utc(ch.At)
 		}
-		if ch.To == store.Closed {
-			next.ClosedAt = utc(ch.At)
-			next.CloseReason = ch.CloseReason
-		}
-		if ch.NewAssignee != "" {
-			if ch.NewAssignee != cur.Assignee {
-				next.AssignedAt = utc(ch.At)
-			}
-			next.LastOperator = ch.NewAssignee
-		}
-		if ch.MarkAllBusy {
-			next.AllBusyNotified = true
-		}
-		if ch.SetDeadlines {
-			next.Deadlines = utcDeadlines(ch.Deadlines)
-		}
-		if len(ch.DropDeadlines) > 0 {
-			next.Deadlines = slices.DeleteFunc(slices.Clone(next.Deadlines), func(d store.Deadline) bool { return slices.Contains(ch.DropDeadlines, d.Kind) })
-		}
-		for _, id := range ch.AddMissed {
-			if !slices.Contains(next.MissedBy, id) {
-				next.MissedBy = append(next.MissedBy, id)
-			}
-		}
-		next.Deadlines = store.DeadlinesFor(next.Deadlines, ch.To)
-		if len(next.Deadlines) == 0 {
-			next.Deadlines = nil
-		}
-		next.Version++
+		next := ch.Next(cur, seq)
 
 		res.Before = cur
 		if loses {
@@ -230,7 +192,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 		if addsLoad {
 			gainer := ops[ch.NewAssignee]
 			gainer.Load++
-			gainer.LastAssigned = utc(ch.At)
+			gainer.LastAssigned = ch.At
 			gainer.Version++
 			if err := s.writeLoad(ctx, q, gainer); err != nil {
 				return err
