@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,11 +65,11 @@ func sqliteBench(b *testing.B) benchDB {
 	return benchDB{
 		name: "SQLite",
 		open: func(b *testing.B, fast bool) *sqlstore.Store {
-			sync := sqlstore.SynchronousFull
+			level := sqlstore.SynchronousFull
 			if fast {
-				sync = sqlstore.SynchronousOff
+				level = sqlstore.SynchronousOff
 			}
-			s, err := sqlstore.OpenSQLite(context.Background(), path, sqlstore.WithSynchronous(sync))
+			s, err := sqlstore.OpenSQLite(context.Background(), path, sqlstore.WithSynchronous(level))
 			benchNoError(b, err)
 			benchNoError(b, s.Migrate(context.Background()))
 			return s
@@ -116,10 +117,8 @@ func postgresBench(b *testing.B) (benchDB, bool) {
 
 // withParam adds a runtime parameter to a URL DSN.
 func withParam(dsn, param string) string {
-	for i := range len(dsn) {
-		if dsn[i] == '?' {
-			return dsn + "&" + param
-		}
+	if strings.Contains(dsn, "?") {
+		return dsn + "&" + param
 	}
 	return dsn + "?" + param
 }

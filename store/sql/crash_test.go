@@ -62,7 +62,7 @@ type crashSpec struct {
 	Seed   uint64
 }
 
-// crashStore opens the store the spec names.
+// open opens the store the spec names.
 func (sp crashSpec) open(ctx context.Context) (*sqlstore.Store, error) {
 	if sp.SQLite != "" {
 		return sqlstore.OpenSQLite(ctx, sp.SQLite)
