@@ -25,7 +25,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 		return store.Result{}, err
 	}
 	var res store.Result
-	err = s.write(ctx, "create conversation", func(q querier) error {
+	err = s.write(ctx, "create conversation", func(q *writeTx) error {
 		res = store.Result{}
 		var n int
 		if err := q.QueryRowContext(ctx, s.q.conversationExists, c.ID).Scan(&n); err != nil {
@@ -80,6 +80,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 		if row.Seq, err = s.nextSeq(ctx, q); err != nil {
 			return err
 		}
+		q.changedConversation(row.ID)
 		if _, err := q.ExecContext(ctx, s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
 			return err
 		}
@@ -131,7 +132,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	// Rows hold UTC times (see the package documentation).
 	ch.At, ch.Deadlines = utc(ch.At), utcDeadlines(ch.Deadlines)
 	var res store.Result
-	err = s.write(ctx, "apply change", func(q querier) error {
+	err = s.write(ctx, "apply change", func(q *writeTx) error {
 		res = store.Result{}
 		cur, err := scanConversation(q.QueryRowContext(ctx, s.q.lockConversation, ch.Conversation))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -199,6 +200,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			}
 			res.Gained = store.LoadOf(gainer)
 		}
+		q.changedConversation(next.ID)
 		if _, err := q.ExecContext(ctx, s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
 			return err
 		}
@@ -217,7 +219,8 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 }
 
 // writeLoad stores the load part of an operator's row.
-func (s *Store) writeLoad(ctx context.Context, q querier, op store.Operator) error {
+func (s *Store) writeLoad(ctx context.Context, q *writeTx, op store.Operator) error {
+	q.changedOperator(op.ID)
 	_, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID)
 	return err
 }

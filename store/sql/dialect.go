@@ -78,6 +78,9 @@ type dialect interface {
 	// isRetryable reports whether the transaction that failed with err may
 	// succeed when run again (serialization failure, deadlock, busy).
 	isRetryable(err error) bool
+	// feeds reports whether the database can tell other connections what
+	// a transaction changed (PostgreSQL's NOTIFY): see Store.Watch.
+	feeds() bool
 }
 
 // rebindDollar numbers the ? placeholders of query: $1, $2, ...

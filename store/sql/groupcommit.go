@@ -45,7 +45,7 @@ type committer struct {
 // writeReq is one caller's write.
 type writeReq struct {
 	ctx context.Context
-	fn  func(q querier) error
+	fn  func(q *writeTx) error
 	// out receives the outcome, unmapped.
 	out chan error
 }
@@ -65,7 +65,7 @@ func newCommitter(s *Store, maxBatch int) *committer {
 // written; once the body has run, the call waits for the commit, so that
 // what it reports is what the database did. Writes queue in c.reqs, which
 // holds up to a batch.
-func (c *committer) write(ctx context.Context, fn func(q querier) error) error {
+func (c *committer) write(ctx context.Context, fn func(q *writeTx) error) error {
 	r := reqPool.Get().(*writeReq)
 	r.ctx, r.fn = ctx, fn
 	select {
@@ -173,7 +173,7 @@ func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bo
 			return nil, true, err
 		}
 	}
-	q := s.querier(tx)
+	q := &writeTx{querier: s.querier(tx)}
 	outcomes = make([]error, len(batch))
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -184,12 +184,20 @@ func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bo
 		// A body stopped by its context may have written half of its
 		// changes (and PostgreSQL aborts the transaction): like any error
 		// that is not a refusal, it rolls the batch back.
+		m := q.mark()
 		err := r.fn(q)
 		if err != nil && !isStoreError(err) {
 			_ = tx.Rollback()
 			return nil, true, err
 		}
+		if err != nil {
+			q.rewind(m)
+		}
 		outcomes[i] = err
+	}
+	if err := s.publish(context.Background(), q); err != nil {
+		_ = tx.Rollback()
+		return nil, true, err
 	}
 	if err := tx.Commit(); err != nil {
 		// A failure the database reports as transient (busy, conflict)

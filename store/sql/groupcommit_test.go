@@ -85,8 +85,8 @@ func heldStores(t *testing.T) map[string]*held {
 
 // insertBody returns a write body that inserts key into the scratch table
 // and then returns err.
-func (h *held) insertBody(key string, err error) func(q querier) error {
-	return func(q querier) error {
+func (h *held) insertBody(key string, err error) func(q *writeTx) error {
+	return func(q *writeTx) error {
 		if _, e := q.ExecContext(context.Background(), h.insert, key); e != nil {
 			return e
 		}
@@ -96,8 +96,8 @@ func (h *held) insertBody(key string, err error) func(q querier) error {
 
 // failingBody returns a write body whose statement fails in the database
 // after an insert (which aborts a PostgreSQL transaction).
-func (h *held) failingBody(key string) func(q querier) error {
-	return func(q querier) error {
+func (h *held) failingBody(key string) func(q *writeTx) error {
+	return func(q *writeTx) error {
 		if _, err := q.ExecContext(context.Background(), h.insert, key); err != nil {
 			return err
 		}
@@ -107,8 +107,8 @@ func (h *held) failingBody(key string) func(q querier) error {
 }
 
 // refuseBody returns a write body that refuses without writing.
-func refuseBody(key string) func(q querier) error {
-	return func(q querier) error {
+func refuseBody(key string) func(q *writeTx) error {
+	return func(q *writeTx) error {
 		return fmt.Errorf("%w: %s", store.ErrAlreadyTaken, key)
 	}
 }
@@ -116,7 +116,7 @@ func refuseBody(key string) func(q querier) error {
 // queueWrites runs first alone in a held batch, queues every body of rest
 // behind it, and lets the batches go: the bodies of rest are then in one
 // batch. It returns each write's outcome.
-func (h *held) queueWrites(t *testing.T, first func(q querier) error, rest map[string]func(q querier) error) (error, map[string]error) {
+func (h *held) queueWrites(t *testing.T, first func(q *writeTx) error, rest map[string]func(q *writeTx) error) (error, map[string]error) {
 	t.Helper()
 	firstDone := make(chan error, 1)
 	go func() { firstDone <- h.batch.write(t.Context(), first) }()
@@ -164,7 +164,7 @@ func (h *held) keys(t *testing.T) []string {
 func TestGroupCommitBatchesWaitingWriters(t *testing.T) {
 	for name, h := range heldStores(t) {
 		t.Run(name, func(t *testing.T) {
-			rest := map[string]func(q querier) error{"refused": refuseBody("refused")}
+			rest := map[string]func(q *writeTx) error{"refused": refuseBody("refused")}
 			for i := range 8 {
 				k := fmt.Sprintf("k%d", i)
 				rest[k] = h.insertBody(k, nil)
@@ -192,7 +192,7 @@ func TestGroupCommitDatabaseErrorRunsEachAlone(t *testing.T) {
 	for name, h := range heldStores(t) {
 		t.Run(name, func(t *testing.T) {
 			boom := errors.New("boom")
-			rest := map[string]func(q querier) error{
+			rest := map[string]func(q *writeTx) error{
 				"a":   h.insertBody("a", nil),
 				"b":   h.insertBody("b", nil),
 				"bad": h.insertBody("bad", boom),

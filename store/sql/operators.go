@@ -27,7 +27,7 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 	}
 	row := utcOperator(op.Clone())
 	row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
-	err = s.write(ctx, "create operator", func(q querier) error {
+	err = s.write(ctx, "create operator", func(q *writeTx) error {
 		res, err := q.ExecContext(ctx, s.q.insertOperator, operatorArgs(row)...)
 		if err != nil {
 			return err
@@ -37,6 +37,7 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 		} else if n == 0 {
 			return fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
 		}
+		q.changedOperator(row.ID)
 		if !row.StatusSince.IsZero() {
 			_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, row.Status, timeArg(row.StatusSince))
 		}
@@ -67,12 +68,13 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.write(ctx, "update operator", func(q querier) error {
+	err = s.write(ctx, "update operator", func(q *writeTx) error {
 		var err error
 		row, err = scanOperator(q.QueryRowContext(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFoundOperator(op.ID)
 		}
+		q.changedOperator(op.ID)
 		return err
 	})
 	if err != nil {
@@ -97,7 +99,7 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.write(ctx, "set status", func(q querier) error {
+	err = s.write(ctx, "set status", func(q *writeTx) error {
 		var err error
 		row, err = s.lockOperator(ctx, q, ch.Operator)
 		if err != nil {
@@ -114,6 +116,7 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		row.Status, row.StatusSince = ch.To, utc(ch.At)
 		row.Deadlines = utcDeadlines(ch.Deadlines)
 		row.Version++
+		q.changedOperator(row.ID)
 		if _, err := q.ExecContext(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
 			return err
 		}
@@ -167,7 +170,7 @@ func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadli
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.write(ctx, "set operator deadlines", func(q querier) error {
+	err = s.write(ctx, "set operator deadlines", func(q *writeTx) error {
 		var err error
 		row, err = s.lockOperator(ctx, q, d.Operator)
 		if err != nil {
@@ -178,6 +181,7 @@ func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadli
 		}
 		row.Deadlines = utcDeadlines(d.Deadlines)
 		row.Version++
+		q.changedOperator(row.ID)
 		_, err = q.ExecContext(ctx, s.q.updateDeadlines, deadlinesArg(row.Deadlines), row.Version, row.ID)
 		return err
 	})
@@ -201,7 +205,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 	if err := checkText("operator id", id); err != nil {
 		return err
 	}
-	return s.write(ctx, "delete operator", func(q querier) error {
+	return s.write(ctx, "delete operator", func(q *writeTx) error {
 		if _, err := s.lockOperator(ctx, q, id); err != nil {
 			return err
 		}
@@ -215,6 +219,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 		if err := s.checkNotOffered(ctx, q, id); err != nil {
 			return err
 		}
+		q.changedOperator(id)
 		_, err := q.ExecContext(ctx, s.q.deleteOperator, id)
 		return err
 	})

@@ -108,6 +108,8 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == pgUniqueViolation
 }
 
+func (postgresDialect) feeds() bool { return true }
+
 func (postgresDialect) isRetryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == pgSerializationFailure || e.Code == pgDeadlockDetected)

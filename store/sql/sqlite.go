@@ -133,6 +133,9 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqliteConstraintUnique || e.Code() == sqliteConstraintPrimaryKey)
 }
 
+// feeds is false: SQLite has no way to tell another process what changed.
+func (sqliteDialect) feeds() bool { return false }
+
 func (sqliteDialect) isRetryable(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code()&0xff == sqliteBusy || e.Code()&0xff == sqliteLocked)

@@ -17,6 +17,7 @@ func (q *queries) fixed() []string {
 		q.selectConversation, q.lockConversation, q.conversationExists,
 		q.insertConversation, q.updateConversation, q.nextSeq, q.upsertPrevious, q.selectPrevious,
 		q.closeInterval, q.openInterval, q.history, q.reconcile,
+		q.selectOperators, q.selectConversations,
 	}
 }
 

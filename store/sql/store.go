@@ -47,6 +47,16 @@ type Store struct {
 	stmts  atomic.Pointer[map[string]*sql.Stmt]
 	// filters holds the prepared queries of Conversations, by text.
 	filters sync.Map
+
+	// channel is the notification channel of the store's tables, origin
+	// what tells this Store's notifications from the others' (see
+	// Watch).
+	channel, origin string
+	// bg ends when the Store closes, ending the watches; watchers counts
+	// their goroutines.
+	bg       context.Context
+	bgCancel context.CancelFunc
+	watchers sync.WaitGroup
 }
 
 var _ store.Store = (*Store)(nil)
@@ -89,7 +99,7 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 		return nil, err
 	}
 	n := newNames(cfg.schema, cfg.prefix)
-	s := &Store{db: db, ownDB: own, d: d, cfg: cfg, n: n, q: buildQueries(d, n), what: what, migrations: migs}
+	s := &Store{db: db, ownDB: own, d: d, cfg: cfg, n: n, q: buildQueries(d, n), what: what, migrations: migs, origin: newOrigin()}
 	if err := db.PingContext(ctx); err != nil {
 		switch {
 		case ctx.Err() != nil:
@@ -102,6 +112,14 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 	if err := s.checkSchema(ctx); err != nil && !errors.Is(err, ErrSchemaOutdated) {
 		return nil, err
 	}
+	schema := cfg.schema
+	if d.feeds() && schema == "" {
+		if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return nil, fmt.Errorf("sqlstore: %s: current schema: %w", what, err)
+		}
+	}
+	s.channel = channelName(schema, cfg.prefix)
+	s.bg, s.bgCancel = context.WithCancel(context.Background())
 	s.batch = newCommitter(s, cfg.maxBatch)
 	return s, nil
 }
@@ -135,20 +153,20 @@ func (s *Store) enter(ctx context.Context) (func(), error) {
 // in it). fn must check before it writes: when it returns a store error it
 // must have written nothing. It must set its results afresh each time it
 // runs: it may run more than once.
-func (s *Store) write(ctx context.Context, op string, fn func(q querier) error) error {
+func (s *Store) write(ctx context.Context, op string, fn func(q *writeTx) error) error {
 	return s.mapError(ctx, op, s.batch.write(ctx, fn))
 }
 
 // inTx runs fn in a write transaction of its own, again if the database
 // reports a transient failure, and maps the error (op names the call in
 // it). fn must set its results afresh each time it runs.
-func (s *Store) inTx(ctx context.Context, op string, fn func(q querier) error) error {
+func (s *Store) inTx(ctx context.Context, op string, fn func(q *writeTx) error) error {
 	return s.mapError(ctx, op, s.retryTx(ctx, fn))
 }
 
 // retryTx runs fn in one transaction, again if the database reports a
 // transient failure.
-func (s *Store) retryTx(ctx context.Context, fn func(q querier) error) error {
+func (s *Store) retryTx(ctx context.Context, fn func(q *writeTx) error) error {
 	var err error
 	for range maxAttempts {
 		err = s.runTx(ctx, fn)
@@ -163,12 +181,17 @@ func (s *Store) retryTx(ctx context.Context, fn func(q querier) error) error {
 // under the caller's context (fn captures it), but the transaction itself
 // does not: a context that ends while COMMIT is under way must not leave
 // the caller unsure whether its write took effect.
-func (s *Store) runTx(ctx context.Context, fn func(q querier) error) error {
+func (s *Store) runTx(ctx context.Context, fn func(q *writeTx) error) error {
 	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), s.d.txOptions())
 	if err != nil {
 		return err
 	}
-	if err := fn(s.querier(tx)); err != nil {
+	w := &writeTx{querier: s.querier(tx)}
+	if err := fn(w); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := s.publish(ctx, w); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -196,6 +219,8 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.bgCancel()
+	s.watchers.Wait()
 	s.batch.close()
 	s.closeStatements()
 	if s.ownDB {

@@ -72,6 +72,8 @@ type queries struct {
 	insertConversation, updateConversation, listConversations string
 	nextSeq, upsertPrevious, selectPrevious                   string
 
+	selectOperators, selectConversations, notify string
+
 	closeInterval, openInterval, history string
 	reconcile                            string
 	listMigrations, insertMigration      string
@@ -112,6 +114,10 @@ func buildQueries(d dialect, n names) queries {
 		upsertPrevious: r("INSERT INTO " + n.previous + " (customer_id, operator_id) VALUES (?, ?) " +
 			"ON CONFLICT (customer_id) DO UPDATE SET operator_id = excluded.operator_id"),
 		selectPrevious: r("SELECT operator_id FROM " + n.previous + " WHERE customer_id = ?"),
+
+		selectOperators:     r(opSelect + " WHERE id IN (" + d.idList("?") + ") ORDER BY id"),
+		selectConversations: r(convSelect + " WHERE id IN (" + d.idList("?") + ") ORDER BY seq"),
+		notify:              r("SELECT pg_notify(?, ?)"),
 
 		closeInterval: r("UPDATE " + n.history + " SET to_ns = ? WHERE to_ns IS NULL AND id = (SELECT max(id) FROM " + n.history +
 			" WHERE operator_id = ?)"),

@@ -1,0 +1,255 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/store"
+	sqlstore "github.com/switchboard-go/switchboard/store/sql"
+)
+
+// feedWait bounds how long a feed test waits for a notice: a guard against
+// a hang, not a timing assumption (notices arrive in milliseconds).
+const feedWait = 30 * time.Second
+
+// feedAt is the time of the feed tests' rows.
+var feedAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// seen accumulates the ids a watch reported.
+type seen struct {
+	ops, convs map[string]bool
+	resyncs    int
+}
+
+// next receives one notice (failing the test if none comes) and adds it
+// to s.
+func (s *seen) next(t *testing.T, ch <-chan store.Notice) store.Notice {
+	t.Helper()
+	select {
+	case n, ok := <-ch:
+		require.True(t, ok, "the watch ended")
+		for _, id := range n.Operators {
+			s.ops[id] = true
+		}
+		for _, id := range n.Conversations {
+			s.convs[id] = true
+		}
+		if n.Resync {
+			s.resyncs++
+		}
+		return n
+	case <-time.After(feedWait):
+		t.Fatalf("no notice within %v", feedWait)
+		return store.Notice{}
+	}
+}
+
+// until receives notices until done says the ids it waits for arrived.
+func (s *seen) until(t *testing.T, ch <-chan store.Notice, done func(*seen) bool) {
+	t.Helper()
+	for !done(s) {
+		s.next(t, ch)
+	}
+}
+
+func newSeen() *seen { return &seen{ops: map[string]bool{}, convs: map[string]bool{}} }
+
+// twoStores returns two Stores with their own pools on one fresh
+// PostgreSQL schema, migrated.
+func twoStores(t *testing.T) (a, b *sqlstore.Store, raw func(q string, args ...any)) {
+	t.Helper()
+	pool := postgresPool(t)
+	schema, _ := freshSchema(t, pool)
+	dsn := postgresDSN(t)
+	open := func() *sqlstore.Store {
+		s, err := sqlstore.OpenPostgres(t.Context(), dsn, sqlstore.WithSchema(schema))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	a = open()
+	require.NoError(t, a.Migrate(t.Context()))
+	b = open()
+	return a, b, func(q string, args ...any) {
+		_, err := pool.ExecContext(t.Context(), q, args...)
+		require.NoError(t, err, q)
+	}
+}
+
+func feedOperator(t *testing.T, s store.Store, id string) {
+	t.Helper()
+	_, err := s.CreateOperator(t.Context(), store.Operator{ID: id, Status: "ready", StatusSince: feedAt, Groups: []string{"g"}})
+	require.NoError(t, err)
+}
+
+func feedConversation(t *testing.T, s store.Store, id string) {
+	t.Helper()
+	_, err := s.CreateConversation(t.Context(), store.Conversation{ID: id, Group: "g", State: store.Queued, CreatedAt: feedAt}, store.Require{})
+	require.NoError(t, err)
+}
+
+func TestWatchReportsOtherStoresChanges(t *testing.T) {
+	a, b, _ := twoStores(t)
+	ctx := t.Context()
+	fromA, err := a.Watch(ctx)
+	require.NoError(t, err)
+	fromB, err := b.Watch(ctx)
+	require.NoError(t, err)
+
+	// A's writes reach B: an operator, a conversation, then a change that
+	// assigns it (which also changes the operator's load).
+	feedOperator(t, a, "ann")
+	feedConversation(t, a, "c1")
+	_, err = a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: feedAt})
+	require.NoError(t, err)
+	feedConversation(t, a, "marker0")
+	atB := newSeen()
+	atB.until(t, fromB, func(s *seen) bool { return s.convs["marker0"] })
+	require.True(t, atB.ops["ann"])
+	require.True(t, atB.convs["c1"])
+
+	// A refused write sends nothing: "c1" is taken, so its change is
+	// refused; the marker written after it arrives alone.
+	_, err = a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: feedAt})
+	require.ErrorIs(t, err, store.ErrAlreadyTaken)
+	feedConversation(t, a, "marker1")
+	atB = newSeen()
+	atB.until(t, fromB, func(s *seen) bool { return s.convs["marker1"] })
+	require.False(t, atB.convs["c1"], "a refused change was reported")
+	require.Empty(t, atB.ops)
+
+	// A never hears of its own writes: B writes after A, and A's watch
+	// reports B's row only.
+	feedConversation(t, a, "own")
+	feedConversation(t, b, "fromB")
+	atA := newSeen()
+	atA.until(t, fromA, func(s *seen) bool { return s.convs["fromB"] })
+	require.False(t, atA.convs["own"], "a Store heard of its own write")
+	require.False(t, atA.convs["c1"])
+	require.False(t, atA.convs["marker1"])
+	require.Zero(t, atA.resyncs)
+}
+
+func TestWatchBatchedWrites(t *testing.T) {
+	// Concurrent writes are committed in batches (group commit): each
+	// write that commits is reported, a refused one is not, whatever batch
+	// it was in.
+	a, b, _ := twoStores(t)
+	ctx := t.Context()
+	fromB, err := b.Watch(ctx)
+	require.NoError(t, err)
+	feedConversation(t, a, "dup")
+	const n = 48
+	errs := make(chan error, 2*n)
+	for i := range n {
+		go func() {
+			_, err := a.CreateConversation(ctx, store.Conversation{ID: fmt.Sprintf("c%02d", i), Group: "g", State: store.Queued, CreatedAt: feedAt}, store.Require{})
+			errs <- err
+		}()
+		go func() {
+			// Refused: the id is taken. Its (rolled back) insert of a
+			// new row must not be reported.
+			_, err := a.CreateConversation(ctx, store.Conversation{ID: "dup", Group: "g", State: store.Queued, CreatedAt: feedAt.Add(time.Duration(i))}, store.Require{})
+			if err == nil {
+				err = fmt.Errorf("duplicate created")
+			} else if strings.Contains(err.Error(), "already exists") {
+				err = nil
+			}
+			errs <- err
+		}()
+	}
+	for range 2 * n {
+		require.NoError(t, <-errs)
+	}
+	feedConversation(t, a, "marker")
+	got := newSeen()
+	got.until(t, fromB, func(s *seen) bool { return s.convs["marker"] })
+	for i := range n {
+		require.True(t, got.convs[fmt.Sprintf("c%02d", i)], "c%02d not reported", i)
+	}
+	require.True(t, got.convs["dup"], "the first creation of dup was not reported")
+}
+
+func TestWatchResyncsAfterLostConnection(t *testing.T) {
+	a, b, raw := twoStores(t)
+	ctx := t.Context()
+	fromB, err := b.Watch(ctx)
+	require.NoError(t, err)
+	feedOperator(t, a, "ann")
+	got := newSeen()
+	got.until(t, fromB, func(s *seen) bool { return s.ops["ann"] })
+
+	// The listening connection dies (a server restart, a network cut):
+	// the watch connects again and reports a resync, after which changes
+	// are reported as before.
+	raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`)
+	got.until(t, fromB, func(s *seen) bool { return s.resyncs > 0 })
+	feedConversation(t, a, "after")
+	got.until(t, fromB, func(s *seen) bool { return s.convs["after"] })
+}
+
+func TestWatchEnds(t *testing.T) {
+	a, b, _ := twoStores(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	byCtx, err := a.Watch(ctx)
+	require.NoError(t, err)
+	byClose, err := b.Watch(t.Context())
+	require.NoError(t, err)
+	cancel()
+	require.NoError(t, b.Close())
+	for _, ch := range []<-chan store.Notice{byCtx, byClose} {
+		select {
+		case _, ok := <-ch:
+			require.False(t, ok)
+		case <-time.After(feedWait):
+			t.Fatal("the watch did not end")
+		}
+	}
+	_, err = b.Watch(t.Context())
+	require.ErrorIs(t, err, store.ErrClosed)
+}
+
+func TestWatchUnsupportedOnSQLite(t *testing.T) {
+	s, err := sqlstore.OpenSQLite(t.Context(), t.TempDir()+"/feed.db")
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Watch(t.Context())
+	require.ErrorIs(t, err, store.ErrUnsupported)
+}
+
+func TestRows(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		s := b.mustMigrate(t)
+		ctx := t.Context()
+		feedOperator(t, s, "bob")
+		feedOperator(t, s, "ann")
+		feedConversation(t, s, "c2")
+		feedConversation(t, s, "c1")
+		rows, err := s.Rows(ctx, store.Notice{Operators: []string{"bob", "gone", "ann"}, Conversations: []string{"c1", "c2", "nope"}})
+		require.NoError(t, err)
+		require.Equal(t, []string{"ann", "bob"}, ids(rows.Operators, func(o store.Operator) string { return o.ID }))
+		require.Equal(t, []string{"gone"}, rows.GoneOperators)
+		require.Equal(t, []string{"c2", "c1"}, ids(rows.Conversations, func(c store.Conversation) string { return c.ID }), "ordered by Seq")
+		one, err := s.Conversation(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, one, rows.Conversations[1])
+
+		rows, err = s.Rows(ctx, store.Notice{})
+		require.NoError(t, err)
+		require.Equal(t, store.Rows{}, rows)
+	})
+}
+
+func ids[T any](rows []T, id func(T) string) []string {
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, id(r))
+	}
+	return slices.Clip(out)
+}
