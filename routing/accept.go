@@ -15,7 +15,7 @@ import (
 // conversation that awaits no acceptance changes nothing. An offer is
 // accepted by taking it (Take).
 func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	r.touch(by)
+	r.touch(ctx, by)
 	return r.retryDeadlines(ctx, convID, func(c store.Conversation, _ time.Time) ([]store.Deadline, bool, error) {
 		if c.State != store.Assigned {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)

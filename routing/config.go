@@ -35,6 +35,20 @@ type Config struct {
 	// differs from the conversation's current group's Site (SPEC L6).
 	// Defaults to false.
 	RestrictTransfersToSite bool
+	// Takeover matters when several Routers share one store (a Store that
+	// implements store.Feed, such as the SQL store on PostgreSQL): it is
+	// how long a Router leaves to the Router that started it the work that
+	// became due or possible there: a deadline another Router set (an
+	// offer's accept timeout, an operator's inactivity switch, ...), and a
+	// queued conversation that can be routed after a change another
+	// Router made (a slot freed, an operator came on shift). Past it, any
+	// Router does the work, once (the store's conditional changes see to
+	// that): Takeover bounds how long a Router that died leaves its work
+	// undone. Zero, the default, lets every Router act at once: no delay,
+	// but Routers race for the same work, and all but one of them waste
+	// a refused write on it. A second or two suits most clusters. Ignored
+	// without a feed. Must not be negative.
+	Takeover time.Duration
 	// ManualDeadlines stops the router from running a goroutine that
 	// processes deadlines when the clock reaches them: only ProcessDue
 	// does. Tests and simulations on a mock clock set it and call
@@ -109,6 +123,9 @@ func (c Config) withDefaults() Config {
 func (c Config) validate() error {
 	if c.EventBuffer < 0 {
 		return fmt.Errorf("%w: EventBuffer %d is negative", ErrInvalidConfig, c.EventBuffer)
+	}
+	if c.Takeover < 0 {
+		return fmt.Errorf("%w: Takeover %v is negative", ErrInvalidConfig, c.Takeover)
 	}
 	seen := make(map[string]bool, len(c.Groups))
 	for i, g := range c.Groups {

@@ -255,7 +255,7 @@ func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewCon
 // exceed it. When two operators take at once, exactly one wins; the other
 // gets ErrAlreadyTaken. The remaining offers are withdrawn.
 func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Conversation, error) {
-	r.touch(ByOperator(operatorID))
+	r.touch(ctx, ByOperator(operatorID))
 	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
 		op, err := r.operator(operatorID)
 		if err != nil {

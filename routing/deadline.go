@@ -19,6 +19,12 @@ import (
 // with them and a restarted router re-arms every deadline by loading the
 // rows. ProcessDue handles what is due in due order; the router's loop
 // calls it when the clock reaches the earliest deadline.
+//
+// With several routers on one store (see Config.Takeover), each indexes
+// every row's deadlines, but a deadline set by another router is indexed
+// Takeover after its due time (its shift): the router that set it acts
+// first, the others only if it did not (it died, say). The store's
+// conditional changes make sure a deadline does its work once.
 
 // dueItem is one deadline in the index.
 type dueItem struct {
@@ -58,28 +64,29 @@ func newDueIndex() dueIndex {
 	return dueIndex{t: btree.NewG(32, dueLess), wake: make(chan struct{}, 1)}
 }
 
-// add indexes c's deadlines.
-func (x *dueIndex) add(c *store.Conversation) { x.put(c.ID, false, c.Deadlines) }
+// add indexes the deadlines of cs.
+func (x *dueIndex) add(cs *convState) { x.put(cs.row.ID, false, cs.row.Deadlines, cs.shift) }
 
-// remove takes c's deadlines out of the index.
-func (x *dueIndex) remove(c *store.Conversation) { x.drop(c.ID, false, c.Deadlines) }
+// remove takes the deadlines of cs out of the index.
+func (x *dueIndex) remove(cs *convState) { x.drop(cs.row.ID, false, cs.row.Deadlines, cs.shift) }
 
-// put indexes the deadlines ds of a conversation or an operator.
-func (x *dueIndex) put(id string, op bool, ds []store.Deadline) {
+// put indexes the deadlines ds of a conversation or an operator, each
+// shift nanoseconds after its due time.
+func (x *dueIndex) put(id string, op bool, ds []store.Deadline, shift int64) {
 	if len(ds) == 0 {
 		return
 	}
 	for _, d := range ds {
-		x.t.ReplaceOrInsert(dueItem{due: d.Due.UnixNano(), kind: d.Kind, level: d.Level, conv: id, op: op})
+		x.t.ReplaceOrInsert(dueItem{due: d.Due.UnixNano() + shift, kind: d.Kind, level: d.Level, conv: id, op: op})
 	}
 	x.poke()
 }
 
-// drop takes the deadlines ds of a conversation or an operator out of the
-// index.
-func (x *dueIndex) drop(id string, op bool, ds []store.Deadline) {
+// drop takes the deadlines ds of a conversation or an operator, indexed
+// with shift, out of the index.
+func (x *dueIndex) drop(id string, op bool, ds []store.Deadline, shift int64) {
 	for _, d := range ds {
-		x.t.Delete(dueItem{due: d.Due.UnixNano(), kind: d.Kind, level: d.Level, conv: id, op: op})
+		x.t.Delete(dueItem{due: d.Due.UnixNano() + shift, kind: d.Kind, level: d.Level, conv: id, op: op})
 	}
 }
 
@@ -105,6 +112,11 @@ func (r *Router) nextDue() (int64, bool) {
 	for _, g := range r.groups {
 		if !g.hoursNext.IsZero() && (!ok || g.hoursNext.UnixNano() < due) {
 			due, ok = g.hoursNext.UnixNano(), true
+		}
+	}
+	for _, at := range r.checks {
+		if !ok || at < due {
+			due, ok = at, true
 		}
 	}
 	return due, ok
@@ -133,7 +145,8 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 
 // ProcessDue handles everything due at or before the clock's current time:
 // groups whose business hours open or close (SPEC R6: availability is
-// reported, an opening queue is routed), then, in due order, the
+// reported, an opening queue is routed), queues another router's changes
+// made routable Config.Takeover ago, then, in due order, the
 // conversations' deadlines (SPEC L2, L3, L4, L10). Each
 // deadline fires at most once, and only if its conversation is still as it
 // was when the deadline was set. A Router whose Config.ManualDeadlines is
@@ -144,6 +157,9 @@ func (r *Router) ProcessDue(ctx context.Context) error {
 	ev := r.newEvents(now)
 	r.mu.Lock()
 	opened := r.turnHours(now, &ev)
+	// Queues that another router's changes made routable, left to it for
+	// Config.Takeover (see follow.go).
+	opened = append(opened, r.dueChecks(now.UnixNano())...)
 	r.mu.Unlock()
 	ev.emit()
 	if err := r.pumpGroups(ctx, opened); err != nil {

@@ -11,11 +11,11 @@ import (
 
 // benchDeadlines returns n conversations with one deadline each, due one
 // millisecond apart.
-func benchDeadlines(n int) []store.Conversation {
+func benchDeadlines(n int) []convState {
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	cs := make([]store.Conversation, n)
+	cs := make([]convState, n)
 	for i := range cs {
-		cs[i] = store.Conversation{ID: "c" + strconv.Itoa(i), Deadlines: []store.Deadline{{Kind: store.WaitLevel, Due: t0.Add(time.Duration(i) * time.Millisecond)}}}
+		cs[i].row = store.Conversation{ID: "c" + strconv.Itoa(i), Deadlines: []store.Deadline{{Kind: store.WaitLevel, Due: t0.Add(time.Duration(i) * time.Millisecond)}}}
 	}
 	return cs
 }

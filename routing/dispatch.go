@@ -292,13 +292,13 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, o := range ops {
-		r.absorbOperator(o)
+		r.absorbOperator(o, true)
 	}
 	for _, id := range gone {
 		r.forgetOperator(id)
 	}
 	if conv != nil {
-		r.absorbConversation(*conv)
+		r.absorbConversation(*conv, true)
 	}
 }
 

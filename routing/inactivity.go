@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-go/switchboard/store"
@@ -10,33 +11,67 @@ import (
 
 // OperatorActive reports activity by an operator (a message, a click): it
 // puts off the automatic switch their status makes after a period without
-// activity (SPEC P6). It is cheap: it writes nothing to the store; a due
-// switch checks the activity and is re-armed instead when there was some.
-// Operators' own commands (taking, replying, accepting, changing their
-// status) count as activity too. After a restart every operator counts as
-// active at the router's start.
+// activity (SPEC P6). It is cheap: as a rule it writes nothing to the
+// store; a due switch checks the activity and is re-armed instead when
+// there was some. Operators' own commands (taking, replying, accepting,
+// changing their status) count as activity too. After a restart every
+// operator counts as active at the router's start.
+//
+// With several Routers on one store, the switch is the business of the
+// Router that armed it, which knows only the activity reported to it: the
+// first activity reported to another Router re-arms the switch there (one
+// write), and that Router decides from then on.
 func (r *Router) OperatorActive(ctx context.Context, operatorID string) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	op, err := r.operator(operatorID)
 	if err != nil {
+		r.mu.Unlock()
 		return err
 	}
 	op.lastActive = r.clock.Now()
+	claim, row := r.armedElsewhere(op), op.row
+	r.mu.Unlock()
+	if claim {
+		return r.claimInactivity(ctx, row)
+	}
 	return nil
 }
 
-// touch records activity by the actor, if an operator. Caller does not hold
-// r.mu.
-func (r *Router) touch(by Actor) {
+// touch records activity by the actor, if an operator, as OperatorActive
+// does; a failure to re-arm their switch is left to the next activity.
+// Caller does not hold r.mu.
+func (r *Router) touch(ctx context.Context, by Actor) {
 	if by.Admin {
 		return
 	}
 	r.mu.Lock()
+	claim := false
+	var row store.Operator
 	if op := r.ops[by.ID]; op != nil {
 		op.lastActive = r.clock.Now()
+		claim, row = r.armedElsewhere(op), op.row
 	}
 	r.mu.Unlock()
+	if claim {
+		_ = r.claimInactivity(ctx, row)
+	}
+}
+
+// armedElsewhere reports whether op's inactivity switch was armed by
+// another router. Caller holds r.mu.
+func (r *Router) armedElsewhere(op *opState) bool {
+	return op.shift != 0 && slices.ContainsFunc(op.row.Deadlines, func(d store.Deadline) bool { return d.Kind == store.Inactivity })
+}
+
+// claimInactivity re-arms operator o's inactivity switch from now, in
+// this router's name. A row changed meanwhile (the operator's status,
+// say) is left as it is: the change decided afresh.
+func (r *Router) claimInactivity(ctx context.Context, o store.Operator) error {
+	err := r.setOperatorDeadlines(ctx, o, r.inactivityDeadlines(o.Status, r.clock.Now()))
+	if err != nil && retryable(err) {
+		return nil
+	}
+	return err
 }
 
 // inactivityDeadlines returns the deadlines of an operator entering status
@@ -85,7 +120,7 @@ func (r *Router) setOperatorDeadlines(ctx context.Context, o store.Operator, ds 
 		return err
 	}
 	r.mu.Lock()
-	r.absorbOperator(saved)
+	r.absorbOperator(saved, false)
 	r.mu.Unlock()
 	return nil
 }

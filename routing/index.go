@@ -96,6 +96,8 @@ type opState struct {
 	// fullVersion is the version of the last whole row absorbed,
 	// loadVersion that of the last load (see view.go).
 	fullVersion, loadVersion int64
+	// shift delays the row's deadlines in the due index (see shiftOf).
+	shift int64
 }
 
 func newOpState(row store.Operator) *opState {

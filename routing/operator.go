@@ -81,7 +81,7 @@ func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Oper
 	}
 	ev := r.newEvents(now)
 	r.mu.Lock()
-	r.absorbOperator(saved)
+	r.absorbOperator(saved, false)
 	r.availabilityEvents(saved.Groups, &ev)
 	r.mu.Unlock()
 	ev.emit()
@@ -114,7 +114,7 @@ func (r *Router) UpdateOperator(ctx context.Context, spec OperatorSpec) (store.O
 	}
 	ev := r.newEvents(now)
 	r.mu.Lock()
-	r.absorbOperator(saved)
+	r.absorbOperator(saved, false)
 	r.availabilityEvents(union(old, saved.Groups), &ev)
 	r.mu.Unlock()
 	ev.emit()
@@ -185,14 +185,14 @@ func (r *Router) SetStatus(ctx context.Context, by Actor, operatorID, status str
 	if !by.Admin && by.ID != operatorID {
 		return fmt.Errorf("%w: %q may not change the status of %q", ErrNotAllowed, by.ID, operatorID)
 	}
-	r.touch(by)
+	r.touch(ctx, by)
 	return r.setStatus(ctx, operatorID, "", status, r.model.Forbidden(status), "")
 }
 
 // LogIn switches the operator to the presence model's log-in status, if it
 // names one (SPEC P7).
 func (r *Router) LogIn(ctx context.Context, operatorID string) error {
-	r.touch(ByOperator(operatorID))
+	r.touch(ctx, ByOperator(operatorID))
 	if s := r.model.LogIn(); s != "" {
 		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s), "")
 	}
@@ -344,7 +344,7 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 		}
 		ev := r.newEvents(now)
 		r.mu.Lock()
-		op = r.absorbOperator(saved)
+		op = r.absorbOperator(saved, false)
 		gained := op.accepting()
 		if ev.wants(StatusChanged) {
 			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})

@@ -66,6 +66,19 @@ type Router struct {
 	// spare holds the states of closed conversations for reuse, so that
 	// a steady flow of conversations does not allocate one each.
 	spare []*convState
+
+	// The change feed, when the store is shared (see follow.go): feed is
+	// nil without one. takeover is Config.Takeover with a feed, 0
+	// without. checks holds, by group, when to route a queue that a
+	// change of another router made routable. stopFeed ends the watch;
+	// feedDone is closed when follow has returned. noticed, when set (by
+	// tests), receives the outcome of each notice followed.
+	feed     store.Feed
+	takeover time.Duration
+	checks   map[string]int64
+	stopFeed context.CancelFunc
+	feedDone chan struct{}
+	noticed  chan error
 }
 
 // groupState is the router's view of one group.
@@ -127,6 +140,8 @@ func (g *groupState) allBusy() bool {
 // convState is the router's view of one open conversation.
 type convState struct {
 	row store.Conversation
+	// shift delays the row's deadlines in the due index (see shiftOf).
+	shift int64
 }
 
 func (r *Router) newGroupState(cfg Group) *groupState {
@@ -184,10 +199,22 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		r.groups[g.ID] = r.newGroupState(g)
 		r.groups[g.ID].setHours(now)
 	}
-	if err := r.load(ctx); err != nil {
+	// The feed starts before the rows are read, so that no change made
+	// in between is missed.
+	notices, err := r.watch(ctx)
+	if err != nil {
 		return nil, err
 	}
+	if err := r.load(ctx); err != nil {
+		r.unwatch()
+		return nil, err
+	}
+	if notices != nil {
+		r.feedDone = make(chan struct{})
+		go r.follow(notices, r.feedDone)
+	}
 	if err := r.pumpAll(ctx); err != nil {
+		r.unwatch()
 		return nil, err
 	}
 	if !cfg.ManualDeadlines {
@@ -203,7 +230,7 @@ func (r *Router) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("routing: loading operators: %w", err)
 	}
-	convs, err := r.store.Conversations(ctx, store.Filter{States: []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting}})
+	convs, err := r.store.Conversations(ctx, store.Filter{States: openStates})
 	if err != nil {
 		return fmt.Errorf("routing: loading conversations: %w", err)
 	}
@@ -220,13 +247,13 @@ func (r *Router) load(ctx context.Context) error {
 		}
 		// Activity before a restart is not known: everyone counts as
 		// active now (see OperatorActive).
-		r.absorbOperator(o).lastActive = r.clock.Now()
+		r.absorbOperator(o, true).lastActive = r.clock.Now()
 	}
 	for _, c := range convs {
 		if r.groups[c.Group] == nil {
 			return fmt.Errorf("%w: the store holds conversation %q of group %q, which is not configured", ErrInvalidConfig, c.ID, c.Group)
 		}
-		r.absorbConversation(c)
+		r.absorbConversation(c, true)
 	}
 	for _, g := range r.groups {
 		g.online = g.isOnline()
@@ -245,6 +272,9 @@ func (r *Router) Stop() error {
 	if first && r.stopLoop != nil {
 		close(r.stopLoop)
 		<-r.loopDone
+	}
+	if first {
+		r.unwatch()
 	}
 	r.hub.close()
 	return nil

@@ -17,15 +17,21 @@ import (
 // Every function here expects r.mu to be held.
 
 // absorbOperator folds an operator row into the view and re-indexes it.
-func (r *Router) absorbOperator(row store.Operator) *opState {
+// remote says whether the row may have been written by another router
+// (read from the store rather than returned by this router's own write):
+// deadlines another router set are its to act on first.
+func (r *Router) absorbOperator(row store.Operator, remote bool) *opState {
 	op := r.ops[row.ID]
 	if op != nil && row.Version > op.fullVersion && !slices.Equal(row.Deadlines, op.row.Deadlines) {
-		r.due.drop(row.ID, true, op.row.Deadlines)
-		r.due.put(row.ID, true, row.Deadlines)
+		r.due.drop(row.ID, true, op.row.Deadlines, op.shift)
+		op.shift = r.shiftOf(remote)
+		r.due.put(row.ID, true, row.Deadlines, op.shift)
 	}
 	if op == nil {
-		r.due.put(row.ID, true, row.Deadlines)
+		shift := r.shiftOf(remote)
+		r.due.put(row.ID, true, row.Deadlines, shift)
 		op = newOpState(row)
+		op.shift = shift
 		op.lastActive = row.StatusSince
 		op.fullVersion, op.loadVersion = row.Version, row.Version
 		if n := len(r.freeOrds); n > 0 {
@@ -70,7 +76,7 @@ func (r *Router) absorbOperator(row store.Operator) *opState {
 // forgetOperator drops a deleted operator from the view.
 func (r *Router) forgetOperator(id string) {
 	if op := r.ops[id]; op != nil {
-		r.due.drop(id, true, op.row.Deadlines)
+		r.due.drop(id, true, op.row.Deadlines, op.shift)
 		r.unindex(op)
 		delete(r.ops, id)
 		r.byOrd[op.ord] = nil
@@ -80,11 +86,17 @@ func (r *Router) forgetOperator(id string) {
 
 // absorbConversation folds a conversation row into the view: queues, held
 // and offered sets follow its state. A closed conversation leaves the view.
-func (r *Router) absorbConversation(row store.Conversation) {
+// remote is as for absorbOperator.
+func (r *Router) absorbConversation(row store.Conversation, remote bool) {
 	cs := r.convs[row.ID]
+	shift := r.shiftOf(remote)
 	if cs != nil {
 		if row.Version <= cs.row.Version {
 			return
+		}
+		if slices.Equal(row.Deadlines, cs.row.Deadlines) {
+			// Deadlines belong to whoever set them.
+			shift = cs.shift
 		}
 		r.detach(cs)
 	}
@@ -106,8 +118,18 @@ func (r *Router) absorbConversation(row store.Conversation) {
 		}
 		r.convs[row.ID] = cs
 	}
-	cs.row = row
+	cs.row, cs.shift = row, shift
 	r.attach(cs)
+}
+
+// shiftOf returns how long after their due time the deadlines of a row go
+// off in this router: Takeover for a row another router may have written,
+// when routers share the store (see Config.Takeover), and 0 otherwise.
+func (r *Router) shiftOf(remote bool) int64 {
+	if remote {
+		return int64(r.takeover)
+	}
+	return 0
 }
 
 // maxSpare bounds Router.spare.
@@ -117,7 +139,7 @@ const maxSpare = 1024
 func (r *Router) absorb(res store.Result) {
 	r.absorbLoad(res.Released)
 	r.absorbLoad(res.Gained)
-	r.absorbConversation(res.Conversation)
+	r.absorbConversation(res.Conversation, false)
 }
 
 // absorbLoad folds an operator's new load into the view, if newer.
@@ -135,7 +157,7 @@ func (r *Router) absorbLoad(l store.Load) {
 
 func (r *Router) attach(cs *convState) {
 	c := &cs.row
-	r.due.add(c)
+	r.due.add(cs)
 	if c.State.InQueue() {
 		if g := r.groups[c.Group]; g != nil {
 			g.queue.Push(queue.Item{ID: c.ID, Priority: c.Priority, Arrival: c.EnqueuedAt, Seq: c.Seq})
@@ -158,7 +180,7 @@ func (r *Router) attach(cs *convState) {
 
 func (r *Router) detach(cs *convState) {
 	c := &cs.row
-	r.due.remove(c)
+	r.due.remove(cs)
 	if c.State.InQueue() {
 		if g := r.groups[c.Group]; g != nil {
 			g.queue.Remove(c.ID)

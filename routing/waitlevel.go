@@ -80,7 +80,7 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 // closes silent conversations, the auto-close deadline runs from now (SPEC
 // L4). Only the assignee, or an admin, may report it.
 func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	r.touch(by)
+	r.touch(ctx, by)
 	c, err := r.operatorReplied(ctx, by, convID)
 	if err == nil {
 		ev := r.newEvents(r.clock.Now())

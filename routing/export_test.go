@@ -1,0 +1,10 @@
+package routing
+
+// SetNoticed makes r report on ch the outcome of each notice of the
+// store's feed it has followed (nil, or the error that made it keep the
+// notice for later).
+func SetNoticed(r *Router, ch chan error) {
+	r.mu.Lock()
+	r.noticed = ch
+	r.mu.Unlock()
+}

@@ -1,0 +1,245 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// Several Routers on one store. Each Router keeps its own view of the rows,
+// and every decision it takes is a conditional change that the store
+// refuses when the rows it was based on have changed (ErrConflict,
+// ErrAlreadyTaken, ErrOverCapacity, ...): a stale view costs a retry, never
+// a wrong assignment. When the store implements store.Feed, the Router
+// follows the changes the other Routers make: it re-reads the rows a notice
+// names and folds them into its view (by version, so a late read never
+// undoes a newer row), re-reads everything after a resync, and routes the
+// queues those changes made routable, Config.Takeover after them (at once
+// when Takeover is zero): the Router that made the change routes them
+// first, and another one takes over if it did not.
+
+// watch starts following the store's changes, if it has a feed. It
+// returns nil when it has none.
+func (r *Router) watch(ctx context.Context) (<-chan store.Notice, error) {
+	f, ok := r.store.(store.Feed)
+	if !ok {
+		return nil, nil
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	notices, err := f.Watch(wctx)
+	switch {
+	case errors.Is(err, store.ErrUnsupported):
+		cancel()
+		return nil, nil
+	case err != nil:
+		cancel()
+		return nil, fmt.Errorf("routing: following the store's changes: %w", err)
+	}
+	r.feed, r.stopFeed, r.takeover = f, cancel, r.cfg.Takeover
+	r.checks = map[string]int64{}
+	return notices, nil
+}
+
+// unwatch stops following the store's changes and waits for follow to
+// return.
+func (r *Router) unwatch() {
+	if r.stopFeed == nil {
+		return
+	}
+	r.stopFeed()
+	if r.feedDone != nil {
+		<-r.feedDone
+	}
+}
+
+// follow folds the notices into the view until the watch ends. A notice
+// that could not be followed (the store unreachable) is kept, merged with
+// the next ones, and tried again after loopRetry.
+func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
+	defer close(done)
+	ctx := context.Background()
+	var behind store.Notice
+	pending := false
+	for {
+		var timer *clock.Timer
+		var retry <-chan time.Time
+		if pending {
+			timer = r.clock.Timer(loopRetry)
+			retry = timer.C
+		}
+		select {
+		case n, ok := <-notices:
+			if timer != nil {
+				timer.Stop()
+			}
+			if !ok {
+				return
+			}
+			behind, pending = merge(behind, n), true
+		case <-retry:
+		}
+		err := r.catchUp(ctx, behind)
+		if err == nil {
+			behind, pending = store.Notice{}, false
+		}
+		r.mu.Lock()
+		noticed := r.noticed
+		r.mu.Unlock()
+		if noticed != nil {
+			noticed <- err
+		}
+	}
+}
+
+// merge returns a notice naming the rows of both a and b.
+func merge(a, b store.Notice) store.Notice {
+	if a.Resync || b.Resync {
+		return store.Notice{Resync: true}
+	}
+	return store.Notice{
+		Operators:     slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a.Operators), b.Operators...)))),
+		Conversations: slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a.Conversations), b.Conversations...)))),
+	}
+}
+
+// catchUp reads the rows n names (every row after a resync), folds them
+// into the view, and routes the queues they may have made routable.
+func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
+	var rows store.Rows
+	var err error
+	if n.Resync {
+		rows, err = r.readAll(ctx)
+	} else {
+		rows, err = r.feed.Rows(ctx, n)
+	}
+	if err != nil {
+		return fmt.Errorf("routing: following the store's changes: %w", err)
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	var groups []string
+	for _, o := range rows.Operators {
+		if !r.serves(o) {
+			continue
+		}
+		r.absorbOperator(o, true)
+		groups = append(groups, o.Groups...)
+	}
+	for _, id := range rows.GoneOperators {
+		if op := r.ops[id]; op != nil {
+			groups = append(groups, op.row.Groups...)
+			r.forgetOperator(id)
+		}
+	}
+	for _, c := range rows.Conversations {
+		g := r.groups[c.Group]
+		if g == nil {
+			continue
+		}
+		r.absorbConversation(c, true)
+		if c.State.InQueue() {
+			groups = append(groups, c.Group)
+		}
+	}
+	slices.Sort(groups)
+	groups = slices.Compact(groups)
+	for _, id := range groups {
+		// The Router whose change flipped a group's availability reports
+		// it; this one only takes note.
+		if g := r.groups[id]; g != nil {
+			g.online = g.isOnline()
+		}
+	}
+	if r.takeover > 0 {
+		at := r.clock.Now().Add(r.takeover).UnixNano()
+		for _, id := range groups {
+			if cur, ok := r.checks[id]; !ok || at < cur {
+				r.checks[id] = at
+			}
+		}
+		r.due.poke()
+		groups = nil
+	}
+	r.mu.Unlock()
+	return followUp(r.pumpGroups(ctx, groups))
+}
+
+// serves reports whether the view can hold operator o: every group of
+// theirs is one of the router's and the presence model knows their status.
+// Routers sharing a store are expected to be configured alike; rows of
+// groups a router does not serve are left out of its view. Caller holds
+// r.mu.
+func (r *Router) serves(o store.Operator) bool {
+	for _, g := range o.Groups {
+		if r.groups[g] == nil {
+			return false
+		}
+	}
+	_, ok := r.model.Status(o.Status)
+	return ok
+}
+
+// readAll reads every operator and open conversation, and the rows of the
+// conversations the view holds that are no longer open.
+func (r *Router) readAll(ctx context.Context) (store.Rows, error) {
+	ops, err := r.store.Operators(ctx)
+	if err != nil {
+		return store.Rows{}, err
+	}
+	convs, err := r.store.Conversations(ctx, store.Filter{States: openStates})
+	if err != nil {
+		return store.Rows{}, err
+	}
+	rows := store.Rows{Operators: ops, Conversations: convs}
+	var closed store.Notice
+	r.mu.Lock()
+	exists := make(map[string]bool, len(ops))
+	for _, o := range ops {
+		exists[o.ID] = true
+	}
+	for id := range r.ops {
+		if !exists[id] {
+			rows.GoneOperators = append(rows.GoneOperators, id)
+		}
+	}
+	open := make(map[string]bool, len(convs))
+	for _, c := range convs {
+		open[c.ID] = true
+	}
+	for id := range r.convs {
+		if !open[id] {
+			closed.Conversations = append(closed.Conversations, id)
+		}
+	}
+	r.mu.Unlock()
+	if len(closed.Conversations) > 0 {
+		more, err := r.feed.Rows(ctx, closed)
+		if err != nil {
+			return store.Rows{}, err
+		}
+		rows.Conversations = append(rows.Conversations, more.Conversations...)
+	}
+	return rows, nil
+}
+
+// dueChecks removes from r.checks the groups due by now and returns them.
+// Caller holds r.mu.
+func (r *Router) dueChecks(now int64) []string {
+	var out []string
+	for id, at := range r.checks {
+		if at <= now {
+			out = append(out, id)
+			delete(r.checks, id)
+		}
+	}
+	return out
+}
