@@ -78,6 +78,13 @@ type dialect interface {
 	// isRetryable reports whether the transaction that failed with err may
 	// succeed when run again (serialization failure, deadlock, busy).
 	isRetryable(err error) bool
+	// updateLoad returns the statement that stores an operator's load
+	// (params: load, last assigned, version, id) and, where the database
+	// can do both in one statement, adds the row of the load history
+	// (params then: conversation, delta, time); see Store.writeLoad.
+	updateLoad(n names) string
+	// loadWithHistory reports whether updateLoad adds the history row.
+	loadWithHistory() bool
 	// feeds reports whether the database can tell other connections what
 	// a transaction changed (PostgreSQL's NOTIFY): see Store.Watch.
 	feeds() bool

@@ -21,11 +21,11 @@ func TestMigrateIdempotent(t *testing.T) {
 		require.NoError(t, s.Migrate(ctx))
 		// A second store, migrating an up-to-date database.
 		other := b.mustMigrate(t)
-		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		op, err := other.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 5, b.tables(t, "switchboard_"))
+		require.Equal(t, 6, b.tables(t, "switchboard_"))
 	})
 }
 
@@ -69,8 +69,8 @@ func migrationsWithExtra(t *testing.T) fs.FS {
 		return err
 	}))
 	extra := "CREATE TABLE {{schema}}{{prefix}}extra (id TEXT NOT NULL PRIMARY KEY);\n"
-	out["migrations/sqlite/0002_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
-	out["migrations/postgres/0002_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	out["migrations/sqlite/0003_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	out["migrations/postgres/0003_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
 	return out
 }
 
@@ -87,14 +87,14 @@ func TestSchemaOutdated(t *testing.T) {
 		s := b.mustOpen(t, sqlstore.WithMigrations(migrationsWithExtra(t)))
 		_, err = s.Operator(ctx, "ann")
 		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
-		require.Contains(t, err.Error(), "schema version 1, this code needs version 2")
-		require.Equal(t, 5, b.tables(t, "switchboard_"), "nothing written")
+		require.Contains(t, err.Error(), "schema version 2, this code needs version 3")
+		require.Equal(t, 6, b.tables(t, "switchboard_"), "nothing written")
 
 		require.NoError(t, s.Migrate(ctx))
 		op, err := s.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_extra")))
 	})
 }
@@ -112,8 +112,8 @@ func TestSchemaTooNew(t *testing.T) {
 		_, err = b.open()
 		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
 		require.ErrorIs(t, err, store.ErrInvalid)
-		require.Contains(t, err.Error(), "schema version 2, this code knows versions up to 1")
-		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Contains(t, err.Error(), "schema version 3, this code knows versions up to 2")
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")))
 	})
 }
@@ -150,11 +150,11 @@ func TestForeignTables(t *testing.T) {
 		require.ErrorIs(t, err, sqlstore.ErrForeignSchema)
 		require.Contains(t, err.Error(), "is not a migrations table")
 
-		// A migrations table recording version 1 over tables of another
-		// shape (a corrupted schema).
+		// A migrations table recording the latest version over tables of
+		// another shape (a corrupted schema).
 		b.exec(t, "CREATE TABLE "+b.table("bad_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
-		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init')")
-		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators"} {
+		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init'), (2, 'load_history')")
+		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "load_history"} {
 			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
 		}
 		_, err = b.open(sqlstore.WithTablePrefix("bad_"))
@@ -211,7 +211,7 @@ func TestTablePrefix(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, convs)
 		require.NoError(t, two.DeleteOperator(ctx, "ann"), "ann of store two holds nothing")
-		require.Equal(t, 5, b.tables(t, "switchboard_"))
-		require.Equal(t, 5, b.tables(t, "tenant2_"))
+		require.Equal(t, 6, b.tables(t, "switchboard_"))
+		require.Equal(t, 6, b.tables(t, "tenant2_"))
 	})
 }

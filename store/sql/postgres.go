@@ -110,6 +110,16 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 
 func (postgresDialect) feeds() bool { return true }
 
+func (postgresDialect) loadWithHistory() bool { return true }
+
+// updateLoad writes the load and its history row in one statement (one
+// round trip).
+func (postgresDialect) updateLoad(n names) string {
+	return "WITH changed AS (UPDATE " + n.operators + " SET load_count = ?, last_assigned = ?, version = ? WHERE id = ? " +
+		"RETURNING id, load_count) INSERT INTO " + n.loads + " (operator_id, conversation_id, delta, load_after, at_ns) " +
+		"SELECT id, ?, ?, load_count, ? FROM changed"
+}
+
 func (postgresDialect) isRetryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == pgSerializationFailure || e.Code == pgDeadlockDetected)

@@ -133,6 +133,14 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqliteConstraintUnique || e.Code() == sqliteConstraintPrimaryKey)
 }
 
+// updateLoad writes the load only: the history row takes a statement of
+// its own (SQLite has no data-modifying WITH).
+func (sqliteDialect) updateLoad(n names) string {
+	return "UPDATE " + n.operators + " SET load_count = ?, last_assigned = ?, version = ? WHERE id = ?"
+}
+
+func (sqliteDialect) loadWithHistory() bool { return false }
+
 // feeds is false: SQLite has no way to tell another process what changed.
 func (sqliteDialect) feeds() bool { return false }
 

@@ -18,6 +18,7 @@ func (q *queries) fixed() []string {
 		q.insertConversation, q.updateConversation, q.nextSeq, q.upsertPrevious, q.selectPrevious,
 		q.closeInterval, q.openInterval, q.history, q.reconcile,
 		q.selectOperators, q.selectConversations,
+		q.insertLoad, q.loadHistory, q.allLoadHistory,
 	}
 }
 

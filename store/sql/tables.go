@@ -12,6 +12,7 @@ const (
 	tableConversations = "conversations"
 	tableHistory       = "status_history"
 	tablePrevious      = "previous_operators"
+	tableLoads         = "load_history"
 	tableMigrations    = "migrations"
 )
 
@@ -22,6 +23,7 @@ const (
 		"last_operator, linked_to, created_at, enqueued_at, seq, assigned_at, closed_at, close_reason, all_busy_notified, " +
 		"deadlines_json, missed_by_json, version"
 	historyColumns  = "id, operator_id, status, from_ns, to_ns"
+	loadColumns     = "id, operator_id, conversation_id, delta, load_after, at_ns"
 	previousColumns = "customer_id, operator_id"
 )
 
@@ -33,11 +35,12 @@ var dataTables = []struct{ name, columns string }{
 	{tableConversations, conversationColumns},
 	{tableHistory, historyColumns},
 	{tablePrevious, previousColumns},
+	{tableLoads, loadColumns},
 }
 
 // names holds the qualified names of a store's tables.
 type names struct {
-	operators, conversations, history, previous, migrations string
+	operators, conversations, history, previous, loads, migrations string
 	// seq names PostgreSQL's sequence of conversation Seq numbers.
 	seq string
 }
@@ -57,6 +60,7 @@ func newNames(schema, prefix string) names {
 		conversations: q + tableConversations,
 		history:       q + tableHistory,
 		previous:      q + tablePrevious,
+		loads:         q + tableLoads,
 		seq:           q + "conversation_seq",
 		migrations:    q + tableMigrations,
 	}
@@ -67,6 +71,7 @@ type queries struct {
 	selectOperator, lockOperator, lockOperators, listOperators   string
 	insertOperator, updateProfile, updateStatus, updateDeadlines string
 	updateLoad, deleteOperator, countHeld, listHeld, listOffered string
+	insertLoad, loadHistory, allLoadHistory                      string
 
 	selectConversation, lockConversation, conversationExists  string
 	insertConversation, updateConversation, listConversations string
@@ -94,7 +99,10 @@ func buildQueries(d dialect, n names) queries {
 			operatorColumns),
 		updateStatus:    r("UPDATE " + n.operators + " SET status = ?, status_since = ?, deadlines_json = ?, version = ? WHERE id = ?"),
 		updateDeadlines: r("UPDATE " + n.operators + " SET deadlines_json = ?, version = ? WHERE id = ?"),
-		updateLoad:      r("UPDATE " + n.operators + " SET load_count = ?, last_assigned = ?, version = ? WHERE id = ?"),
+		updateLoad:      r(d.updateLoad(n)),
+		insertLoad:      r("INSERT INTO " + n.loads + " (operator_id, conversation_id, delta, load_after, at_ns) VALUES (?, ?, ?, ?, ?)"),
+		loadHistory:     r("SELECT " + loadColumns + " FROM " + n.loads + " WHERE operator_id = ? ORDER BY id"),
+		allLoadHistory:  r("SELECT " + loadColumns + " FROM " + n.loads + " ORDER BY id"),
 		deleteOperator:  r("DELETE FROM " + n.operators + " WHERE id = ?"),
 		countHeld:       r("SELECT count(*) FROM " + n.conversations + " WHERE assignee = ?"),
 		listHeld:        r("SELECT id, state FROM " + n.conversations + " WHERE assignee = ? ORDER BY seq"),
