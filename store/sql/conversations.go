@@ -73,7 +73,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 			assignee.Load++
 			assignee.LastAssigned = row.CreatedAt
 			assignee.Version++
-			if err := s.writeLoad(ctx, q, assignee, row.ID, 1, row.CreatedAt); err != nil {
+			if err := s.writeLoad(ctx, q, assignee, row.ID, 1, row.CreatedAt, req.AssigneeCap); err != nil {
 				return err
 			}
 			res.Gained = store.LoadOf(assignee)
@@ -185,7 +185,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			if loser, ok := ops[cur.Assignee]; ok {
 				loser.Load--
 				loser.Version++
-				if err := s.writeLoad(ctx, q, loser, next.ID, -1, ch.At); err != nil {
+				if err := s.writeLoad(ctx, q, loser, next.ID, -1, ch.At, 0); err != nil {
 					return err
 				}
 				res.Released = store.LoadOf(loser)
@@ -196,7 +196,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			gainer.Load++
 			gainer.LastAssigned = ch.At
 			gainer.Version++
-			if err := s.writeLoad(ctx, q, gainer, next.ID, 1, ch.At); err != nil {
+			if err := s.writeLoad(ctx, q, gainer, next.ID, 1, ch.At, ch.Require.AssigneeCap); err != nil {
 				return err
 			}
 			res.Gained = store.LoadOf(gainer)
@@ -220,17 +220,18 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 }
 
 // writeLoad stores the load part of an operator's row, and a row of the
-// load history: conversation conv changed their load by delta at at.
-func (s *Store) writeLoad(ctx context.Context, q *writeTx, op store.Operator, conv string, delta int, at time.Time) error {
+// load history: conversation conv changed their load by delta at at,
+// checked against cap (0: none).
+func (s *Store) writeLoad(ctx context.Context, q *writeTx, op store.Operator, conv string, delta int, at time.Time, cap int) error {
 	q.changedOperator(op.ID)
 	if s.d.loadWithHistory() {
-		_, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID, conv, delta, timeArg(at))
+		_, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID, conv, delta, timeArg(at), cap)
 		return err
 	}
 	if _, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, s.q.insertLoad, op.ID, conv, delta, op.Load, timeArg(at))
+	_, err := q.ExecContext(ctx, s.q.insertLoad, op.ID, conv, delta, op.Load, timeArg(at), cap)
 	return err
 }
 

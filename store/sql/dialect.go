@@ -81,7 +81,7 @@ type dialect interface {
 	// updateLoad returns the statement that stores an operator's load
 	// (params: load, last assigned, version, id) and, where the database
 	// can do both in one statement, adds the row of the load history
-	// (params then: conversation, delta, time); see Store.writeLoad.
+	// (params then: conversation, delta, time, cap); see Store.writeLoad.
 	updateLoad(n names) string
 	// loadWithHistory reports whether updateLoad adds the history row.
 	loadWithHistory() bool

@@ -58,6 +58,11 @@ type LoadChange struct {
 	Load int
 	// At is when the change happened (the router's clock).
 	At time.Time
+	// Cap is the cap the change was checked against: the store refused
+	// it if the operator's load was already at Cap. Zero for a change
+	// made without a cap (a release, a transfer, a manual take allowed
+	// over the cap, an admin's assignment).
+	Cap int
 }
 
 // LoadHistory returns every change of the operator's load, or of every
@@ -86,7 +91,7 @@ func (s *Store) LoadHistory(ctx context.Context, operatorID string) ([]LoadChang
 			c  LoadChange
 			at int64
 		)
-		if err := rows.Scan(&c.Seq, &c.Operator, &c.Conversation, &c.Delta, &c.Load, &at); err != nil {
+		if err := rows.Scan(&c.Seq, &c.Operator, &c.Conversation, &c.Delta, &c.Load, &at, &c.Cap); err != nil {
 			return nil, s.mapError(ctx, "read load history", err)
 		}
 		c.At = time.Unix(0, at).UTC()

@@ -23,7 +23,7 @@ func TestLoadHistory(t *testing.T) {
 		require.NoError(t, err)
 		_, err = s.CreateConversation(ctx, store.Conversation{ID: "c2", Group: "g", State: store.Queued, CreatedAt: at(1)}, store.Require{})
 		require.NoError(t, err)
-		_, err = s.Apply(ctx, store.Change{Conversation: "c2", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: at(2)})
+		_, err = s.Apply(ctx, store.Change{Conversation: "c2", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: at(2), Require: store.Require{AssigneeCap: 5}})
 		require.NoError(t, err)
 		_, err = s.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "bob", At: at(3)})
 		require.NoError(t, err)
@@ -43,21 +43,22 @@ func TestLoadHistory(t *testing.T) {
 			delta    int
 			load     int
 			at       time.Time
+			cap      int
 		}
 		var got []row
 		for i, c := range all {
 			if i > 0 {
 				require.Greater(t, c.Seq, all[i-1].Seq)
 			}
-			got = append(got, row{c.Operator, c.Conversation, c.Delta, c.Load, c.At})
+			got = append(got, row{c.Operator, c.Conversation, c.Delta, c.Load, c.At, c.Cap})
 		}
 		want := []row{
-			{"ann", "c1", 1, 1, at(0)},
-			{"ann", "c2", 1, 2, at(2)},
-			{"ann", "c1", -1, 1, at(3)},
-			{"bob", "c1", 1, 1, at(3)},
-			{"ann", "c2", -1, 0, at(4)},
-			{"bob", "c1", -1, 0, at(6)},
+			{"ann", "c1", 1, 1, at(0), 0},
+			{"ann", "c2", 1, 2, at(2), 5},
+			{"ann", "c1", -1, 1, at(3), 0},
+			{"bob", "c1", 1, 1, at(3), 0},
+			{"ann", "c2", -1, 0, at(4), 0},
+			{"bob", "c1", -1, 0, at(6), 0},
 		}
 		// The two rows of the transfer are in either order.
 		if got[2].op == "bob" {

@@ -116,8 +116,8 @@ func (postgresDialect) loadWithHistory() bool { return true }
 // round trip).
 func (postgresDialect) updateLoad(n names) string {
 	return "WITH changed AS (UPDATE " + n.operators + " SET load_count = ?, last_assigned = ?, version = ? WHERE id = ? " +
-		"RETURNING id, load_count) INSERT INTO " + n.loads + " (operator_id, conversation_id, delta, load_after, at_ns) " +
-		"SELECT id, ?, ?, load_count, ? FROM changed"
+		"RETURNING id, load_count) INSERT INTO " + n.loads + " (operator_id, conversation_id, delta, load_after, at_ns, cap_checked) " +
+		"SELECT id, ?, ?, load_count, ?, ? FROM changed"
 }
 
 func (postgresDialect) isRetryable(err error) bool {

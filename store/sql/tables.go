@@ -23,7 +23,7 @@ const (
 		"last_operator, linked_to, created_at, enqueued_at, seq, assigned_at, closed_at, close_reason, all_busy_notified, " +
 		"deadlines_json, missed_by_json, version"
 	historyColumns  = "id, operator_id, status, from_ns, to_ns"
-	loadColumns     = "id, operator_id, conversation_id, delta, load_after, at_ns"
+	loadColumns     = "id, operator_id, conversation_id, delta, load_after, at_ns, cap_checked"
 	previousColumns = "customer_id, operator_id"
 )
 
@@ -100,7 +100,7 @@ func buildQueries(d dialect, n names) queries {
 		updateStatus:    r("UPDATE " + n.operators + " SET status = ?, status_since = ?, deadlines_json = ?, version = ? WHERE id = ?"),
 		updateDeadlines: r("UPDATE " + n.operators + " SET deadlines_json = ?, version = ? WHERE id = ?"),
 		updateLoad:      r(d.updateLoad(n)),
-		insertLoad:      r("INSERT INTO " + n.loads + " (operator_id, conversation_id, delta, load_after, at_ns) VALUES (?, ?, ?, ?, ?)"),
+		insertLoad:      r("INSERT INTO " + n.loads + " (operator_id, conversation_id, delta, load_after, at_ns, cap_checked) VALUES (?, ?, ?, ?, ?, ?)"),
 		loadHistory:     r("SELECT " + loadColumns + " FROM " + n.loads + " WHERE operator_id = ? ORDER BY id"),
 		allLoadHistory:  r("SELECT " + loadColumns + " FROM " + n.loads + " ORDER BY id"),
 		deleteOperator:  r("DELETE FROM " + n.operators + " WHERE id = ?"),

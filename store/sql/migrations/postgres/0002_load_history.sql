@@ -2,6 +2,7 @@
 -- loads. Each change of an operator's load adds one row, in the
 -- transaction that changes it and while it holds the operator's row lock,
 -- so that an operator's rows in id order are their loads in commit order.
+-- cap_checked is the cap the change was checked against (0: none).
 
 CREATE TABLE {{schema}}{{prefix}}load_history (
     id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -9,7 +10,8 @@ CREATE TABLE {{schema}}{{prefix}}load_history (
     conversation_id TEXT COLLATE "C" NOT NULL,
     delta           SMALLINT NOT NULL CHECK (delta IN (-1, 1)),
     load_after      BIGINT   NOT NULL CHECK (load_after >= 0),
-    at_ns           BIGINT   NOT NULL
+    at_ns           BIGINT   NOT NULL,
+    cap_checked     BIGINT   NOT NULL
 );
 
 CREATE INDEX {{prefix}}load_history_operator ON {{schema}}{{prefix}}load_history (operator_id, id);
