@@ -3,6 +3,7 @@ module github.com/switchboard-go/switchboard
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/benbjohnson/clock v1.3.5
 	github.com/google/btree v1.1.3
 	github.com/jackc/pgx/v5 v5.12.0

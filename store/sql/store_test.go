@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(crashChildEnv); spec != "" {
 		os.Exit(crashChild(spec)) // a child of TestCrashRecovery
 	}
+	if spec := os.Getenv(clusterChildEnv); spec != "" {
+		os.Exit(clusterChild(spec)) // a child of TestCluster
+	}
 	if _, ok := os.LookupEnv("RAPID_CHECKS"); !ok {
 		flag.Parse()
 		if !flagSet("rapid.checks") {
