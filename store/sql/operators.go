@@ -14,33 +14,44 @@ import (
 // CreateOperator stores a new operator with Load 0, no LastAssigned and
 // Version 1, and opens their status history at StatusSince (if set).
 func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
-	done, err := s.enter(ctx)
-	if err != nil {
-		return store.Operator{}, err
-	}
-	defer done()
-	if err := op.Validate(); err != nil {
-		return store.Operator{}, err
-	}
-	if err := checkOperator(op, true); err != nil {
-		return store.Operator{}, err
-	}
-	row := utcOperator(op.Clone())
-	row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
-	err = s.write(ctx, "create operator", func(q *writeTx) error {
+	valid := func() error { return firstError(op.Validate(), checkOperator(op, true)) }
+	return s.writeOperator(ctx, "create operator", valid, func(q *writeTx) (store.Operator, error) {
+		row := utcOperator(op.Clone())
+		row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
 		res, err := q.ExecContext(ctx, s.q.insertOperator, operatorArgs(row)...)
 		if err != nil {
-			return err
+			return row, err
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return err
+			return row, err
 		} else if n == 0 {
-			return fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
+			return row, fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
 		}
 		q.changedOperator(row.ID)
 		if !row.StatusSince.IsZero() {
 			_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, row.Status, timeArg(row.StatusSince))
 		}
+		return row, err
+	})
+}
+
+// writeOperator is the frame of the writes that return an operator's row:
+// it enters the call, runs valid (the input's own checks, before anything
+// is read) and then body in a write transaction, and returns the row body
+// made.
+func (s *Store) writeOperator(ctx context.Context, name string, valid func() error, body func(q *writeTx) (store.Operator, error)) (store.Operator, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer done()
+	if err := valid(); err != nil {
+		return store.Operator{}, err
+	}
+	var row store.Operator
+	err = s.write(ctx, name, func(q *writeTx) error {
+		var err error
+		row, err = body(q)
 		return err
 	})
 	if err != nil {
@@ -52,65 +63,39 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 // UpdateOperator replaces the groups, cap and skills of an existing
 // operator and keeps every other field. The Status of op is ignored.
 func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
-	done, err := s.enter(ctx)
-	if err != nil {
-		return store.Operator{}, err
+	valid := func() error {
+		check := op
+		if check.Status == "" {
+			check.Status = "unused" // the status is not updated, so not checked
+		}
+		return firstError(check.Validate(), checkOperator(op, false))
 	}
-	defer done()
-	check := op
-	if check.Status == "" {
-		check.Status = "unused" // the status is not updated, so not checked
-	}
-	if err := check.Validate(); err != nil {
-		return store.Operator{}, err
-	}
-	if err := checkOperator(op, false); err != nil {
-		return store.Operator{}, err
-	}
-	var row store.Operator
-	err = s.write(ctx, "update operator", func(q *writeTx) error {
-		var err error
-		row, err = scanOperator(q.QueryRowContext(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
+	return s.writeOperator(ctx, "update operator", valid, func(q *writeTx) (store.Operator, error) {
+		row, err := scanOperator(q.QueryRowContext(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFoundOperator(op.ID)
+			return row, notFoundOperator(op.ID)
 		}
 		q.changedOperator(op.ID)
-		return err
+		return row, err
 	})
-	if err != nil {
-		return store.Operator{}, err
-	}
-	return row, nil
 }
 
 // SetStatus changes an operator's status if its From and Forbid conditions
 // hold, closes the operator's current status interval and opens the next.
 // The row's version grows even when the status stays the same.
 func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
-	done, err := s.enter(ctx)
-	if err != nil {
-		return store.Operator{}, err
-	}
-	defer done()
-	if err := ch.Validate(); err != nil {
-		return store.Operator{}, err
-	}
-	if err := checkStatusChange(ch); err != nil {
-		return store.Operator{}, err
-	}
-	var row store.Operator
-	err = s.write(ctx, "set status", func(q *writeTx) error {
-		var err error
-		row, err = s.lockOperator(ctx, q, ch.Operator)
+	valid := func() error { return firstError(ch.Validate(), checkStatusChange(ch)) }
+	return s.writeOperator(ctx, "set status", valid, func(q *writeTx) (store.Operator, error) {
+		row, err := s.lockOperator(ctx, q, ch.Operator)
 		if err != nil {
-			return err
+			return row, err
 		}
 		if ch.From != "" && row.Status != ch.From {
-			return fmt.Errorf("%w: operator %q is %q, not %q", store.ErrConflict, row.ID, row.Status, ch.From)
+			return row, fmt.Errorf("%w: operator %q is %q, not %q", store.ErrConflict, row.ID, row.Status, ch.From)
 		}
 		if slices.ContainsFunc(ch.Forbid, store.State.Held) {
 			if err := s.checkForbidden(ctx, q, row.ID, ch.Forbid); err != nil {
-				return err
+				return row, err
 			}
 		}
 		row.Status, row.StatusSince = ch.To, utc(ch.At)
@@ -118,18 +103,14 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		row.Version++
 		q.changedOperator(row.ID)
 		if _, err := q.ExecContext(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
-			return err
+			return row, err
 		}
 		if _, err := q.ExecContext(ctx, s.q.closeInterval, timeArg(ch.At), row.ID); err != nil {
-			return err
+			return row, err
 		}
 		_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, ch.To, timeArg(ch.At))
-		return err
+		return row, err
 	})
-	if err != nil {
-		return store.Operator{}, err
-	}
-	return row, nil
 }
 
 // checkForbidden fails with store.ErrHoldsConversations if operator id
@@ -158,37 +139,23 @@ func (s *Store) checkForbidden(ctx context.Context, q querier, id string, forbid
 // SetOperatorDeadlines replaces an operator's deadlines if the row is still
 // at the given version.
 func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadlines) (store.Operator, error) {
-	done, err := s.enter(ctx)
-	if err != nil {
-		return store.Operator{}, err
+	valid := func() error {
+		return firstError(d.Validate(), checkText("operator id", d.Operator), checkDeadlines(fmt.Sprintf("operator %q:", d.Operator), d.Deadlines))
 	}
-	defer done()
-	if err := d.Validate(); err != nil {
-		return store.Operator{}, err
-	}
-	if err := firstError(checkText("operator id", d.Operator), checkDeadlines(fmt.Sprintf("operator %q:", d.Operator), d.Deadlines)); err != nil {
-		return store.Operator{}, err
-	}
-	var row store.Operator
-	err = s.write(ctx, "set operator deadlines", func(q *writeTx) error {
-		var err error
-		row, err = s.lockOperator(ctx, q, d.Operator)
+	return s.writeOperator(ctx, "set operator deadlines", valid, func(q *writeTx) (store.Operator, error) {
+		row, err := s.lockOperator(ctx, q, d.Operator)
 		if err != nil {
-			return err
+			return row, err
 		}
 		if d.Version != 0 && row.Version != d.Version {
-			return fmt.Errorf("%w: operator %q is at version %d, want %d", store.ErrConflict, row.ID, row.Version, d.Version)
+			return row, fmt.Errorf("%w: operator %q is at version %d, want %d", store.ErrConflict, row.ID, row.Version, d.Version)
 		}
 		row.Deadlines = utcDeadlines(d.Deadlines)
 		row.Version++
 		q.changedOperator(row.ID)
 		_, err = q.ExecContext(ctx, s.q.updateDeadlines, deadlinesArg(row.Deadlines), row.Version, row.ID)
-		return err
+		return row, err
 	})
-	if err != nil {
-		return store.Operator{}, err
-	}
-	return row, nil
 }
 
 // DeleteOperator removes an operator who holds no conversation and has none
