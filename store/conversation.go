@@ -70,6 +70,27 @@ type Conversation struct {
 	Version int64
 }
 
+// ValidateNew checks a conversation given to Store.CreateConversation and
+// the requirements on it: the row validates, its state is one a
+// conversation may be created in (Queued, Offered or Assigned), it has a
+// creation time, and req validates. Every store checks this first, so that
+// all refuse bad input alike.
+func ValidateNew(c Conversation, req Require) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.State != Queued && c.State != Offered && c.State != Assigned:
+		return fmt.Errorf("%w: conversation %q: cannot be created %v", ErrInvalid, c.ID, c.State)
+	case c.CreatedAt.IsZero():
+		return fmt.Errorf("%w: conversation %q: creation time is zero", ErrInvalid, c.ID)
+	}
+	if err := req.Validate(); err != nil {
+		return fmt.Errorf("conversation %q: %w", c.ID, err)
+	}
+	return nil
+}
+
 // Validate checks the fields a writer sets on creation and returns an error
 // matching ErrInvalid that names the first bad field.
 func (c Conversation) Validate() error {

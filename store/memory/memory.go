@@ -256,7 +256,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if err := s.usable(ctx); err != nil {
 		return store.Result{}, err
 	}
-	if err := validateNew(c, req); err != nil {
+	if err := store.ValidateNew(c, req); err != nil {
 		return store.Result{}, err
 	}
 	if _, ok := s.convs[c.ID]; ok {
@@ -303,23 +303,6 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	s.convs[row.ID] = &row
 	s.index(&row)
 	return store.Result{Conversation: row.Clone(), Gained: gained}, nil
-}
-
-// validateNew checks a conversation to create and the requirements on it.
-func validateNew(c store.Conversation, req store.Require) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	switch {
-	case c.State != store.Queued && c.State != store.Offered && c.State != store.Assigned:
-		return fmt.Errorf("%w: conversation %q: cannot be created %v", store.ErrInvalid, c.ID, c.State)
-	case c.CreatedAt.IsZero():
-		return fmt.Errorf("%w: conversation %q: creation time is zero", store.ErrInvalid, c.ID)
-	}
-	if err := req.Validate(); err != nil {
-		return fmt.Errorf("conversation %q: %w", c.ID, err)
-	}
-	return nil
 }
 
 // checkOffers checks that every operator in offers exists and may be

@@ -133,20 +133,11 @@ func checkStatusChange(ch store.StatusChange) error {
 	)
 }
 
-// validateNew checks a conversation to create and the requirements on it,
-// as the memory store does.
+// validateNew checks a conversation to create and the requirements on it
+// (store.ValidateNew), and what the database can keep of it.
 func validateNew(c store.Conversation, req store.Require) error {
-	if err := c.Validate(); err != nil {
+	if err := store.ValidateNew(c, req); err != nil {
 		return err
-	}
-	switch {
-	case c.State != store.Queued && c.State != store.Offered && c.State != store.Assigned:
-		return fmt.Errorf("%w: conversation %q: cannot be created %v", store.ErrInvalid, c.ID, c.State)
-	case c.CreatedAt.IsZero():
-		return fmt.Errorf("%w: conversation %q: creation time is zero", store.ErrInvalid, c.ID)
-	}
-	if err := req.Validate(); err != nil {
-		return fmt.Errorf("conversation %q: %w", c.ID, err)
 	}
 	return checkConversation(c)
 }

@@ -241,16 +241,8 @@ func (s spec) deleteOperator(id string) outcome {
 
 // createConversation decides CreateConversation.
 func (s spec) createConversation(c store.Conversation, req store.Require) outcome {
-	if err := c.Validate(); err != nil {
+	if err := store.ValidateNew(c, req); err != nil {
 		return s.fail(ClassInvalid, "%v", err)
-	}
-	switch {
-	case c.State != store.Queued && c.State != store.Offered && c.State != store.Assigned:
-		return s.fail(ClassInvalid, "created %v", c.State)
-	case c.CreatedAt.IsZero():
-		return s.fail(ClassInvalid, "no creation time")
-	case req.AssigneeCap < 0:
-		return s.fail(ClassInvalid, "negative cap")
 	}
 	if _, ok := s.convs[c.ID]; ok {
 		return s.fail(ClassAlreadyExists, "conversation %s exists", c.ID)
