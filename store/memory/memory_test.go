@@ -46,32 +46,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return memory.New() })
 }
 
-// TestContextCancelled checks that a call with a cancelled context fails
-// with the context's error and changes nothing.
-func TestContextCancelled(t *testing.T) {
-	s := memory.New()
-	at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-	_, err := s.CreateOperator(t.Context(), store.Operator{ID: "ann", Status: "ready"})
-	require.NoError(t, err)
-
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err = s.CreateOperator(ctx, store.Operator{ID: "bob", Status: "ready"})
-	require.ErrorIs(t, err, context.Canceled)
-	_, err = s.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", State: store.Assigned, Assignee: "ann", CreatedAt: at}, store.Require{})
-	require.ErrorIs(t, err, context.Canceled)
-	_, err = s.Operator(ctx, "ann")
-	require.ErrorIs(t, err, context.Canceled)
-
-	ops, err := s.Operators(t.Context())
-	require.NoError(t, err)
-	require.Len(t, ops, 1)
-	require.Zero(t, ops[0].Load)
-	convs, err := s.Conversations(t.Context(), store.Filter{})
-	require.NoError(t, err)
-	require.Empty(t, convs)
-}
-
 // TestResultOperatorsSorted checks that the memory store returns the rows
 // of a transfer sorted by id, whichever way the conversation moves.
 func TestResultLoadsSorted(t *testing.T) {

@@ -15,6 +15,29 @@ var miscTests = []plainTest{
 	{"Versions", testVersions},
 	{"PreviousOperator", testPreviousOperator},
 	{"Close", testClose},
+	{"ContextCancelled", testContextCancelled},
+}
+
+// testContextCancelled: a call with a cancelled context fails with the
+// context's error and changes nothing.
+func testContextCancelled(t *testing.T, s store.Store) {
+	createOp(t, s, "ann", ready, 0, "g")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := s.CreateOperator(ctx, newOp("bob", ready, 0, "g"))
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", State: store.Assigned, Assignee: "ann", CreatedAt: t0}, store.Require{})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Operator(ctx, "ann")
+	require.ErrorIs(t, err, context.Canceled)
+
+	ops, err := s.Operators(t.Context())
+	require.NoError(t, err)
+	require.Len(t, ops, 1)
+	require.Zero(t, ops[0].Load)
+	convs, err := s.Conversations(t.Context(), store.Filter{})
+	require.NoError(t, err)
+	require.Empty(t, convs)
 }
 
 func testCloneOperators(t *testing.T, s store.Store) {
