@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,6 +18,10 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 	sqlstore "github.com/switchboard-go/switchboard/store/sql"
 )
+
+// clusterBaselineConns is how many connections the baseline of
+// BenchmarkClusterLatency opens before it starts.
+const clusterBaselineConns = 32
 
 // clusterBenchOperators is the number of ready operators (without a cap)
 // of the cluster benchmarks.
@@ -103,8 +108,56 @@ func BenchmarkClusterThroughput(b *testing.B) {
 // loop: an arrival does not wait for the ones before it), spread evenly
 // over 1, 2 and 4 Routers on one PostgreSQL database. Run it with
 // -benchtime Nx: N arrivals, N/1000 seconds.
+//
+// The sub-benchmark "baseline" measures, in the same run, the floor this
+// machine sets: the latency of one durable single-row INSERT per arrival
+// at the same rate, through a pool (one round trip and one WAL flush).
 func BenchmarkClusterLatency(b *testing.B) {
 	const rate = 1000
+	b.Run("baseline", func(b *testing.B) {
+		schema, _ := freshSchema(b, postgresPool(b))
+		ctx := context.Background()
+		// A pool of its own, its connections made before the clock starts.
+		db, err := sql.Open("pgx", postgresDSN(b))
+		benchNoError(b, err)
+		defer db.Close()
+		db.SetMaxIdleConns(clusterBaselineConns)
+		conns := make([]*sql.Conn, clusterBaselineConns)
+		for i := range conns {
+			conns[i], err = db.Conn(ctx)
+			benchNoError(b, err)
+		}
+		for _, c := range conns {
+			benchNoError(b, c.Close())
+		}
+		_, err = db.ExecContext(ctx, "CREATE SCHEMA "+schema)
+		benchNoError(b, err)
+		_, err = db.ExecContext(ctx, "CREATE TABLE "+schema+".t (id TEXT PRIMARY KEY)")
+		benchNoError(b, err)
+		insert := "INSERT INTO " + schema + ".t (id) VALUES ($1)"
+		lat := make([]time.Duration, b.N)
+		var calls sync.WaitGroup
+		var failed atomic.Value
+		b.ResetTimer()
+		begin := time.Now()
+		for k := range b.N {
+			waitUntil(begin.Add(time.Duration(k) * time.Second / rate))
+			t0 := time.Now()
+			calls.Go(func() {
+				if _, err := db.ExecContext(ctx, insert, "b"+strconv.Itoa(k)); err != nil {
+					failed.Store(err)
+				}
+				lat[k] = time.Since(t0)
+			})
+		}
+		calls.Wait()
+		elapsed := time.Since(begin)
+		b.StopTimer()
+		if err, ok := failed.Load().(error); ok {
+			b.Fatal(err)
+		}
+		reportLatency(b, lat, elapsed)
+	})
 	for _, n := range []int{1, 2, 4} {
 		b.Run("routers="+strconv.Itoa(n), func(b *testing.B) {
 			c := openBenchCluster(b, n)
@@ -133,10 +186,7 @@ func BenchmarkClusterLatency(b *testing.B) {
 			var calls sync.WaitGroup
 			var failed atomic.Value
 			for k := range total {
-				at := begin.Add(time.Duration(k) * time.Second / rate)
-				if d := time.Until(at); d > 0 {
-					time.Sleep(d)
-				}
+				waitUntil(begin.Add(time.Duration(k) * time.Second / rate))
 				id := "l" + strconv.Itoa(k)
 				started.Store(id, time.Now())
 				calls.Go(func() {
@@ -160,12 +210,25 @@ func BenchmarkClusterLatency(b *testing.B) {
 				_ = c.routers[i].Stop()
 			}
 			wg.Wait()
-			all := slices.Concat(lat...)
-			slices.Sort(all)
-			q := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))]) / 1e6 }
-			b.ReportMetric(q(0.5), "p50-ms")
-			b.ReportMetric(q(0.99), "p99-ms")
-			b.ReportMetric(float64(total)/elapsed.Seconds(), "assignments/s")
+			reportLatency(b, slices.Concat(lat...), elapsed)
 		})
 	}
+}
+
+// waitUntil sleeps until t: the arrivals of an open-loop benchmark keep
+// to their schedule.
+func waitUntil(t time.Time) {
+	if d := time.Until(t); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// reportLatency reports the median and 99th percentile of lat, and the
+// rate the writes were made at.
+func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
+	slices.Sort(lat)
+	q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / 1e6 }
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "writes/s")
 }

@@ -28,8 +28,11 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	var res store.Result
 	err = s.write(ctx, "create conversation", func(q *writeTx) error {
 		res = store.Result{}
-		var n int
-		if err := q.QueryRowContext(ctx, s.q.conversationExists, c.ID).Scan(&n); err != nil {
+		var (
+			n   int
+			seq int64
+		)
+		if err := q.queryRow(ctx, s.q.newConversation, c.ID).Scan(&n, &seq); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -78,15 +81,13 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 			}
 			res.Gained = store.LoadOf(assignee)
 		}
-		if row.Seq, err = s.nextSeq(ctx, q); err != nil {
-			return err
-		}
+		row.Seq = uint64(seq)
 		q.changedConversation(row.ID)
-		if _, err := q.ExecContext(ctx, s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
+		if err := q.exec(ctx, s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
 			return err
 		}
 		if c.State == store.Assigned && row.CustomerID != "" {
-			if _, err := q.ExecContext(ctx, s.q.upsertPrevious, row.CustomerID, row.Assignee); err != nil {
+			if err := q.exec(ctx, s.q.upsertPrevious, row.CustomerID, row.Assignee); err != nil {
 				return err
 			}
 		}
@@ -135,7 +136,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	var res store.Result
 	err = s.write(ctx, "apply change", func(q *writeTx) error {
 		res = store.Result{}
-		cur, err := scanConversation(q.QueryRowContext(ctx, s.q.lockConversation, ch.Conversation))
+		cur, err := scanConversation(q.queryRow(ctx, s.q.lockConversation, ch.Conversation))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFoundConversation(ch.Conversation)
 		}
@@ -202,11 +203,11 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			res.Gained = store.LoadOf(gainer)
 		}
 		q.changedConversation(next.ID)
-		if _, err := q.ExecContext(ctx, s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
+		if err := q.exec(ctx, s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
 			return err
 		}
 		if ch.NewAssignee != "" && next.CustomerID != "" {
-			if _, err := q.ExecContext(ctx, s.q.upsertPrevious, next.CustomerID, ch.NewAssignee); err != nil {
+			if err := q.exec(ctx, s.q.upsertPrevious, next.CustomerID, ch.NewAssignee); err != nil {
 				return err
 			}
 		}
@@ -225,20 +226,20 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 func (s *Store) writeLoad(ctx context.Context, q *writeTx, op store.Operator, conv string, delta int, at time.Time, cap int) error {
 	q.changedOperator(op.ID)
 	if s.d.loadWithHistory() {
-		_, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID, conv, delta, timeArg(at), cap)
+		err := q.exec(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID, conv, delta, timeArg(at), cap)
 		return err
 	}
-	if _, err := q.ExecContext(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID); err != nil {
+	if err := q.exec(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, s.q.insertLoad, op.ID, conv, delta, op.Load, timeArg(at), cap)
+	err := q.exec(ctx, s.q.insertLoad, op.ID, conv, delta, op.Load, timeArg(at), cap)
 	return err
 }
 
 // nextSeq takes the next conversation Seq number (see dialect.nextSeq).
-func (s *Store) nextSeq(ctx context.Context, q querier) (uint64, error) {
+func (s *Store) nextSeq(ctx context.Context, q *writeTx) (uint64, error) {
 	var seq int64
-	if err := q.QueryRowContext(ctx, s.q.nextSeq).Scan(&seq); err != nil {
+	if err := q.queryRow(ctx, s.q.nextSeq).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("next seq: %w", err)
 	}
 	return uint64(seq), nil

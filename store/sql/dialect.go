@@ -88,6 +88,9 @@ type dialect interface {
 	// feeds reports whether the database can tell other connections what
 	// a transaction changed (PostgreSQL's NOTIFY): see Store.Watch.
 	feeds() bool
+	// pipelines reports whether write transactions on db are pipelined
+	// (see pipeTx).
+	pipelines(db *sql.DB) bool
 }
 
 // rebindDollar numbers the ? placeholders of query: $1, $2, ...

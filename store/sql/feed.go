@@ -39,27 +39,6 @@ const (
 	maxRetry   = 2 * time.Second
 )
 
-// writeTx is what a write body runs its statements on: the transaction's
-// querier. A body notes there each row it changes (after its checks have
-// passed), for the change feed.
-type writeTx struct {
-	querier
-	ops, convs []string
-}
-
-// changedOperator notes that the transaction changed operator id's row.
-func (w *writeTx) changedOperator(id string) { w.ops = append(w.ops, id) }
-
-// changedConversation notes that the transaction changed conversation id's
-// row.
-func (w *writeTx) changedConversation(id string) { w.convs = append(w.convs, id) }
-
-// mark returns where the notes stand, for rewind.
-func (w *writeTx) mark() [2]int { return [2]int{len(w.ops), len(w.convs)} }
-
-// rewind drops the notes taken since mark (those of a refused body).
-func (w *writeTx) rewind(m [2]int) { w.ops, w.convs = w.ops[:m[0]], w.convs[:m[1]] }
-
 // payload is what one notification carries.
 type payload struct {
 	// Origin is the sending Store's origin, so that it skips its own.
@@ -75,7 +54,7 @@ func (s *Store) publish(ctx context.Context, w *writeTx) error {
 		return nil
 	}
 	for _, p := range s.payloads(w.ops, w.convs) {
-		if _, err := w.ExecContext(ctx, s.q.notify, s.channel, p); err != nil {
+		if err := w.exec(ctx, s.q.notify, s.channel, p); err != nil {
 			return fmt.Errorf("notify: %w", err)
 		}
 	}

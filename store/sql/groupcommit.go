@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 )
@@ -160,50 +161,38 @@ func (c *committer) commit(batch []*writeReq) {
 // a commit whose outcome is unknown.
 func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bool, err error) {
 	s := c.s
-	tx, err := s.db.BeginTx(context.Background(), s.d.txOptions())
-	if err != nil {
-		return nil, true, err
-	}
-	// A body waiting for a row lock (held by another process) would hold
-	// up every caller of the batch: bound the wait, after which the batch
-	// is rolled back and each write runs alone, under its own context.
-	if lt := s.d.batchLockTimeout(); lt != "" {
-		if _, err := tx.Exec(lt); err != nil {
-			_ = tx.Rollback()
-			return nil, true, err
-		}
-	}
-	q := &writeTx{querier: s.querier(tx)}
 	outcomes = make([]error, len(batch))
-	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			// Gone while the batch ran: its write is left out.
+	err = s.transact(context.Background(), true, func(q *writeTx) error {
+		for i, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				// Gone while the batch ran: its write is left out.
+				outcomes[i] = err
+				continue
+			}
+			// A body stopped by its context may have written half of its
+			// changes (and PostgreSQL aborts the transaction): like any
+			// error that is not a refusal, it rolls the batch back.
+			m := q.mark()
+			err := r.fn(q)
+			if err != nil && !isStoreError(err) {
+				return err
+			}
+			if err != nil {
+				q.rewind(m)
+			}
 			outcomes[i] = err
-			continue
 		}
-		// A body stopped by its context may have written half of its
-		// changes (and PostgreSQL aborts the transaction): like any error
-		// that is not a refusal, it rolls the batch back.
-		m := q.mark()
-		err := r.fn(q)
-		if err != nil && !isStoreError(err) {
-			_ = tx.Rollback()
-			return nil, true, err
-		}
-		if err != nil {
-			q.rewind(m)
-		}
-		outcomes[i] = err
-	}
-	if err := s.publish(context.Background(), q); err != nil {
-		_ = tx.Rollback()
-		return nil, true, err
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	var commitErr commitError
+	switch {
+	case err == nil:
+		c.batches.Add(1)
+		return outcomes, false, nil
+	case errors.As(err, &commitErr) && !s.d.isRetryable(err):
 		// A failure the database reports as transient (busy, conflict)
-		// means the transaction was rolled back.
-		return nil, s.d.isRetryable(err), commitError{err}
+		// means the transaction was rolled back; any other may not.
+		return nil, false, err
 	}
-	c.batches.Add(1)
-	return outcomes, false, nil
+	return nil, true, err
 }

@@ -87,7 +87,7 @@ func heldStores(t *testing.T) map[string]*held {
 // and then returns err.
 func (h *held) insertBody(key string, err error) func(q *writeTx) error {
 	return func(q *writeTx) error {
-		if _, e := q.ExecContext(context.Background(), h.insert, key); e != nil {
+		if e := q.exec(context.Background(), h.insert, key); e != nil {
 			return e
 		}
 		return err
@@ -98,11 +98,10 @@ func (h *held) insertBody(key string, err error) func(q *writeTx) error {
 // after an insert (which aborts a PostgreSQL transaction).
 func (h *held) failingBody(key string) func(q *writeTx) error {
 	return func(q *writeTx) error {
-		if _, err := q.ExecContext(context.Background(), h.insert, key); err != nil {
+		if err := q.exec(context.Background(), h.insert, key); err != nil {
 			return err
 		}
-		_, err := q.ExecContext(context.Background(), h.insert, key) // duplicate key
-		return err
+		return q.exec(context.Background(), h.insert, key) // duplicate key
 	}
 }
 
@@ -241,6 +240,103 @@ func TestGroupCommitCancelledBeforeRunning(t *testing.T) {
 			require.ErrorIs(t, <-lateDone, context.Canceled)
 			require.NoError(t, <-otherDone)
 			require.Equal(t, []string{"first", "other"}, h.keys(t))
+		})
+	}
+}
+
+// TestGroupCommitSwallowedDatabaseError: a body that meets a database
+// error and refuses anyway (a bug: it should return the error) leaves a
+// PostgreSQL transaction aborted, whose COMMIT the server answers with
+// ROLLBACK when no later statement reports the error. The batch must not
+// report the write before it as committed: it is rolled back (and each
+// write then runs again alone).
+func TestGroupCommitSwallowedDatabaseError(t *testing.T) {
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			// A query the server cannot prepare (the insert held before it
+			// is never sent), and one that fails when it runs (the insert
+			// is, and the transaction is aborted).
+			queries := []string{"SELECT k FROM " + qualifier(h.cfg.schema) + "no_such_table", "SELECT CAST(1 / 0 AS TEXT)"}
+			for i, query := range queries {
+				key := fmt.Sprintf("k%d", i)
+				outcomes, rolledBack, err := h.batch.together([]*writeReq{
+					{ctx: t.Context(), fn: h.insertBody(key, nil)},
+					{ctx: t.Context(), fn: swallowBody(query)},
+				})
+				if name == "SQLite" {
+					// SQLite's transaction goes on after an error.
+					require.NoError(t, err)
+					require.False(t, rolledBack)
+					require.NoError(t, outcomes[0])
+					require.ErrorIs(t, outcomes[1], store.ErrAlreadyTaken)
+					require.Contains(t, h.keys(t), key)
+					continue
+				}
+				require.True(t, rolledBack, "%s: outcomes %v, error %v", query, outcomes, err)
+				require.Empty(t, h.keys(t))
+			}
+		})
+	}
+}
+
+// swallowBody returns a write body that runs query, which fails, and
+// refuses as if it had not.
+func swallowBody(query string) func(q *writeTx) error {
+	return func(q *writeTx) error {
+		var k string
+		err := q.queryRow(context.Background(), query).Scan(&k)
+		if err == nil {
+			return errors.New("the query did not fail")
+		}
+		return fmt.Errorf("%w: swallowed %v", store.ErrAlreadyTaken, err)
+	}
+}
+
+// TestWritesSeeHeldStatements: a statement held back (pipelined on
+// PostgreSQL) has run by the time a later read of the same transaction
+// runs, and an error of one is reported by the statement it was sent
+// with.
+func TestWritesSeeHeldStatements(t *testing.T) {
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			require.Equal(t, name == "Postgres", h.pipelines, "pipelined on PostgreSQL through pgx only")
+			count := h.d.rebind("SELECT count(*) FROM " + qualifier(h.cfg.schema) + "scratch WHERE k = ?")
+			done := make(chan error, 1)
+			go func() {
+				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+					require.NoError(t, q.exec(t.Context(), h.insert, "x"))
+					var n int
+					require.NoError(t, q.queryRow(t.Context(), count, "x").Scan(&n))
+					require.Equal(t, 1, n, "the read sees the insert before it")
+					require.NoError(t, q.exec(t.Context(), h.insert, "y"))
+					rows, err := q.query(t.Context(), count, "y")
+					require.NoError(t, err)
+					require.True(t, rows.Next())
+					require.NoError(t, rows.Scan(&n))
+					require.Equal(t, 1, n)
+					require.NoError(t, rows.Close())
+					return nil
+				})
+			}()
+			require.Equal(t, 1, <-h.taken)
+			h.release <- struct{}{}
+			require.NoError(t, <-done)
+			require.Equal(t, []string{"x", "y"}, h.keys(t))
+
+			go func() {
+				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+					err := q.exec(t.Context(), h.insert, "x") // a duplicate
+					if err == nil {
+						var n int
+						err = q.queryRow(t.Context(), count, "x").Scan(&n)
+					}
+					return err
+				})
+			}()
+			require.Equal(t, 1, <-h.taken)
+			h.release <- struct{}{}
+			require.True(t, h.d.isUniqueViolation(<-done), "the read reports the insert's error")
+			require.Equal(t, []string{"x", "y"}, h.keys(t))
 		})
 	}
 }

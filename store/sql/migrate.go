@@ -106,7 +106,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	expand := strings.NewReplacer("{{schema}}", qualifier(s.cfg.schema), "{{prefix}}", s.cfg.prefix).Replace
-	err := s.inTx(ctx, "migrate", func(q *writeTx) error {
+	err := s.inTx(ctx, "migrate", func(q querier) error {
 		if err := s.d.lockMigrations(ctx, q, "switchboard migrations "+s.n.migrations); err != nil {
 			return err
 		}

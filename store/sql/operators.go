@@ -18,18 +18,16 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 	return s.writeOperator(ctx, "create operator", valid, func(q *writeTx) (store.Operator, error) {
 		row := utcOperator(op.Clone())
 		row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
-		res, err := q.ExecContext(ctx, s.q.insertOperator, operatorArgs(row)...)
+		n, err := q.execCount(ctx, s.q.insertOperator, operatorArgs(row)...)
 		if err != nil {
 			return row, err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return row, err
-		} else if n == 0 {
+		if n == 0 {
 			return row, fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
 		}
 		q.changedOperator(row.ID)
 		if !row.StatusSince.IsZero() {
-			_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, row.Status, timeArg(row.StatusSince))
+			err = q.exec(ctx, s.q.openInterval, row.ID, row.Status, timeArg(row.StatusSince))
 		}
 		return row, err
 	})
@@ -71,7 +69,7 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 		return firstError(check.Validate(), checkOperator(op, false))
 	}
 	return s.writeOperator(ctx, "update operator", valid, func(q *writeTx) (store.Operator, error) {
-		row, err := scanOperator(q.QueryRowContext(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
+		row, err := scanOperator(q.queryRow(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return row, notFoundOperator(op.ID)
 		}
@@ -102,21 +100,21 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		row.Deadlines = utcDeadlines(ch.Deadlines)
 		row.Version++
 		q.changedOperator(row.ID)
-		if _, err := q.ExecContext(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
+		if err := q.exec(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
 			return row, err
 		}
-		if _, err := q.ExecContext(ctx, s.q.closeInterval, timeArg(ch.At), row.ID); err != nil {
+		if err := q.exec(ctx, s.q.closeInterval, timeArg(ch.At), row.ID); err != nil {
 			return row, err
 		}
-		_, err = q.ExecContext(ctx, s.q.openInterval, row.ID, ch.To, timeArg(ch.At))
+		err = q.exec(ctx, s.q.openInterval, row.ID, ch.To, timeArg(ch.At))
 		return row, err
 	})
 }
 
 // checkForbidden fails with store.ErrHoldsConversations if operator id
 // holds a conversation in one of the states of forbid.
-func (s *Store) checkForbidden(ctx context.Context, q querier, id string, forbid []store.State) error {
-	rows, err := q.QueryContext(ctx, s.q.listHeld, id)
+func (s *Store) checkForbidden(ctx context.Context, q *writeTx, id string, forbid []store.State) error {
+	rows, err := q.query(ctx, s.q.listHeld, id)
 	if err != nil {
 		return err
 	}
@@ -153,7 +151,7 @@ func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadli
 		row.Deadlines = utcDeadlines(d.Deadlines)
 		row.Version++
 		q.changedOperator(row.ID)
-		_, err = q.ExecContext(ctx, s.q.updateDeadlines, deadlinesArg(row.Deadlines), row.Version, row.ID)
+		err = q.exec(ctx, s.q.updateDeadlines, deadlinesArg(row.Deadlines), row.Version, row.ID)
 		return row, err
 	})
 }
@@ -177,7 +175,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 			return err
 		}
 		var held int
-		if err := q.QueryRowContext(ctx, s.q.countHeld, id).Scan(&held); err != nil {
+		if err := q.queryRow(ctx, s.q.countHeld, id).Scan(&held); err != nil {
 			return err
 		}
 		if held > 0 {
@@ -187,7 +185,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 			return err
 		}
 		q.changedOperator(id)
-		_, err := q.ExecContext(ctx, s.q.deleteOperator, id)
+		err := q.exec(ctx, s.q.deleteOperator, id)
 		return err
 	})
 }
@@ -196,8 +194,8 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 // is offered to operator id. Offers may name thousands of operators and
 // are not indexed per operator: this reads every offered conversation, as
 // the memory store does, which is fine for the rare DeleteOperator.
-func (s *Store) checkNotOffered(ctx context.Context, q querier, id string) error {
-	rows, err := q.QueryContext(ctx, s.q.listOffered)
+func (s *Store) checkNotOffered(ctx context.Context, q *writeTx, id string) error {
+	rows, err := q.query(ctx, s.q.listOffered)
 	if err != nil {
 		return err
 	}
@@ -272,8 +270,8 @@ func (s *Store) Operators(ctx context.Context) ([]store.Operator, error) {
 
 // lockOperator reads operator id's row for a change, or fails with
 // store.ErrNotFound.
-func (s *Store) lockOperator(ctx context.Context, q querier, id string) (store.Operator, error) {
-	op, err := scanOperator(q.QueryRowContext(ctx, s.q.lockOperator, id))
+func (s *Store) lockOperator(ctx context.Context, q *writeTx, id string) (store.Operator, error) {
+	op, err := scanOperator(q.queryRow(ctx, s.q.lockOperator, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Operator{}, notFoundOperator(id)
 	}
@@ -283,14 +281,14 @@ func (s *Store) lockOperator(ctx context.Context, q querier, id string) (store.O
 // lockOperators reads the rows of the operators among ids that exist, for
 // a change, in the order of their ids (so that concurrent writes lock them
 // in one order), and returns them by id.
-func (s *Store) lockOperators(ctx context.Context, q querier, ids []string) (map[string]store.Operator, error) {
+func (s *Store) lockOperators(ctx context.Context, q *writeTx, ids []string) (map[string]store.Operator, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	out := make(map[string]store.Operator, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	if len(ids) == 1 {
-		op, err := scanOperator(q.QueryRowContext(ctx, s.q.lockOperator, ids[0]))
+		op, err := scanOperator(q.queryRow(ctx, s.q.lockOperator, ids[0]))
 		if errors.Is(err, sql.ErrNoRows) {
 			return out, nil
 		}
@@ -300,7 +298,7 @@ func (s *Store) lockOperators(ctx context.Context, q querier, ids []string) (map
 		out[op.ID] = op
 		return out, nil
 	}
-	rows, err := q.QueryContext(ctx, s.q.lockOperators, listArg(ids))
+	rows, err := q.query(ctx, s.q.lockOperators, listArg(ids))
 	if err != nil {
 		return nil, err
 	}

@@ -110,6 +110,12 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 
 func (postgresDialect) feeds() bool { return true }
 
+// pipelines is true on a pool of pgx's database/sql driver.
+func (postgresDialect) pipelines(db *sql.DB) bool {
+	_, ok := db.Driver().(*stdlib.Driver)
+	return ok
+}
+
 func (postgresDialect) loadWithHistory() bool { return true }
 
 // updateLoad writes the load and its history row in one statement (one

@@ -144,6 +144,8 @@ func (sqliteDialect) loadWithHistory() bool { return false }
 // feeds is false: SQLite has no way to tell another process what changed.
 func (sqliteDialect) feeds() bool { return false }
 
+func (sqliteDialect) pipelines(*sql.DB) bool { return false }
+
 func (sqliteDialect) isRetryable(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code()&0xff == sqliteBusy || e.Code()&0xff == sqliteLocked)

@@ -14,7 +14,7 @@ func (q *queries) fixed() []string {
 		q.selectOperator, q.lockOperator, q.lockOperators, q.listOperators,
 		q.insertOperator, q.updateProfile, q.updateStatus, q.updateDeadlines,
 		q.updateLoad, q.deleteOperator, q.countHeld, q.listHeld, q.listOffered,
-		q.selectConversation, q.lockConversation, q.conversationExists,
+		q.selectConversation, q.lockConversation, q.newConversation,
 		q.insertConversation, q.updateConversation, q.nextSeq, q.upsertPrevious, q.selectPrevious,
 		q.closeInterval, q.openInterval, q.history, q.reconcile,
 		q.selectOperators, q.selectConversations,

@@ -37,6 +37,8 @@ type Store struct {
 	migrations []migration
 	// batch commits the writes of concurrent calls together.
 	batch *committer
+	// pipelines says that write transactions are pipelined (see pipeTx).
+	pipelines bool
 	// migrated records that the schema was found to be the latest (and the
 	// statements prepared).
 	migrated atomic.Bool
@@ -99,7 +101,8 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 		return nil, err
 	}
 	n := newNames(cfg.schema, cfg.prefix)
-	s := &Store{db: db, ownDB: own, d: d, cfg: cfg, n: n, q: buildQueries(d, n), what: what, migrations: migs, origin: newOrigin()}
+	s := &Store{db: db, ownDB: own, d: d, cfg: cfg, n: n, q: buildQueries(d, n), what: what, migrations: migs, origin: newOrigin(),
+		pipelines: d.pipelines(db)}
 	if err := db.PingContext(ctx); err != nil {
 		switch {
 		case ctx.Err() != nil:
@@ -157,19 +160,40 @@ func (s *Store) write(ctx context.Context, op string, fn func(q *writeTx) error)
 	return s.mapError(ctx, op, s.batch.write(ctx, fn))
 }
 
-// inTx runs fn in a write transaction of its own, again if the database
-// reports a transient failure, and maps the error (op names the call in
-// it). fn must set its results afresh each time it runs.
-func (s *Store) inTx(ctx context.Context, op string, fn func(q *writeTx) error) error {
-	return s.mapError(ctx, op, s.retryTx(ctx, fn))
+// inTx runs fn in a database/sql transaction of its own, never pipelined
+// (for the migrations, whose statements must run when given), again if
+// the database reports a transient failure, and maps the error (op names
+// the call in it).
+func (s *Store) inTx(ctx context.Context, op string, fn func(q querier) error) error {
+	return s.mapError(ctx, op, s.retrying(ctx, func() error {
+		tx, err := s.db.BeginTx(context.WithoutCancel(ctx), s.d.txOptions())
+		if err != nil {
+			return err
+		}
+		if err := fn(s.querier(tx)); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return commitError{err}
+		}
+		return nil
+	}))
 }
 
 // retryTx runs fn in one transaction, again if the database reports a
 // transient failure.
 func (s *Store) retryTx(ctx context.Context, fn func(q *writeTx) error) error {
+	return s.retrying(ctx, func() error { return s.runTx(ctx, fn) })
+}
+
+// retrying calls run until it succeeds, fails for good (an error the
+// database does not report as transient, or ctx ended), or has run
+// maxAttempts times.
+func (s *Store) retrying(ctx context.Context, run func() error) error {
 	var err error
 	for range maxAttempts {
-		err = s.runTx(ctx, fn)
+		err = run()
 		if err == nil || !s.d.isRetryable(err) || ctx.Err() != nil {
 			break
 		}
@@ -177,28 +201,10 @@ func (s *Store) retryTx(ctx context.Context, fn func(q *writeTx) error) error {
 	return err
 }
 
-// runTx runs fn in one transaction and commits it. fn's statements run
-// under the caller's context (fn captures it), but the transaction itself
-// does not: a context that ends while COMMIT is under way must not leave
-// the caller unsure whether its write took effect.
+// runTx runs fn in one transaction of its own and commits it (see
+// transact).
 func (s *Store) runTx(ctx context.Context, fn func(q *writeTx) error) error {
-	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), s.d.txOptions())
-	if err != nil {
-		return err
-	}
-	w := &writeTx{querier: s.querier(tx)}
-	if err := fn(w); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := s.publish(ctx, w); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return commitError{err}
-	}
-	return nil
+	return s.transact(ctx, false, fn)
 }
 
 // commitError is the error of a COMMIT. Unless the database reports it as

@@ -73,7 +73,7 @@ type queries struct {
 	updateLoad, deleteOperator, countHeld, listHeld, listOffered string
 	insertLoad, loadHistory, allLoadHistory                      string
 
-	selectConversation, lockConversation, conversationExists  string
+	selectConversation, lockConversation, newConversation     string
 	insertConversation, updateConversation, listConversations string
 	nextSeq, upsertPrevious, selectPrevious                   string
 
@@ -110,7 +110,8 @@ func buildQueries(d dialect, n names) queries {
 
 		selectConversation: r(convSelect + " WHERE id = ?"),
 		lockConversation:   r(convSelect + " WHERE id = ?" + lock),
-		conversationExists: r("SELECT count(*) FROM " + n.conversations + " WHERE id = ?"),
+		// One round trip for a new conversation's existence check and Seq.
+		newConversation: r("SELECT (SELECT count(*) FROM " + n.conversations + " WHERE id = ?), (" + d.nextSeq(n) + ")"),
 		insertConversation: r("INSERT INTO " + n.conversations + " (" + conversationColumns + ") VALUES (" +
 			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		updateConversation: r("UPDATE " + n.conversations + " SET group_id = ?, channel = ?, customer_id = ?, priority = ?, " +

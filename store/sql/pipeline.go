@@ -1,0 +1,234 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Write transactions on PostgreSQL through pgx are pipelined: the
+// statements whose results a body does not need (its writes, the
+// notifications) are held back and sent in one round trip with the next
+// statement that returns rows, or with COMMIT. BEGIN travels with the
+// first read. A conversation created and assigned alone thus costs three
+// round trips (existence check and sequence number, operator lock,
+// writes and COMMIT) instead of eight; the bodies of a batch two each,
+// plus one for the COMMIT of all.
+
+// beginReadCommitted starts a pipelined transaction (see
+// postgresDialect.txOptions).
+const beginReadCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
+// pipelined runs body in a pipelined transaction on a connection of the
+// pool (see transact).
+func (s *Store) pipelined(ctx context.Context, batch bool, body func(w *writeTx) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var out error
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("connection is a %T, not pgx's", dc)
+		}
+		t := &pipeTx{conn: sc.Conn()}
+		t.held = append(t.held, heldStmt{query: beginReadCommitted})
+		if batch {
+			t.held = append(t.held, heldStmt{query: s.d.batchLockTimeout()})
+		}
+		out = s.finish(&writeTx{st: t}, body)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return out
+}
+
+// pipeTx is a write transaction pipelined on a pgx connection.
+type pipeTx struct {
+	conn *pgx.Conn
+	// held are the statements not sent yet, in order.
+	held []heldStmt
+	// failed is the first error of a statement: after it nothing of the
+	// transaction can commit (PostgreSQL aborts it; or the statements
+	// held with the failed one were never sent).
+	failed error
+}
+
+// fail records err, if it is a failure, and returns it.
+func (t *pipeTx) fail(err error) error {
+	if err != nil && t.failed == nil && !errors.Is(err, sql.ErrNoRows) {
+		t.failed = err
+	}
+	return err
+}
+
+// heldStmt is a statement held back until the next round trip.
+type heldStmt struct {
+	query string
+	args  []any
+}
+
+func (t *pipeTx) exec(_ context.Context, query string, args ...any) error {
+	t.held = append(t.held, heldStmt{query: query, args: args})
+	return nil
+}
+
+// send sends the held statements and then query in one round trip, and
+// reads the results of the held ones. On success the results are at
+// query's, and the caller must close them; otherwise the error is the
+// first held statement's.
+func (t *pipeTx) send(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	for _, h := range t.held {
+		b.Queue(h.query, h.args...)
+	}
+	n := len(t.held)
+	t.held = t.held[:0]
+	b.Queue(query, args...)
+	if t.failed != nil {
+		return nil, t.failed
+	}
+	br := t.conn.SendBatch(ctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, t.fail(err)
+		}
+	}
+	return br, nil
+}
+
+func (t *pipeTx) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	br, err := t.send(ctx, query, args)
+	if err != nil {
+		return 0, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag.RowsAffected(), t.fail(err)
+}
+
+func (t *pipeTx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	br, err := t.send(ctx, query, args)
+	if err != nil {
+		return errScanner{err}
+	}
+	return batchRow{t: t, br: br, row: br.QueryRow()}
+}
+
+func (t *pipeTx) query(ctx context.Context, query string, args ...any) (rowSet, error) {
+	br, err := t.send(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, t.fail(err)
+	}
+	return batchRows{Rows: rows, t: t, br: br}, nil
+}
+
+// commit sends the held statements and COMMIT in one round trip. After
+// a failed statement, or when a held statement is refused by the server
+// (PostgreSQL skips the rest of a pipeline after an error, COMMIT
+// included), the transaction is rolled back and the error is not a
+// commitError.
+func (t *pipeTx) commit() error {
+	if t.failed != nil {
+		t.rollback()
+		return fmt.Errorf("the transaction had failed: %w", t.failed)
+	}
+	ctx := context.Background()
+	br, err := t.send(ctx, "COMMIT", nil)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		t.rollback()
+		return err
+	}
+	if err != nil {
+		return commitError{err}
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return commitError{err}
+	}
+	if tag.String() == "ROLLBACK" {
+		// The transaction had failed without a statement reporting it
+		// (should never happen: failed covers every statement): nothing
+		// was committed.
+		return errCommitRolledBack
+	}
+	return nil
+}
+
+// errCommitRolledBack is the error of a COMMIT the server answered with
+// ROLLBACK.
+var errCommitRolledBack = errors.New("commit: the transaction had failed and was rolled back")
+
+// rollback ends the transaction if it was begun. A connection that cannot
+// roll back is closed, so that the pool drops it.
+func (t *pipeTx) rollback() {
+	t.held = nil
+	if t.conn.IsClosed() || t.conn.PgConn().TxStatus() == 'I' {
+		return
+	}
+	ctx := context.Background()
+	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
+		_ = t.conn.Close(ctx)
+	}
+}
+
+// errScanner is a row whose query failed.
+type errScanner struct{ err error }
+
+func (e errScanner) Scan(...any) error { return e.err }
+
+// batchRow is the one row of the last query of a batch.
+type batchRow struct {
+	t   *pipeTx
+	br  pgx.BatchResults
+	row pgx.Row
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return r.t.fail(err)
+}
+
+// batchRows is the rows of the last query of a batch.
+type batchRows struct {
+	pgx.Rows
+	t  *pipeTx
+	br pgx.BatchResults
+}
+
+func (r batchRows) Scan(dest ...any) error { return r.t.fail(r.Rows.Scan(dest...)) }
+
+func (r batchRows) Err() error { return r.t.fail(r.Rows.Err()) }
+
+func (r batchRows) Close() error {
+	r.Rows.Close()
+	err := r.br.Close()
+	if err == nil {
+		err = r.Rows.Err()
+	}
+	return r.t.fail(err)
+}

@@ -1,0 +1,157 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+)
+
+// writeTx is what a write body runs its statements on, in one
+// transaction. A body notes there each row it changes (after its checks
+// have passed), for the change feed.
+//
+// Statements whose result the body does not need (exec) may be held back
+// and sent with the next statement that returns rows, or with COMMIT (see
+// pipeTx): a body must not rely on an exec having run before its next
+// read, only on the transaction seeing its writes in order. An error of a
+// held-back statement is reported by the statement it was sent with.
+type writeTx struct {
+	st         txStatements
+	ops, convs []string
+}
+
+// txStatements runs the statements of one write transaction: sqlTx
+// through database/sql, pipeTx pipelined on a pgx connection.
+type txStatements interface {
+	// exec runs a statement whose result is not needed, now or later.
+	exec(ctx context.Context, query string, args ...any) error
+	// execCount runs a statement now and returns the rows it changed.
+	execCount(ctx context.Context, query string, args ...any) (int64, error)
+	// queryRow runs a query returning at most one row, read by Scan (which
+	// must be called).
+	queryRow(ctx context.Context, query string, args ...any) scanner
+	// query runs a query; the caller must close the rows.
+	query(ctx context.Context, query string, args ...any) (rowSet, error)
+	// commit commits the transaction. Its error is a commitError when
+	// whether the transaction took effect is unknown; any other error
+	// means it did not.
+	commit() error
+	// rollback ends the transaction without effect.
+	rollback()
+}
+
+// rowSet is the rows of a query: *sql.Rows or pgxRows.
+type rowSet interface {
+	scanner
+	Next() bool
+	Err() error
+	Close() error
+}
+
+func (w *writeTx) exec(ctx context.Context, query string, args ...any) error {
+	return w.st.exec(ctx, query, args...)
+}
+
+func (w *writeTx) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	return w.st.execCount(ctx, query, args...)
+}
+
+func (w *writeTx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	return w.st.queryRow(ctx, query, args...)
+}
+
+func (w *writeTx) query(ctx context.Context, query string, args ...any) (rowSet, error) {
+	return w.st.query(ctx, query, args...)
+}
+
+// changedOperator notes that the transaction changed operator id's row.
+func (w *writeTx) changedOperator(id string) { w.ops = append(w.ops, id) }
+
+// changedConversation notes that the transaction changed conversation id's
+// row.
+func (w *writeTx) changedConversation(id string) { w.convs = append(w.convs, id) }
+
+// mark returns where the notes stand, for rewind.
+func (w *writeTx) mark() [2]int { return [2]int{len(w.ops), len(w.convs)} }
+
+// rewind drops the notes taken since mark (those of a refused body).
+func (w *writeTx) rewind(m [2]int) { w.ops, w.convs = w.ops[:m[0]], w.convs[:m[1]] }
+
+// transact runs body in one write transaction and, if body returns nil,
+// publishes the changes it noted (see publish) and commits. batch says
+// that the transaction holds the writes of several callers: on PostgreSQL
+// its waits for row locks are bounded (see dialect.batchLockTimeout). The
+// transaction does not run under ctx, only the acquisition of its
+// connection does: body's statements run under the contexts body gives
+// them, and a context that ends while COMMIT is under way must not leave
+// the caller unsure whether its write took effect.
+//
+// The error is body's (nothing was committed), a commitError when the
+// outcome of COMMIT is unknown, or another error when nothing was
+// committed.
+func (s *Store) transact(ctx context.Context, batch bool, body func(w *writeTx) error) error {
+	if s.pipelines {
+		return s.pipelined(ctx, batch, body)
+	}
+	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), s.d.txOptions())
+	if err != nil {
+		return err
+	}
+	if lt := s.d.batchLockTimeout(); batch && lt != "" {
+		if _, err := tx.Exec(lt); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	return s.finish(&writeTx{st: sqlTx{tx: tx, q: s.querier(tx)}}, body)
+}
+
+// finish runs body in w's transaction, then publishes and commits, or
+// rolls back.
+func (s *Store) finish(w *writeTx, body func(w *writeTx) error) error {
+	if err := body(w); err != nil {
+		w.st.rollback()
+		return err
+	}
+	if err := s.publish(context.Background(), w); err != nil {
+		w.st.rollback()
+		return err
+	}
+	return w.st.commit()
+}
+
+// sqlTx runs a write transaction through database/sql: each statement
+// when it is given.
+type sqlTx struct {
+	tx *sql.Tx
+	q  querier
+}
+
+func (t sqlTx) exec(ctx context.Context, query string, args ...any) error {
+	_, err := t.q.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (t sqlTx) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t sqlTx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	return t.q.QueryRowContext(ctx, query, args...)
+}
+
+func (t sqlTx) query(ctx context.Context, query string, args ...any) (rowSet, error) {
+	return t.q.QueryContext(ctx, query, args...)
+}
+
+func (t sqlTx) commit() error {
+	if err := t.tx.Commit(); err != nil {
+		return commitError{err}
+	}
+	return nil
+}
+
+func (t sqlTx) rollback() { _ = t.tx.Rollback() }
