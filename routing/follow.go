@@ -81,7 +81,12 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 			if !ok {
 				return
 			}
-			behind, pending = merge(behind, n), true
+			if pending {
+				behind = merge(behind, n)
+			} else {
+				behind = n
+			}
+			pending = true
 		case <-retry:
 		}
 		err := r.catchUp(ctx, behind)
@@ -97,7 +102,9 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 	}
 }
 
-// merge returns a notice naming the rows of both a and b.
+// merge returns a notice naming the rows of both a and b. It carries no
+// rows: those of a may be older than what b names, and it is rare (a
+// notice kept after a failure), so everything is read.
 func merge(a, b store.Notice) store.Notice {
 	if a.Resync || b.Resync {
 		return store.Notice{Resync: true}

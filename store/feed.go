@@ -25,8 +25,9 @@ type Feed interface {
 	// reading holds the changes back; none is dropped. It fails with
 	// ErrUnsupported if the store's database cannot report changes.
 	Watch(ctx context.Context) (<-chan Notice, error)
-	// Rows reads the current rows of the operators and conversations that
-	// n names.
+	// Rows returns the rows of the operators and conversations that n
+	// names: those n carries as they are, the others as they are now in
+	// the database.
 	Rows(ctx context.Context, n Notice) (Rows, error)
 }
 
@@ -39,6 +40,11 @@ type Notice struct {
 	// that follows them was lost and made again): everything must be read
 	// again.
 	Resync bool
+	// Carried holds rows among those named, as the changes reported
+	// committed them (and the operators they deleted), so that Rows need
+	// not read them. Rows too large to travel with the notice are named
+	// only.
+	Carried Rows
 }
 
 // Rows are the current rows of the operators and conversations of a

@@ -211,6 +211,11 @@ func BenchmarkClusterLatency(b *testing.B) {
 			}
 			wg.Wait()
 			reportLatency(b, slices.Concat(lat...), elapsed)
+			var rolledBack int64
+			for _, s := range c.stores {
+				rolledBack += sqlstore.RolledBackBatches(s)
+			}
+			b.ReportMetric(float64(rolledBack), "rolled-back-batches")
 		})
 	}
 }

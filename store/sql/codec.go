@@ -237,6 +237,33 @@ func utcConversation(c store.Conversation) store.Conversation {
 	return c
 }
 
+// storedOperator returns o as the store reads it back: times in UTC,
+// empty lists as nil.
+func storedOperator(o store.Operator) store.Operator {
+	o = utcOperator(o)
+	o.Groups, o.Skills = nilIfEmpty(o.Groups), nilIfEmpty(o.Skills)
+	return o
+}
+
+// storedConversation returns c as the store reads it back: times in UTC,
+// empty lists and maps as nil.
+func storedConversation(c store.Conversation) store.Conversation {
+	c = utcConversation(c)
+	c.Skills, c.OfferedTo, c.MissedBy = nilIfEmpty(c.Skills), nilIfEmpty(c.OfferedTo), nilIfEmpty(c.MissedBy)
+	if len(c.Attributes) == 0 {
+		c.Attributes = nil
+	}
+	return c
+}
+
+// nilIfEmpty returns l, or nil if l is empty.
+func nilIfEmpty[T any](l []T) []T {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
 func utcDeadlines(ds []store.Deadline) []store.Deadline {
 	if len(ds) == 0 {
 		return nil

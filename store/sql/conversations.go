@@ -82,7 +82,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 			res.Gained = store.LoadOf(assignee)
 		}
 		row.Seq = uint64(seq)
-		q.changedConversation(row.ID)
+		q.changedConversation(row)
 		if err := q.exec(ctx, s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			}
 			res.Gained = store.LoadOf(gainer)
 		}
-		q.changedConversation(next.ID)
+		q.changedConversation(next)
 		if err := q.exec(ctx, s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 // load history: conversation conv changed their load by delta at at,
 // checked against cap (0: none).
 func (s *Store) writeLoad(ctx context.Context, q *writeTx, op store.Operator, conv string, delta int, at time.Time, cap int) error {
-	q.changedOperator(op.ID)
+	q.changedOperator(op)
 	if s.d.loadWithHistory() {
 		err := q.exec(ctx, s.q.updateLoad, op.Load, timeArg(op.LastAssigned), op.Version, op.ID, conv, delta, timeArg(at), cap)
 		return err

@@ -10,5 +10,9 @@ var (
 	EmbeddedMigrations = embeddedMigrations
 )
 
+// RolledBackBatches returns how many batches of several writes the store
+// rolled back to run each write alone.
+func RolledBackBatches(s *Store) int64 { return s.batch.rolledBack.Load() }
+
 // DB returns the store's pool.
 func DB(s *Store) *sql.DB { return s.db }

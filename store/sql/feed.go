@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -9,7 +10,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,16 +42,29 @@ const (
 	maxRetry   = 2 * time.Second
 )
 
-// payload is what one notification carries.
+// payload is what one notification carries: the ids of the rows a
+// transaction changed and, when they fit, the rows themselves. Every id
+// is in Operators or Conversations, also when its row is carried, so that
+// a receiver that knows nothing of carried rows still reads them.
 type payload struct {
 	// Origin is the sending Store's origin, so that it skips its own.
-	Origin        string   `json:"s"`
-	Operators     []string `json:"o,omitempty"`
-	Conversations []string `json:"c,omitempty"`
+	Origin        string            `json:"s"`
+	Operators     []json.RawMessage `json:"o,omitempty"`
+	Conversations []json.RawMessage `json:"c,omitempty"`
+	// OperatorRows and ConversationRows are carried rows (encoded
+	// store.Operator and store.Conversation), Gone the ids of deleted
+	// operators.
+	OperatorRows     []json.RawMessage `json:"or,omitempty"`
+	Gone             []json.RawMessage `json:"g,omitempty"`
+	ConversationRows []json.RawMessage `json:"cr,omitempty"`
 }
 
-// publish sends the ids of the rows the transaction changed to the Stores
-// watching the database. It runs in the transaction, just before COMMIT.
+// payloadOverhead bounds the bytes of a payload besides its entries: the
+// braces, keys, brackets and origin.
+const payloadOverhead = 64
+
+// publish sends the rows the transaction changed to the Stores watching
+// the database. It runs in the transaction, just before COMMIT.
 func (s *Store) publish(ctx context.Context, w *writeTx) error {
 	if !s.d.feeds() || len(w.ops)+len(w.convs) == 0 {
 		return nil
@@ -61,32 +77,67 @@ func (s *Store) publish(ctx context.Context, w *writeTx) error {
 	return nil
 }
 
-// payloads splits the ids into payloads below maxPayload, each id once.
-func (s *Store) payloads(ops, convs []string) []string {
+// payloads splits the changes into payloads below maxPayload, each row
+// once, as last written (an operator of Version 0 was deleted). A row
+// that does not fit in a payload of its own travels as its id alone.
+func (s *Store) payloads(ops []store.Operator, convs []store.Conversation) []string {
 	var out []string
 	cur := payload{Origin: s.origin}
-	size := len(s.origin) + 16
+	size := len(s.origin) + payloadOverhead
 	flush := func() {
-		b, _ := json.Marshal(cur) // strings always marshal
+		b, _ := json.Marshal(cur) // raw messages of json.Marshal
 		out = append(out, string(b))
 		cur = payload{Origin: s.origin}
-		size = len(s.origin) + 16
+		size = len(s.origin) + payloadOverhead
 	}
-	add := func(list *[]string, id string) {
-		n := len(id) + 8 // quotes, comma, escapes of a few characters
-		if size+n > maxPayload && (len(cur.Operators)+len(cur.Conversations) > 0) {
+	// add puts one change in the current payload: an id to list and, if
+	// row is not nil and fits, row to rows.
+	add := func(list *[]json.RawMessage, id string, rows *[]json.RawMessage, row any) {
+		idJSON, _ := json.Marshal(id) // strings always marshal
+		var rowJSON []byte
+		if row != nil {
+			rowJSON, _ = json.Marshal(row) // rows of plain fields always marshal
+			if len(s.origin)+payloadOverhead+len(idJSON)+len(rowJSON)+2 > maxPayload {
+				rowJSON = nil
+			}
+		}
+		n := len(idJSON) + 1
+		if rowJSON != nil {
+			n += len(rowJSON) + 1
+		}
+		if size+n > maxPayload && len(cur.Operators)+len(cur.Conversations) > 0 {
 			flush()
 		}
-		*list = append(*list, id)
+		*list = append(*list, idJSON)
+		if rowJSON != nil {
+			*rows = append(*rows, rowJSON)
+		}
 		size += n
 	}
-	for _, id := range slices.Compact(slices.Sorted(slices.Values(ops))) {
-		add(&cur.Operators, id)
+	for _, op := range lastByID(ops, func(o store.Operator) string { return o.ID }) {
+		if op.Version == 0 {
+			add(&cur.Operators, op.ID, &cur.Gone, op.ID)
+			continue
+		}
+		add(&cur.Operators, op.ID, &cur.OperatorRows, op)
 	}
-	for _, id := range slices.Compact(slices.Sorted(slices.Values(convs))) {
-		add(&cur.Conversations, id)
+	for _, c := range lastByID(convs, func(c store.Conversation) string { return c.ID }) {
+		add(&cur.Conversations, c.ID, &cur.ConversationRows, c)
 	}
 	flush()
+	return out
+}
+
+// lastByID returns the last of rows for each id, ordered by id.
+func lastByID[T any](rows []T, id func(T) string) []T {
+	last := make(map[string]T, len(rows))
+	for _, r := range rows {
+		last[id(r)] = r
+	}
+	out := make([]T, 0, len(last))
+	for _, k := range slices.Sorted(maps.Keys(last)) {
+		out = append(out, last[k])
+	}
 	return out
 }
 
@@ -148,12 +199,16 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Notice, error) {
 type watch struct {
 	s *Store
 
-	mu      sync.Mutex
-	pending store.Notice
-	has     bool
-	ops     map[string]struct{}
-	convs   map[string]struct{}
-	ready   chan struct{}
+	mu sync.Mutex
+	// has says that something is pending: resync, the ids named, and the
+	// rows carried (by id).
+	has        bool
+	resync     bool
+	ops, convs map[string]struct{}
+	opRows     map[string]store.Operator
+	gone       map[string]struct{}
+	convRows   map[string]store.Conversation
+	ready      chan struct{}
 	// lost counts the connections lost (for tests).
 	lost int
 }
@@ -217,7 +272,7 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 			}
 			delay = min(2*delay, maxRetry)
 		}
-		w.add(nil, nil, true)
+		w.add(store.Notice{Resync: true})
 	}
 }
 
@@ -226,28 +281,78 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 func (w *watch) note(raw string) {
 	var p payload
 	if err := json.Unmarshal([]byte(raw), &p); err != nil || p.Origin == "" {
-		w.add(nil, nil, true)
+		w.add(store.Notice{Resync: true})
 		return
 	}
 	if p.Origin == w.s.origin {
 		return
 	}
-	w.add(p.Operators, p.Conversations, false)
+	n, err := p.notice()
+	if err != nil {
+		n = store.Notice{Resync: true}
+	}
+	w.add(n)
 }
 
-// add merges ids (or a resync) into what is pending and wakes deliver.
-func (w *watch) add(ops, convs []string, resync bool) {
+// notice decodes what p reports.
+func (p payload) notice() (store.Notice, error) {
+	var n store.Notice
+	err := firstError(
+		decodeAll(p.Operators, &n.Operators),
+		decodeAll(p.Conversations, &n.Conversations),
+		decodeAll(p.OperatorRows, &n.Carried.Operators),
+		decodeAll(p.Gone, &n.Carried.GoneOperators),
+		decodeAll(p.ConversationRows, &n.Carried.Conversations),
+	)
+	for i, o := range n.Carried.Operators {
+		n.Carried.Operators[i] = storedOperator(o)
+	}
+	for i, c := range n.Carried.Conversations {
+		n.Carried.Conversations[i] = storedConversation(c)
+	}
+	return n, err
+}
+
+// decodeAll decodes each of raw into *out.
+func decodeAll[T any](raw []json.RawMessage, out *[]T) error {
+	for _, r := range raw {
+		var v T
+		if err := json.Unmarshal(r, &v); err != nil {
+			return err
+		}
+		*out = append(*out, v)
+	}
+	return nil
+}
+
+// add merges n into what is pending and wakes deliver. A row named again
+// without being carried is read afresh: a carried row of an earlier
+// change is dropped.
+func (w *watch) add(n store.Notice) {
 	w.mu.Lock()
 	if !w.has {
-		w.pending, w.has = store.Notice{}, true
+		w.has, w.resync = true, false
 		w.ops, w.convs = map[string]struct{}{}, map[string]struct{}{}
+		w.opRows, w.gone, w.convRows = map[string]store.Operator{}, map[string]struct{}{}, map[string]store.Conversation{}
 	}
-	w.pending.Resync = w.pending.Resync || resync
-	for _, id := range ops {
+	w.resync = w.resync || n.Resync
+	for _, id := range n.Operators {
 		w.ops[id] = struct{}{}
+		delete(w.opRows, id)
+		delete(w.gone, id)
 	}
-	for _, id := range convs {
+	for _, id := range n.Conversations {
 		w.convs[id] = struct{}{}
+		delete(w.convRows, id)
+	}
+	for _, o := range n.Carried.Operators {
+		w.opRows[o.ID] = o
+	}
+	for _, id := range n.Carried.GoneOperators {
+		w.gone[id] = struct{}{}
+	}
+	for _, c := range n.Carried.Conversations {
+		w.convRows[c.ID] = c
 	}
 	w.mu.Unlock()
 	select {
@@ -263,23 +368,26 @@ func (w *watch) take() (store.Notice, bool) {
 	if !w.has {
 		return store.Notice{}, false
 	}
-	n := w.pending
-	n.Operators = slices.Sorted(func(yield func(string) bool) {
-		for id := range w.ops {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	n.Conversations = slices.Sorted(func(yield func(string) bool) {
-		for id := range w.convs {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	w.has, w.ops, w.convs = false, nil, nil
+	n := store.Notice{
+		Operators:     slices.Sorted(maps.Keys(w.ops)),
+		Conversations: slices.Sorted(maps.Keys(w.convs)),
+		Resync:        w.resync,
+		Carried: store.Rows{
+			Operators:     sortedRows(w.opRows, func(a, b store.Operator) int { return strings.Compare(a.ID, b.ID) }),
+			GoneOperators: slices.Sorted(maps.Keys(w.gone)),
+			Conversations: sortedRows(w.convRows, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) }),
+		},
+	}
+	w.has, w.ops, w.convs, w.opRows, w.gone, w.convRows = false, nil, nil, nil, nil, nil
 	return n, true
+}
+
+// sortedRows returns the rows of m ordered by cmp, nil if none.
+func sortedRows[T any](m map[string]T, cmp func(a, b T) int) []T {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.SortedFunc(maps.Values(m), cmp)
 }
 
 // deliver hands pending notices to out until ctx ends, then closes out.
@@ -303,37 +411,65 @@ func (w *watch) deliver(ctx context.Context, out chan<- store.Notice) {
 	}
 }
 
-// Rows reads the current rows of the operators and conversations n names
-// (see store.Feed).
+// Rows returns the rows of the operators and conversations n names (see
+// store.Feed): those n carries as they are, the others read in one query
+// per table.
 func (s *Store) Rows(ctx context.Context, n store.Notice) (store.Rows, error) {
 	done, err := s.enter(ctx)
 	if err != nil {
 		return store.Rows{}, err
 	}
 	defer done()
-	var out store.Rows
-	if len(n.Operators) > 0 {
-		out.Operators, err = readAll(ctx, s.reader(), s.q.selectOperators, listArg(n.Operators), scanOperator)
+	known := make(map[string]bool, len(n.Carried.Operators)+len(n.Carried.GoneOperators))
+	for _, o := range n.Carried.Operators {
+		known[o.ID] = true
+	}
+	for _, id := range n.Carried.GoneOperators {
+		known[id] = true
+	}
+	out := store.Rows{
+		Operators:     slices.Clone(n.Carried.Operators),
+		GoneOperators: slices.Clone(n.Carried.GoneOperators),
+		Conversations: slices.Clone(n.Carried.Conversations),
+	}
+	if read := unknown(n.Operators, known); len(read) > 0 {
+		ops, err := readAll(ctx, s.reader(), s.q.selectOperators, listArg(read), scanOperator)
 		if err != nil {
 			return store.Rows{}, s.mapError(ctx, "read operators", err)
 		}
-		found := make(map[string]bool, len(out.Operators))
-		for _, o := range out.Operators {
+		found := make(map[string]bool, len(ops))
+		for _, o := range ops {
 			found[o.ID] = true
 		}
-		for _, id := range n.Operators {
-			if !found[id] {
-				out.GoneOperators = append(out.GoneOperators, id)
-			}
-		}
+		out.Operators = append(out.Operators, ops...)
+		out.GoneOperators = append(out.GoneOperators, unknown(read, found)...)
 	}
-	if len(n.Conversations) > 0 {
-		out.Conversations, err = readAll(ctx, s.reader(), s.q.selectConversations, listArg(n.Conversations), scanConversation)
+	clear(known)
+	for _, c := range n.Carried.Conversations {
+		known[c.ID] = true
+	}
+	if read := unknown(n.Conversations, known); len(read) > 0 {
+		convs, err := readAll(ctx, s.reader(), s.q.selectConversations, listArg(read), scanConversation)
 		if err != nil {
 			return store.Rows{}, s.mapError(ctx, "read conversations", err)
 		}
+		out.Conversations = append(out.Conversations, convs...)
 	}
+	slices.SortFunc(out.Operators, func(a, b store.Operator) int { return strings.Compare(a.ID, b.ID) })
+	slices.Sort(out.GoneOperators)
+	slices.SortFunc(out.Conversations, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
+}
+
+// unknown returns the ids not in known.
+func unknown(ids []string, known map[string]bool) []string {
+	var out []string
+	for _, id := range ids {
+		if !known[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // readAll runs query and scans each row with scan.

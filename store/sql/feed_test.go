@@ -253,3 +253,93 @@ func ids[T any](rows []T, id func(T) string) []string {
 	}
 	return slices.Clip(out)
 }
+
+// TestWatchCarriesRowsAsStored: the rows a notice carries are exactly
+// what the database holds after the change (times in UTC, empty lists as
+// nil), for each kind of write; a deleted operator is carried as gone;
+// and Rows returns the carried rows as a read would.
+func TestWatchCarriesRowsAsStored(t *testing.T) {
+	a, b, _ := twoStores(t)
+	ctx := t.Context()
+	fromA, err := b.Watch(ctx)
+	require.NoError(t, err)
+	zone := time.FixedZone("UTC+3", 3*3600)
+	at := func(min int) time.Time { return feedAt.Add(time.Duration(min)*time.Minute + 7).In(zone) }
+	due := []store.Deadline{{Kind: store.AcceptTimeout, Due: at(30)}}
+	carried := 0
+	// check waits for the notice of one write and compares what it
+	// carries with what a reads.
+	check := func(what string, write func() error) {
+		t.Helper()
+		require.NoError(t, write(), what)
+		var n store.Notice
+		select {
+		case n = <-fromA:
+		case <-time.After(feedWait):
+			t.Fatalf("%s: no notice within %v", what, feedWait)
+		}
+		for _, o := range n.Carried.Operators {
+			stored, err := a.Operator(ctx, o.ID)
+			require.NoError(t, err, what)
+			require.Equal(t, stored, o, what)
+			carried++
+		}
+		for _, id := range n.Carried.GoneOperators {
+			_, err := a.Operator(ctx, id)
+			require.ErrorIs(t, err, store.ErrNotFound, what)
+			carried++
+		}
+		for _, c := range n.Carried.Conversations {
+			stored, err := a.Conversation(ctx, c.ID)
+			require.NoError(t, err, what)
+			require.Equal(t, stored, c, what)
+			carried++
+		}
+		withCarried, err := b.Rows(ctx, n)
+		require.NoError(t, err, what)
+		read, err := b.Rows(ctx, store.Notice{Operators: n.Operators, Conversations: n.Conversations})
+		require.NoError(t, err, what)
+		require.Equal(t, read, withCarried, what)
+	}
+	check("create ann", func() error {
+		_, err := a.CreateOperator(ctx, store.Operator{ID: "ann", Groups: []string{"g"}, Skills: []string{}, Cap: 3, Status: "ready", StatusSince: at(0)})
+		return err
+	})
+	check("create bob", func() error {
+		_, err := a.CreateOperator(ctx, store.Operator{ID: "bob", Groups: []string{"g", "h"}, Skills: []string{"en"}, Status: "ready", StatusSince: at(1)})
+		return err
+	})
+	check("create c1 assigned", func() error {
+		_, err := a.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", Channel: "chat", CustomerID: "cust", Priority: 2,
+			Skills: []string{"en"}, Attributes: map[string]string{"vip": "yes"}, State: store.Assigned, Assignee: "ann", CreatedAt: at(2)},
+			store.Require{AssigneeCap: 3})
+		return err
+	})
+	check("transfer", func() error {
+		_, err := a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Assigned, NewAssignee: "bob", At: at(3)})
+		return err
+	})
+	check("requeue", func() error {
+		_, err := a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Assigned}, To: store.Queued, Requeue: true, At: at(4)})
+		return err
+	})
+	check("offer", func() error {
+		_, err := a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Offered, Offers: []string{"ann", "bob"},
+			SetDeadlines: true, Deadlines: due, AddMissed: []string{"zed"}, MarkAllBusy: true, At: at(5)})
+		return err
+	})
+	check("status", func() error {
+		_, err := a.SetStatus(ctx, store.StatusChange{Operator: "bob", To: "away", At: at(6)})
+		return err
+	})
+	check("update", func() error {
+		_, err := a.UpdateOperator(ctx, store.Operator{ID: "ann", Groups: []string{"g"}, Cap: 5, Skills: []string{"de"}})
+		return err
+	})
+	check("close", func() error {
+		_, err := a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Offered}, To: store.Closed, CloseReason: "done", At: at(7)})
+		return err
+	})
+	check("delete", func() error { return a.DeleteOperator(ctx, "bob") })
+	require.GreaterOrEqual(t, carried, 10, "rows were carried")
+}

@@ -36,9 +36,10 @@ type committer struct {
 	stop     chan struct{}
 	done     sync.WaitGroup
 
-	// batches counts the transactions of several writes committed (for
-	// tests).
-	batches atomic.Int64
+	// batches counts the transactions of several writes committed, and
+	// rolledBack those rolled back to run each write alone (for tests and
+	// benchmarks).
+	batches, rolledBack atomic.Int64
 	// beforeBatch, when set (by tests), runs before each batch.
 	beforeBatch func(n int)
 }
@@ -137,6 +138,7 @@ func (c *committer) commit(batch []*writeReq) {
 	switch {
 	case rolledBack:
 		// Nothing of the batch was committed: each runs on its own.
+		c.rolledBack.Add(1)
 		for _, r := range live {
 			r.out <- c.s.retryTx(r.ctx, r.fn)
 		}

@@ -25,7 +25,7 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 		if n == 0 {
 			return row, fmt.Errorf("%w: operator %q", store.ErrAlreadyExists, op.ID)
 		}
-		q.changedOperator(row.ID)
+		q.changedOperator(row)
 		if !row.StatusSince.IsZero() {
 			err = q.exec(ctx, s.q.openInterval, row.ID, row.Status, timeArg(row.StatusSince))
 		}
@@ -73,7 +73,7 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 		if errors.Is(err, sql.ErrNoRows) {
 			return row, notFoundOperator(op.ID)
 		}
-		q.changedOperator(op.ID)
+		q.changedOperator(row)
 		return row, err
 	})
 }
@@ -99,7 +99,7 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		row.Status, row.StatusSince = ch.To, utc(ch.At)
 		row.Deadlines = utcDeadlines(ch.Deadlines)
 		row.Version++
-		q.changedOperator(row.ID)
+		q.changedOperator(row)
 		if err := q.exec(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
 			return row, err
 		}
@@ -150,7 +150,7 @@ func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadli
 		}
 		row.Deadlines = utcDeadlines(d.Deadlines)
 		row.Version++
-		q.changedOperator(row.ID)
+		q.changedOperator(row)
 		err = q.exec(ctx, s.q.updateDeadlines, deadlinesArg(row.Deadlines), row.Version, row.ID)
 		return row, err
 	})
@@ -184,7 +184,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 		if err := s.checkNotOffered(ctx, q, id); err != nil {
 			return err
 		}
-		q.changedOperator(id)
+		q.deletedOperator(id)
 		err := q.exec(ctx, s.q.deleteOperator, id)
 		return err
 	})

@@ -4,33 +4,68 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/store"
 )
 
+// TestPayloadsSplitBelowTheLimit: the changes of a large transaction are
+// split into payloads PostgreSQL accepts; every id is named once; rows
+// travel as last written, a deleted operator as gone, and a row too large
+// for a payload as its id alone.
 func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 	s := &Store{origin: newOrigin()}
-	var ops, convs []string
-	for i := range 500 {
-		ops = append(ops, fmt.Sprintf("operator-with-a-long-name-%04d", i))
-		convs = append(convs, fmt.Sprintf("conversation-\"quoted\"-%04d", i), fmt.Sprintf("conversation-\"quoted\"-%04d", i))
+	at := time.Date(2026, 11, 21, 9, 30, 0, 123456789, time.FixedZone("X", 3600))
+	var (
+		ops   []store.Operator
+		convs []store.Conversation
+	)
+	for i := range 300 {
+		id := fmt.Sprintf("operator-with-a-long-name-%04d", i)
+		ops = append(ops, store.Operator{ID: id, Groups: []string{"g"}, Status: "ready", StatusSince: at, Version: 1},
+			store.Operator{ID: id, Groups: []string{"g"}, Status: "ready", StatusSince: at, Load: 1, LastAssigned: at, Version: 2})
+		convs = append(convs, store.Conversation{ID: fmt.Sprintf("conversation-\"quoted\"-%04d", i), Group: "g",
+			Skills: []string{}, CreatedAt: at, Seq: uint64(i + 1), Version: 1})
 	}
+	ops = append(ops, store.Operator{ID: "deleted"})
+	huge := store.Conversation{ID: "huge", Group: "g", Attributes: map[string]string{"note": strings.Repeat("x", 9000)}, Seq: 999, Version: 1}
+	convs = append(convs, huge)
+
 	out := s.payloads(ops, convs)
 	require.Greater(t, len(out), 1)
-	var gotOps, gotConvs []string
+	var got store.Notice
 	for _, p := range out {
 		require.Less(t, len(p), 8000, "PostgreSQL refuses payloads of 8000 bytes or more")
 		var d payload
 		require.NoError(t, json.Unmarshal([]byte(p), &d))
 		require.Equal(t, s.origin, d.Origin)
-		gotOps = append(gotOps, d.Operators...)
-		gotConvs = append(gotConvs, d.Conversations...)
+		n, err := d.notice()
+		require.NoError(t, err)
+		got.Operators = append(got.Operators, n.Operators...)
+		got.Conversations = append(got.Conversations, n.Conversations...)
+		got.Carried.Operators = append(got.Carried.Operators, n.Carried.Operators...)
+		got.Carried.GoneOperators = append(got.Carried.GoneOperators, n.Carried.GoneOperators...)
+		got.Carried.Conversations = append(got.Carried.Conversations, n.Carried.Conversations...)
 	}
-	require.Equal(t, slices.Sorted(slices.Values(ops)), gotOps)
-	require.Len(t, gotConvs, 500, "each id once")
-	require.Equal(t, slices.Compact(slices.Sorted(slices.Values(convs))), gotConvs)
+	require.Len(t, got.Operators, 301, "each id once")
+	require.True(t, slices.IsSorted(got.Operators))
+	require.Contains(t, got.Operators, "deleted")
+	require.Equal(t, []string{"deleted"}, got.Carried.GoneOperators)
+	require.Len(t, got.Carried.Operators, 300)
+	for _, o := range got.Carried.Operators {
+		require.EqualValues(t, 2, o.Version, "the last row written")
+		require.Equal(t, at.UTC(), o.StatusSince)
+		require.Equal(t, at.UTC(), o.LastAssigned)
+	}
+	require.Len(t, got.Conversations, 301)
+	require.Contains(t, got.Conversations, "huge", "named, to be read")
+	require.Len(t, got.Carried.Conversations, 300, "all but the huge one carried")
+	require.Nil(t, got.Carried.Conversations[0].Skills, "as read back: empty lists are nil")
 
-	one := s.payloads([]string{"ann"}, nil)
-	require.Equal(t, []string{`{"s":"` + s.origin + `","o":["ann"]}`}, one)
+	one := s.payloads([]store.Operator{{ID: "ann"}}, nil)
+	require.Equal(t, []string{`{"s":"` + s.origin + `","o":["ann"],"g":["ann"]}`}, one)
 }

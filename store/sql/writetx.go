@@ -3,11 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+
+	"github.com/switchboard-go/switchboard/store"
 )
 
 // writeTx is what a write body runs its statements on, in one
-// transaction. A body notes there each row it changes (after its checks
-// have passed), for the change feed.
+// transaction. A body notes there each row it changes, as it writes it
+// (after its checks have passed), for the change feed.
 //
 // Statements whose result the body does not need (exec) may be held back
 // and sent with the next statement that returns rows, or with COMMIT (see
@@ -15,8 +17,11 @@ import (
 // read, only on the transaction seeing its writes in order. An error of a
 // held-back statement is reported by the statement it was sent with.
 type writeTx struct {
-	st         txStatements
-	ops, convs []string
+	st txStatements
+	// ops are the operator rows written, an operator deleted as its id
+	// alone (Version 0); convs the conversation rows written.
+	ops   []store.Operator
+	convs []store.Conversation
 }
 
 // txStatements runs the statements of one write transaction: sqlTx
@@ -63,12 +68,15 @@ func (w *writeTx) query(ctx context.Context, query string, args ...any) (rowSet,
 	return w.st.query(ctx, query, args...)
 }
 
-// changedOperator notes that the transaction changed operator id's row.
-func (w *writeTx) changedOperator(id string) { w.ops = append(w.ops, id) }
+// changedOperator notes that the transaction wrote operator row op.
+func (w *writeTx) changedOperator(op store.Operator) { w.ops = append(w.ops, op) }
 
-// changedConversation notes that the transaction changed conversation id's
-// row.
-func (w *writeTx) changedConversation(id string) { w.convs = append(w.convs, id) }
+// deletedOperator notes that the transaction deleted operator id.
+func (w *writeTx) deletedOperator(id string) { w.ops = append(w.ops, store.Operator{ID: id}) }
+
+// changedConversation notes that the transaction wrote conversation row
+// c.
+func (w *writeTx) changedConversation(c store.Conversation) { w.convs = append(w.convs, c) }
 
 // mark returns where the notes stand, for rewind.
 func (w *writeTx) mark() [2]int { return [2]int{len(w.ops), len(w.convs)} }
