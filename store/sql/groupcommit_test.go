@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/store"
@@ -339,4 +340,39 @@ func TestWritesSeeHeldStatements(t *testing.T) {
 			require.Equal(t, []string{"x", "y"}, h.keys(t))
 		})
 	}
+}
+
+// TestPipelinedCommitLeavesNoOpenTransaction: a held statement that pgx
+// cannot even send (an argument it cannot encode) fails the commit as
+// "not committed", not as an unknown outcome, and the connection goes back
+// to the pool out of the transaction.
+func TestPipelinedCommitLeavesNoOpenTransaction(t *testing.T) {
+	h, ok := heldStores(t)["Postgres"]
+	if !ok {
+		t.Skip("PostgreSQL left out")
+	}
+	h.db.SetMaxOpenConns(1)
+	count := h.d.rebind("SELECT count(*) FROM " + qualifier(h.cfg.schema) + "scratch")
+	done := make(chan error, 1)
+	go func() {
+		done <- h.batch.write(t.Context(), func(q *writeTx) error {
+			var n int
+			if err := q.queryRow(t.Context(), count).Scan(&n); err != nil {
+				return err
+			}
+			return q.exec(t.Context(), h.insert, make(chan int)) // cannot be encoded
+		})
+	}()
+	require.Equal(t, 1, <-h.taken)
+	h.release <- struct{}{}
+	err := <-done
+	require.Error(t, err)
+	require.False(t, errors.As(err, new(commitError)), "nothing was committed, and that is known: %v", err)
+	conn, err := h.db.Conn(t.Context())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.Raw(func(dc any) error {
+		require.Equal(t, byte('I'), dc.(*stdlib.Conn).Conn().PgConn().TxStatus(), "the connection is out of the transaction")
+		return nil
+	}))
 }

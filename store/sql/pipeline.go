@@ -141,31 +141,31 @@ func (t *pipeTx) query(ctx context.Context, query string, args ...any) (rowSet, 
 }
 
 // commit sends the held statements and COMMIT in one round trip. After
-// a failed statement, or when a held statement is refused by the server
-// (PostgreSQL skips the rest of a pipeline after an error, COMMIT
-// included), the transaction is rolled back and the error is not a
-// commitError.
+// a failed statement the transaction is rolled back. When the round trip
+// fails, the connection tells what happened: still in the transaction
+// (a held statement refused, after which PostgreSQL skips the rest of the
+// pipeline, COMMIT included; or nothing sent), COMMIT did not run and the
+// transaction is rolled back; the connection lost or the transaction
+// over, whether it took effect is unknown (a commitError).
 func (t *pipeTx) commit() error {
 	if t.failed != nil {
 		t.rollback()
 		return fmt.Errorf("the transaction had failed: %w", t.failed)
 	}
-	ctx := context.Background()
-	br, err := t.send(ctx, "COMMIT", nil)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
+	br, err := t.send(context.Background(), "COMMIT", nil)
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		if t.conn.IsClosed() || t.conn.PgConn().TxStatus() == 'I' {
+			return commitError{err}
+		}
 		t.rollback()
 		return err
-	}
-	if err != nil {
-		return commitError{err}
-	}
-	tag, err := br.Exec()
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return commitError{err}
 	}
 	if tag.String() == "ROLLBACK" {
 		// The transaction had failed without a statement reporting it
