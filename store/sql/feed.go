@@ -22,8 +22,8 @@ import (
 )
 
 // The change feed (store.Feed) on PostgreSQL. Every write transaction
-// sends, just before its COMMIT, one NOTIFY per 7,900 bytes of the ids of
-// the rows it changed, on a channel named after the store's schema and
+// sends, just before its COMMIT, the rows it changed (see payload), one
+// NOTIFY per 7,900 bytes, on a channel named after the store's schema and
 // table prefix. PostgreSQL delivers a notification only if its
 // transaction commits, and in commit order. Each Watch keeps a connection
 // of the pool that LISTENs on the channel; when that connection is lost,
