@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -45,18 +46,18 @@ const (
 // payload is what one notification carries: the ids of the rows a
 // transaction changed and, when they fit, the rows themselves. Every id
 // is in Operators or Conversations, also when its row is carried, so that
-// a receiver that knows nothing of carried rows still reads them.
+// a receiver that knows nothing of carried rows still reads them. On the
+// wire it is JSON, the origin first (see payloadBuilder).
 type payload struct {
 	// Origin is the sending Store's origin, so that it skips its own.
-	Origin        string            `json:"s"`
-	Operators     []json.RawMessage `json:"o,omitempty"`
-	Conversations []json.RawMessage `json:"c,omitempty"`
-	// OperatorRows and ConversationRows are carried rows (encoded
-	// store.Operator and store.Conversation), Gone the ids of deleted
-	// operators.
-	OperatorRows     []json.RawMessage `json:"or,omitempty"`
-	Gone             []json.RawMessage `json:"g,omitempty"`
-	ConversationRows []json.RawMessage `json:"cr,omitempty"`
+	Origin        string   `json:"s"`
+	Operators     []string `json:"o,omitempty"`
+	Conversations []string `json:"c,omitempty"`
+	// OperatorRows and ConversationRows are carried rows, Gone the ids of
+	// deleted operators.
+	OperatorRows     []store.Operator     `json:"or,omitempty"`
+	Gone             []string             `json:"g,omitempty"`
+	ConversationRows []store.Conversation `json:"cr,omitempty"`
 }
 
 // payloadOverhead bounds the bytes of a payload besides its entries: the
@@ -81,55 +82,133 @@ func (s *Store) publish(ctx context.Context, w *writeTx) error {
 // once, as last written (an operator of Version 0 was deleted). A row
 // that does not fit in a payload of its own travels as its id alone.
 func (s *Store) payloads(ops []store.Operator, convs []store.Conversation) []string {
-	var out []string
-	cur := payload{Origin: s.origin}
-	size := len(s.origin) + payloadOverhead
-	flush := func() {
-		b, _ := json.Marshal(cur) // raw messages of json.Marshal
-		out = append(out, string(b))
-		cur = payload{Origin: s.origin}
-		size = len(s.origin) + payloadOverhead
-	}
-	// add puts one change in the current payload: an id to list and, if
-	// row is not nil and fits, row to rows.
-	add := func(list *[]json.RawMessage, id string, rows *[]json.RawMessage, row any) {
-		idJSON, _ := json.Marshal(id) // strings always marshal
-		var rowJSON []byte
-		if row != nil {
-			rowJSON, _ = json.Marshal(row) // rows of plain fields always marshal
-			if len(s.origin)+payloadOverhead+len(idJSON)+len(rowJSON)+2 > maxPayload {
-				rowJSON = nil
-			}
-		}
-		n := len(idJSON) + 1
-		if rowJSON != nil {
-			n += len(rowJSON) + 1
-		}
-		if size+n > maxPayload && len(cur.Operators)+len(cur.Conversations) > 0 {
-			flush()
-		}
-		*list = append(*list, idJSON)
-		if rowJSON != nil {
-			*rows = append(*rows, rowJSON)
-		}
-		size += n
-	}
+	b := builders.Get().(*payloadBuilder)
+	defer builders.Put(b)
+	b.start(s.origin)
 	for _, op := range lastByID(ops, func(o store.Operator) string { return o.ID }) {
 		if op.Version == 0 {
-			add(&cur.Operators, op.ID, &cur.Gone, op.ID)
+			b.add(listOperators, op.ID, listGone, op.ID)
 			continue
 		}
-		add(&cur.Operators, op.ID, &cur.OperatorRows, op)
+		b.add(listOperators, op.ID, listOperatorRows, op)
 	}
 	for _, c := range lastByID(convs, func(c store.Conversation) string { return c.ID }) {
-		add(&cur.Conversations, c.ID, &cur.ConversationRows, c)
+		b.add(listConversations, c.ID, listConversationRows, c)
 	}
-	flush()
-	return out
+	b.flush()
+	return b.out
+}
+
+// The lists of a payload, in the order they are written, with their keys.
+const (
+	listOperators = iota
+	listConversations
+	listOperatorRows
+	listGone
+	listConversationRows
+	lists
+)
+
+var listKeys = [lists]string{`"o"`, `"c"`, `"or"`, `"g"`, `"cr"`}
+
+// payloadBuilder writes payloads. It encodes each entry once, straight
+// into the list it belongs to, and reuses its buffers: notifications are
+// sent for every write, and what they allocate is garbage the collector
+// must chase on a busy server.
+type payloadBuilder struct {
+	origin string
+	lists  [lists]bytes.Buffer
+	// id and row hold the entry being added, encoded by idEnc and rowEnc.
+	id, row       bytes.Buffer
+	idEnc, rowEnc *json.Encoder
+	size          int
+	whole         bytes.Buffer
+	out           []string
+}
+
+var builders = sync.Pool{New: func() any {
+	b := &payloadBuilder{}
+	b.idEnc, b.rowEnc = json.NewEncoder(&b.id), json.NewEncoder(&b.row)
+	return b
+}}
+
+// start begins the payloads of a transaction.
+func (b *payloadBuilder) start(origin string) {
+	b.origin, b.out = origin, nil
+	b.reset()
+}
+
+// reset empties the payload being built.
+func (b *payloadBuilder) reset() {
+	for i := range b.lists {
+		b.lists[i].Reset()
+	}
+	b.size = len(b.origin) + payloadOverhead
+}
+
+// encode encodes v (a string or a row: both always encode) with enc into
+// buf, and returns it without the newline the encoder ends it with.
+func encode(enc *json.Encoder, buf *bytes.Buffer, v any) []byte {
+	buf.Reset()
+	_ = enc.Encode(v)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// add puts one change in the payload being built: id in list ids and, if
+// it fits in a payload, row in list rows.
+func (b *payloadBuilder) add(ids int, id string, rows int, row any) {
+	idJSON := encode(b.idEnc, &b.id, id)
+	rowJSON := encode(b.rowEnc, &b.row, row)
+	n := len(idJSON) + 1 + len(rowJSON) + 1
+	if len(b.origin)+payloadOverhead+n > maxPayload {
+		n, rowJSON = len(idJSON)+1, nil
+	}
+	if b.size+n > maxPayload && b.lists[listOperators].Len()+b.lists[listConversations].Len() > 0 {
+		b.flush()
+	}
+	b.write(ids, idJSON)
+	if rowJSON != nil {
+		b.write(rows, rowJSON)
+	}
+	b.size += n
+}
+
+// write appends an encoded entry to list i.
+func (b *payloadBuilder) write(i int, entry []byte) {
+	l := &b.lists[i]
+	if l.Len() > 0 {
+		l.WriteByte(',')
+	}
+	l.Write(entry)
+}
+
+// flush ends the payload being built.
+func (b *payloadBuilder) flush() {
+	w := &b.whole
+	w.Reset()
+	w.WriteString(`{"s":"`)
+	w.WriteString(b.origin)
+	w.WriteByte('"')
+	for i := range b.lists {
+		if b.lists[i].Len() == 0 {
+			continue
+		}
+		w.WriteByte(',')
+		w.WriteString(listKeys[i])
+		w.WriteString(":[")
+		w.Write(b.lists[i].Bytes())
+		w.WriteByte(']')
+	}
+	w.WriteByte('}')
+	b.out = append(b.out, w.String())
+	b.reset()
 }
 
 // lastByID returns the last of rows for each id, ordered by id.
 func lastByID[T any](rows []T, id func(T) string) []T {
+	if len(rows) < 2 {
+		return rows
+	}
 	last := make(map[string]T, len(rows))
 	for _, r := range rows {
 		last[id(r)] = r
@@ -172,7 +251,9 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Notice, error) {
 		return nil, err
 	}
 	defer done()
-	w := &watch{s: s, ready: make(chan struct{}, 1)}
+	w := &watch{s: s, own: `{"s":"` + s.origin + `"`, ready: make(chan struct{}, 1),
+		ops: map[string]struct{}{}, convs: map[string]struct{}{}, opRows: map[string]store.Operator{},
+		gone: map[string]struct{}{}, convRows: map[string]store.Conversation{}}
 	conn, err := w.listen(ctx)
 	if err != nil {
 		return nil, s.mapError(ctx, "watch", err)
@@ -198,10 +279,12 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Notice, error) {
 // deliver hands them over, merged.
 type watch struct {
 	s *Store
+	// own begins every payload of s.
+	own string
 
 	mu sync.Mutex
 	// has says that something is pending: resync, the ids named, and the
-	// rows carried (by id).
+	// rows carried (by id). The maps are cleared, not dropped, when taken.
 	has        bool
 	resync     bool
 	ops, convs map[string]struct{}
@@ -278,7 +361,12 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 
 // note records one notification's payload. A payload that does not decode
 // (sent by something else on the channel) asks for a resync, to be safe.
+// The Store's own payloads, which begin with its origin, are skipped
+// before they are decoded.
 func (w *watch) note(raw string) {
+	if strings.HasPrefix(raw, w.own) {
+		return
+	}
 	var p payload
 	if err := json.Unmarshal([]byte(raw), &p); err != nil || p.Origin == "" {
 		w.add(store.Notice{Resync: true})
@@ -287,42 +375,22 @@ func (w *watch) note(raw string) {
 	if p.Origin == w.s.origin {
 		return
 	}
-	n, err := p.notice()
-	if err != nil {
-		n = store.Notice{Resync: true}
-	}
-	w.add(n)
+	w.add(p.notice())
 }
 
-// notice decodes what p reports.
-func (p payload) notice() (store.Notice, error) {
-	var n store.Notice
-	err := firstError(
-		decodeAll(p.Operators, &n.Operators),
-		decodeAll(p.Conversations, &n.Conversations),
-		decodeAll(p.OperatorRows, &n.Carried.Operators),
-		decodeAll(p.Gone, &n.Carried.GoneOperators),
-		decodeAll(p.ConversationRows, &n.Carried.Conversations),
-	)
-	for i, o := range n.Carried.Operators {
-		n.Carried.Operators[i] = storedOperator(o)
+// notice returns what p reports, carried rows as a database read returns
+// them.
+func (p payload) notice() store.Notice {
+	for i, o := range p.OperatorRows {
+		p.OperatorRows[i] = storedOperator(o)
 	}
-	for i, c := range n.Carried.Conversations {
-		n.Carried.Conversations[i] = storedConversation(c)
+	for i, c := range p.ConversationRows {
+		p.ConversationRows[i] = storedConversation(c)
 	}
-	return n, err
-}
-
-// decodeAll decodes each of raw into *out.
-func decodeAll[T any](raw []json.RawMessage, out *[]T) error {
-	for _, r := range raw {
-		var v T
-		if err := json.Unmarshal(r, &v); err != nil {
-			return err
-		}
-		*out = append(*out, v)
+	return store.Notice{
+		Operators: p.Operators, Conversations: p.Conversations,
+		Carried: store.Rows{Operators: p.OperatorRows, GoneOperators: p.Gone, Conversations: p.ConversationRows},
 	}
-	return nil
 }
 
 // add merges n into what is pending and wakes deliver. A row named again
@@ -330,11 +398,7 @@ func decodeAll[T any](raw []json.RawMessage, out *[]T) error {
 // change is dropped.
 func (w *watch) add(n store.Notice) {
 	w.mu.Lock()
-	if !w.has {
-		w.has, w.resync = true, false
-		w.ops, w.convs = map[string]struct{}{}, map[string]struct{}{}
-		w.opRows, w.gone, w.convRows = map[string]store.Operator{}, map[string]struct{}{}, map[string]store.Conversation{}
-	}
+	w.has = true
 	w.resync = w.resync || n.Resync
 	for _, id := range n.Operators {
 		w.ops[id] = struct{}{}
@@ -378,7 +442,12 @@ func (w *watch) take() (store.Notice, bool) {
 			Conversations: sortedRows(w.convRows, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) }),
 		},
 	}
-	w.has, w.ops, w.convs, w.opRows, w.gone, w.convRows = false, nil, nil, nil, nil, nil
+	w.has, w.resync = false, false
+	clear(w.ops)
+	clear(w.convs)
+	clear(w.opRows)
+	clear(w.gone)
+	clear(w.convRows)
 	return n, true
 }
 
