@@ -115,11 +115,7 @@ func deadlinesArg(ds []store.Deadline) any {
 	if len(ds) == 0 {
 		return nil
 	}
-	out := make([]deadlineJSON, len(ds))
-	for i, d := range ds {
-		out[i] = deadlineJSON{Kind: d.Kind, Due: d.Due.UnixNano(), Level: d.Level}
-	}
-	b, _ := json.Marshal(out) // plain numbers always marshal
+	b, _ := json.Marshal(deadlinesJSON(ds)) // plain numbers always marshal
 	return string(b)
 }
 
@@ -132,11 +128,31 @@ func deadlinesOf(ns sql.NullString) ([]store.Deadline, error) {
 	if err := json.Unmarshal([]byte(ns.String), &in); err != nil {
 		return nil, fmt.Errorf("column deadlines_json: %w", err)
 	}
+	return deadlinesFrom(in), nil
+}
+
+// deadlinesJSON returns ds as they are encoded, nil if none.
+func deadlinesJSON(ds []store.Deadline) []deadlineJSON {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]deadlineJSON, len(ds))
+	for i, d := range ds {
+		out[i] = deadlineJSON{Kind: d.Kind, Due: d.Due.UnixNano(), Level: d.Level}
+	}
+	return out
+}
+
+// deadlinesFrom returns the deadlines encoded as in, nil if none.
+func deadlinesFrom(in []deadlineJSON) []store.Deadline {
+	if len(in) == 0 {
+		return nil
+	}
 	out := make([]store.Deadline, len(in))
 	for i, d := range in {
 		out[i] = store.Deadline{Kind: d.Kind, Due: time.Unix(0, d.Due).UTC(), Level: d.Level}
 	}
-	return out, nil
+	return out
 }
 
 // scanner is a *sql.Row or *sql.Rows.

@@ -53,11 +53,11 @@ type payload struct {
 	Origin        string   `json:"s"`
 	Operators     []string `json:"o,omitempty"`
 	Conversations []string `json:"c,omitempty"`
-	// OperatorRows and ConversationRows are carried rows, Gone the ids of
-	// deleted operators.
-	OperatorRows     []store.Operator     `json:"or,omitempty"`
-	Gone             []string             `json:"g,omitempty"`
-	ConversationRows []store.Conversation `json:"cr,omitempty"`
+	// OperatorRows and ConversationRows are carried rows (see wire.go),
+	// Gone the ids of deleted operators.
+	OperatorRows     []wireOperator     `json:"or,omitempty"`
+	Gone             []string           `json:"g,omitempty"`
+	ConversationRows []wireConversation `json:"cr,omitempty"`
 }
 
 // payloadOverhead bounds the bytes of a payload besides its entries: the
@@ -90,10 +90,10 @@ func (s *Store) payloads(ops []store.Operator, convs []store.Conversation) []str
 			b.add(listOperators, op.ID, listGone, op.ID)
 			continue
 		}
-		b.add(listOperators, op.ID, listOperatorRows, op)
+		b.add(listOperators, op.ID, listOperatorRows, wireOperatorOf(op))
 	}
 	for _, c := range lastByID(convs, func(c store.Conversation) string { return c.ID }) {
-		b.add(listConversations, c.ID, listConversationRows, c)
+		b.add(listConversations, c.ID, listConversationRows, wireConversationOf(c))
 	}
 	b.flush()
 	return b.out
@@ -381,16 +381,20 @@ func (w *watch) note(raw string) {
 // notice returns what p reports, carried rows as a database read returns
 // them.
 func (p payload) notice() store.Notice {
-	for i, o := range p.OperatorRows {
-		p.OperatorRows[i] = storedOperator(o)
+	n := store.Notice{Operators: p.Operators, Conversations: p.Conversations, Carried: store.Rows{GoneOperators: p.Gone}}
+	if len(p.OperatorRows) > 0 {
+		n.Carried.Operators = make([]store.Operator, len(p.OperatorRows))
+		for i, o := range p.OperatorRows {
+			n.Carried.Operators[i] = o.operator()
+		}
 	}
-	for i, c := range p.ConversationRows {
-		p.ConversationRows[i] = storedConversation(c)
+	if len(p.ConversationRows) > 0 {
+		n.Carried.Conversations = make([]store.Conversation, len(p.ConversationRows))
+		for i, c := range p.ConversationRows {
+			n.Carried.Conversations[i] = c.conversation()
+		}
 	}
-	return store.Notice{
-		Operators: p.Operators, Conversations: p.Conversations,
-		Carried: store.Rows{Operators: p.OperatorRows, GoneOperators: p.Gone, Conversations: p.ConversationRows},
-	}
+	return n
 }
 
 // add merges n into what is pending and wakes deliver. A row named again

@@ -1,0 +1,91 @@
+package sqlstore
+
+import (
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The rows a notification carries (see payload) are encoded with short
+// keys, leaving out what is empty: a notification is sent for every write
+// and received by every other Store, so its size is paid for over and over,
+// in the database's queue, on the wire and in decoding. Rows are decoded
+// as a database read returns them (see storedOperator, storedConversation).
+
+// wireOperator is a store.Operator in a notification.
+type wireOperator struct {
+	ID           string         `json:"i"`
+	Groups       []string       `json:"g,omitempty"`
+	Cap          int            `json:"k,omitempty"`
+	Skills       []string       `json:"sk,omitempty"`
+	Status       string         `json:"s,omitempty"`
+	StatusSince  time.Time      `json:"ss,omitzero"`
+	Load         int            `json:"l,omitempty"`
+	LastAssigned time.Time      `json:"la,omitzero"`
+	Deadlines    []deadlineJSON `json:"d,omitempty"`
+	Version      int64          `json:"v"`
+}
+
+// wireConversation is a store.Conversation in a notification.
+type wireConversation struct {
+	ID              string            `json:"i"`
+	Group           string            `json:"g,omitempty"`
+	Channel         string            `json:"ch,omitempty"`
+	CustomerID      string            `json:"cu,omitempty"`
+	Priority        int               `json:"p,omitempty"`
+	Skills          []string          `json:"sk,omitempty"`
+	Attributes      map[string]string `json:"at,omitempty"`
+	State           store.State       `json:"st,omitempty"`
+	Assignee        string            `json:"a,omitempty"`
+	OfferedTo       []string          `json:"of,omitempty"`
+	LastOperator    string            `json:"lo,omitempty"`
+	LinkedTo        string            `json:"lt,omitempty"`
+	CreatedAt       time.Time         `json:"ca,omitzero"`
+	EnqueuedAt      time.Time         `json:"ea,omitzero"`
+	Seq             uint64            `json:"q,omitempty"`
+	AssignedAt      time.Time         `json:"aa,omitzero"`
+	ClosedAt        time.Time         `json:"xa,omitzero"`
+	CloseReason     string            `json:"xr,omitempty"`
+	AllBusyNotified bool              `json:"ab,omitempty"`
+	Deadlines       []deadlineJSON    `json:"d,omitempty"`
+	MissedBy        []string          `json:"mb,omitempty"`
+	Version         int64             `json:"v"`
+}
+
+// wireOperatorOf returns o as a notification carries it.
+func wireOperatorOf(o store.Operator) wireOperator {
+	return wireOperator{
+		ID: o.ID, Groups: o.Groups, Cap: o.Cap, Skills: o.Skills, Status: o.Status, StatusSince: o.StatusSince,
+		Load: o.Load, LastAssigned: o.LastAssigned, Deadlines: deadlinesJSON(o.Deadlines), Version: o.Version,
+	}
+}
+
+// operator returns the row w carries, as the store reads it back.
+func (w wireOperator) operator() store.Operator {
+	return storedOperator(store.Operator{
+		ID: w.ID, Groups: w.Groups, Cap: w.Cap, Skills: w.Skills, Status: w.Status, StatusSince: w.StatusSince,
+		Load: w.Load, LastAssigned: w.LastAssigned, Deadlines: deadlinesFrom(w.Deadlines), Version: w.Version,
+	})
+}
+
+// wireConversationOf returns c as a notification carries it.
+func wireConversationOf(c store.Conversation) wireConversation {
+	return wireConversation{
+		ID: c.ID, Group: c.Group, Channel: c.Channel, CustomerID: c.CustomerID, Priority: c.Priority,
+		Skills: c.Skills, Attributes: c.Attributes, State: c.State, Assignee: c.Assignee, OfferedTo: c.OfferedTo,
+		LastOperator: c.LastOperator, LinkedTo: c.LinkedTo, CreatedAt: c.CreatedAt, EnqueuedAt: c.EnqueuedAt,
+		Seq: c.Seq, AssignedAt: c.AssignedAt, ClosedAt: c.ClosedAt, CloseReason: c.CloseReason,
+		AllBusyNotified: c.AllBusyNotified, Deadlines: deadlinesJSON(c.Deadlines), MissedBy: c.MissedBy, Version: c.Version,
+	}
+}
+
+// conversation returns the row w carries, as the store reads it back.
+func (w wireConversation) conversation() store.Conversation {
+	return storedConversation(store.Conversation{
+		ID: w.ID, Group: w.Group, Channel: w.Channel, CustomerID: w.CustomerID, Priority: w.Priority,
+		Skills: w.Skills, Attributes: w.Attributes, State: w.State, Assignee: w.Assignee, OfferedTo: w.OfferedTo,
+		LastOperator: w.LastOperator, LinkedTo: w.LinkedTo, CreatedAt: w.CreatedAt, EnqueuedAt: w.EnqueuedAt,
+		Seq: w.Seq, AssignedAt: w.AssignedAt, ClosedAt: w.ClosedAt, CloseReason: w.CloseReason,
+		AllBusyNotified: w.AllBusyNotified, Deadlines: deadlinesFrom(w.Deadlines), MissedBy: w.MissedBy, Version: w.Version,
+	})
+}
