@@ -39,22 +39,12 @@ type benchCluster struct {
 // openBenchCluster opens n Routers on a fresh schema holding the
 // operators.
 func openBenchCluster(b *testing.B, n int) *benchCluster {
-	dsn := postgresDSN(b)
-	schema, _ := freshSchema(b, postgresPool(b))
-	ctx := context.Background()
-	setup, err := sqlstore.OpenPostgres(ctx, dsn, sqlstore.WithSchema(schema))
-	benchNoError(b, err)
-	benchNoError(b, setup.Migrate(ctx))
-	benchOperatorsOn(b, setup, clusterBenchOperators)
-	benchNoError(b, setup.Close())
+	dsn, schema := benchClusterSchema(b)
 	c := &benchCluster{}
 	for range n {
-		s, err := sqlstore.OpenPostgres(ctx, dsn, sqlstore.WithSchema(schema))
+		s, err := sqlstore.OpenPostgres(context.Background(), dsn, sqlstore.WithSchema(schema))
 		benchNoError(b, err)
-		r, err := routing.New(ctx, routing.Config{
-			Store: s, Clock: clock.New(), Takeover: time.Second,
-			Groups: []routing.Group{{ID: "g", Policy: policy.LeastLoaded()}},
-		})
+		r, err := openBenchRouter(s)
 		benchNoError(b, err)
 		c.stores, c.routers = append(c.stores, s), append(c.routers, r)
 		c.subs = append(c.subs, r.Subscribe(routing.Assigned))
@@ -66,6 +56,28 @@ func openBenchCluster(b *testing.B, n int) *benchCluster {
 		}
 	})
 	return c
+}
+
+// benchClusterSchema makes a fresh schema holding the operators of the
+// cluster benchmarks and returns the DSN and the schema.
+func benchClusterSchema(b *testing.B) (dsn, schema string) {
+	dsn = postgresDSN(b)
+	schema, _ = freshSchema(b, postgresPool(b))
+	ctx := context.Background()
+	setup, err := sqlstore.OpenPostgres(ctx, dsn, sqlstore.WithSchema(schema))
+	benchNoError(b, err)
+	benchNoError(b, setup.Migrate(ctx))
+	benchOperatorsOn(b, setup, clusterBenchOperators)
+	benchNoError(b, setup.Close())
+	return dsn, schema
+}
+
+// openBenchRouter opens the Router of a cluster benchmark on s.
+func openBenchRouter(s *sqlstore.Store) (*routing.Router, error) {
+	return routing.New(context.Background(), routing.Config{
+		Store: s, Clock: clock.New(), Takeover: time.Second,
+		Groups: []routing.Group{{ID: "g", Policy: policy.LeastLoaded()}},
+	})
 }
 
 // enqueue enqueues conversation id through router i and checks that it was

@@ -30,14 +30,17 @@ const defaultChecks = "200"
 
 // TestMain sets rapid's default number of checks to defaultChecks, unless
 // the RAPID_CHECKS environment variable or an explicit -rapid.checks flag
-// says otherwise. Started as a child of TestCrashRecovery, it runs the
-// child instead of the tests.
+// says otherwise. Started as a child of TestCrashRecovery, TestCluster or
+// BenchmarkClusterLatencyProcesses, it runs the child instead of the tests.
 func TestMain(m *testing.M) {
 	if spec := os.Getenv(crashChildEnv); spec != "" {
 		os.Exit(crashChild(spec)) // a child of TestCrashRecovery
 	}
 	if spec := os.Getenv(clusterChildEnv); spec != "" {
 		os.Exit(clusterChild(spec)) // a child of TestCluster
+	}
+	if spec := os.Getenv(latencyChildEnv); spec != "" {
+		os.Exit(latencyChild(spec)) // a child of BenchmarkClusterLatencyProcesses
 	}
 	if _, ok := os.LookupEnv("RAPID_CHECKS"); !ok {
 		flag.Parse()
