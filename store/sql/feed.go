@@ -252,8 +252,9 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Notice, error) {
 	}
 	defer done()
 	w := &watch{s: s, own: `{"s":"` + s.origin + `"`, ready: make(chan struct{}, 1),
-		ops: map[string]struct{}{}, convs: map[string]struct{}{}, opRows: map[string]store.Operator{},
-		gone: map[string]struct{}{}, convRows: map[string]store.Conversation{}}
+		ops: map[string]struct{}{}, convs: map[string]struct{}{}, gone: map[string]struct{}{},
+		opRows:   newPendingRows(func(o store.Operator) string { return o.ID }),
+		convRows: newPendingRows(func(c store.Conversation) string { return c.ID })}
 	conn, err := w.listen(ctx)
 	if err != nil {
 		return nil, s.mapError(ctx, "watch", err)
@@ -288,9 +289,9 @@ type watch struct {
 	has        bool
 	resync     bool
 	ops, convs map[string]struct{}
-	opRows     map[string]store.Operator
+	opRows     pendingRows[store.Operator]
 	gone       map[string]struct{}
-	convRows   map[string]store.Conversation
+	convRows   pendingRows[store.Conversation]
 	ready      chan struct{}
 	// lost counts the connections lost (for tests).
 	lost int
@@ -406,21 +407,21 @@ func (w *watch) add(n store.Notice) {
 	w.resync = w.resync || n.Resync
 	for _, id := range n.Operators {
 		w.ops[id] = struct{}{}
-		delete(w.opRows, id)
+		w.opRows.drop(id)
 		delete(w.gone, id)
 	}
 	for _, id := range n.Conversations {
 		w.convs[id] = struct{}{}
-		delete(w.convRows, id)
+		w.convRows.drop(id)
 	}
 	for _, o := range n.Carried.Operators {
-		w.opRows[o.ID] = o
+		w.opRows.put(o)
 	}
 	for _, id := range n.Carried.GoneOperators {
 		w.gone[id] = struct{}{}
 	}
 	for _, c := range n.Carried.Conversations {
-		w.convRows[c.ID] = c
+		w.convRows.put(c)
 	}
 	w.mu.Unlock()
 	select {
@@ -441,26 +442,16 @@ func (w *watch) take() (store.Notice, bool) {
 		Conversations: slices.Sorted(maps.Keys(w.convs)),
 		Resync:        w.resync,
 		Carried: store.Rows{
-			Operators:     sortedRows(w.opRows, func(a, b store.Operator) int { return strings.Compare(a.ID, b.ID) }),
+			Operators:     w.opRows.take(func(a, b store.Operator) int { return strings.Compare(a.ID, b.ID) }),
 			GoneOperators: slices.Sorted(maps.Keys(w.gone)),
-			Conversations: sortedRows(w.convRows, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) }),
+			Conversations: w.convRows.take(func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) }),
 		},
 	}
 	w.has, w.resync = false, false
 	clear(w.ops)
 	clear(w.convs)
-	clear(w.opRows)
 	clear(w.gone)
-	clear(w.convRows)
 	return n, true
-}
-
-// sortedRows returns the rows of m ordered by cmp, nil if none.
-func sortedRows[T any](m map[string]T, cmp func(a, b T) int) []T {
-	if len(m) == 0 {
-		return nil
-	}
-	return slices.SortedFunc(maps.Values(m), cmp)
 }
 
 // deliver hands pending notices to out until ctx ends, then closes out.
