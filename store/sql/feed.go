@@ -146,22 +146,26 @@ func (b *payloadBuilder) reset() {
 	b.size = len(b.origin) + payloadOverhead
 }
 
-// encode encodes v (a string or a row: both always encode) with enc into
-// buf, and returns it without the newline the encoder ends it with.
+// encode encodes v with enc into buf, and returns it without the newline
+// the encoder ends it with; nil if v does not encode.
 func encode(enc *json.Encoder, buf *bytes.Buffer, v any) []byte {
 	buf.Reset()
-	_ = enc.Encode(v)
+	if enc.Encode(v) != nil {
+		return nil
+	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // add puts one change in the payload being built: id in list ids and, if
-// it fits in a payload, row in list rows.
+// it encodes and fits in a payload, row in list rows.
 func (b *payloadBuilder) add(ids int, id string, rows int, row any) {
-	idJSON := encode(b.idEnc, &b.id, id)
+	idJSON := encode(b.idEnc, &b.id, id) // a string always encodes
 	rowJSON := encode(b.rowEnc, &b.row, row)
-	n := len(idJSON) + 1 + len(rowJSON) + 1
-	if len(b.origin)+payloadOverhead+n > maxPayload {
-		n, rowJSON = len(idJSON)+1, nil
+	n := len(idJSON) + 1
+	if rowJSON != nil && len(b.origin)+payloadOverhead+n+len(rowJSON)+1 <= maxPayload {
+		n += len(rowJSON) + 1
+	} else {
+		rowJSON = nil
 	}
 	if b.size+n > maxPayload && b.lists[listOperators].Len()+b.lists[listConversations].Len() > 0 {
 		b.flush()

@@ -67,4 +67,10 @@ func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 
 	one := s.payloads([]store.Operator{{ID: "ann"}}, nil)
 	require.Equal(t, []string{`{"s":"` + s.origin + `","o":["ann"],"g":["ann"]}`}, one)
+
+	// A row that does not encode (JSON has no year 10000) is named only;
+	// the row before it is carried.
+	far := store.Operator{ID: "far", StatusSince: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Version: 1}
+	require.Equal(t, []string{`{"s":"` + s.origin + `","o":["bob","far"],"or":[{"i":"bob","v":1}]}`},
+		s.payloads([]store.Operator{{ID: "bob", Version: 1}, far}, nil))
 }
