@@ -83,11 +83,84 @@ func openBenchRouter(s *sqlstore.Store) (*routing.Router, error) {
 // enqueue enqueues conversation id through router i and checks that it was
 // assigned at once.
 func (c *benchCluster) enqueue(i int, id string) error {
-	cv, err := c.routers[i%len(c.routers)].Enqueue(context.Background(), routing.NewConversation{ID: id, Group: "g"})
+	return enqueueAssigned(c.routers[i%len(c.routers)], id)
+}
+
+// enqueueAssigned enqueues conversation id through r and checks that it
+// was assigned at once.
+func enqueueAssigned(r *routing.Router, id string) error {
+	cv, err := r.Enqueue(context.Background(), routing.NewConversation{ID: id, Group: "g"})
 	if err == nil && cv.State != store.Assigned {
 		err = fmt.Errorf("conversation %s is %s, not assigned", id, cv.State)
 	}
 	return err
+}
+
+// runArrivals enqueues conversation "l<k>" for each k of ks, k/rate
+// seconds after it starts (open loop: an arrival does not wait for the
+// ones before it), through enqueue. It returns the time from each
+// enqueue to the conversation's Assigned event on one of subs, and the
+// time from its start to the last event.
+func runArrivals(subs []*routing.Subscription, ks []int, rate int, enqueue func(k int, id string) error) ([]time.Duration, time.Duration, error) {
+	var started sync.Map // conversation id → time.Time
+	lat := make([][]time.Duration, len(subs))
+	var seen atomic.Int64
+	allSeen, done := make(chan struct{}), make(chan struct{})
+	if len(ks) == 0 {
+		close(allSeen)
+	}
+	var wg sync.WaitGroup
+	for i, sub := range subs {
+		wg.Go(func() {
+			for {
+				select {
+				case e := <-sub.Events():
+					t0, ok := started.Load(e.Conversation)
+					if !ok {
+						continue
+					}
+					lat[i] = append(lat[i], time.Since(t0.(time.Time)))
+					if seen.Add(1) == int64(len(ks)) {
+						close(allSeen)
+					}
+				case <-done:
+					return
+				}
+			}
+		})
+	}
+	begin := time.Now()
+	err := func() error {
+		var calls sync.WaitGroup
+		var failed atomic.Value
+		for _, k := range ks {
+			waitUntil(begin.Add(time.Duration(k) * time.Second / time.Duration(rate)))
+			id := "l" + strconv.Itoa(k)
+			started.Store(id, time.Now())
+			calls.Go(func() {
+				if err := enqueue(k, id); err != nil {
+					failed.Store(err)
+				}
+			})
+		}
+		calls.Wait()
+		if err, ok := failed.Load().(error); ok {
+			return err
+		}
+		select {
+		case <-allSeen:
+			return nil
+		case <-time.After(time.Minute):
+			return fmt.Errorf("%d of %d Assigned events seen within a minute", seen.Load(), len(ks))
+		}
+	}()
+	elapsed := time.Since(begin)
+	close(done)
+	wg.Wait()
+	if err != nil {
+		return nil, 0, err
+	}
+	return slices.Concat(lat...), elapsed, nil
 }
 
 // BenchmarkClusterThroughput measures durable assignments per second
@@ -173,56 +246,15 @@ func BenchmarkClusterLatency(b *testing.B) {
 	for _, n := range []int{1, 2, 4} {
 		b.Run("routers="+strconv.Itoa(n), func(b *testing.B) {
 			c := openBenchCluster(b, n)
-			var started sync.Map // conversation id → time.Time
-			lat := make([][]time.Duration, n)
-			var wg sync.WaitGroup
-			total := b.N
-			var seen atomic.Int64
-			allSeen := make(chan struct{})
-			for i, sub := range c.subs {
-				wg.Go(func() {
-					for e := range sub.Events() {
-						t0, ok := started.Load(e.Conversation)
-						if !ok {
-							continue
-						}
-						lat[i] = append(lat[i], time.Since(t0.(time.Time)))
-						if seen.Add(1) == int64(total) {
-							close(allSeen)
-						}
-					}
-				})
+			ks := make([]int, b.N)
+			for k := range ks {
+				ks[k] = k
 			}
 			b.ResetTimer()
-			begin := time.Now()
-			var calls sync.WaitGroup
-			var failed atomic.Value
-			for k := range total {
-				waitUntil(begin.Add(time.Duration(k) * time.Second / rate))
-				id := "l" + strconv.Itoa(k)
-				started.Store(id, time.Now())
-				calls.Go(func() {
-					if err := c.enqueue(k, id); err != nil {
-						failed.Store(err)
-					}
-				})
-			}
-			calls.Wait()
-			if err, ok := failed.Load().(error); ok {
-				b.Fatal(err)
-			}
-			select {
-			case <-allSeen:
-			case <-time.After(time.Minute):
-				b.Fatalf("%d of %d Assigned events seen", seen.Load(), total)
-			}
-			elapsed := time.Since(begin)
+			lat, elapsed, err := runArrivals(c.subs, ks, rate, c.enqueue)
 			b.StopTimer()
-			for i := range c.routers {
-				_ = c.routers[i].Stop()
-			}
-			wg.Wait()
-			reportLatency(b, slices.Concat(lat...), elapsed)
+			benchNoError(b, err)
+			reportLatency(b, lat, elapsed)
 			var rolledBack int64
 			for _, s := range c.stores {
 				rolledBack += sqlstore.RolledBackBatches(s)

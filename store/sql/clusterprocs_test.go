@@ -9,15 +9,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard-go/switchboard/routing"
-	"github.com/switchboard-go/switchboard/store"
 	sqlstore "github.com/switchboard-go/switchboard/store/sql"
 )
 
@@ -196,69 +193,15 @@ func runLatencyChild(sp latencySpec) (latencyReport, error) {
 	}
 	defer r.Stop()
 	sub := r.Subscribe(routing.Assigned)
-
 	var mine []int
 	for k := sp.Index; k < sp.Total; k += sp.Routers {
 		mine = append(mine, k)
 	}
-	started := make(map[string]time.Time, len(mine))
-	var mu sync.Mutex
-	lat := make([]time.Duration, 0, len(mine))
-	allSeen := make(chan struct{})
-	if len(mine) == 0 {
-		close(allSeen)
-	}
-	go func() {
-		for e := range sub.Events() {
-			mu.Lock()
-			t0, ok := started[e.Conversation]
-			if ok {
-				lat = append(lat, time.Since(t0))
-				delete(started, e.Conversation)
-			}
-			done := ok && len(lat) == len(mine)
-			mu.Unlock()
-			if done {
-				close(allSeen)
-			}
-		}
-	}()
-
 	fmt.Println("ready")
 	if l, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil || strings.TrimSpace(l) != "go" {
 		return latencyReport{}, fmt.Errorf("waiting for go: %q, %v", l, err)
 	}
-	begin := time.Now()
-	var calls sync.WaitGroup
-	errs := make(chan error, len(mine))
-	for _, k := range mine {
-		waitUntil(begin.Add(time.Duration(k) * time.Second / time.Duration(sp.Rate)))
-		id := "l" + strconv.Itoa(k)
-		mu.Lock()
-		started[id] = time.Now()
-		mu.Unlock()
-		calls.Go(func() {
-			cv, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"})
-			if err == nil && cv.State != store.Assigned {
-				err = fmt.Errorf("conversation %s is %s, not assigned", id, cv.State)
-			}
-			if err != nil {
-				errs <- err
-			}
-		})
-	}
-	calls.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return latencyReport{}, err
-	}
-	select {
-	case <-allSeen:
-	case <-time.After(time.Minute):
-		return latencyReport{}, errors.New("not every Assigned event seen within a minute")
-	}
-	elapsed := time.Since(begin)
-	mu.Lock()
-	defer mu.Unlock()
-	return latencyReport{Latencies: slices.Clone(lat), Elapsed: elapsed}, nil
+	lat, elapsed, err := runArrivals([]*routing.Subscription{sub}, mine, sp.Rate,
+		func(_ int, id string) error { return enqueueAssigned(r, id) })
+	return latencyReport{Latencies: lat, Elapsed: elapsed}, err
 }
