@@ -32,19 +32,26 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 			n   int
 			seq int64
 		)
-		if err := q.queryRow(ctx, s.q.newConversation, c.ID).Scan(&n, &seq); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("%w: conversation %q", store.ErrAlreadyExists, c.ID)
-		}
 		lock := slices.Clone(c.OfferedTo)
 		if c.State == store.Assigned {
 			lock = append(lock, c.Assignee)
 		}
+		// The existence check travels with the operators' lock (one round
+		// trip on PostgreSQL); the locks are released if it fails.
+		counts := []any{&n, &seq}
+		if len(lock) == 0 {
+			if err := q.queryRow(ctx, s.q.newConversation, c.ID).Scan(counts...); err != nil {
+				return err
+			}
+		} else if err := q.scanWithNext(ctx, counts, s.q.newConversation, c.ID); err != nil {
+			return err
+		}
 		ops, err := s.lockOperators(ctx, q, lock)
 		if err != nil {
 			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: conversation %q", store.ErrAlreadyExists, c.ID)
 		}
 		var assignee store.Operator
 		if c.State == store.Assigned {

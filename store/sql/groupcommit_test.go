@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -338,6 +339,66 @@ func TestWritesSeeHeldStatements(t *testing.T) {
 			h.release <- struct{}{}
 			require.True(t, h.d.isUniqueViolation(<-done), "the read reports the insert's error")
 			require.Equal(t, []string{"x", "y"}, h.keys(t))
+		})
+	}
+}
+
+// TestScanWithNext: a row read with scanWithNext is in its destination
+// once the next query has returned, and sees the writes before it; a
+// query that finds no row fails the next query, and the transaction.
+func TestScanWithNext(t *testing.T) {
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			count := h.d.rebind("SELECT count(*) FROM " + qualifier(h.cfg.schema) + "scratch WHERE k = ?")
+			pick := h.d.rebind("SELECT k FROM " + qualifier(h.cfg.schema) + "scratch WHERE k = ?")
+			// The bodies run on the committer's goroutine: they return
+			// what they saw, and the test checks it here.
+			var early, late int
+			done := make(chan error, 1)
+			go func() {
+				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+					if err := q.exec(t.Context(), h.insert, "x"); err != nil {
+						return err
+					}
+					if err := q.scanWithNext(t.Context(), []any{&early}, count, "x"); err != nil {
+						return err
+					}
+					if err := q.exec(t.Context(), h.insert, "y"); err != nil {
+						return err
+					}
+					return q.queryRow(t.Context(), count, "y").Scan(&late)
+				})
+			}()
+			require.Equal(t, 1, <-h.taken)
+			h.release <- struct{}{}
+			require.NoError(t, <-done)
+			require.Equal(t, 1, early, "the held read sees the insert before it")
+			require.Equal(t, 1, late)
+			require.Equal(t, []string{"x", "y"}, h.keys(t))
+
+			go func() {
+				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+					if err := q.exec(t.Context(), h.insert, "z"); err != nil {
+						return err
+					}
+					var k string
+					if err := q.scanWithNext(t.Context(), []any{&k}, pick, "none"); err != nil {
+						return err
+					}
+					// The next query finds its row: its error must not say
+					// that it found none.
+					return q.queryRow(t.Context(), pick, "x").Scan(&k)
+				})
+			}()
+			require.Equal(t, 1, <-h.taken)
+			h.release <- struct{}{}
+			err := <-done
+			require.Error(t, err, "a held read that finds no row fails")
+			require.False(t, isStoreError(err), "not a refusal: %v", err)
+			if h.pipelines {
+				require.NotErrorIs(t, err, sql.ErrNoRows, "the held read's missing row is not the next query's")
+			}
+			require.Equal(t, []string{"x", "y"}, h.keys(t), "nothing of the failed transaction was committed")
 		})
 	}
 }

@@ -15,10 +15,13 @@ import (
 // statements whose results a body does not need (its writes, the
 // notifications) are held back and sent in one round trip with the next
 // statement that returns rows, or with COMMIT. BEGIN travels with the
-// first read. A conversation created and assigned alone thus costs three
-// round trips (existence check and sequence number, operator lock,
-// writes and COMMIT) instead of eight; the bodies of a batch two each,
-// plus one for the COMMIT of all.
+// first read, and a read whose row a body needs only after its next read
+// travels with that one (scanWithNext). A conversation created and
+// assigned alone thus costs two round trips (existence check, sequence
+// number and operator lock; writes and COMMIT) instead of eight; a change
+// of a conversation three (its lock, then its operators' lock, whose ids
+// depend on the row); the bodies of a batch one or two each, plus one for
+// the COMMIT of all.
 
 // beginReadCommitted starts a pipelined transaction (see
 // postgresDialect.txOptions).
@@ -75,6 +78,8 @@ func (t *pipeTx) fail(err error) error {
 type heldStmt struct {
 	query string
 	args  []any
+	// dest, for a query held by scanWithNext, receives its one row.
+	dest []any
 }
 
 func (t *pipeTx) exec(_ context.Context, query string, args ...any) error {
@@ -91,20 +96,36 @@ func (t *pipeTx) send(ctx context.Context, query string, args []any) (pgx.BatchR
 	for _, h := range t.held {
 		b.Queue(h.query, h.args...)
 	}
-	n := len(t.held)
+	held, n := t.held, len(t.held)
 	t.held = t.held[:0]
 	b.Queue(query, args...)
 	if t.failed != nil {
 		return nil, t.failed
 	}
 	br := t.conn.SendBatch(ctx, b)
-	for range n {
-		if _, err := br.Exec(); err != nil {
+	for _, h := range held[:n] {
+		var err error
+		if h.dest != nil {
+			err = br.QueryRow().Scan(h.dest...)
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
 			_ = br.Close()
+			// A held query that found no row has failed too: the
+			// transaction cannot go on without what it was to read.
+			if errors.Is(err, sql.ErrNoRows) {
+				err = errHeldNoRow
+			}
 			return nil, t.fail(err)
 		}
 	}
 	return br, nil
+}
+
+func (t *pipeTx) scanWithNext(_ context.Context, dest []any, query string, args ...any) error {
+	t.held = append(t.held, heldStmt{query: query, args: args, dest: dest})
+	return nil
 }
 
 func (t *pipeTx) execCount(ctx context.Context, query string, args ...any) (int64, error) {
@@ -175,6 +196,10 @@ func (t *pipeTx) commit() error {
 	}
 	return nil
 }
+
+// errHeldNoRow is the error of a query held by scanWithNext that returned
+// no row.
+var errHeldNoRow = errors.New("a query expected to return one row returned none")
 
 // errCommitRolledBack is the error of a COMMIT the server answered with
 // ROLLBACK.

@@ -36,6 +36,11 @@ type txStatements interface {
 	queryRow(ctx context.Context, query string, args ...any) scanner
 	// query runs a query; the caller must close the rows.
 	query(ctx context.Context, query string, args ...any) (rowSet, error)
+	// scanWithNext runs a query returning exactly one row and scans it
+	// into dest, at the latest when the next statement that returns rows
+	// runs (pipeTx sends the two in one round trip), before that
+	// statement's results are read. Its error is then that statement's.
+	scanWithNext(ctx context.Context, dest []any, query string, args ...any) error
 	// commit commits the transaction. Its error is a commitError when
 	// whether the transaction took effect is unknown; any other error
 	// means it did not.
@@ -66,6 +71,14 @@ func (w *writeTx) queryRow(ctx context.Context, query string, args ...any) scann
 
 func (w *writeTx) query(ctx context.Context, query string, args ...any) (rowSet, error) {
 	return w.st.query(ctx, query, args...)
+}
+
+// scanWithNext runs a query returning exactly one row and scans it into
+// dest, at the latest together with the next query (see
+// txStatements.scanWithNext): a body calls a query right after it and
+// reads dest only once that query has returned.
+func (w *writeTx) scanWithNext(ctx context.Context, dest []any, query string, args ...any) error {
+	return w.st.scanWithNext(ctx, dest, query, args...)
 }
 
 // changedOperator notes that the transaction wrote operator row op.
@@ -153,6 +166,10 @@ func (t sqlTx) queryRow(ctx context.Context, query string, args ...any) scanner 
 
 func (t sqlTx) query(ctx context.Context, query string, args ...any) (rowSet, error) {
 	return t.q.QueryContext(ctx, query, args...)
+}
+
+func (t sqlTx) scanWithNext(ctx context.Context, dest []any, query string, args ...any) error {
+	return t.q.QueryRowContext(ctx, query, args...).Scan(dest...)
 }
 
 func (t sqlTx) commit() error {
