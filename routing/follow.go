@@ -18,11 +18,12 @@ import (
 // ErrAlreadyTaken, ErrOverCapacity, ...): a stale view costs a retry, never
 // a wrong assignment. When the store implements store.Feed, the Router
 // follows the changes the other Routers make: it takes the rows a notice
-// carries, reads those it only names, and folds them into its view (by version, so a late read never
-// undoes a newer row), re-reads everything after a resync, and routes the
-// queues those changes made routable, Config.Takeover after them (at once
-// when Takeover is zero): the Router that made the change routes them
-// first, and another one takes over if it did not.
+// carries, reads those it only names, and folds them into its view (by
+// version, so a late read never undoes a newer row), re-reads everything
+// after a resync, and routes the queues those changes made routable,
+// Config.Takeover after them (at once when Takeover is zero): the Router
+// that made the change routes them first, and another one takes over if it
+// did not.
 
 // watch starts following the store's changes, if it has a feed. It
 // returns nil when it has none.
