@@ -26,7 +26,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 		return store.Result{}, err
 	}
 	var res store.Result
-	err = s.write(ctx, "create conversation", func(q *writeTx) error {
+	err = s.write(ctx, "create conversation", firstID(c.OfferedTo, c.Assignee), func(q *writeTx) error {
 		res = store.Result{}
 		var (
 			n   int
@@ -141,7 +141,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	// Rows hold UTC times (see the package documentation).
 	ch.At, ch.Deadlines = utc(ch.At), utcDeadlines(ch.Deadlines)
 	var res store.Result
-	err = s.write(ctx, "apply change", func(q *writeTx) error {
+	err = s.write(ctx, "apply change", firstID(ch.Offers, ch.NewAssignee, ch.Assignee), func(q *writeTx) error {
 		res = store.Result{}
 		cur, err := scanConversation(q.queryRow(ctx, s.q.lockConversation, ch.Conversation))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -361,4 +361,18 @@ func (s *Store) PreviousOperator(ctx context.Context, customerID string) (string
 		return "", s.mapError(ctx, "read previous operator", err)
 	}
 	return op, nil
+}
+
+// firstID returns the least of the non-empty ids in ids and more, "" if
+// there is none: the first operator row a write locks (see Store.write).
+func firstID(ids []string, more ...string) string {
+	first := ""
+	for _, list := range [2][]string{ids, more} {
+		for _, id := range list {
+			if id != "" && (first == "" || id < first) {
+				first = id
+			}
+		}
+	}
+	return first
 }

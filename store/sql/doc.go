@@ -80,9 +80,12 @@
 // of callers. A write whose checks refuse it has written nothing and does
 // not disturb the others; a database error rolls the batch back and each
 // of its writes runs again in a transaction of its own. Several Stores
-// (processes) on one database each batch their own writes; on PostgreSQL a
-// batch waits at most 100 ms for a row lock another process holds (their
-// batches could deadlock), then its writes run alone.
+// (processes) on one database each batch their own writes; a batch runs
+// them in the order of the first operator row each locks, so that batches
+// that each lock one operator per write (new conversations assigned at
+// once) take rows in one order and cannot deadlock. On PostgreSQL a batch
+// waits at most 100 ms for a row lock another process holds (batches of
+// other writes could still deadlock), then its writes run alone.
 //
 // One writer per Store means that writes wait for each other: a caller's
 // context bounds its wait in the queue and its own statements, but once

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -28,7 +30,13 @@ const DefaultMaxBatch = 64
 // One goroutine means one connection writes: on SQLite the only writer
 // there is, on PostgreSQL a batch's row locks are never waited for by
 // another batch of the same Store (two batches locking rows in different
-// orders could deadlock).
+// orders could deadlock). Batches of different Stores on one database do
+// wait for each other's row locks, so a batch runs its bodies in the order
+// of the first operator row each locks (writeReq.lockKey): batches of
+// bodies that each lock one operator, the assignments of new
+// conversations, then take operator rows in one global order and cannot
+// deadlock. Any order is right, since the callers of one batch are
+// concurrent.
 type committer struct {
 	s        *Store
 	maxBatch int
@@ -48,6 +56,8 @@ type committer struct {
 type writeReq struct {
 	ctx context.Context
 	fn  func(q *writeTx) error
+	// lockKey orders the bodies of a batch (see committer).
+	lockKey string
 	// out receives the outcome, unmapped.
 	out chan error
 }
@@ -67,9 +77,9 @@ func newCommitter(s *Store, maxBatch int) *committer {
 // written; once the body has run, the call waits for the commit, so that
 // what it reports is what the database did. Writes queue in c.reqs, which
 // holds up to a batch.
-func (c *committer) write(ctx context.Context, fn func(q *writeTx) error) error {
+func (c *committer) write(ctx context.Context, lockKey string, fn func(q *writeTx) error) error {
 	r := reqPool.Get().(*writeReq)
-	r.ctx, r.fn = ctx, fn
+	r.ctx, r.fn, r.lockKey = ctx, fn, lockKey
 	select {
 	case c.reqs <- r:
 	case <-ctx.Done():
@@ -134,6 +144,7 @@ func (c *committer) commit(batch []*writeReq) {
 		r.out <- c.s.retryTx(r.ctx, r.fn)
 		return
 	}
+	slices.SortStableFunc(live, func(a, b *writeReq) int { return cmp.Compare(a.lockKey, b.lockKey) })
 	outcomes, rolledBack, err := c.together(live)
 	switch {
 	case rolledBack:

@@ -115,19 +115,20 @@ func refuseBody(key string) func(q *writeTx) error {
 }
 
 // queueWrites runs first alone in a held batch, queues every body of rest
-// behind it, and lets the batches go: the bodies of rest are then in one
-// batch. It returns each write's outcome.
+// behind it, each with its key in rest as its lock key, and lets the
+// batches go: the bodies of rest are then in one batch. It returns each
+// write's outcome.
 func (h *held) queueWrites(t *testing.T, first func(q *writeTx) error, rest map[string]func(q *writeTx) error) (error, map[string]error) {
 	t.Helper()
 	firstDone := make(chan error, 1)
-	go func() { firstDone <- h.batch.write(t.Context(), first) }()
+	go func() { firstDone <- h.batch.write(t.Context(), "", first) }()
 	require.Equal(t, 1, <-h.taken)
 	var mu sync.Mutex
 	out := map[string]error{}
 	var wg sync.WaitGroup
 	for key, fn := range rest {
 		wg.Go(func() {
-			err := h.batch.write(t.Context(), fn)
+			err := h.batch.write(t.Context(), key, fn)
 			mu.Lock()
 			out[key] = err
 			mu.Unlock()
@@ -157,6 +158,31 @@ func (h *held) keys(t *testing.T) []string {
 	require.NoError(t, rows.Err())
 	sort.Strings(keys)
 	return keys
+}
+
+// TestGroupCommitOrdersBodiesByLockKey: a batch runs its bodies in the
+// order of the first operator row each locks, whatever order they queued
+// in, so that the batches of several Stores take rows in one order.
+func TestGroupCommitOrdersBodiesByLockKey(t *testing.T) {
+	for name, h := range heldStores(t) {
+		t.Run(name, func(t *testing.T) {
+			var ran []string // appended by the committer's one goroutine
+			rest := map[string]func(q *writeTx) error{}
+			for _, k := range []string{"op-d", "op-a", "op-c", "op-b", "op-e", "op-f"} {
+				insert := h.insertBody(k, nil)
+				rest[k] = func(q *writeTx) error {
+					ran = append(ran, k)
+					return insert(q)
+				}
+			}
+			first, out := h.queueWrites(t, h.insertBody("first", nil), rest)
+			require.NoError(t, first)
+			for k, err := range out {
+				require.NoError(t, err, k)
+			}
+			require.Equal(t, []string{"op-a", "op-b", "op-c", "op-d", "op-e", "op-f"}, ran)
+		})
+	}
 }
 
 // TestGroupCommitBatchesWaitingWriters: writers that arrive while a commit
@@ -225,12 +251,12 @@ func TestGroupCommitCancelledBeforeRunning(t *testing.T) {
 	for name, h := range heldStores(t) {
 		t.Run(name, func(t *testing.T) {
 			firstDone := make(chan error, 1)
-			go func() { firstDone <- h.batch.write(t.Context(), h.insertBody("first", nil)) }()
+			go func() { firstDone <- h.batch.write(t.Context(), "", h.insertBody("first", nil)) }()
 			require.Equal(t, 1, <-h.taken)
 			ctx, cancel := context.WithCancel(t.Context())
 			lateDone, otherDone := make(chan error, 1), make(chan error, 1)
-			go func() { lateDone <- h.batch.write(ctx, h.insertBody("late", nil)) }()
-			go func() { otherDone <- h.batch.write(t.Context(), h.insertBody("other", nil)) }()
+			go func() { lateDone <- h.batch.write(ctx, "", h.insertBody("late", nil)) }()
+			go func() { otherDone <- h.batch.write(t.Context(), "", h.insertBody("other", nil)) }()
 			for len(h.batch.reqs) != 2 {
 				runtime.Gosched()
 			}
@@ -305,7 +331,7 @@ func TestWritesSeeHeldStatements(t *testing.T) {
 			count := h.d.rebind("SELECT count(*) FROM " + qualifier(h.cfg.schema) + "scratch WHERE k = ?")
 			done := make(chan error, 1)
 			go func() {
-				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+				done <- h.batch.write(t.Context(), "", func(q *writeTx) error {
 					require.NoError(t, q.exec(t.Context(), h.insert, "x"))
 					var n int
 					require.NoError(t, q.queryRow(t.Context(), count, "x").Scan(&n))
@@ -326,7 +352,7 @@ func TestWritesSeeHeldStatements(t *testing.T) {
 			require.Equal(t, []string{"x", "y"}, h.keys(t))
 
 			go func() {
-				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+				done <- h.batch.write(t.Context(), "", func(q *writeTx) error {
 					err := q.exec(t.Context(), h.insert, "x") // a duplicate
 					if err == nil {
 						var n int
@@ -356,7 +382,7 @@ func TestScanWithNext(t *testing.T) {
 			var early, late int
 			done := make(chan error, 1)
 			go func() {
-				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+				done <- h.batch.write(t.Context(), "", func(q *writeTx) error {
 					if err := q.exec(t.Context(), h.insert, "x"); err != nil {
 						return err
 					}
@@ -377,7 +403,7 @@ func TestScanWithNext(t *testing.T) {
 			require.Equal(t, []string{"x", "y"}, h.keys(t))
 
 			go func() {
-				done <- h.batch.write(t.Context(), func(q *writeTx) error {
+				done <- h.batch.write(t.Context(), "", func(q *writeTx) error {
 					if err := q.exec(t.Context(), h.insert, "z"); err != nil {
 						return err
 					}
@@ -416,7 +442,7 @@ func TestPipelinedCommitLeavesNoOpenTransaction(t *testing.T) {
 	count := h.d.rebind("SELECT count(*) FROM " + qualifier(h.cfg.schema) + "scratch")
 	done := make(chan error, 1)
 	go func() {
-		done <- h.batch.write(t.Context(), func(q *writeTx) error {
+		done <- h.batch.write(t.Context(), "", func(q *writeTx) error {
 			var n int
 			if err := q.queryRow(t.Context(), count).Scan(&n); err != nil {
 				return err

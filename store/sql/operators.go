@@ -15,7 +15,7 @@ import (
 // Version 1, and opens their status history at StatusSince (if set).
 func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
 	valid := func() error { return firstError(op.Validate(), checkOperator(op, true)) }
-	return s.writeOperator(ctx, "create operator", valid, func(q *writeTx) (store.Operator, error) {
+	return s.writeOperator(ctx, "create operator", op.ID, valid, func(q *writeTx) (store.Operator, error) {
 		row := utcOperator(op.Clone())
 		row.Load, row.LastAssigned, row.Version = 0, time.Time{}, 1
 		n, err := q.execCount(ctx, s.q.insertOperator, operatorArgs(row)...)
@@ -36,8 +36,8 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) (store.Op
 // writeOperator is the frame of the writes that return an operator's row:
 // it enters the call, runs valid (the input's own checks, before anything
 // is read) and then body in a write transaction, and returns the row body
-// made.
-func (s *Store) writeOperator(ctx context.Context, name string, valid func() error, body func(q *writeTx) (store.Operator, error)) (store.Operator, error) {
+// made. id is the operator whose row body writes.
+func (s *Store) writeOperator(ctx context.Context, name, id string, valid func() error, body func(q *writeTx) (store.Operator, error)) (store.Operator, error) {
 	done, err := s.enter(ctx)
 	if err != nil {
 		return store.Operator{}, err
@@ -47,7 +47,7 @@ func (s *Store) writeOperator(ctx context.Context, name string, valid func() err
 		return store.Operator{}, err
 	}
 	var row store.Operator
-	err = s.write(ctx, name, func(q *writeTx) error {
+	err = s.write(ctx, name, id, func(q *writeTx) error {
 		var err error
 		row, err = body(q)
 		return err
@@ -68,7 +68,7 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 		}
 		return firstError(check.Validate(), checkOperator(op, false))
 	}
-	return s.writeOperator(ctx, "update operator", valid, func(q *writeTx) (store.Operator, error) {
+	return s.writeOperator(ctx, "update operator", op.ID, valid, func(q *writeTx) (store.Operator, error) {
 		row, err := scanOperator(q.queryRow(ctx, s.q.updateProfile, listArg(op.Groups), op.Cap, listArg(op.Skills), op.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return row, notFoundOperator(op.ID)
@@ -83,7 +83,7 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 // The row's version grows even when the status stays the same.
 func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
 	valid := func() error { return firstError(ch.Validate(), checkStatusChange(ch)) }
-	return s.writeOperator(ctx, "set status", valid, func(q *writeTx) (store.Operator, error) {
+	return s.writeOperator(ctx, "set status", ch.Operator, valid, func(q *writeTx) (store.Operator, error) {
 		row, err := s.lockOperator(ctx, q, ch.Operator)
 		if err != nil {
 			return row, err
@@ -140,7 +140,7 @@ func (s *Store) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadli
 	valid := func() error {
 		return firstError(d.Validate(), checkText("operator id", d.Operator), checkDeadlines(fmt.Sprintf("operator %q:", d.Operator), d.Deadlines))
 	}
-	return s.writeOperator(ctx, "set operator deadlines", valid, func(q *writeTx) (store.Operator, error) {
+	return s.writeOperator(ctx, "set operator deadlines", d.Operator, valid, func(q *writeTx) (store.Operator, error) {
 		row, err := s.lockOperator(ctx, q, d.Operator)
 		if err != nil {
 			return row, err
@@ -170,7 +170,7 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 	if err := checkText("operator id", id); err != nil {
 		return err
 	}
-	return s.write(ctx, "delete operator", func(q *writeTx) error {
+	return s.write(ctx, "delete operator", id, func(q *writeTx) error {
 		if _, err := s.lockOperator(ctx, q, id); err != nil {
 			return err
 		}

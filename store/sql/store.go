@@ -155,9 +155,11 @@ func (s *Store) enter(ctx context.Context) (func(), error) {
 // concurrent callers (see committer), and maps the error (op names the call
 // in it). fn must check before it writes: when it returns a store error it
 // must have written nothing. It must set its results afresh each time it
-// runs: it may run more than once.
-func (s *Store) write(ctx context.Context, op string, fn func(q *writeTx) error) error {
-	return s.mapError(ctx, op, s.batch.write(ctx, fn))
+// runs: it may run more than once. lockKey is the first operator id whose
+// row fn locks, as far as the caller knows ("" for none or unknown): a
+// batch runs its bodies in that order (see committer).
+func (s *Store) write(ctx context.Context, op, lockKey string, fn func(q *writeTx) error) error {
+	return s.mapError(ctx, op, s.batch.write(ctx, lockKey, fn))
 }
 
 // inTx runs fn in a database/sql transaction of its own, never pipelined
