@@ -35,6 +35,13 @@ type Candidate struct {
 	Status string
 	// Load is the number of conversations the operator has in work.
 	Load int
+	// Pending is the number of conversations the router is assigning to
+	// the operator: decided, and not yet stored. Candidate order counts
+	// them with Load, so that arrivals decided together are spread over
+	// operators rather than all given to the one who was least loaded
+	// before them; caps count Load alone, since a pending assignment may
+	// still be refused.
+	Pending int
 	// Cap is the operator's own cap; zero means "not set" (the group's
 	// default applies, see Capped).
 	Cap int
@@ -56,11 +63,11 @@ func (c Candidate) HasSkills(required []string) bool {
 }
 
 // Before reports whether c comes before d in candidate order: lower load
-// first, then earlier last assignment (the operator who has waited longest),
-// then lower id.
+// (Load plus Pending) first, then earlier last assignment (the operator who
+// has waited longest), then lower id.
 func (c Candidate) Before(d Candidate) bool {
-	if c.Load != d.Load {
-		return c.Load < d.Load
+	if cl, dl := c.Load+c.Pending, d.Load+d.Pending; cl != dl {
+		return cl < dl
 	}
 	if !c.LastAssigned.Equal(d.LastAssigned) {
 		return c.LastAssigned.Before(d.LastAssigned)

@@ -73,6 +73,12 @@ func TestListOrderAndGet(t *testing.T) {
 		require.False(t, a.Before(a), "irreflexive")
 		require.True(t, op("z", 0).Before(op("a", 1)), "load first")
 		require.True(t, lastAt(op("z", 1), 0).Before(lastAt(op("a", 1), time.Second)), "then waiting")
+
+		pending := op("a", 0)
+		pending.Pending = 1
+		require.True(t, op("z", 0).Before(pending), "pending assignments count as load")
+		require.True(t, lastAt(pending, 0).Before(lastAt(op("b", 1), time.Second)), "as much as stored ones")
+		require.True(t, policy.BelowCap(policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1}).(policy.Limiter), pending), "but not against the cap")
 	})
 
 	t.Run("HasSkills", func(t *testing.T) {

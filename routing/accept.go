@@ -52,6 +52,7 @@ func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.
 	next.MissedBy = append(slices.Clone(c.MissedBy), missed...)
 	d := r.decide(g, &next, c.LinkedTo != "", now)
 	d.missed = missed
+	r.reserve(&d)
 	r.mu.Unlock()
 	var before store.Conversation
 	err := r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {

@@ -162,6 +162,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 			d = r.decide(g, &row, sticky, row.CreatedAt)
 		}
 		allBusy := g.allBusy()
+		r.reserve(&d)
 		r.mu.Unlock()
 
 		shaped := row
@@ -170,6 +171,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 		shaped.AllBusyNotified = d.Action == policy.Keep && allBusy
 		res, err := r.store.CreateConversation(ctx, shaped, d.require)
 		if err != nil {
+			r.releaseLocked(&d)
 			if d.Action != policy.Keep && retryable(err) {
 				r.refresh(ctx, "", d.operators()...)
 				continue
@@ -179,6 +181,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 		ev := r.newEvents(row.CreatedAt)
 		r.mu.Lock()
 		r.absorb(res)
+		r.release(&d)
 		r.routedEvents(&ev, res, d)
 		if d.Reason == ReasonOffHours && ev.wants(OffHours) {
 			ev.push(Event{Kind: OffHours, Conversation: row.ID, Group: row.Group, Position: r.position(&res.Conversation)})

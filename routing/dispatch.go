@@ -29,6 +29,8 @@ type decision struct {
 	accept time.Duration
 	// missed lists operators to add to the conversation's MissedBy.
 	missed []string
+	// reserved is the operator reserved for the decision (see reserve).
+	reserved *opState
 }
 
 // keep returns a decision to keep a conversation queued.
@@ -367,6 +369,7 @@ func (r *Router) pump(ctx context.Context, group string) error {
 			}
 			if !unchanged {
 				target, d, found = cs.row, dd, true
+				r.reserve(&d)
 				return false
 			}
 			done[it.ID] = true
@@ -442,6 +445,7 @@ func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d 
 	defer lock.Unlock()
 	res, err := r.store.Apply(ctx, d.change(c, now))
 	if err != nil {
+		r.releaseLocked(&d)
 		if retryable(err) {
 			r.refresh(ctx, c.ID, d.operators()...)
 		}
@@ -450,6 +454,7 @@ func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d 
 	ev := r.newEvents(now)
 	r.mu.Lock()
 	r.absorb(res)
+	r.release(&d)
 	if before != nil {
 		before(&ev, res)
 	}

@@ -8,3 +8,7 @@ func SetNoticed(r *Router, ch chan error) {
 	r.noticed = ch
 	r.mu.Unlock()
 }
+
+// SameConvLock reports whether commands on conversations a and b take the
+// same one of r's conversation locks.
+func SameConvLock(r *Router, a, b string) bool { return r.convLock(a) == r.convLock(b) }

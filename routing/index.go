@@ -21,8 +21,9 @@ type candItem struct {
 	ord  uint32
 }
 
-// candLess orders candidates: lower load, then earlier last assignment, then
-// lower id (policy.Candidate.Before). Caller holds r.mu.
+// candLess orders candidates: lower load (pending assignments included),
+// then earlier last assignment, then lower id (policy.Candidate.Before).
+// Caller holds r.mu.
 func (r *Router) candLess(a, b candItem) bool {
 	if a.load != b.load {
 		return a.load < b.load
@@ -98,6 +99,9 @@ type opState struct {
 	fullVersion, loadVersion int64
 	// shift delays the row's deadlines in the due index (see shiftOf).
 	shift int64
+	// pending counts the assignments to the operator decided by this
+	// router and not yet stored (see reserve).
+	pending int
 }
 
 func newOpState(row store.Operator) *opState {
@@ -109,7 +113,7 @@ func newOpState(row store.Operator) *opState {
 // store's atomic check agree on one number.
 func (op *opState) candidate() policy.Candidate {
 	r := &op.row
-	return policy.Candidate{ID: r.ID, Status: r.Status, Load: r.Load, Cap: op.cap, LastAssigned: r.LastAssigned, Skills: r.Skills}
+	return policy.Candidate{ID: r.ID, Status: r.Status, Load: r.Load, Pending: op.pending, Cap: op.cap, LastAssigned: r.LastAssigned, Skills: r.Skills}
 }
 
 // capAcross returns the cap of op: their own when set, else the lowest
@@ -284,7 +288,7 @@ func keyOf(op *opState) candItem {
 	if !op.row.LastAssigned.IsZero() {
 		last = op.row.LastAssigned.UnixNano()
 	}
-	return candItem{load: int32(op.row.Load), last: last, ord: op.ord}
+	return candItem{load: int32(op.row.Load + op.pending), last: last, ord: op.ord}
 }
 
 // reindexGroup indexes every member of g again, after g's limiter changed:

@@ -269,13 +269,15 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 		if g := r.groups[c.Group]; g != nil {
 			d = r.decide(g, &c, false, now)
 		}
-		r.mu.Unlock()
 		if d.Action == policy.Assign && d.Operator == operatorID {
 			// They are eligible again (a concurrent status change): the
 			// conversation stays with them.
+			r.mu.Unlock()
 			done[c.ID] = true
 			continue
 		}
+		r.reserve(&d)
+		r.mu.Unlock()
 		err = r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {
 			if ev.wants(Redistributed) {
 				ev.push(Event{Kind: Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
