@@ -180,8 +180,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 		}
 		ev := r.newEvents(row.CreatedAt)
 		r.mu.Lock()
-		r.absorb(res)
-		r.release(&d)
+		r.release(&d, &res)
 		r.routedEvents(&ev, res, d)
 		if d.Reason == ReasonOffHours && ev.wants(OffHours) {
 			ev.push(Event{Kind: OffHours, Conversation: row.ID, Group: row.Group, Position: r.position(&res.Conversation)})

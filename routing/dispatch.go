@@ -453,8 +453,7 @@ func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d 
 	}
 	ev := r.newEvents(now)
 	r.mu.Lock()
-	r.absorb(res)
-	r.release(&d)
+	r.release(&d, &res)
 	if before != nil {
 		before(&ev, res)
 	}

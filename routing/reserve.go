@@ -1,6 +1,9 @@
 package routing
 
-import "github.com/switchboard-go/switchboard/policy"
+import (
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/store"
+)
 
 // Reservations: between a decision to assign and the store's answer (a
 // commit, a millisecond or more on a SQL store) the view does not yet
@@ -27,27 +30,35 @@ func (r *Router) reserve(d *decision) {
 	d.reserved = op
 }
 
-// release undoes d's reservation, once d's result has been absorbed or
-// refused. Caller holds r.mu.
-func (r *Router) release(d *decision) {
+// release undoes d's reservation once the store has answered, and absorbs
+// res, d's result, when it is not nil (the store took d). Absorbing the
+// result moves the operator in the trees anyway (its load and last
+// assignment changed), so the reservation is dropped first and the
+// operator moved once; it is moved here only if nothing else did. Caller
+// holds r.mu.
+func (r *Router) release(d *decision, res *store.Result) {
 	op := d.reserved
-	if op == nil {
-		return
-	}
 	d.reserved = nil
-	op.pending--
-	if r.ops[op.row.ID] == op {
-		// Still in the view (not forgotten meanwhile): move it back.
+	if op != nil {
+		op.pending-- // op.key still names its place in the trees
+	}
+	if res != nil {
+		r.absorb(*res)
+	}
+	if op != nil && r.ops[op.row.ID] == op && op.key != keyOf(op) {
+		// Still in the view (not forgotten meanwhile) and not moved by
+		// the result: move it back.
 		r.rekey(op, op.row)
 	}
 }
 
-// releaseLocked is release for a caller that does not hold r.mu.
+// releaseLocked is release, for a refused d, by a caller that does not
+// hold r.mu.
 func (r *Router) releaseLocked(d *decision) {
 	if d.reserved == nil {
 		return
 	}
 	r.mu.Lock()
-	r.release(d)
+	r.release(d, nil)
 	r.mu.Unlock()
 }
