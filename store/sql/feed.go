@@ -147,22 +147,21 @@ func (b *payloadBuilder) reset() {
 }
 
 // encode encodes v with enc into buf, and returns it without the newline
-// the encoder ends it with; nil if v does not encode.
+// the encoder ends it with. v is an id or a row, made of strings, integers
+// and booleans only, which always encode.
 func encode(enc *json.Encoder, buf *bytes.Buffer, v any) []byte {
 	buf.Reset()
-	if enc.Encode(v) != nil {
-		return nil
-	}
+	_ = enc.Encode(v)
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // add puts one change in the payload being built: id in list ids and, if
-// it encodes and fits in a payload, row in list rows.
+// it fits in a payload, row in list rows.
 func (b *payloadBuilder) add(ids int, id string, rows int, row any) {
-	idJSON := encode(b.idEnc, &b.id, id) // a string always encodes
+	idJSON := encode(b.idEnc, &b.id, id)
 	rowJSON := encode(b.rowEnc, &b.row, row)
 	n := len(idJSON) + 1
-	if rowJSON != nil && len(b.origin)+payloadOverhead+n+len(rowJSON)+1 <= maxPayload {
+	if len(b.origin)+payloadOverhead+n+len(rowJSON)+1 <= maxPayload {
 		n += len(rowJSON) + 1
 	} else {
 		rowJSON = nil
@@ -365,15 +364,16 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 }
 
 // note records one notification's payload. A payload that does not decode
-// (sent by something else on the channel) asks for a resync, to be safe.
+// (sent by something else on the channel, or by a Store of another
+// version) asks for a resync, to be safe.
 // The Store's own payloads, which begin with its origin, are skipped
 // before they are decoded.
 func (w *watch) note(raw string) {
 	if strings.HasPrefix(raw, w.own) {
 		return
 	}
-	var p payload
-	if err := json.Unmarshal([]byte(raw), &p); err != nil || p.Origin == "" {
+	p, err := decodePayload(raw)
+	if err != nil || p.Origin == "" {
 		w.add(store.Notice{Resync: true})
 		return
 	}

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -20,8 +19,8 @@ func TestWireCarriesEveryField(t *testing.T) {
 	carried := func(ops []store.Operator, convs []store.Conversation) store.Rows {
 		out := s.payloads(ops, convs)
 		require.Len(t, out, 1)
-		var p payload
-		require.NoError(t, json.Unmarshal([]byte(out[0]), &p))
+		p, err := decodePayload(out[0])
+		require.NoError(t, err)
 		return p.notice().Carried
 	}
 	forEachField(t, reflect.TypeFor[store.Operator](), func(name string, set func(v reflect.Value)) {
