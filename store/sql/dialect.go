@@ -53,6 +53,9 @@ type dialect interface {
 	// batchLockTimeout returns the statement that bounds how long a
 	// transaction of several callers' writes waits for a row lock, or "".
 	batchLockTimeout() string
+	// commitLockTimeout returns the statement that lifts that bound for
+	// the transaction's COMMIT, or "".
+	commitLockTimeout() string
 	// nextSeq returns the query giving the next conversation Seq number,
 	// greater than every number given before.
 	nextSeq(n names) string

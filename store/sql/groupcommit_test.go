@@ -463,3 +463,95 @@ func TestPipelinedCommitLeavesNoOpenTransaction(t *testing.T) {
 		return nil
 	}))
 }
+
+// deferredTrigger gives h's scratch table a constraint trigger that runs
+// body (PL/pgSQL, the inserted row in NEW) in COMMIT, once per inserted
+// row.
+func (h *held) deferredTrigger(t *testing.T, body string) {
+	t.Helper()
+	q := qualifier(h.cfg.schema)
+	_, err := h.db.Exec("CREATE FUNCTION " + q + "at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+		body + " RETURN NULL; END $$")
+	require.NoError(t, err)
+	_, err = h.db.Exec("CREATE CONSTRAINT TRIGGER at_commit AFTER INSERT ON " + q +
+		"scratch DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + q + "at_commit()")
+	require.NoError(t, err)
+}
+
+// TestGroupCommitRefusedCommitRunsEachAlone: PostgreSQL answers a batch's
+// COMMIT with an error (a deferred check that fails for one of its
+// writes): nothing of the batch was committed, and that is known. The
+// batch is rolled back and each write runs again alone, so that only the
+// write the check refuses fails, and not as an unknown outcome.
+func TestGroupCommitRefusedCommitRunsEachAlone(t *testing.T) {
+	h, ok := heldStores(t)["Postgres"]
+	if !ok {
+		t.Skip("PostgreSQL left out")
+	}
+	h.deferredTrigger(t, "IF NEW.k = 'bad' THEN RAISE EXCEPTION 'bad is refused at commit'; END IF;")
+	rest := map[string]func(q *writeTx) error{}
+	for _, k := range []string{"a", "b", "bad", "c"} {
+		rest[k] = h.insertBody(k, nil)
+	}
+	first, out := h.queueWrites(t, h.insertBody("first", nil), rest)
+	require.NoError(t, first)
+	for k, err := range out {
+		if k != "bad" {
+			require.NoError(t, err, k)
+			continue
+		}
+		require.ErrorContains(t, err, "bad is refused at commit")
+		require.False(t, errors.As(err, new(commitError)), "nothing was committed, and that is known: %v", err)
+	}
+	require.Equal(t, []string{"a", "b", "c", "first"}, h.keys(t))
+	require.EqualValues(t, 1, h.batch.rolledBack.Load(), "the batch was rolled back")
+}
+
+// TestGroupCommitCommitWaitsUnbounded: a batch's statements wait at most
+// 100 ms for a row lock (batches of several processes can deadlock), its
+// COMMIT as long as it takes (what COMMIT waits for is the notification
+// queue's lock, held by the commits before it until they are on disk; a
+// deadlock cannot involve it).
+func TestGroupCommitCommitWaitsUnbounded(t *testing.T) {
+	h, ok := heldStores(t)["Postgres"]
+	if !ok {
+		t.Skip("PostgreSQL left out")
+	}
+	q := qualifier(h.cfg.schema)
+	_, err := h.db.Exec("CREATE TABLE " + q + "seen (k TEXT PRIMARY KEY, lock_timeout TEXT)")
+	require.NoError(t, err)
+	h.deferredTrigger(t, "INSERT INTO "+q+"seen VALUES (NEW.k, current_setting('lock_timeout'));")
+	inBody := map[string]string{}
+	var mu sync.Mutex
+	rest := map[string]func(q *writeTx) error{}
+	for _, k := range []string{"a", "b"} {
+		insert := h.insertBody(k, nil)
+		rest[k] = func(q *writeTx) error {
+			var lt string
+			if err := q.queryRow(t.Context(), "SELECT current_setting('lock_timeout')").Scan(&lt); err != nil {
+				return err
+			}
+			mu.Lock()
+			inBody[k] = lt
+			mu.Unlock()
+			return insert(q)
+		}
+	}
+	first, out := h.queueWrites(t, h.insertBody("first", nil), rest)
+	require.NoError(t, first)
+	for k, err := range out {
+		require.NoError(t, err, k)
+	}
+	require.Equal(t, map[string]string{"a": "100ms", "b": "100ms"}, inBody, "the batch's statements")
+	rows, err := h.db.Query("SELECT k, lock_timeout FROM " + q + "seen")
+	require.NoError(t, err)
+	defer rows.Close()
+	atCommit := map[string]string{}
+	for rows.Next() {
+		var k, lt string
+		require.NoError(t, rows.Scan(&k, &lt))
+		atCommit[k] = lt
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, map[string]string{"first": "0", "a": "0", "b": "0"}, atCommit, "in COMMIT")
+}

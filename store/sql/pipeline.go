@@ -46,7 +46,7 @@ func (s *Store) pipelined(ctx context.Context, batch bool, body func(w *writeTx)
 		if batch {
 			t.held = append(t.held, heldStmt{query: s.d.batchLockTimeout()})
 		}
-		out = s.finish(&writeTx{st: t}, body)
+		out = s.finish(&writeTx{st: t}, batch, body)
 		return nil
 	})
 	if err != nil {
@@ -166,8 +166,10 @@ func (t *pipeTx) query(ctx context.Context, query string, args ...any) (rowSet, 
 // fails, the connection tells what happened: still in the transaction
 // (a held statement refused, after which PostgreSQL skips the rest of the
 // pipeline, COMMIT included; or nothing sent), COMMIT did not run and the
-// transaction is rolled back; the connection lost or the transaction
-// over, whether it took effect is unknown (a commitError).
+// transaction is rolled back; the transaction over and the connection
+// open after the server answered COMMIT with ERROR (see refusedCommit),
+// it was rolled back too; the connection lost or the transaction over
+// otherwise, whether it took effect is unknown (a commitError).
 func (t *pipeTx) commit() error {
 	if t.failed != nil {
 		t.rollback()
@@ -183,6 +185,9 @@ func (t *pipeTx) commit() error {
 	}
 	if err != nil {
 		if t.conn.IsClosed() || t.conn.PgConn().TxStatus() == 'I' {
+			if refusedCommit(err) && !t.conn.IsClosed() {
+				return err
+			}
 			return commitError{err}
 		}
 		t.rollback()
@@ -195,6 +200,23 @@ func (t *pipeTx) commit() error {
 		return errCommitRolledBack
 	}
 	return nil
+}
+
+// refusedCommit reports whether err is an answer of severity ERROR from
+// the server. To COMMIT, on a connection still open, it means that the
+// transaction was rolled back: PostgreSQL raises such errors before it
+// records the commit (a lock it could not take, a deferred check), and a
+// failure after that point ends the connection.
+func refusedCommit(err error) bool {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return false
+	}
+	severity := e.SeverityUnlocalized
+	if severity == "" {
+		severity = e.Severity
+	}
+	return severity == "ERROR"
 }
 
 // errHeldNoRow is the error of a query held by scanWithNext that returned

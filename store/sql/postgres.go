@@ -62,6 +62,15 @@ func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
 // default).
 func (postgresDialect) batchLockTimeout() string { return "SET LOCAL lock_timeout = '100ms'" }
 
+// commitLockTimeout lifts the bound for COMMIT. The lock COMMIT waits for
+// is PostgreSQL's lock on its notification queue, which a transaction
+// that sent notifications takes in COMMIT and keeps until its commit is
+// flushed to disk: every such transaction on the server waits for the
+// flushes of those before it. A wait for that lock cannot be part of a
+// deadlock, and on a slow disk it outlasts 100 ms, which would roll a
+// whole batch back for nothing.
+func (postgresDialect) commitLockTimeout() string { return "SET LOCAL lock_timeout = 0" }
+
 // nextSeq takes a number from the store's sequence, which locks no row:
 // concurrent writers do not wait for each other's commits. Numbers of
 // transactions that roll back are skipped.

@@ -90,6 +90,9 @@ func (sqliteDialect) forUpdate() string          { return "" }
 // when it begins (bounded by the busy timeout) and waits for none after.
 func (sqliteDialect) batchLockTimeout() string { return "" }
 
+// commitLockTimeout is "", as batchLockTimeout is.
+func (sqliteDialect) commitLockTimeout() string { return "" }
+
 // nextSeq reads the greatest Seq (from the index on it) and adds one:
 // writers hold SQLite's write lock, so no other can take the same number.
 func (sqliteDialect) nextSeq(n names) string {

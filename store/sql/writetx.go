@@ -100,7 +100,8 @@ func (w *writeTx) rewind(m [2]int) { w.ops, w.convs = w.ops[:m[0]], w.convs[:m[1
 // transact runs body in one write transaction and, if body returns nil,
 // publishes the changes it noted (see publish) and commits. batch says
 // that the transaction holds the writes of several callers: on PostgreSQL
-// its waits for row locks are bounded (see dialect.batchLockTimeout). The
+// its waits for row locks are bounded (see dialect.batchLockTimeout), its
+// COMMIT's are not (see dialect.commitLockTimeout). The
 // transaction does not run under ctx, only the acquisition of its
 // connection does: body's statements run under the contexts body gives
 // them, and a context that ends while COMMIT is under way must not leave
@@ -123,12 +124,12 @@ func (s *Store) transact(ctx context.Context, batch bool, body func(w *writeTx) 
 			return err
 		}
 	}
-	return s.finish(&writeTx{st: sqlTx{tx: tx, q: s.querier(tx)}}, body)
+	return s.finish(&writeTx{st: sqlTx{tx: tx, q: s.querier(tx)}}, batch, body)
 }
 
 // finish runs body in w's transaction, then publishes and commits, or
-// rolls back.
-func (s *Store) finish(w *writeTx, body func(w *writeTx) error) error {
+// rolls back. batch is transact's.
+func (s *Store) finish(w *writeTx, batch bool, body func(w *writeTx) error) error {
 	if err := body(w); err != nil {
 		w.st.rollback()
 		return err
@@ -136,6 +137,12 @@ func (s *Store) finish(w *writeTx, body func(w *writeTx) error) error {
 	if err := s.publish(context.Background(), w); err != nil {
 		w.st.rollback()
 		return err
+	}
+	if lt := s.d.commitLockTimeout(); batch && lt != "" {
+		if err := w.exec(context.Background(), lt); err != nil {
+			w.st.rollback()
+			return err
+		}
 	}
 	return w.st.commit()
 }
