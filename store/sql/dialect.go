@@ -94,6 +94,12 @@ type dialect interface {
 	// pipelines reports whether write transactions on db are pipelined
 	// (see pipeTx).
 	pipelines(db *sql.DB) bool
+	// flushAfterCommit returns the statement that makes the write
+	// transactions on db that send notifications durable after their
+	// COMMIT, or "" when they commit durably themselves (see
+	// pipeTx.commit). It is asked once, when the store opens, and only
+	// for stores that pipeline.
+	flushAfterCommit(ctx context.Context, db *sql.DB) (string, error)
 }
 
 // rebindDollar numbers the ? placeholders of query: $1, $2, ...

@@ -65,17 +65,18 @@ type payload struct {
 const payloadOverhead = 64
 
 // publish sends the rows the transaction changed to the Stores watching
-// the database. It runs in the transaction, just before COMMIT.
-func (s *Store) publish(ctx context.Context, w *writeTx) error {
+// the database, and reports whether it sent any. It runs in the
+// transaction, just before COMMIT.
+func (s *Store) publish(ctx context.Context, w *writeTx) (bool, error) {
 	if !s.d.feeds() || len(w.ops)+len(w.convs) == 0 {
-		return nil
+		return false, nil
 	}
 	for _, p := range s.payloads(w.ops, w.convs) {
 		if err := w.exec(ctx, s.q.notify, s.channel, p); err != nil {
-			return fmt.Errorf("notify: %w", err)
+			return false, fmt.Errorf("notify: %w", err)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // payloads splits the changes into payloads below maxPayload, each row

@@ -434,10 +434,7 @@ func TestScanWithNext(t *testing.T) {
 // "not committed", not as an unknown outcome, and the connection goes back
 // to the pool out of the transaction.
 func TestPipelinedCommitLeavesNoOpenTransaction(t *testing.T) {
-	h, ok := heldStores(t)["Postgres"]
-	if !ok {
-		t.Skip("PostgreSQL left out")
-	}
+	h := heldPostgres(t)
 	h.db.SetMaxOpenConns(1)
 	count := h.d.rebind("SELECT count(*) FROM " + qualifier(h.cfg.schema) + "scratch")
 	done := make(chan error, 1)
@@ -464,6 +461,29 @@ func TestPipelinedCommitLeavesNoOpenTransaction(t *testing.T) {
 	}))
 }
 
+// heldPostgres returns the held PostgreSQL store of heldStores, or skips
+// the test when PostgreSQL is left out.
+func heldPostgres(t *testing.T) *held {
+	t.Helper()
+	h, ok := heldStores(t)["Postgres"]
+	if !ok {
+		t.Skip("PostgreSQL left out")
+	}
+	return h
+}
+
+// recordAtCommit gives h a table "seen" (k TEXT PRIMARY KEY, then
+// columns) and a deferred trigger that adds to it, in COMMIT, each key
+// inserted into the scratch table with values (SQL expressions, evaluated
+// then).
+func (h *held) recordAtCommit(t *testing.T, columns, values string) {
+	t.Helper()
+	q := qualifier(h.cfg.schema)
+	_, err := h.db.Exec("CREATE TABLE " + q + "seen (k TEXT PRIMARY KEY, " + columns + ")")
+	require.NoError(t, err)
+	h.deferredTrigger(t, "INSERT INTO "+q+"seen VALUES (NEW.k, "+values+");")
+}
+
 // deferredTrigger gives h's scratch table a constraint trigger that runs
 // body (PL/pgSQL, the inserted row in NEW) in COMMIT, once per inserted
 // row.
@@ -484,10 +504,7 @@ func (h *held) deferredTrigger(t *testing.T, body string) {
 // batch is rolled back and each write runs again alone, so that only the
 // write the check refuses fails, and not as an unknown outcome.
 func TestGroupCommitRefusedCommitRunsEachAlone(t *testing.T) {
-	h, ok := heldStores(t)["Postgres"]
-	if !ok {
-		t.Skip("PostgreSQL left out")
-	}
+	h := heldPostgres(t)
 	h.deferredTrigger(t, "IF NEW.k = 'bad' THEN RAISE EXCEPTION 'bad is refused at commit'; END IF;")
 	rest := map[string]func(q *writeTx) error{}
 	for _, k := range []string{"a", "b", "bad", "c"} {
@@ -513,14 +530,8 @@ func TestGroupCommitRefusedCommitRunsEachAlone(t *testing.T) {
 // queue's lock, held by the commits before it until they are on disk; a
 // deadlock cannot involve it).
 func TestGroupCommitCommitWaitsUnbounded(t *testing.T) {
-	h, ok := heldStores(t)["Postgres"]
-	if !ok {
-		t.Skip("PostgreSQL left out")
-	}
-	q := qualifier(h.cfg.schema)
-	_, err := h.db.Exec("CREATE TABLE " + q + "seen (k TEXT PRIMARY KEY, lock_timeout TEXT)")
-	require.NoError(t, err)
-	h.deferredTrigger(t, "INSERT INTO "+q+"seen VALUES (NEW.k, current_setting('lock_timeout'));")
+	h := heldPostgres(t)
+	h.recordAtCommit(t, "lock_timeout TEXT", "current_setting('lock_timeout')")
 	inBody := map[string]string{}
 	var mu sync.Mutex
 	rest := map[string]func(q *writeTx) error{}
@@ -543,7 +554,7 @@ func TestGroupCommitCommitWaitsUnbounded(t *testing.T) {
 		require.NoError(t, err, k)
 	}
 	require.Equal(t, map[string]string{"a": "100ms", "b": "100ms"}, inBody, "the batch's statements")
-	rows, err := h.db.Query("SELECT k, lock_timeout FROM " + q + "seen")
+	rows, err := h.db.Query("SELECT k, lock_timeout FROM " + qualifier(h.cfg.schema) + "seen")
 	require.NoError(t, err)
 	defer rows.Close()
 	atCommit := map[string]string{}

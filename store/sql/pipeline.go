@@ -87,11 +87,12 @@ func (t *pipeTx) exec(_ context.Context, query string, args ...any) error {
 	return nil
 }
 
-// send sends the held statements and then query in one round trip, and
-// reads the results of the held ones. On success the results are at
-// query's, and the caller must close them; otherwise the error is the
-// first held statement's.
-func (t *pipeTx) send(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+// send sends the held statements, then query, then the statements of
+// after (which take no arguments) in one round trip, and reads the
+// results of the held ones. On success the results are at query's, and
+// the caller must close them; otherwise the error is the first held
+// statement's.
+func (t *pipeTx) send(ctx context.Context, query string, args []any, after ...string) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	for _, h := range t.held {
 		b.Queue(h.query, h.args...)
@@ -99,6 +100,9 @@ func (t *pipeTx) send(ctx context.Context, query string, args []any) (pgx.BatchR
 	held, n := t.held, len(t.held)
 	t.held = t.held[:0]
 	b.Queue(query, args...)
+	for _, a := range after {
+		b.Queue(a)
+	}
 	if t.failed != nil {
 		return nil, t.failed
 	}
@@ -170,15 +174,47 @@ func (t *pipeTx) query(ctx context.Context, query string, args ...any) (rowSet, 
 // open after the server answered COMMIT with ERROR (see refusedCommit),
 // it was rolled back too; the connection lost or the transaction over
 // otherwise, whether it took effect is unknown (a commitError).
-func (t *pipeTx) commit() error {
+//
+// With flush, COMMIT runs with synchronous_commit off and flush follows it
+// in the same round trip, in an implicit transaction of its own that
+// commits durably: commit returns once both have, and the transaction is
+// then on disk too (flushing the WAL up to a record flushes every record
+// before it). The point is PostgreSQL's notification-queue lock, which a
+// transaction that sent notifications takes in COMMIT and keeps until its
+// commit is done: with a durable COMMIT that includes the wait for the
+// disk, so the commits of every Store on the server wait for each
+// other's flushes one by one, and the row locks they hold are kept as
+// long. An asynchronous COMMIT releases both once its record is written,
+// and the flushes of several Stores can then share a write to disk. The
+// cost: other connections (and the Stores watching) see the transaction
+// before it is on disk; a server crash in between loses it with the
+// connections, and what a client was told depended on it was never
+// acknowledged as durable (its own commit came later in the WAL).
+func (t *pipeTx) commit(flush string) error {
 	if t.failed != nil {
 		t.rollback()
 		return fmt.Errorf("the transaction had failed: %w", t.failed)
 	}
-	br, err := t.send(context.Background(), "COMMIT", nil)
+	var after []string
+	if flush != "" {
+		t.held = append(t.held, heldStmt{query: asyncCommit})
+		after = []string{flush}
+	}
+	br, err := t.send(context.Background(), "COMMIT", nil, after...)
 	var tag pgconn.CommandTag
 	if err == nil {
 		tag, err = br.Exec()
+		if err == nil && flush != "" && tag.String() == "COMMIT" {
+			// Committed: durable once flush has committed too.
+			_, err = br.Exec()
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return commitError{fmt.Errorf("committed, but not known to be on disk: %w", err)}
+			}
+			return nil
+		}
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}

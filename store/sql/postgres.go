@@ -62,6 +62,29 @@ func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
 // default).
 func (postgresDialect) batchLockTimeout() string { return "SET LOCAL lock_timeout = '100ms'" }
 
+// asyncCommit makes a transaction's COMMIT return once the commit is
+// written, before it is flushed to disk (see pipeTx.commit).
+const asyncCommit = "SET LOCAL synchronous_commit = off"
+
+// flushStatement writes a transactional logical-decoding message (nothing
+// reads it; it does not need wal_level logical): its implicit transaction
+// thereby has WAL of its own to commit, so its COMMIT waits for the WAL
+// to be on disk up to its commit record, which comes after the record of
+// every commit before it on the connection.
+const flushStatement = "SELECT pg_logical_emit_message(true, 'switchboard', '')"
+
+// flushAfterCommit is flushStatement when the user may run it (PUBLIC
+// may, unless an administrator revoked it), else "".
+func (postgresDialect) flushAfterCommit(ctx context.Context, db *sql.DB) (string, error) {
+	var ok bool
+	err := db.QueryRowContext(ctx, "SELECT COALESCE(has_function_privilege("+
+		"to_regprocedure('pg_catalog.pg_logical_emit_message(boolean, text, text)'), 'EXECUTE'), false)").Scan(&ok)
+	if err != nil || !ok {
+		return "", err
+	}
+	return flushStatement, nil
+}
+
 // commitLockTimeout lifts the bound for COMMIT. The lock COMMIT waits for
 // is PostgreSQL's lock on its notification queue, which a transaction
 // that sent notifications takes in COMMIT and keeps until its commit is

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
@@ -37,7 +38,9 @@ func (c *tripCounter) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data 
 		return ctx
 	}
 	c.open[conn] = n + 1
-	if len(qs) > 0 && qs[len(qs)-1].SQL == "COMMIT" {
+	// COMMIT is last, or followed by the statement that makes it durable
+	// (see pipeTx.commit): in one round trip either way.
+	if slices.ContainsFunc(qs, func(q *pgx.QueuedQuery) bool { return q.SQL == "COMMIT" }) {
 		c.done = append(c.done, n+1)
 		delete(c.open, conn)
 	}

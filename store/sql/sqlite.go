@@ -90,6 +90,10 @@ func (sqliteDialect) forUpdate() string          { return "" }
 // when it begins (bounded by the busy timeout) and waits for none after.
 func (sqliteDialect) batchLockTimeout() string { return "" }
 
+// flushAfterCommit is "": SQLite commits durably (as WithSynchronous
+// says) and sends no notifications.
+func (sqliteDialect) flushAfterCommit(context.Context, *sql.DB) (string, error) { return "", nil }
+
 // commitLockTimeout is "", as batchLockTimeout is.
 func (sqliteDialect) commitLockTimeout() string { return "" }
 

@@ -39,6 +39,10 @@ type Store struct {
 	batch *committer
 	// pipelines says that write transactions are pipelined (see pipeTx).
 	pipelines bool
+	// flushAfter, when not "", is the statement a pipelined transaction
+	// that sent notifications runs after its COMMIT to be durable (see
+	// pipeTx.commit, dialect.flushAfterCommit).
+	flushAfter string
 	// migrated records that the schema was found to be the latest (and the
 	// statements prepared).
 	migrated atomic.Bool
@@ -119,6 +123,11 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 	if d.feeds() && schema == "" {
 		if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 			return nil, fmt.Errorf("sqlstore: %s: current schema: %w", what, err)
+		}
+	}
+	if s.pipelines && d.feeds() {
+		if s.flushAfter, err = d.flushAfterCommit(ctx, db); err != nil {
+			return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 		}
 	}
 	s.channel = channelName(schema, cfg.prefix)

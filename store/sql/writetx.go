@@ -42,9 +42,12 @@ type txStatements interface {
 	// statement's results are read. Its error is then that statement's.
 	scanWithNext(ctx context.Context, dest []any, query string, args ...any) error
 	// commit commits the transaction. Its error is a commitError when
-	// whether the transaction took effect is unknown; any other error
-	// means it did not.
-	commit() error
+	// whether the transaction took effect (or is on disk) is unknown; any
+	// other error means it did not. flush, when not "", is a statement
+	// that makes the commit durable when run after it (see pipeTx.commit
+	// and Store.flushAfter); sqlTx, which is never given one, ignores it
+	// and commits durably.
+	commit(flush string) error
 	// rollback ends the transaction without effect.
 	rollback()
 }
@@ -134,7 +137,8 @@ func (s *Store) finish(w *writeTx, batch bool, body func(w *writeTx) error) erro
 		w.st.rollback()
 		return err
 	}
-	if err := s.publish(context.Background(), w); err != nil {
+	notified, err := s.publish(context.Background(), w)
+	if err != nil {
 		w.st.rollback()
 		return err
 	}
@@ -144,7 +148,11 @@ func (s *Store) finish(w *writeTx, batch bool, body func(w *writeTx) error) erro
 			return err
 		}
 	}
-	return w.st.commit()
+	flush := ""
+	if notified {
+		flush = s.flushAfter
+	}
+	return w.st.commit(flush)
 }
 
 // sqlTx runs a write transaction through database/sql: each statement
@@ -179,7 +187,7 @@ func (t sqlTx) scanWithNext(ctx context.Context, dest []any, query string, args 
 	return t.q.QueryRowContext(ctx, query, args...).Scan(dest...)
 }
 
-func (t sqlTx) commit() error {
+func (t sqlTx) commit(string) error {
 	if err := t.tx.Commit(); err != nil {
 		return commitError{err}
 	}
