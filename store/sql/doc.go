@@ -85,7 +85,19 @@
 // that each lock one operator per write (new conversations assigned at
 // once) take rows in one order and cannot deadlock. On PostgreSQL a batch
 // waits at most 100 ms for a row lock another process holds (batches of
-// other writes could still deadlock), then its writes run alone.
+// other writes could still deadlock), then its writes run alone; its
+// COMMIT waits as long as it takes.
+//
+// On PostgreSQL a write transaction that sends notifications (the change
+// feed) commits with synchronous_commit off, and a second transaction in
+// the same round trip (a transactional pg_logical_emit_message) commits
+// durably, flushing the WAL past the first; the call returns once both
+// have. PostgreSQL keeps a server-wide lock through the COMMIT of every
+// notifying transaction; this way it is released before the wait for the
+// disk, not after, and the flushes of several Stores can share a write.
+// Other connections may see such a write up to one flush before it is on
+// disk. A user who may not execute pg_logical_emit_message (PUBLIC may by
+// default) commits durably in place instead.
 //
 // One writer per Store means that writes wait for each other: a caller's
 // context bounds its wait in the queue and its own statements, but once
@@ -99,7 +111,8 @@
 // context's error and writes nothing; once its write has run, the call
 // waits for the commit, so that what it returns is what the database did.
 // A COMMIT that fails without saying whether it took effect (a connection
-// lost meanwhile) is reported as such, never as the context's error.
+// lost meanwhile), or that succeeded while the flush after it failed, is
+// reported as such, never as the context's error.
 // After Close
 // every call fails with store.ErrClosed.
 package sqlstore
