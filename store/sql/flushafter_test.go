@@ -84,12 +84,23 @@ func TestFlushAfterCommit(t *testing.T) {
 // TestFlushAfterCommitFails: when the flush statement fails after the
 // COMMIT succeeded, the transaction took effect but is not known to be on
 // disk: the caller gets a commitError (outcome unknown), not an error
-// saying that nothing was written, nor success.
+// saying that nothing was written, nor success. That holds when the
+// failure carries a code that marks a transaction as rolled back and
+// worth running again (serialization failure): the committed write is
+// not run a second time.
 func TestFlushAfterCommitFails(t *testing.T) {
 	h := flushHeld(t)
-	h.flushAfter = "SELECT 1 / 0"
-	err := h.writeNoting(t, "k", true)
-	require.Error(t, err)
-	require.True(t, errors.As(err, new(commitError)), "%v", err)
-	require.Equal(t, []string{"k"}, h.keys(t), "committed")
+	for key, flush := range map[string]string{
+		"division": "SELECT 1 / 0",
+		"serialization": "DO $$ BEGIN RAISE EXCEPTION 'flush refused' USING ERRCODE = '" +
+			pgSerializationFailure + "'; END $$",
+	} {
+		h.flushAfter = flush
+		err := h.writeNoting(t, key, true)
+		require.Error(t, err, key)
+		require.True(t, errors.As(err, new(commitError)), "%s: %v", key, err)
+		require.False(t, h.d.isRetryable(err), "%s: not to be run again: %v", key, err)
+		require.ErrorContains(t, err, "not known to be on disk", key)
+	}
+	require.Equal(t, []string{"division", "serialization"}, h.keys(t), "committed, once each")
 }

@@ -211,7 +211,10 @@ func (t *pipeTx) commit(flush string) error {
 				err = cerr
 			}
 			if err != nil {
-				return commitError{fmt.Errorf("committed, but not known to be on disk: %w", err)}
+				// %v, not %w: the error's code must not make the
+				// committed transaction look rolled back and worth
+				// running again (isRetryable).
+				return commitError{fmt.Errorf("committed, but not known to be on disk: %v", err)}
 			}
 			return nil
 		}
