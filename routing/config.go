@@ -55,6 +55,15 @@ type Config struct {
 	// ProcessDue after advancing the clock, so that nothing runs behind
 	// their back. Defaults to false.
 	ManualDeadlines bool
+	// OnError, when set, is told of the failures of the work the Router
+	// does in the background, which no caller sees: following other
+	// Routers' changes (retried after a pause), processing due deadlines
+	// (retried after a pause), and a clock found too far from the store's
+	// (ErrClockSkew). Each is reported when it happens, so a store that
+	// stays unreachable is reported about once a second. It is called
+	// from the Router's own goroutines, without any lock held, and should
+	// return promptly. Defaults to nil: not reported.
+	OnError func(error)
 }
 
 // Group configures one group: a set of operators serving one queue.

@@ -320,6 +320,7 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 			// a pause (not at once, which would spin while the store is
 			// down), and a restarted router re-arms it.
 			if err := r.ProcessDue(ctx); err != nil {
+				r.report(err)
 				pause := r.clock.Timer(loopRetry)
 				select {
 				case <-stop:

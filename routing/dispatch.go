@@ -272,12 +272,23 @@ func (r *Router) minus(a, b []string) []string {
 
 // refresh re-reads conversation convID (if not empty) and the given
 // operators from the store into the view, after the store refused a
-// decision as stale. Errors are left to the next attempt.
+// decision as stale. The rows read replace the view's, and a conversation
+// or operator the store does not have leaves the view, unless the view's
+// row changed during the read (see resync.go): a refusal may come from a
+// row the store lost. Errors are left to the next attempt.
 func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
+	r.mu.Lock()
+	start := r.gen
+	r.mu.Unlock()
 	var conv *store.Conversation
+	convGone := false
 	if convID != "" {
-		if c, err := r.store.Conversation(ctx, convID); err == nil {
+		c, err := r.store.Conversation(ctx, convID)
+		switch {
+		case err == nil:
 			conv = &c
+		case errors.Is(err, store.ErrNotFound):
+			convGone = true
 		}
 	}
 	ops := make([]store.Operator, 0, len(opIDs))
@@ -294,13 +305,18 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, o := range ops {
-		r.absorbOperator(o, true)
+		r.replaceOperator(o, start)
 	}
 	for _, id := range gone {
-		r.forgetOperator(id)
+		if op := r.ops[id]; op != nil && op.changed <= start {
+			r.forgetOperator(id)
+		}
 	}
 	if conv != nil {
-		r.absorbConversation(*conv, true)
+		r.replaceConversation(*conv, start)
+	}
+	if cs := r.convs[convID]; convGone && cs != nil && cs.changed <= start {
+		r.forgetConversation(cs)
 	}
 }
 

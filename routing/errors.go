@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -64,7 +65,41 @@ func followUp(err error) error {
 	if err == nil || errors.Is(err, ErrFollowUp) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrFollowUp, err)
+	return followUpError{err}
+}
+
+// followUpError is the error of a command whose change is stored and whose
+// follow-up failed. It matches ErrFollowUp, and its cause only when the
+// cause cannot be read as saying that the command's own change was not
+// made: a refusal of the store (ErrNotFound, ErrConflict, ...), ErrClosed
+// or the context's end concern the follow-up, and matching them would tell
+// the caller that the command failed.
+type followUpError struct{ cause error }
+
+func (e followUpError) Error() string { return ErrFollowUp.Error() + ": " + e.cause.Error() }
+
+func (e followUpError) Unwrap() []error {
+	if refusal(e.cause) {
+		return []error{ErrFollowUp}
+	}
+	return []error{ErrFollowUp, e.cause}
+}
+
+// refusals are the errors that say a command did not take effect.
+var refusals = []error{
+	store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
+	store.ErrWrongState, store.ErrConflict, store.ErrOverCapacity, store.ErrNotAllowed,
+	store.ErrNotAssignee, store.ErrHoldsConversations, context.Canceled, context.DeadlineExceeded,
+}
+
+// refusal reports whether err matches one of refusals.
+func refusal(err error) bool {
+	for _, r := range refusals {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // retryable reports whether err means the router's view was stale: the

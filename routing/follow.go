@@ -93,6 +93,8 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 		err := r.catchUp(ctx, behind)
 		if err == nil {
 			behind, pending = store.Notice{}, false
+		} else {
+			r.report(err)
 		}
 		r.mu.Lock()
 		noticed := r.noticed
@@ -119,13 +121,13 @@ func merge(a, b store.Notice) store.Notice {
 // catchUp reads the rows n names (every row after a resync), folds them
 // into the view, and routes the queues they may have made routable.
 func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
-	var rows store.Rows
-	var err error
 	if n.Resync {
-		rows, err = r.readAll(ctx)
-	} else {
-		rows, err = r.feed.Rows(ctx, n)
+		if err := r.resync(ctx); err != nil {
+			return fmt.Errorf("routing: following the store's changes: %w", err)
+		}
+		return r.routeAfterChanges(ctx, r.Groups())
 	}
+	rows, err := r.feed.Rows(ctx, n)
 	if err != nil {
 		return fmt.Errorf("routing: following the store's changes: %w", err)
 	}
@@ -167,6 +169,15 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 			g.online = g.isOnline()
 		}
 	}
+	r.mu.Unlock()
+	return r.routeAfterChanges(ctx, groups)
+}
+
+// routeAfterChanges routes the queues of groups, which changes another
+// Router made may have made routable: Config.Takeover later, or at once
+// when it is zero.
+func (r *Router) routeAfterChanges(ctx context.Context, groups []string) error {
+	r.mu.Lock()
 	if r.takeover > 0 {
 		at := r.clock.Now().Add(r.takeover).UnixNano()
 		for _, id := range groups {
@@ -194,49 +205,6 @@ func (r *Router) serves(o store.Operator) bool {
 	}
 	_, ok := r.model.Status(o.Status)
 	return ok
-}
-
-// readAll reads every operator and open conversation, and the rows of the
-// conversations the view holds that are no longer open.
-func (r *Router) readAll(ctx context.Context) (store.Rows, error) {
-	ops, err := r.store.Operators(ctx)
-	if err != nil {
-		return store.Rows{}, err
-	}
-	convs, err := r.store.Conversations(ctx, store.Filter{States: openStates})
-	if err != nil {
-		return store.Rows{}, err
-	}
-	rows := store.Rows{Operators: ops, Conversations: convs}
-	var closed store.Notice
-	r.mu.Lock()
-	exists := make(map[string]bool, len(ops))
-	for _, o := range ops {
-		exists[o.ID] = true
-	}
-	for id := range r.ops {
-		if !exists[id] {
-			rows.GoneOperators = append(rows.GoneOperators, id)
-		}
-	}
-	open := make(map[string]bool, len(convs))
-	for _, c := range convs {
-		open[c.ID] = true
-	}
-	for id := range r.convs {
-		if !open[id] {
-			closed.Conversations = append(closed.Conversations, id)
-		}
-	}
-	r.mu.Unlock()
-	if len(closed.Conversations) > 0 {
-		more, err := r.feed.Rows(ctx, closed)
-		if err != nil {
-			return store.Rows{}, err
-		}
-		rows.Conversations = append(rows.Conversations, more.Conversations...)
-	}
-	return rows, nil
 }
 
 // dueChecks removes from r.checks the groups due by now and returns them.

@@ -86,8 +86,19 @@ func (m *member) Watch(ctx context.Context) (<-chan store.Notice, error) {
 }
 
 func (m *member) Rows(ctx context.Context, n store.Notice) (store.Rows, error) {
-	var rows store.Rows
+	// Carried rows are returned as they are, as store.Feed says.
+	rows := store.Rows{Operators: n.Carried.Operators, Conversations: n.Carried.Conversations}
+	carried := map[string]bool{}
+	for _, o := range n.Carried.Operators {
+		carried[o.ID] = true
+	}
+	for _, c := range n.Carried.Conversations {
+		carried[c.ID] = true
+	}
 	for _, id := range n.Operators {
+		if carried[id] {
+			continue
+		}
 		o, err := m.Operator(ctx, id)
 		if err != nil {
 			rows.GoneOperators = append(rows.GoneOperators, id)
@@ -96,6 +107,9 @@ func (m *member) Rows(ctx context.Context, n store.Notice) (store.Rows, error) {
 		rows.Operators = append(rows.Operators, o)
 	}
 	for _, id := range n.Conversations {
+		if carried[id] {
+			continue
+		}
 		if c, err := m.Conversation(ctx, id); err == nil {
 			rows.Conversations = append(rows.Conversations, c)
 		}

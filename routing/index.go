@@ -102,6 +102,8 @@ type opState struct {
 	// pending counts the assignments to the operator decided by this
 	// router and not yet stored (see reserve).
 	pending int
+	// changed is Router.gen at the row's last change (see resync.go).
+	changed uint64
 }
 
 func newOpState(row store.Operator) *opState {

@@ -50,6 +50,9 @@ type Router struct {
 	ops     map[string]*opState
 	convs   map[string]*convState
 	markGen uint64
+	// gen counts the changes of the view's rows; each row's state records
+	// the count at its last change (see resync.go).
+	gen uint64
 	// byOrd holds every operator at its ordinal (see candItem); freeOrds
 	// the ordinals of removed operators, for reuse. less is candLess,
 	// bound once.
@@ -142,6 +145,8 @@ type convState struct {
 	row store.Conversation
 	// shift delays the row's deadlines in the due index (see shiftOf).
 	shift int64
+	// changed is Router.gen at the row's last change.
+	changed uint64
 }
 
 func (r *Router) newGroupState(cfg Group) *groupState {
@@ -355,6 +360,13 @@ func (r *Router) Groups() []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// report hands err, a failure of background work, to Config.OnError.
+func (r *Router) report(err error) {
+	if r.cfg.OnError != nil {
+		r.cfg.OnError(err)
+	}
 }
 
 // usable returns ErrClosed once the router is closed. Caller holds r.mu.

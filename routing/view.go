@@ -9,7 +9,8 @@ import (
 
 // The view: the router's in-memory copy of the rows the store returned. Rows
 // are absorbed only when newer (by Version) than what the view holds, so a
-// late result never overwrites a fresher one. An operator's row changes in
+// late result never overwrites a fresher one, except by a resync (see
+// resync.go), which makes the view equal to the store. An operator's row changes in
 // two ways: whole (status, groups, cap, skills, by SetStatus and
 // UpdateOperator) and by its load alone (a conversation change reports a
 // store.Load). The view keeps the version of each part, so that a load
@@ -43,6 +44,7 @@ func (r *Router) absorbOperator(row store.Operator, remote bool) *opState {
 		}
 		r.ops[row.ID] = op
 		r.index(op)
+		r.stamp(&op.changed)
 		return op
 	}
 	next := op.row
@@ -60,6 +62,7 @@ func (r *Router) absorbOperator(row store.Operator, remote bool) *opState {
 	if !changed {
 		return op
 	}
+	r.stamp(&op.changed)
 	next.Version = max(op.fullVersion, op.loadVersion)
 	if next.Status == op.row.Status && slices.Equal(next.Groups, op.row.Groups) {
 		// Only load, cap, skills or last assignment changed: move the
@@ -76,6 +79,7 @@ func (r *Router) absorbOperator(row store.Operator, remote bool) *opState {
 // forgetOperator drops a deleted operator from the view.
 func (r *Router) forgetOperator(id string) {
 	if op := r.ops[id]; op != nil {
+		r.stamp(nil)
 		r.due.drop(id, true, op.row.Deadlines, op.shift)
 		r.unindex(op)
 		delete(r.ops, id)
@@ -88,10 +92,16 @@ func (r *Router) forgetOperator(id string) {
 // and offered sets follow its state. A closed conversation leaves the view.
 // remote is as for absorbOperator.
 func (r *Router) absorbConversation(row store.Conversation, remote bool) {
+	r.putConversation(row, remote, false)
+}
+
+// putConversation is absorbConversation; force puts row in place of the
+// view's whatever their versions (see resync.go).
+func (r *Router) putConversation(row store.Conversation, remote, force bool) {
 	cs := r.convs[row.ID]
 	shift := r.shiftOf(remote)
 	if cs != nil {
-		if row.Version <= cs.row.Version {
+		if row.Version <= cs.row.Version && !force {
 			return
 		}
 		if slices.Equal(row.Deadlines, cs.row.Deadlines) {
@@ -100,13 +110,10 @@ func (r *Router) absorbConversation(row store.Conversation, remote bool) {
 		}
 		r.detach(cs)
 	}
+	r.stamp(nil)
 	if row.State == store.Closed {
 		if cs != nil {
-			delete(r.convs, row.ID)
-			if len(r.spare) < maxSpare {
-				*cs = convState{}
-				r.spare = append(r.spare, cs)
-			}
+			r.dropConversation(cs)
 		}
 		return
 	}
@@ -119,7 +126,26 @@ func (r *Router) absorbConversation(row store.Conversation, remote bool) {
 		r.convs[row.ID] = cs
 	}
 	cs.row, cs.shift = row, shift
+	r.stamp(&cs.changed)
 	r.attach(cs)
+}
+
+// dropConversation removes cs, detached, from the view.
+func (r *Router) dropConversation(cs *convState) {
+	delete(r.convs, cs.row.ID)
+	if len(r.spare) < maxSpare {
+		*cs = convState{}
+		r.spare = append(r.spare, cs)
+	}
+}
+
+// stamp records a change of the view: it advances Router.gen and, when
+// changed is not nil, stamps a row's state with it (see resync.go).
+func (r *Router) stamp(changed *uint64) {
+	r.gen++
+	if changed != nil {
+		*changed = r.gen
+	}
 }
 
 // shiftOf returns how long after their due time the deadlines of a row go
@@ -152,6 +178,7 @@ func (r *Router) absorbLoad(l store.Load) {
 	row.Load, row.LastAssigned = l.Load, l.LastAssigned
 	op.loadVersion = l.Version
 	row.Version = max(op.fullVersion, op.loadVersion)
+	r.stamp(&op.changed)
 	r.rekey(op, row)
 }
 
