@@ -39,4 +39,9 @@ var (
 	ErrInvalid = errors.New("switchboard: invalid input")
 	// ErrClosed reports use of a store or router after Close.
 	ErrClosed = errors.New("switchboard: closed")
+	// ErrOutcomeUnknown reports a change that may or may not have been
+	// stored: the connection to the database was lost, or the caller's
+	// context ended, after its commit may have been sent. Read the rows
+	// concerned before acting on it again.
+	ErrOutcomeUnknown = errors.New("switchboard: the change may or may not have been stored")
 )

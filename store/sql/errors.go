@@ -68,8 +68,8 @@ func (s *Store) mapError(ctx context.Context, op string, err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &commitErr) && !s.d.isRetryable(err) && !isClosedDB(err):
-		// Not the context's fault, and maybe committed: say so.
-		return fmt.Errorf("sqlstore: %s: commit failed, whether it took effect is unknown: %w", op, commitErr.err)
+		// Maybe committed: say so.
+		return fmt.Errorf("%w: sqlstore: %s: commit failed: %w", store.ErrOutcomeUnknown, op, commitErr.err)
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case isStoreError(err):

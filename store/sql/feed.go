@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/switchboard-go/switchboard/store"
@@ -31,7 +33,10 @@ import (
 // Watch makes another and then reports a Resync, which tells the receiver
 // to read everything again: what was committed while no connection
 // listened is covered by that read, what is committed after by the new
-// connection.
+// connection. A connection can be lost without either end closing it (the
+// server's machine crashed, the network went silent): a connection silent
+// for the ping interval (WithFeedPing) is pinged, and is lost when the
+// answer does not come within another interval.
 
 // maxPayload bounds the payload of one notification (PostgreSQL refuses
 // payloads of 8,000 bytes or more).
@@ -297,12 +302,14 @@ type watch struct {
 	gone       map[string]struct{}
 	convRows   pendingRows[store.Conversation]
 	ready      chan struct{}
-	// lost counts the connections lost (for tests).
-	lost int
 }
 
-// listen takes a connection from the pool and starts listening on it.
+// listen takes a connection from the pool and starts listening on it. It
+// gives up after the ping interval (see WithFeedPing): on a silent network
+// a new connection would otherwise wait for the server forever.
 func (w *watch) listen(ctx context.Context) (*sql.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.s.cfg.feedPing)
+	defer cancel()
 	conn, err := w.s.db.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -330,7 +337,7 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 		_ = conn.Raw(func(dc any) error {
 			pc := dc.(*stdlib.Conn).Conn()
 			for {
-				n, err := pc.WaitForNotification(ctx)
+				n, err := w.next(ctx, pc)
 				if err != nil {
 					// The connection may be in any state: drop it.
 					return driver.ErrBadConn
@@ -339,9 +346,7 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 			}
 		})
 		_ = conn.Close()
-		w.mu.Lock()
-		w.lost++
-		w.mu.Unlock()
+		w.s.feedLost.Add(1)
 		delay := firstRetry
 		for {
 			if ctx.Err() != nil {
@@ -361,6 +366,31 @@ func (w *watch) receive(ctx context.Context, conn *sql.Conn) {
 			delay = min(2*delay, maxRetry)
 		}
 		w.add(store.Notice{Resync: true})
+	}
+}
+
+// next returns the next notification on pc. A connection silent for the
+// ping interval is pinged, and one that does not answer the ping within
+// the interval is lost: the server may be gone, or the network between,
+// without either end closing the connection, and the notifications sent
+// meanwhile would never arrive. Notifications that arrive keep it from
+// being pinged: they show it alive.
+func (w *watch) next(ctx context.Context, pc *pgx.Conn) (*pgconn.Notification, error) {
+	every := w.s.cfg.feedPing
+	for {
+		wctx, cancel := context.WithTimeout(ctx, every)
+		n, err := pc.WaitForNotification(wctx)
+		cancel()
+		if err == nil || ctx.Err() != nil || wctx.Err() == nil || pc.IsClosed() {
+			// A notification, the watch's end, or a connection lost.
+			return n, err
+		}
+		pctx, cancel := context.WithTimeout(ctx, every)
+		err = pc.Ping(pctx)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("the change feed's connection did not answer a ping in %v: %w", every, err)
+		}
 	}
 }
 

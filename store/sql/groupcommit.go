@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -60,7 +61,17 @@ type writeReq struct {
 	lockKey string
 	// out receives the outcome, unmapped.
 	out chan error
+	// state tells whether the loop has taken the write (reqTaken) or its
+	// caller has given up on it first (reqAbandoned).
+	state atomic.Int32
 }
+
+// The states of a writeReq.
+const (
+	reqQueued int32 = iota
+	reqTaken
+	reqAbandoned
+)
 
 var reqPool = sync.Pool{New: func() any { return &writeReq{out: make(chan error, 1)} }}
 
@@ -72,25 +83,48 @@ func newCommitter(s *Store, maxBatch int) *committer {
 }
 
 // write runs fn in a transaction, batched with those of other callers,
-// and returns once it has committed (or failed). A caller whose context
-// ends before its body runs gets the context's error and nothing is
-// written; once the body has run, the call waits for the commit, so that
-// what it reports is what the database did. Writes queue in c.reqs, which
-// holds up to a batch.
+// and returns once it has committed, failed, or ctx has ended, whichever
+// comes first: a caller whose context ends before the loop takes its write
+// gets the context's error and nothing is written; one whose context ends
+// later, while its write may be under way, gets a commitError wrapping the
+// context's error (whether the write took effect is unknown). Writes queue
+// in c.reqs, which holds up to a batch.
 func (c *committer) write(ctx context.Context, lockKey string, fn func(q *writeTx) error) error {
 	r := reqPool.Get().(*writeReq)
 	r.ctx, r.fn, r.lockKey = ctx, fn, lockKey
+	r.state.Store(reqQueued)
 	select {
 	case c.reqs <- r:
 	case <-ctx.Done():
-		r.ctx, r.fn = nil, nil
-		reqPool.Put(r)
+		recycle(r)
 		return ctx.Err()
 	}
-	err := <-r.out
+	select {
+	case err := <-r.out:
+		recycle(r)
+		return err
+	case <-ctx.Done():
+	}
+	if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
+		// The loop will drop it unseen, and the garbage collector take
+		// it: it stays in c.reqs or the batch until then.
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.out:
+		recycle(r)
+		return err
+	default:
+		// The loop holds it and will report to out, for nobody.
+		return commitError{fmt.Errorf("gave up waiting for the commit: %w", ctx.Err())}
+	}
+}
+
+// recycle returns r, whose outcome was read (or which the loop never got),
+// to the pool.
+func recycle(r *writeReq) {
 	r.ctx, r.fn = nil, nil
 	reqPool.Put(r)
-	return err
 }
 
 // close stops the loop. The Store calls it once no call is under way.
@@ -130,6 +164,9 @@ func (c *committer) commit(batch []*writeReq) {
 	}
 	live := batch[:0:0]
 	for _, r := range batch {
+		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+			continue // abandoned by its caller
+		}
 		if err := r.ctx.Err(); err != nil {
 			r.out <- err
 			continue
@@ -175,7 +212,9 @@ func (c *committer) commit(batch []*writeReq) {
 func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bool, err error) {
 	s := c.s
 	outcomes = make([]error, len(batch))
-	err = s.transact(context.Background(), true, func(q *writeTx) error {
+	ctx, cancel := untilAllDone(batch)
+	defer cancel()
+	err = s.transact(ctx, true, func(q *writeTx) error {
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				// Gone while the batch ran: its write is left out.
@@ -208,4 +247,27 @@ func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bo
 		return nil, false, err
 	}
 	return nil, true, err
+}
+
+// untilAllDone returns a context that ends once the contexts of every
+// write of batch have ended, or cancel is called: the transaction of a
+// batch runs for as long as one of its callers waits.
+func untilAllDone(batch []*writeReq) (ctx context.Context, cancel func()) {
+	ctx, end := context.WithCancel(context.Background())
+	left := atomic.Int32{}
+	left.Store(int32(len(batch)))
+	stops := make([]func() bool, len(batch))
+	for i, r := range batch {
+		stops[i] = context.AfterFunc(r.ctx, func() {
+			if left.Add(-1) == 0 {
+				end()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		end()
+	}
 }

@@ -92,6 +92,8 @@ func TestNewInvalidArguments(t *testing.T) {
 		"schema on SQLite":    sqlstore.WithSchema("tenant"),
 		"synchronous on New":  sqlstore.WithSynchronous(sqlstore.SynchronousNormal),
 		"busy timeout on New": sqlstore.WithBusyTimeout(time.Second),
+		"no feed ping":        sqlstore.WithFeedPing(0),
+		"negative idle limit": sqlstore.WithIdleInTransactionTimeout(-time.Second),
 	} {
 		_, err := sqlstore.New(ctx, db, sqlstore.SQLite, opt)
 		require.ErrorIs(t, err, store.ErrInvalid, name)

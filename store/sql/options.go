@@ -17,6 +17,16 @@ const DefaultTablePrefix = "switchboard_"
 // WithBusyTimeout says otherwise.
 const DefaultBusyTimeout = 5 * time.Second
 
+// DefaultFeedPing is how long the connection of a Watch may stay silent
+// before it is pinged, and how long the ping's answer may take, unless
+// WithFeedPing says otherwise.
+const DefaultFeedPing = 5 * time.Second
+
+// DefaultIdleInTransaction is how long PostgreSQL lets a session of the
+// store sit idle inside a transaction before it ends the session, unless
+// WithIdleInTransactionTimeout says otherwise.
+const DefaultIdleInTransaction = 10 * time.Second
+
 // maxIdentifier bounds the length of a table prefix or schema name, so that
 // every table and index name stays below PostgreSQL's limit of 63 bytes.
 const maxIdentifier = 40
@@ -32,6 +42,8 @@ type config struct {
 	synchronous Synchronous
 	busyTimeout time.Duration
 	maxBatch    int
+	feedPing    time.Duration
+	idleInTx    time.Duration
 	// sqliteOnly names an option given that only OpenSQLite honours.
 	sqliteOnly string
 	// migrations replaces the embedded migration files (tests only).
@@ -39,7 +51,8 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{prefix: DefaultTablePrefix, synchronous: SynchronousFull, busyTimeout: DefaultBusyTimeout, maxBatch: DefaultMaxBatch}
+	return config{prefix: DefaultTablePrefix, synchronous: SynchronousFull, busyTimeout: DefaultBusyTimeout, maxBatch: DefaultMaxBatch,
+		feedPing: DefaultFeedPing, idleInTx: DefaultIdleInTransaction}
 }
 
 // WithTablePrefix sets the prefix of every table and index name. It may
@@ -107,6 +120,31 @@ func WithMaxBatch(n int) Option {
 	return func(c *config) { c.maxBatch = n }
 }
 
+// WithFeedPing sets how long the connection a Watch listens on may stay
+// silent before it is pinged, and how long the ping's answer may take
+// before the connection counts as lost: a connection can be lost without
+// either end closing it (the server's machine crashed, a network went
+// silent), and the changes committed meanwhile would never be reported. A
+// lost connection is replaced, and the Watch reports a Resync. A half-open
+// connection is thus noticed within twice d. Defaults to DefaultFeedPing;
+// must be positive.
+func WithFeedPing(d time.Duration) Option {
+	return func(c *config) { c.feedPing = d }
+}
+
+// WithIdleInTransactionTimeout sets PostgreSQL's
+// idle_in_transaction_session_timeout for the store's sessions: a session
+// left idle inside a transaction that long (its client gone silent
+// mid-transaction) is ended by the server, so that it cannot hold row
+// locks for ever. The store's own transactions are never idle for more
+// than a round trip. OpenPostgres sets it for every connection it makes;
+// on a pool given to New, each write transaction sets it. Zero leaves the
+// server's setting. Defaults to DefaultIdleInTransaction; must not be
+// negative.
+func WithIdleInTransactionTimeout(d time.Duration) Option {
+	return func(c *config) { c.idleInTx = d }
+}
+
 // withMigrations replaces the embedded migration files; fsys has the
 // layout of the migrations directory. Tests use it to simulate older and
 // newer code.
@@ -137,6 +175,12 @@ func (c *config) validate(d dialect, openSQLite bool) error {
 	}
 	if c.maxBatch < 1 {
 		return fmt.Errorf("%w: sqlstore: batch size %d is not positive", store.ErrInvalid, c.maxBatch)
+	}
+	if c.feedPing <= 0 {
+		return fmt.Errorf("%w: sqlstore: feed ping interval %v is not positive", store.ErrInvalid, c.feedPing)
+	}
+	if c.idleInTx < 0 {
+		return fmt.Errorf("%w: sqlstore: idle-in-transaction timeout %v is negative", store.ErrInvalid, c.idleInTx)
 	}
 	if c.busyTimeout < 0 {
 		return fmt.Errorf("%w: sqlstore: busy timeout %v is negative", store.ErrInvalid, c.busyTimeout)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,8 +42,11 @@ func (s *Store) pipelined(ctx context.Context, batch bool, body func(w *writeTx)
 		if !ok {
 			return fmt.Errorf("connection is a %T, not pgx's", dc)
 		}
-		t := &pipeTx{conn: sc.Conn()}
+		t := &pipeTx{conn: sc.Conn(), ctx: ctx}
 		t.held = append(t.held, heldStmt{query: beginReadCommitted})
+		if s.idleInTx != "" {
+			t.held = append(t.held, heldStmt{query: s.idleInTx})
+		}
 		if batch {
 			t.held = append(t.held, heldStmt{query: s.d.batchLockTimeout()})
 		}
@@ -58,6 +62,8 @@ func (s *Store) pipelined(ctx context.Context, batch bool, body func(w *writeTx)
 // pipeTx is a write transaction pipelined on a pgx connection.
 type pipeTx struct {
 	conn *pgx.Conn
+	// ctx bounds the transaction's COMMIT (see Store.transact).
+	ctx context.Context
 	// held are the statements not sent yet, in order.
 	held []heldStmt
 	// failed is the first error of a statement: after it nothing of the
@@ -200,7 +206,7 @@ func (t *pipeTx) commit(flush string) error {
 		t.held = append(t.held, heldStmt{query: asyncCommit})
 		after = []string{flush}
 	}
-	br, err := t.send(context.Background(), "COMMIT", nil, after...)
+	br, err := t.send(t.ctx, "COMMIT", nil, after...)
 	var tag pgconn.CommandTag
 	if err == nil {
 		tag, err = br.Exec()
@@ -273,11 +279,18 @@ func (t *pipeTx) rollback() {
 	if t.conn.IsClosed() || t.conn.PgConn().TxStatus() == 'I' {
 		return
 	}
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), rollbackTimeout)
+	defer cancel()
 	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
 		_ = t.conn.Close(ctx)
 	}
 }
+
+// rollbackTimeout bounds the wait for a ROLLBACK's answer: on a silent
+// network it would never come. The connection is then closed, and the
+// server rolls the transaction back when it notices, at the latest after
+// its idle-in-transaction timeout (see WithIdleInTransactionTimeout).
+const rollbackTimeout = time.Second
 
 // errScanner is a row whose query failed.
 type errScanner struct{ err error }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +42,9 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 		// pgx masks the password in the DSN it quotes.
 		return nil, fmt.Errorf("%w: sqlstore: PostgreSQL DSN: %v", store.ErrInvalid, err)
 	}
+	if _, set := pgcfg.RuntimeParams[idleInTxParam]; !set && cfg.idleInTx > 0 {
+		pgcfg.RuntimeParams[idleInTxParam] = strconv.FormatInt(cfg.idleInTx.Milliseconds(), 10)
+	}
 	db := stdlib.OpenDB(*pgcfg)
 	s, err := newStore(ctx, db, postgresDialect{}, cfg, true, "PostgreSQL database")
 	if err != nil {
@@ -47,6 +52,16 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 		return nil, err
 	}
 	return s, nil
+}
+
+// idleInTxParam is PostgreSQL's setting that ends a session idle in a
+// transaction (see WithIdleInTransactionTimeout).
+const idleInTxParam = "idle_in_transaction_session_timeout"
+
+// setIdleInTx returns the statement that sets idleInTxParam to d for one
+// transaction.
+func setIdleInTx(d time.Duration) string {
+	return "SET LOCAL " + idleInTxParam + " = " + strconv.FormatInt(d.Milliseconds(), 10)
 }
 
 // postgresDialect is the Dialect of PostgreSQL.

@@ -63,6 +63,12 @@ type Store struct {
 	bg       context.Context
 	bgCancel context.CancelFunc
 	watchers sync.WaitGroup
+	// feedLost counts the connections the watches lost.
+	feedLost atomic.Int64
+	// idleInTx, when not "", is the statement that bounds idle time in a
+	// transaction on the server (see WithIdleInTransactionTimeout), for
+	// each write transaction to run: set on a pool the Store did not make.
+	idleInTx string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -129,6 +135,9 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 		if s.flushAfter, err = d.flushAfterCommit(ctx, db); err != nil {
 			return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 		}
+	}
+	if d.name() == "postgres" && !own && cfg.idleInTx > 0 {
+		s.idleInTx = setIdleInTx(cfg.idleInTx)
 	}
 	s.channel = channelName(schema, cfg.prefix)
 	s.bg, s.bgCancel = context.WithCancel(context.Background())

@@ -104,11 +104,15 @@ func (w *writeTx) rewind(m [2]int) { w.ops, w.convs = w.ops[:m[0]], w.convs[:m[1
 // publishes the changes it noted (see publish) and commits. batch says
 // that the transaction holds the writes of several callers: on PostgreSQL
 // its waits for row locks are bounded (see dialect.batchLockTimeout), its
-// COMMIT's are not (see dialect.commitLockTimeout). The
-// transaction does not run under ctx, only the acquisition of its
-// connection does: body's statements run under the contexts body gives
-// them, and a context that ends while COMMIT is under way must not leave
-// the caller unsure whether its write took effect.
+// COMMIT's are not (see dialect.commitLockTimeout). Body's statements
+// run under the contexts body gives them. On PostgreSQL through pgx the
+// transaction, its COMMIT included, runs under ctx: a transaction whose
+// context ends is abandoned, rolled back if COMMIT was not sent and of
+// unknown outcome (a commitError) if it was, so that a silent network
+// holds nobody past their deadline. Through database/sql (SQLite) only
+// the acquisition of the connection runs under ctx: database/sql would
+// roll back a transaction whose context ends even while its COMMIT is
+// under way.
 //
 // The error is body's (nothing was committed), a commitError when the
 // outcome of COMMIT is unknown, or another error when nothing was
@@ -121,8 +125,15 @@ func (s *Store) transact(ctx context.Context, batch bool, body func(w *writeTx) 
 	if err != nil {
 		return err
 	}
-	if lt := s.d.batchLockTimeout(); batch && lt != "" {
-		if _, err := tx.Exec(lt); err != nil {
+	sets := []string{s.idleInTx}
+	if batch {
+		sets = append(sets, s.d.batchLockTimeout())
+	}
+	for _, set := range sets {
+		if set == "" {
+			continue
+		}
+		if _, err := tx.Exec(set); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
