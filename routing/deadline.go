@@ -143,8 +143,9 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 	return opened
 }
 
-// ProcessDue handles everything due at or before the clock's current time:
-// groups whose business hours open or close (SPEC R6: availability is
+// ProcessDue handles everything due at or before the clock's current time,
+// after resynchronising the view with the store if a write's outcome was
+// unknown since the last time (without a feed; see Resync): groups whose business hours open or close (SPEC R6: availability is
 // reported, an opening queue is routed), queues another router's changes
 // made routable Config.Takeover ago, then, in due order, the
 // conversations' deadlines (SPEC L2, L3, L4, L10). Each
@@ -153,6 +154,9 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 // set relies on this call alone; tests and simulations call it after
 // advancing a mock clock, and never sleep.
 func (r *Router) ProcessDue(ctx context.Context) error {
+	if err := r.resyncIfStale(ctx); err != nil {
+		return err
+	}
 	now := r.clock.Now()
 	ev := r.newEvents(now)
 	r.mu.Lock()
@@ -294,10 +298,15 @@ func with(ds []store.Deadline, d store.Deadline) []store.Deadline {
 const loopRetry = time.Second
 
 // loop runs ProcessDue whenever the clock reaches the earliest deadline,
+// and, without a feed, when a write's outcome was unknown (see outcome.go),
 // until stop is closed.
 func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	ctx := context.Background()
+	var wanted <-chan struct{}
+	if r.feed == nil {
+		wanted = r.resyncWanted
+	}
 	for {
 		r.mu.Lock()
 		due, ok := r.nextDue()
@@ -308,33 +317,45 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 			timer = r.clock.Timer(time.Duration(due - r.clock.Now().UnixNano()))
 			fired = timer.C
 		}
+		run := false
 		select {
 		case <-stop:
-			if timer != nil {
-				timer.Stop()
-			}
-			return
 		case <-r.due.wake:
+		case <-wanted:
+			run = true
 		case <-fired:
-			// A failed deadline stays in place: it is tried again after
-			// a pause (not at once, which would spin while the store is
-			// down), and a restarted router re-arms it.
-			if err := r.ProcessDue(ctx); err != nil {
-				r.report(err)
-				pause := r.clock.Timer(loopRetry)
-				select {
-				case <-stop:
-					pause.Stop()
-					if timer != nil {
-						timer.Stop()
-					}
-					return
-				case <-pause.C:
-				}
-			}
+			run = true
 		}
 		if timer != nil {
 			timer.Stop()
 		}
+		if run && !r.processDue(ctx, stop) {
+			return
+		}
+		select {
+		case <-stop:
+			return
+		default:
+		}
+	}
+}
+
+// processDue runs ProcessDue for the loop. A failure is reported, and
+// what failed stays in place: it is tried again after a pause (not at
+// once, which would spin while the store is down), and a restarted router
+// re-arms it. It returns false if stop was closed during the pause.
+func (r *Router) processDue(ctx context.Context, stop <-chan struct{}) bool {
+	err := r.ProcessDue(ctx)
+	if err == nil {
+		return true
+	}
+	r.report(err)
+	pause := r.clock.Timer(loopRetry)
+	defer pause.Stop()
+	select {
+	case <-stop:
+		return false
+	case <-pause.C:
+		return true
 	}
 }

@@ -40,6 +40,12 @@ var (
 	ErrInvalid = store.ErrInvalid
 	// ErrClosed: the router (or its store) is stopped.
 	ErrClosed = store.ErrClosed
+	// ErrOutcomeUnknown: the command's change may or may not have been
+	// stored (the connection to the database was lost, or the context
+	// ended, after its commit may have been sent). The Router
+	// resynchronises its view with the store; read the conversation or
+	// operator before acting again.
+	ErrOutcomeUnknown = store.ErrOutcomeUnknown
 
 	// ErrUnknownStatus reports a status name the presence model does not
 	// define; it also matches ErrNotFound.
@@ -85,9 +91,10 @@ func (e followUpError) Unwrap() []error {
 	return []error{ErrFollowUp, e.cause}
 }
 
-// refusals are the errors that say a command did not take effect.
+// refusals are the errors that say a command did not take effect, or may
+// not have.
 var refusals = []error{
-	store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
+	store.ErrOutcomeUnknown, store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
 	store.ErrWrongState, store.ErrConflict, store.ErrOverCapacity, store.ErrNotAllowed,
 	store.ErrNotAssignee, store.ErrHoldsConversations, context.Canceled, context.DeadlineExceeded,
 }

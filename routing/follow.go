@@ -28,7 +28,7 @@ import (
 // watch starts following the store's changes, if it has a feed. It
 // returns nil when it has none.
 func (r *Router) watch(ctx context.Context) (<-chan store.Notice, error) {
-	f, ok := r.store.(store.Feed)
+	f, ok := r.cfg.Store.(store.Feed)
 	if !ok {
 		return nil, nil
 	}
@@ -89,6 +89,14 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 			}
 			pending = true
 		case <-retry:
+		case <-r.resyncWanted:
+			// A write of this Router's may be stored unseen (see
+			// outcome.go).
+			if timer != nil {
+				timer.Stop()
+			}
+			r.stale.Store(false)
+			behind, pending = store.Notice{Resync: true}, true
 		}
 		err := r.catchUp(ctx, behind)
 		if err == nil {

@@ -37,6 +37,9 @@ type member struct {
 	has     bool
 	// silent members' writes are not notified (a change the feed missed).
 	silent bool
+	// unanswered makes the next conversation change stored answer
+	// store.ErrOutcomeUnknown.
+	unanswered bool
 }
 
 func newShared() (*shared, store.Store) { return &shared{}, memory.New() }
@@ -168,13 +171,25 @@ func (m *member) DeleteOperator(ctx context.Context, id string) error {
 func (m *member) CreateConversation(ctx context.Context, c store.Conversation, req store.Require) (store.Result, error) {
 	res, err := m.Store.CreateConversation(ctx, c, req)
 	m.convChanged(err, res)
-	return res, err
+	return res, m.answer(err)
 }
 
 func (m *member) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
 	res, err := m.Store.Apply(ctx, ch)
 	m.convChanged(err, res)
-	return res, err
+	return res, m.answer(err)
+}
+
+// answer returns err, or store.ErrOutcomeUnknown for a change stored while
+// unanswered is set (the answer to its COMMIT was lost).
+func (m *member) answer(err error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err == nil && m.unanswered {
+		m.unanswered = false
+		return store.ErrOutcomeUnknown
+	}
+	return err
 }
 
 func (m *member) opChanged(err error, id string) {

@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -82,6 +83,10 @@ type Router struct {
 	stopFeed context.CancelFunc
 	feedDone chan struct{}
 	noticed  chan error
+	// stale records a write of unknown outcome since the last resync;
+	// resyncWanted wakes follow for it (see outcome.go).
+	stale        atomic.Bool
+	resyncWanted chan struct{}
 }
 
 // groupState is the router's view of one group.
@@ -175,6 +180,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	m := cfg.Presence
 	r := &Router{
 		store:            cfg.Store,
+		resyncWanted:     make(chan struct{}, 1),
 		clock:            cfg.Clock,
 		model:            m,
 		cfg:              cfg,
@@ -198,6 +204,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 			onShift: s.OnShift(), onLastClose: s.OnLastClose,
 		}
 	}
+	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.less = r.candLess
 	now := r.clock.Now()
 	for _, g := range cfg.Groups {

@@ -1,0 +1,85 @@
+package routing
+
+import (
+	"context"
+	"errors"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// Writes of unknown outcome. A store that loses its connection to the
+// database, or whose caller's context ends, after a commit may have been
+// sent answers store.ErrOutcomeUnknown: the change may be stored, and the
+// view, which takes a change from the store's answer, would then miss it,
+// with nobody to tell it (a shared store reports only the other Routers'
+// changes). So after such an answer the Router resynchronises its view
+// with the store (see resync.go): at once when it follows a feed, else at
+// the next ProcessDue.
+
+// outcomeStore is the Router's store: it notes the writes of unknown
+// outcome.
+type outcomeStore struct {
+	store.Store
+	r *Router
+}
+
+// note asks for a resync if err leaves a write's outcome unknown, and
+// returns err.
+func (s outcomeStore) note(err error) error {
+	if err != nil && errors.Is(err, store.ErrOutcomeUnknown) {
+		s.r.stale.Store(true)
+		select {
+		case s.r.resyncWanted <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+func (s outcomeStore) CreateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	o, err := s.Store.CreateOperator(ctx, op)
+	return o, s.note(err)
+}
+
+func (s outcomeStore) UpdateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	o, err := s.Store.UpdateOperator(ctx, op)
+	return o, s.note(err)
+}
+
+func (s outcomeStore) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
+	o, err := s.Store.SetStatus(ctx, ch)
+	return o, s.note(err)
+}
+
+func (s outcomeStore) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadlines) (store.Operator, error) {
+	o, err := s.Store.SetOperatorDeadlines(ctx, d)
+	return o, s.note(err)
+}
+
+func (s outcomeStore) DeleteOperator(ctx context.Context, id string) error {
+	return s.note(s.Store.DeleteOperator(ctx, id))
+}
+
+func (s outcomeStore) CreateConversation(ctx context.Context, c store.Conversation, req store.Require) (store.Result, error) {
+	res, err := s.Store.CreateConversation(ctx, c, req)
+	return res, s.note(err)
+}
+
+func (s outcomeStore) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
+	res, err := s.Store.Apply(ctx, ch)
+	return res, s.note(err)
+}
+
+// resyncIfStale resynchronises the view if a write's outcome was unknown
+// since the last resync, for a Router that follows no feed (one that does
+// resynchronises in follow).
+func (r *Router) resyncIfStale(ctx context.Context) error {
+	if r.feed != nil || !r.stale.CompareAndSwap(true, false) {
+		return nil
+	}
+	if err := r.resync(ctx); err != nil {
+		r.stale.Store(true)
+		return err
+	}
+	return r.pumpAll(ctx)
+}
