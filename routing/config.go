@@ -55,6 +55,22 @@ type Config struct {
 	// ProcessDue after advancing the clock, so that nothing runs behind
 	// their back. Defaults to false.
 	ManualDeadlines bool
+	// MaxClockSkew bounds how far the Router's clock may be from its
+	// store's, when the store has a clock of its own (store.Clock, such as
+	// the SQL store on PostgreSQL): Routers that share a store act on each
+	// other's deadlines, so they must agree on time. The Router measures
+	// the offset when it starts and every ClockCheck; beyond the bound it
+	// reports ErrClockSkew through OnError and runs on the store's clock
+	// (its own corrected by the offset) until the offset is back within
+	// it. Keep Takeover above twice MaxClockSkew. Zero means
+	// DefaultMaxClockSkew; a negative value turns the checks off (for a
+	// simulation whose mock clock has nothing to do with the database's).
+	MaxClockSkew time.Duration
+	// ClockCheck is how often the offset to the store's clock is measured
+	// (see MaxClockSkew), on Clock: by the deadline loop, or by ProcessDue
+	// under ManualDeadlines. Zero means DefaultClockCheck; must not be
+	// negative.
+	ClockCheck time.Duration
 	// OnError, when set, is told of the failures of the work the Router
 	// does in the background, which no caller sees: following other
 	// Routers' changes (retried after a pause), processing due deadlines
@@ -120,6 +136,12 @@ func (c Config) withDefaults() Config {
 	if c.EventBuffer == 0 {
 		c.EventBuffer = DefaultEventBuffer
 	}
+	if c.MaxClockSkew == 0 {
+		c.MaxClockSkew = DefaultMaxClockSkew
+	}
+	if c.ClockCheck == 0 {
+		c.ClockCheck = DefaultClockCheck
+	}
 	groups := make([]Group, len(c.Groups))
 	for i, g := range c.Groups {
 		groups[i] = g.withDefaults()
@@ -135,6 +157,9 @@ func (c Config) validate() error {
 	}
 	if c.Takeover < 0 {
 		return fmt.Errorf("%w: Takeover %v is negative", ErrInvalidConfig, c.Takeover)
+	}
+	if c.ClockCheck < 0 {
+		return fmt.Errorf("%w: ClockCheck %v is negative", ErrInvalidConfig, c.ClockCheck)
 	}
 	seen := make(map[string]bool, len(c.Groups))
 	for i, g := range c.Groups {

@@ -119,6 +119,9 @@ func (r *Router) nextDue() (int64, bool) {
 			due, ok = at, true
 		}
 	}
+	if at, _ := r.nextClockCheck(); !at.IsZero() && (!ok || at.UnixNano() < due) {
+		due, ok = at.UnixNano(), true
+	}
 	return due, ok
 }
 
@@ -144,7 +147,8 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 }
 
 // ProcessDue handles everything due at or before the clock's current time,
-// after resynchronising the view with the store if a write's outcome was
+// after measuring the clock's offset to the store's if a check is due (see
+// Config.MaxClockSkew) and resynchronising the view with the store if a write's outcome was
 // unknown since the last time (without a feed; see Resync): groups whose business hours open or close (SPEC R6: availability is
 // reported, an opening queue is routed), queues another router's changes
 // made routable Config.Takeover ago, then, in due order, the
@@ -154,6 +158,7 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 // set relies on this call alone; tests and simulations call it after
 // advancing a mock clock, and never sleep.
 func (r *Router) ProcessDue(ctx context.Context) error {
+	r.clockCheckDue(ctx)
 	if err := r.resyncIfStale(ctx); err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ import (
 type shared struct {
 	mu      sync.Mutex
 	members []*member
+	// clock, when set, is the store's own clock (see store.Clock).
+	clock clock.Clock
 }
 
 // member is one Router's access to the shared store.
@@ -86,6 +88,14 @@ func (m *member) Watch(ctx context.Context) (<-chan store.Notice, error) {
 		close(m.out)
 	})
 	return m.out, nil
+}
+
+// Now reads the shared store's clock, if it has one (see store.Clock).
+func (m *member) Now(context.Context) (time.Time, error) {
+	if m.sh.clock == nil {
+		return time.Time{}, store.ErrUnsupported
+	}
+	return m.sh.clock.Now(), nil
 }
 
 func (m *member) Rows(ctx context.Context, n store.Notice) (store.Rows, error) {
@@ -237,9 +247,17 @@ func newCluster(t *testing.T, cfg routing.Config) *cluster {
 // start opens a Router on the shared store.
 func (c *cluster) start() *node {
 	c.t.Helper()
+	return c.startWith(func(*routing.Config) {})
+}
+
+// startWith opens a Router on the shared store, its configuration changed
+// by change.
+func (c *cluster) startWith(change func(*routing.Config)) *node {
+	c.t.Helper()
 	m := c.sh.join(c.st)
 	cfg := c.cfg
 	cfg.Store = m
+	change(&cfg)
 	r, err := routing.New(c.ctx, cfg)
 	require.NoError(c.t, err)
 	c.t.Cleanup(func() { _ = r.Stop() })

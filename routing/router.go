@@ -27,7 +27,8 @@ const (
 // and emits its events after that.
 type Router struct {
 	store store.Store
-	clock clock.Clock
+	// clock is Config.Clock, corrected to the store's (see clock.go).
+	clock *skewClock
 	model *presence.Model
 	cfg   Config
 	hub   hub
@@ -87,6 +88,9 @@ type Router struct {
 	// resyncWanted wakes follow for it (see outcome.go).
 	stale        atomic.Bool
 	resyncWanted chan struct{}
+	// lastClockCheck is when the offset to the store's clock was last
+	// measured, on Config.Clock (zero: never measured; see clock.go).
+	lastClockCheck time.Time
 }
 
 // groupState is the router's view of one group.
@@ -181,7 +185,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	r := &Router{
 		store:            cfg.Store,
 		resyncWanted:     make(chan struct{}, 1),
-		clock:            cfg.Clock,
+		clock:            &skewClock{Clock: cfg.Clock},
 		model:            m,
 		cfg:              cfg,
 		autoStatuses:     m.With(autoCap),
@@ -206,6 +210,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	}
 	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.less = r.candLess
+	r.checkClock(ctx)
 	now := r.clock.Now()
 	for _, g := range cfg.Groups {
 		r.groups[g.ID] = r.newGroupState(g)
@@ -299,7 +304,9 @@ func (r *Router) Subscribe(kinds ...EventKind) *Subscription {
 	return r.hub.add(r.cfg.EventBuffer, kinds)
 }
 
-// Clock returns the router's clock.
+// Clock returns the clock the router runs on: Config.Clock, corrected to
+// the store's clock while the two are further apart than
+// Config.MaxClockSkew (see ClockOffset).
 func (r *Router) Clock() clock.Clock { return r.clock }
 
 // Presence returns the router's presence model.

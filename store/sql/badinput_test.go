@@ -50,7 +50,7 @@ func TestOpenPostgresNoSuchDatabase(t *testing.T) {
 
 // badRouterConfig is a router configuration on s with one group, "g".
 func badRouterConfig(s store.Store) routing.Config {
-	return routing.Config{Store: s, Clock: clock.NewMock(), ManualDeadlines: true,
+	return routing.Config{Store: s, Clock: clock.NewMock(), ManualDeadlines: true, MaxClockSkew: -1,
 		Groups: []routing.Group{{ID: "g", Policy: policy.LeastLoaded()}}}
 }
 

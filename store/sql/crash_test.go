@@ -76,7 +76,8 @@ func crashConfig(s store.Store, at time.Time) (routing.Config, *clock.Mock) {
 	clk := clock.NewMock()
 	clk.Set(at)
 	return routing.Config{
-		Store: s, Clock: clk, ManualDeadlines: true,
+		// The mock clock has nothing to do with the database's.
+		Store: s, Clock: clk, ManualDeadlines: true, MaxClockSkew: -1,
 		Groups: []routing.Group{{
 			ID:            "support",
 			Policy:        policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: crashCap}),

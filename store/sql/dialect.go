@@ -91,6 +91,9 @@ type dialect interface {
 	// feeds reports whether the database can tell other connections what
 	// a transaction changed (PostgreSQL's NOTIFY): see Store.Watch.
 	feeds() bool
+	// clock is the query that reads the database server's clock, or ""
+	// when the database has none of its own (SQLite runs in the process).
+	clock() string
 	// pipelines reports whether write transactions on db are pipelined
 	// (see pipeTx).
 	pipelines(db *sql.DB) bool

@@ -157,6 +157,10 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 
 func (postgresDialect) feeds() bool { return true }
 
+// clock reads the time at the moment the query runs (now() would give the
+// start of its transaction).
+func (postgresDialect) clock() string { return "SELECT clock_timestamp()" }
+
 // pipelines is true on a pool of pgx's database/sql driver.
 func (postgresDialect) pipelines(db *sql.DB) bool {
 	_, ok := db.Driver().(*stdlib.Driver)

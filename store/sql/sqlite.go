@@ -151,6 +151,9 @@ func (sqliteDialect) loadWithHistory() bool { return false }
 // feeds is false: SQLite has no way to tell another process what changed.
 func (sqliteDialect) feeds() bool { return false }
 
+// clock is "": SQLite runs in the process, on its clock.
+func (sqliteDialect) clock() string { return "" }
+
 func (sqliteDialect) pipelines(*sql.DB) bool { return false }
 
 func (sqliteDialect) isRetryable(err error) bool {

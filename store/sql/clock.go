@@ -1,0 +1,32 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+var _ store.Clock = (*Store)(nil)
+
+// Now returns the time on the database server's clock (see store.Clock):
+// Routers that share a PostgreSQL database compare their clocks with it.
+// On SQLite, which runs in the process, it fails with
+// store.ErrUnsupported.
+func (s *Store) Now(ctx context.Context) (time.Time, error) {
+	q := s.d.clock()
+	if q == "" {
+		return time.Time{}, fmt.Errorf("%w: sqlstore: %s has no clock of its own", store.ErrUnsupported, s.d.name())
+	}
+	done, err := s.enter(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer done()
+	var t time.Time
+	if err := s.reader().QueryRowContext(ctx, q).Scan(&t); err != nil {
+		return time.Time{}, s.mapError(ctx, "read the clock", err)
+	}
+	return t, nil
+}
