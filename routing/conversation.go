@@ -134,9 +134,11 @@ func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool
 // It returns the offerees whose offers went stale meanwhile (see
 // staleOfferees).
 func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, []string, error) {
-	lock := r.convLock(row.ID)
-	lock.Lock()
-	defer lock.Unlock()
+	unlock, err := r.lockConv(ctx, row.ID)
+	if err != nil {
+		return store.Conversation{}, nil, err
+	}
+	defer unlock()
 	for attempt := 0; ; attempt++ {
 		r.mu.Lock()
 		g, err := r.group(row.Group)
@@ -230,9 +232,11 @@ func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewCon
 	if err != nil {
 		return store.Conversation{}, err
 	}
-	lock := r.convLock(nc.ID)
-	lock.Lock()
-	defer lock.Unlock()
+	unlock, err := r.lockConv(ctx, nc.ID)
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer unlock()
 	row := nc.row(now)
 	row.State, row.Assignee = store.Assigned, operatorID
 	res, err := r.store.CreateConversation(ctx, row, store.Require{AssigneeStatuses: r.onShiftStatuses})
@@ -549,12 +553,14 @@ func (r *Router) mutate(ctx context.Context, id string, build func(store.Convers
 	if id == "" {
 		return store.Result{}, fmt.Errorf("%w: conversation id is empty", ErrInvalid)
 	}
-	lock := r.convLock(id)
-	lock.Lock()
-	defer lock.Unlock()
+	unlock, err := r.lockConv(ctx, id)
+	if err != nil {
+		return store.Result{}, err
+	}
+	defer unlock()
 	now := r.clock.Now()
 	r.mu.Lock()
-	err := r.usable()
+	err = r.usable()
 	cs := r.convs[id]
 	var c store.Conversation
 	var ch store.Change

@@ -298,6 +298,12 @@ func with(ds []store.Deadline, d store.Deadline) []store.Deadline {
 	return append(without(ds, d.Kind), d)
 }
 
+// backgroundTimeout bounds one round of the Router's background work (a
+// notice followed, a ProcessDue of the loop): a store that does not answer
+// (a silent network) must not hold it, and the conversation locks it
+// takes, for ever. What did not get done is tried again.
+const backgroundTimeout = 30 * time.Second
+
 // loopRetry is how long the loop waits before processing deadlines again
 // after ProcessDue failed.
 const loopRetry = time.Second
@@ -307,7 +313,6 @@ const loopRetry = time.Second
 // until stop is closed.
 func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	ctx := context.Background()
 	var wanted <-chan struct{}
 	if r.feed == nil {
 		wanted = r.resyncWanted
@@ -334,7 +339,7 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 		if timer != nil {
 			timer.Stop()
 		}
-		if run && !r.processDue(ctx, stop) {
+		if run && !r.processDue(stop) {
 			return
 		}
 		select {
@@ -345,12 +350,15 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 	}
 }
 
-// processDue runs ProcessDue for the loop. A failure is reported, and
-// what failed stays in place: it is tried again after a pause (not at
-// once, which would spin while the store is down), and a restarted router
-// re-arms it. It returns false if stop was closed during the pause.
-func (r *Router) processDue(ctx context.Context, stop <-chan struct{}) bool {
+// processDue runs ProcessDue for the loop, for at most backgroundTimeout.
+// A failure is reported, and what failed stays in place: it is tried
+// again after a pause (not at once, which would spin while the store is
+// down), and a restarted router re-arms it. It returns false if stop was
+// closed during the pause.
+func (r *Router) processDue(stop <-chan struct{}) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
 	err := r.ProcessDue(ctx)
+	cancel()
 	if err == nil {
 		return true
 	}

@@ -456,9 +456,12 @@ func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decisi
 }
 
 func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) ([]string, error) {
-	lock := r.convLock(c.ID)
-	lock.Lock()
-	defer lock.Unlock()
+	unlock, err := r.lockConv(ctx, c.ID)
+	if err != nil {
+		r.releaseLocked(&d)
+		return nil, err
+	}
+	defer unlock()
 	res, err := r.store.Apply(ctx, d.change(c, now))
 	if err != nil {
 		r.releaseLocked(&d)

@@ -64,7 +64,6 @@ func (r *Router) unwatch() {
 // the next ones, and tried again after loopRetry.
 func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 	defer close(done)
-	ctx := context.Background()
 	var behind store.Notice
 	pending := false
 	for {
@@ -98,7 +97,9 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 			r.stale.Store(false)
 			behind, pending = store.Notice{Resync: true}, true
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
 		err := r.catchUp(ctx, behind)
+		cancel()
 		if err == nil {
 			behind, pending = store.Notice{}, false
 		} else {

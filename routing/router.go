@@ -41,8 +41,9 @@ type Router struct {
 	// convLocks serialise commands on the same conversation inside this
 	// router, so that its view of a conversation follows the store's
 	// order. A goroutine holds at most one of them, and takes mu only
-	// inside one.
-	convLocks [64]sync.Mutex
+	// inside one. Each is a channel of one slot, so that a command gives
+	// up waiting for it when its context ends (see lockConv).
+	convLocks [64]chan struct{}
 	seed      maphash.Seed
 
 	// mu guards everything below: the in-memory view of the store.
@@ -197,6 +198,9 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		ops:              map[string]*opState{},
 		convs:            map[string]*convState{},
 		due:              newDueIndex(),
+	}
+	for i := range r.convLocks {
+		r.convLocks[i] = make(chan struct{}, 1)
 	}
 	r.statuses = map[string]statusInfo{}
 	for _, s := range m.Statuses() {
@@ -404,6 +408,24 @@ func (r *Router) group(id string) (*groupState, error) {
 }
 
 // convLock returns the lock that serialises commands on conversation id.
-func (r *Router) convLock(id string) *sync.Mutex {
-	return &r.convLocks[maphash.String(r.seed, id)%uint64(len(r.convLocks))]
+func (r *Router) convLock(id string) chan struct{} {
+	return r.convLocks[maphash.String(r.seed, id)%uint64(len(r.convLocks))]
+}
+
+// lockConv takes the lock of conversation id, or fails with the context's
+// error if ctx ends first: another command may hold it through a store
+// that does not answer. The caller must call the returned func to unlock.
+func (r *Router) lockConv(ctx context.Context, id string) (unlock func(), err error) {
+	l := r.convLock(id)
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	default:
+	}
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
