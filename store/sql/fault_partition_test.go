@@ -36,6 +36,8 @@ type partition struct {
 	direct string // the DSN of the server
 	viaDSN string // through the proxy
 	schema string
+	// history records the writes of the Routers started by router.
+	history faultHistory
 }
 
 func newPartition(t *testing.T) *partition {
@@ -71,7 +73,7 @@ func (pt *partition) router(s *sqlstore.Store, acceptTimeout time.Duration, wrap
 	if s == nil {
 		st = wrapped[0]
 	}
-	r, err := routing.New(pt.t.Context(), routing.Config{Store: st, Takeover: partitionTakeover,
+	r, err := routing.New(pt.t.Context(), routing.Config{Store: pt.history.record(st), Takeover: partitionTakeover,
 		Groups: []routing.Group{{ID: "support", AcceptTimeout: acceptTimeout,
 			Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1})}}})
 	require.NoError(pt.t, err)
@@ -198,6 +200,7 @@ func TestFaultPartitionCommandsHonourTheirDeadlines(t *testing.T) {
 		return err == nil || errors.Is(err, routing.ErrAlreadyExists)
 	})
 	pt.requireViewIsTheStores(r)
+	pt.history.requireLinearizable(t)
 	// No session of the store is left holding a transaction open.
 	eventually(t, "no session idle in a transaction", func() bool {
 		var n int
@@ -310,6 +313,7 @@ func TestFaultPartitionSilencedRoutersWorkIsTakenOver(t *testing.T) {
 	pt.heal()
 	pt.requireViewIsTheStores(a)
 	pt.requireViewIsTheStores(b)
+	pt.history.requireLinearizable(t)
 }
 
 // awaitEvent returns the next event of sub, failing t after feedWait.

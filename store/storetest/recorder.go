@@ -164,8 +164,9 @@ func (o Op) Unknown() bool { return o.Return == 0 || o.Output.Err == ClassOther 
 // history; give each client its own, with its own Client number. It is
 // safe for concurrent use if its sink is.
 //
-// A Recorder also implements store.Feed, by delegation: its Watch fails
-// with store.ErrUnsupported when the wrapped store has no feed.
+// A Recorder also implements store.Feed and store.Clock, by delegation:
+// their methods fail with store.ErrUnsupported when the wrapped store does
+// not implement them.
 type Recorder struct {
 	s      store.Store
 	client int
@@ -176,6 +177,7 @@ type Recorder struct {
 var (
 	_ store.Store = (*Recorder)(nil)
 	_ store.Feed  = (*Recorder)(nil)
+	_ store.Clock = (*Recorder)(nil)
 )
 
 // NewRecorder returns a Recorder of client's writes to s. For every write
@@ -348,4 +350,14 @@ func cloneChange(ch store.Change) store.Change {
 	ch.AddMissed = slices.Clone(ch.AddMissed)
 	ch.Require = cloneRequire(ch.Require)
 	return ch
+}
+
+// Now delegates store.Clock.Now, or fails with store.ErrUnsupported if the
+// recorded store has no clock.
+func (r *Recorder) Now(ctx context.Context) (time.Time, error) {
+	c, ok := r.s.(store.Clock)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%w: recorded store has no clock", store.ErrUnsupported)
+	}
+	return c.Now(ctx)
 }
