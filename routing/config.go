@@ -59,7 +59,8 @@ type Config struct {
 
 // Group configures one group: a set of operators serving one queue.
 type Group struct {
-	// ID identifies the group. Required.
+	// ID identifies the group. Required, at most store.MaxIDLength bytes
+	// long.
 	ID string
 	// Policy routes the group's conversations; it can be replaced at run
 	// time with SetPolicy. Defaults to
@@ -150,6 +151,9 @@ func (g Group) withDefaults() Group {
 func (g Group) validate() error {
 	if g.ID == "" {
 		return fmt.Errorf("%w: group id is empty", ErrInvalidConfig)
+	}
+	if err := store.CheckIDLength("group id", g.ID); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	switch {
 	case g.AutoClose < 0:
