@@ -16,3 +16,6 @@ func RolledBackBatches(s *Store) int64 { return s.batch.rolledBack.Load() }
 
 // DB returns the store's pool.
 func DB(s *Store) *sql.DB { return s.db }
+
+// ReservedWords are the key words WithSchema refuses.
+var ReservedWords = reservedWords
