@@ -44,11 +44,15 @@ type Conversation struct {
 	LinkedTo string
 	// CreatedAt is when the conversation was created.
 	CreatedAt time.Time
-	// EnqueuedAt is when the conversation (last) entered its queue; the
-	// queue serves earlier arrivals first among equal priorities.
+	// EnqueuedAt is when the conversation (last) entered its queue, by the
+	// writer's clock; its wait is measured from it.
 	EnqueuedAt time.Time
-	// Seq breaks ties between equal priorities and arrival times. The store
-	// assigns it, increasing, on creation and on every requeue.
+	// Seq is the conversation's place in the order in which conversations
+	// entered their queues: the queue serves the lower Seq first among
+	// equal priorities, whatever the clocks said (EnqueuedAt breaks ties
+	// only between equal Seqs). The store assigns it, increasing, on
+	// creation and on every requeue, and keeps it otherwise, so that a
+	// conversation released or taken back keeps its place.
 	Seq uint64
 	// AssignedAt is when the current assignee got the conversation.
 	AssignedAt time.Time
