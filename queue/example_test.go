@@ -7,8 +7,9 @@ import (
 	"github.com/switchboard-go/switchboard/queue"
 )
 
-// The queue serves higher priority first, then earlier arrival, then lower
-// sequence number. Oldest reports the longest waiter whatever its priority.
+// The queue serves higher priority first, then the earlier enqueue (lower
+// sequence number), then earlier arrival. Oldest reports the longest waiter
+// whatever its priority.
 func Example() {
 	at := func(hhmm string) time.Time {
 		t, err := time.Parse("15:04", hhmm)

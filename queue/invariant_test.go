@@ -20,12 +20,12 @@ type model struct {
 }
 
 // compareServing is the specification of serving order: priority desc,
-// arrival asc, seq asc, id asc.
+// seq asc, arrival asc, id asc.
 func compareServing(a, b queue.Item) int {
 	return cmp.Or(
 		cmp.Compare(b.Priority, a.Priority),
-		cmp.Compare(a.Arrival.UnixNano(), b.Arrival.UnixNano()),
 		cmp.Compare(a.Seq, b.Seq),
+		cmp.Compare(a.Arrival.UnixNano(), b.Arrival.UnixNano()),
 		cmp.Compare(a.ID, b.ID),
 	)
 }
@@ -115,9 +115,9 @@ func itemGen(id *rapid.Generator[string]) *rapid.Generator[queue.Item] {
 }
 
 // TestInvariant5_QueueOrder checks invariant 5 (and R7): after any sequence
-// of operations, the queue serves higher priority, then earlier arrival,
-// then lower seq first, and agrees with a sorted-slice model on every
-// observable result.
+// of operations, the queue serves higher priority, then earlier enqueue
+// (lower seq), then earlier arrival first, and agrees with a sorted-slice
+// model on every observable result.
 func TestInvariant5_QueueOrder(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		q := queue.New()

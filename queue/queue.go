@@ -116,8 +116,10 @@ func (q *Queue) Ascend(fn func(Item) bool) {
 
 // Oldest returns the item with the earliest Arrival, regardless of its
 // priority (ties go to the lower Seq, then the lower ID), or false if the
-// queue is empty. It answers "how long has the longest waiter waited".
-// Oldest runs in O(log n).
+// queue is empty. It answers "how long has the longest waiter waited" by
+// the clock the arrivals were read from, so it goes by Arrival, not by
+// Seq: after a clock was stepped back it may differ from the first
+// enqueued item. Oldest runs in O(log n).
 func (q *Queue) Oldest() (Item, bool) {
 	return q.byAge.Min()
 }

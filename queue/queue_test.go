@@ -33,7 +33,7 @@ func drain(t *testing.T, q *queue.Queue) []string {
 
 func TestQueue_ServingOrder(t *testing.T) {
 	q := queue.New()
-	q.Push(queue.Item{ID: "normal-late", Priority: 0, Arrival: t0.Add(2 * time.Minute), Seq: 2})
+	q.Push(queue.Item{ID: "normal-late", Priority: 0, Arrival: t0.Add(2 * time.Minute), Seq: 8})
 	q.Push(queue.Item{ID: "urgent-late", Priority: 5, Arrival: t0.Add(3 * time.Minute), Seq: 3})
 	q.Push(queue.Item{ID: "normal-early-seq7", Priority: 0, Arrival: t0, Seq: 7})
 	q.Push(queue.Item{ID: "normal-early-seq1", Priority: 0, Arrival: t0, Seq: 1})
@@ -49,6 +49,24 @@ func TestQueue_ServingOrder(t *testing.T) {
 	require.Equal(t, 5, q.Len(), "Peek must not remove")
 
 	require.Equal(t, want, drain(t, q))
+}
+
+func TestQueue_ClockSteppedBackKeepsEnqueueOrder(t *testing.T) {
+	q := queue.New()
+	q.Push(queue.Item{ID: "first", Arrival: t0, Seq: 1})
+	q.Push(queue.Item{ID: "urgent", Priority: 1, Arrival: t0.Add(time.Minute), Seq: 2})
+	// The clock is stepped back an hour before the next enqueues.
+	q.Push(queue.Item{ID: "second", Arrival: t0.Add(-time.Hour), Seq: 3})
+	q.Push(queue.Item{ID: "third", Arrival: t0.Add(-time.Hour + time.Minute), Seq: 4})
+
+	require.Equal(t, []string{"urgent", "first", "second", "third"}, serving(q))
+	pos, ok := q.Position("first")
+	require.True(t, ok)
+	require.Equal(t, 2, pos)
+	oldest, ok := q.Oldest()
+	require.True(t, ok)
+	require.Equal(t, "second", oldest.ID, "Oldest measures waits by the clock")
+	require.Equal(t, []string{"urgent", "first", "second", "third"}, drain(t, q))
 }
 
 func TestQueue_PushReplacesSameID(t *testing.T) {

@@ -28,8 +28,8 @@ type Config struct {
 	// Groups lists the groups the Router serves at start. More can be
 	// added with AddGroup. Defaults to none.
 	Groups []Group
-	// EventBuffer is the channel buffer of each subscription. Defaults to
-	// 1024.
+	// EventBuffer is the channel buffer of each subscription, in events.
+	// Defaults to DefaultEventBuffer; at most MaxEventBuffer.
 	EventBuffer int
 	// RestrictTransfersToSite refuses a transfer to a group whose Site
 	// differs from the conversation's current group's Site (SPEC L6).
@@ -84,7 +84,8 @@ type Config struct {
 
 // Group configures one group: a set of operators serving one queue.
 type Group struct {
-	// ID identifies the group. Required.
+	// ID identifies the group. Required, at most store.MaxIDLength bytes
+	// long.
 	ID string
 	// Policy routes the group's conversations; it can be replaced at run
 	// time with SetPolicy. Defaults to
@@ -121,6 +122,12 @@ type Group struct {
 // Config.EventBuffer is zero.
 const DefaultEventBuffer = 1024
 
+// MaxEventBuffer is the largest Config.EventBuffer New accepts. Each
+// subscription's buffer is allocated in full when it subscribes, and an
+// Event takes about 224 bytes on a 64-bit machine: a buffer of
+// MaxEventBuffer takes about 224 MiB per subscription.
+const MaxEventBuffer = 1 << 20
+
 // withDefaults returns a copy of c with every unset field given its
 // default.
 func (c Config) withDefaults() Config {
@@ -155,6 +162,9 @@ func (c Config) validate() error {
 	if c.EventBuffer < 0 {
 		return fmt.Errorf("%w: EventBuffer %d is negative", ErrInvalidConfig, c.EventBuffer)
 	}
+	if c.EventBuffer > MaxEventBuffer {
+		return fmt.Errorf("%w: EventBuffer %d is more than MaxEventBuffer (%d)", ErrInvalidConfig, c.EventBuffer, MaxEventBuffer)
+	}
 	if c.Takeover < 0 {
 		return fmt.Errorf("%w: Takeover %v is negative", ErrInvalidConfig, c.Takeover)
 	}
@@ -184,6 +194,9 @@ func (g Group) withDefaults() Group {
 func (g Group) validate() error {
 	if g.ID == "" {
 		return fmt.Errorf("%w: group id is empty", ErrInvalidConfig)
+	}
+	if err := store.CheckIDLength("group id", g.ID); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	switch {
 	case g.AutoClose < 0:

@@ -22,7 +22,8 @@ const (
 // NewConversation describes a conversation for Enqueue, StartOutbound and
 // Reopen.
 type NewConversation struct {
-	// ID identifies the conversation. Required, unique.
+	// ID identifies the conversation. Required, unique, at most
+	// store.MaxIDLength bytes long (as are Group and CustomerID).
 	ID string
 	// Group is the group whose queue it joins. Required (Reopen defaults
 	// it to the old conversation's group).
@@ -41,14 +42,11 @@ type NewConversation struct {
 	Attributes map[string]string
 }
 
+// validate checks the fields of nc that every store checks on the row it
+// makes (ids present and not longer than store.MaxIDLength), so that bad
+// input is refused before the store is read.
 func (nc NewConversation) validate() error {
-	switch {
-	case nc.ID == "":
-		return fmt.Errorf("%w: conversation id is empty", ErrInvalid)
-	case nc.Group == "":
-		return fmt.Errorf("%w: conversation %q: group is empty", ErrInvalid, nc.ID)
-	}
-	return nil
+	return store.Conversation{ID: nc.ID, Group: nc.Group, CustomerID: nc.CustomerID, State: store.Queued}.Validate()
 }
 
 func (nc NewConversation) row(now time.Time) store.Conversation {
@@ -86,6 +84,9 @@ func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Convers
 // Empty Group, Channel and CustomerID in nc default to the old
 // conversation's. It fails with ErrWrongState if oldID is not closed.
 func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (store.Conversation, error) {
+	if err := store.CheckID("conversation id", oldID); err != nil {
+		return store.Conversation{}, err
+	}
 	old, err := r.store.Conversation(ctx, oldID)
 	if err != nil {
 		return store.Conversation{}, err
@@ -510,6 +511,9 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 // operator may transfer only a conversation they hold; an admin any open
 // one. With Config.RestrictTransfersToSite, the groups' sites must match.
 func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group string) (store.Conversation, error) {
+	if err := store.CheckIDLength("group id", group); err != nil {
+		return store.Conversation{}, err
+	}
 	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
 		to, err := r.group(group)
 		if err != nil {
@@ -550,8 +554,8 @@ func (r *Router) Conversation(ctx context.Context, id string) (store.Conversatio
 // store's, for a conversation the view does not hold); the change's
 // Conversation and At are filled in.
 func (r *Router) mutate(ctx context.Context, id string, build func(store.Conversation) (store.Change, error), report func(*events, store.Result)) (store.Result, error) {
-	if id == "" {
-		return store.Result{}, fmt.Errorf("%w: conversation id is empty", ErrInvalid)
+	if err := store.CheckID("conversation id", id); err != nil {
+		return store.Result{}, err
 	}
 	unlock, err := r.lockConv(ctx, id)
 	if err != nil {
@@ -600,6 +604,9 @@ func (r *Router) mutate(ctx context.Context, id string, build func(store.Convers
 // read returns conversation id from the view, or from the store when the
 // view does not hold it (closed, or not seen yet).
 func (r *Router) read(ctx context.Context, id string) (store.Conversation, error) {
+	if err := store.CheckID("conversation id", id); err != nil {
+		return store.Conversation{}, err
+	}
 	r.mu.Lock()
 	if err := r.usable(); err != nil {
 		r.mu.Unlock()

@@ -14,7 +14,9 @@ import (
 
 // OperatorSpec describes an operator for AddOperator and UpdateOperator.
 type OperatorSpec struct {
-	// ID identifies the operator. Required.
+	// ID identifies the operator. Required, at most store.MaxIDLength
+	// bytes long (as is every id given to the Router, or it fails with
+	// ErrInvalid before the store is called).
 	ID string
 	// Groups lists the groups the operator serves; each must be configured.
 	Groups []string
@@ -39,9 +41,13 @@ func (r *Router) checkGroups(groups []string) error {
 	return nil
 }
 
-// operator returns the view of operator id. Caller holds r.mu.
+// operator returns the view of operator id; an id longer than
+// store.MaxIDLength is refused with ErrInvalid. Caller holds r.mu.
 func (r *Router) operator(id string) (*opState, error) {
 	if err := r.usable(); err != nil {
+		return nil, err
+	}
+	if err := store.CheckIDLength("operator id", id); err != nil {
 		return nil, err
 	}
 	op := r.ops[id]

@@ -88,9 +88,13 @@ type Change struct {
 // Validate checks the change's shape (not the stored state) and returns an
 // error matching ErrInvalid naming the first bad field.
 func (c Change) Validate() error {
+	if err := CheckID("change: conversation id", c.Conversation); err != nil {
+		return err
+	}
+	if name, id, ok := longField("assignee", c.Assignee, "new assignee", c.NewAssignee, "group", c.Group); ok {
+		return tooLong(fmt.Sprintf("change of %q: %s", c.Conversation, name), id)
+	}
 	switch {
-	case c.Conversation == "":
-		return fmt.Errorf("%w: change: conversation id is empty", ErrInvalid)
 	case len(c.From) == 0:
 		return fmt.Errorf("%w: change of %q: no allowed source state", ErrInvalid, c.Conversation)
 	case !c.To.Valid():
@@ -122,6 +126,9 @@ func (c Change) Validate() error {
 		if id == "" {
 			return fmt.Errorf("%w: change of %q: AddMissed %d names no operator", ErrInvalid, c.Conversation, i)
 		}
+		if len(id) > MaxIDLength {
+			return tooLong(fmt.Sprintf("change of %q: AddMissed %d", c.Conversation, i), id)
+		}
 	}
 	for _, s := range c.From {
 		if !s.Valid() {
@@ -148,6 +155,9 @@ func validOffers(conv string, offers []string) error {
 	for i, id := range offers {
 		if id == "" {
 			return fmt.Errorf("%w: conversation %q: offer %d names no operator", ErrInvalid, conv, i)
+		}
+		if len(id) > MaxIDLength {
+			return tooLong(fmt.Sprintf("conversation %q: offer %d", conv, i), id)
 		}
 		dup := false
 		if seen != nil {
@@ -341,9 +351,10 @@ type StatusChange struct {
 // Validate checks the change's shape and returns an error matching
 // ErrInvalid naming the first bad field.
 func (s StatusChange) Validate() error {
+	if err := CheckID("status change: operator id", s.Operator); err != nil {
+		return err
+	}
 	switch {
-	case s.Operator == "":
-		return fmt.Errorf("%w: status change: operator id is empty", ErrInvalid)
 	case s.To == "":
 		return fmt.Errorf("%w: status change of %q: target status is empty", ErrInvalid, s.Operator)
 	case s.At.IsZero():
@@ -371,8 +382,8 @@ type OperatorDeadlines struct {
 
 // Validate checks the change's shape.
 func (d OperatorDeadlines) Validate() error {
-	if d.Operator == "" {
-		return fmt.Errorf("%w: operator deadlines: operator id is empty", ErrInvalid)
+	if err := CheckID("operator deadlines: operator id", d.Operator); err != nil {
+		return err
 	}
 	return validDeadlines("operator", d.Operator, d.Deadlines)
 }
@@ -386,6 +397,15 @@ type Filter struct {
 	Group string
 	// Assignee, when not empty, is the assignee to return.
 	Assignee string
+}
+
+// Validate checks the ids the filter names: each at most MaxIDLength
+// bytes long, or the error matches ErrInvalid.
+func (f Filter) Validate() error {
+	if name, id, ok := longField("group", f.Group, "assignee", f.Assignee); ok {
+		return tooLong("filter: "+name, id)
+	}
+	return nil
 }
 
 // Match reports whether c passes the filter.

@@ -9,7 +9,8 @@ import (
 
 // Conversation is the stored row of one conversation.
 type Conversation struct {
-	// ID identifies the conversation. Required, unique.
+	// ID identifies the conversation. Required, unique, at most
+	// MaxIDLength bytes long, as is every id in a row.
 	ID string
 	// Group is the group whose queue the conversation belongs to. Required.
 	Group string
@@ -43,11 +44,15 @@ type Conversation struct {
 	LinkedTo string
 	// CreatedAt is when the conversation was created.
 	CreatedAt time.Time
-	// EnqueuedAt is when the conversation (last) entered its queue; the
-	// queue serves earlier arrivals first among equal priorities.
+	// EnqueuedAt is when the conversation (last) entered its queue, by the
+	// writer's clock; its wait is measured from it.
 	EnqueuedAt time.Time
-	// Seq breaks ties between equal priorities and arrival times. The store
-	// assigns it, increasing, on creation and on every requeue.
+	// Seq is the conversation's place in the order in which conversations
+	// entered their queues: the queue serves the lower Seq first among
+	// equal priorities, whatever the clocks said (EnqueuedAt breaks ties
+	// only between equal Seqs). The store assigns it, increasing, on
+	// creation and on every requeue, and keeps it otherwise, so that a
+	// conversation released or taken back keeps its place.
 	Seq uint64
 	// AssignedAt is when the current assignee got the conversation.
 	AssignedAt time.Time
@@ -94,11 +99,20 @@ func ValidateNew(c Conversation, req Require) error {
 // Validate checks the fields a writer sets on creation and returns an error
 // matching ErrInvalid that names the first bad field.
 func (c Conversation) Validate() error {
-	switch {
-	case c.ID == "":
-		return fmt.Errorf("%w: conversation id is empty", ErrInvalid)
-	case c.Group == "":
+	if err := CheckID("conversation id", c.ID); err != nil {
+		return err
+	}
+	if c.Group == "" {
 		return fmt.Errorf("%w: conversation %q: group is empty", ErrInvalid, c.ID)
+	}
+	if name, id, ok := longField("group", c.Group, "customer id", c.CustomerID, "assignee", c.Assignee,
+		"last operator", c.LastOperator, "linked conversation", c.LinkedTo); ok {
+		return tooLong(fmt.Sprintf("conversation %q: %s", c.ID, name), id)
+	}
+	if i, ok := longIn(c.MissedBy); ok {
+		return tooLong(fmt.Sprintf("conversation %q: missed by %d", c.ID, i), c.MissedBy[i])
+	}
+	switch {
 	case !c.State.Valid():
 		return fmt.Errorf("%w: conversation %q: state %v", ErrInvalid, c.ID, c.State)
 	case c.State.Held() != (c.Assignee != ""):

@@ -34,8 +34,9 @@ var (
 	// ErrHoldsConversations reports a status change or removal refused
 	// because the operator still holds conversations (SPEC P8).
 	ErrHoldsConversations = errors.New("switchboard: operator still holds conversations")
-	// ErrInvalid reports malformed input: an empty id, a negative cap, an
-	// unknown state, a malformed rule. Nothing is changed.
+	// ErrInvalid reports malformed input: an empty id or one longer than
+	// MaxIDLength, a negative cap, an unknown state, a malformed rule.
+	// Nothing is changed.
 	ErrInvalid = errors.New("switchboard: invalid input")
 	// ErrClosed reports use of a store or router after Close.
 	ErrClosed = errors.New("switchboard: closed")

@@ -8,7 +8,8 @@ import (
 
 // Operator is the stored row of one operator.
 type Operator struct {
-	// ID identifies the operator. Required, unique.
+	// ID identifies the operator. Required, unique, at most MaxIDLength
+	// bytes long, as is every id in a row.
 	ID string
 	// Groups lists the groups the operator serves, without duplicates.
 	Groups []string
@@ -39,9 +40,10 @@ type Operator struct {
 // Validate checks the fields a writer sets and returns an error matching
 // ErrInvalid that names the first bad field.
 func (o Operator) Validate() error {
+	if err := CheckID("operator id", o.ID); err != nil {
+		return err
+	}
 	switch {
-	case o.ID == "":
-		return fmt.Errorf("%w: operator id is empty", ErrInvalid)
 	case o.Cap < 0:
 		return fmt.Errorf("%w: operator %q: cap %d is negative", ErrInvalid, o.ID, o.Cap)
 	case o.Status == "":
@@ -53,6 +55,9 @@ func (o Operator) Validate() error {
 	for i, g := range o.Groups {
 		if g == "" {
 			return fmt.Errorf("%w: operator %q: group %d is empty", ErrInvalid, o.ID, i)
+		}
+		if len(g) > MaxIDLength {
+			return tooLong(fmt.Sprintf("operator %q: group %d", o.ID, i), g)
 		}
 		if slices.Contains(o.Groups[:i], g) {
 			return fmt.Errorf("%w: operator %q: group %q listed twice", ErrInvalid, o.ID, g)

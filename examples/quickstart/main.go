@@ -89,7 +89,7 @@ func (s *storeSpec) Set(v string) error {
 	case strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://"):
 		*s = storeSpec{value: v, kind: postgresStore, target: v}
 	default:
-		return errors.New("want memory, sqlite:FILE, or a PostgreSQL URL postgres://... or postgresql://...")
+		return errors.New("want memory, sqlite:FILE, or a PostgreSQL URL (postgres:// or postgresql://)")
 	}
 	return nil
 }

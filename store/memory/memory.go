@@ -180,6 +180,9 @@ func (s *Store) StatusHistory(ctx context.Context, operatorID string, from, to t
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
+	if err := store.CheckIDLength("operator id", operatorID); err != nil {
+		return nil, err
+	}
 	out := []store.StatusInterval{}
 	for _, i := range s.history[operatorID] {
 		if i.Overlaps(from, to) {
@@ -197,8 +200,8 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 	if err := s.usable(ctx); err != nil {
 		return err
 	}
-	if id == "" {
-		return fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	if err := store.CheckID("operator id", id); err != nil {
+		return err
 	}
 	if _, ok := s.ops[id]; !ok {
 		return notFoundOperator(id)
@@ -223,8 +226,8 @@ func (s *Store) Operator(ctx context.Context, id string) (store.Operator, error)
 	if err := s.usable(ctx); err != nil {
 		return store.Operator{}, err
 	}
-	if id == "" {
-		return store.Operator{}, fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	if err := store.CheckID("operator id", id); err != nil {
+		return store.Operator{}, err
 	}
 	row, ok := s.ops[id]
 	if !ok {
@@ -432,8 +435,8 @@ func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation
 	if err := s.usable(ctx); err != nil {
 		return store.Conversation{}, err
 	}
-	if id == "" {
-		return store.Conversation{}, fmt.Errorf("%w: conversation id is empty", store.ErrInvalid)
+	if err := store.CheckID("conversation id", id); err != nil {
+		return store.Conversation{}, err
 	}
 	c, ok := s.convs[id]
 	if !ok {
@@ -449,6 +452,9 @@ func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conv
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	out := []store.Conversation{}
@@ -477,6 +483,9 @@ func (s *Store) PreviousOperator(ctx context.Context, customerID string) (string
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.usable(ctx); err != nil {
+		return "", err
+	}
+	if err := store.CheckIDLength("customer id", customerID); err != nil {
 		return "", err
 	}
 	return s.previous[customerID], nil

@@ -3,9 +3,12 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,5 +108,39 @@ func TestRouterOnClosedStore(t *testing.T) {
 		again := b.mustOpen(t)
 		_, err = again.Conversation(ctx, "c1")
 		require.ErrorIs(t, err, store.ErrNotFound, "nothing written")
+	})
+}
+
+// incompressible returns n bytes of hex digits that PostgreSQL cannot
+// compress below the size of an index row (as it would a repeated byte).
+func incompressible(n int) string {
+	var b strings.Builder
+	sum := sha256.Sum256(nil)
+	for b.Len() < n {
+		sum = sha256.Sum256(sum[:])
+		b.WriteString(hex.EncodeToString(sum[:]))
+	}
+	return b.String()[:n]
+}
+
+// TestIDsOfKilobytesRefusedAsInvalid: ids of a few kilobytes, which
+// PostgreSQL cannot index (SQLSTATE 54000) or send in a notification
+// (22023), are refused by both dialects with store.ErrInvalid before
+// anything is written, as longer than store.MaxIDLength.
+func TestIDsOfKilobytesRefusedAsInvalid(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		s := b.mustMigrate(t)
+		for _, n := range []int{3000, 9000} {
+			long := incompressible(n)
+			_, err := s.CreateOperator(ctx, store.Operator{ID: long, Status: "ready"})
+			require.ErrorIs(t, err, store.ErrInvalid, "%d bytes", n)
+			_, err = s.CreateConversation(ctx, store.Conversation{ID: long, Group: "g", State: store.Queued, CreatedAt: t0}, store.Require{})
+			require.ErrorIs(t, err, store.ErrInvalid, "%d bytes", n)
+			_, err = s.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", CustomerID: long, State: store.Queued, CreatedAt: t0}, store.Require{})
+			require.ErrorIs(t, err, store.ErrInvalid, "%d bytes", n)
+		}
+		require.Zero(t, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_conversations")))
 	})
 }

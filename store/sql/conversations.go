@@ -259,8 +259,8 @@ func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation
 		return store.Conversation{}, err
 	}
 	defer done()
-	if id == "" {
-		return store.Conversation{}, fmt.Errorf("%w: conversation id is empty", store.ErrInvalid)
+	if err := store.CheckID("conversation id", id); err != nil {
+		return store.Conversation{}, err
 	}
 	if !validText(id) {
 		return store.Conversation{}, notFoundConversation(id)
@@ -282,6 +282,9 @@ func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conv
 		return nil, err
 	}
 	defer done()
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	out := []store.Conversation{}
 	if !validText(f.Group) || !validText(f.Assignee) {
 		return out, nil // nothing stored matches
@@ -349,6 +352,9 @@ func (s *Store) PreviousOperator(ctx context.Context, customerID string) (string
 		return "", err
 	}
 	defer done()
+	if err := store.CheckIDLength("customer id", customerID); err != nil {
+		return "", err
+	}
 	if customerID == "" || !validText(customerID) {
 		return "", nil
 	}

@@ -29,6 +29,9 @@
 // Table names start with a prefix ("switchboard_" by default, see
 // WithTablePrefix), so the store can share a database with the host's own
 // tables; on PostgreSQL WithSchema puts them in a schema of their own.
+// Both are folded to lower case, as the databases fold unquoted names, so
+// names that differ only in case are one name, for the tables and for the
+// change feed alike.
 //
 // # Behaviour
 //

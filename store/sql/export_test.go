@@ -19,3 +19,6 @@ func DB(s *Store) *sql.DB { return s.db }
 
 // FeedLost returns how many connections the store's watches lost.
 func FeedLost(s *Store) int64 { return s.feedLost.Load() }
+
+// ReservedWords are the key words WithSchema refuses.
+var ReservedWords = reservedWords

@@ -118,6 +118,8 @@ func refuseBody(key string) func(q *writeTx) error {
 // behind it, each with its key in rest as its lock key, and lets the
 // batches go: the bodies of rest are then in one batch. It returns each
 // write's outcome.
+//
+//lint:ignore ST1008 the first write's error comes first, as it runs first
 func (h *held) queueWrites(t *testing.T, first func(q *writeTx) error, rest map[string]func(q *writeTx) error) (error, map[string]error) {
 	t.Helper()
 	firstDone := make(chan error, 1)

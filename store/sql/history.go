@@ -16,6 +16,9 @@ func (s *Store) StatusHistory(ctx context.Context, operatorID string, from, to t
 		return nil, err
 	}
 	defer done()
+	if err := store.CheckIDLength("operator id", operatorID); err != nil {
+		return nil, err
+	}
 	out := []store.StatusInterval{}
 	if !validText(operatorID) {
 		return out, nil
@@ -76,6 +79,9 @@ func (s *Store) LoadHistory(ctx context.Context, operatorID string) ([]LoadChang
 		return nil, err
 	}
 	defer done()
+	if err := store.CheckIDLength("operator id", operatorID); err != nil {
+		return nil, err
+	}
 	query, args := s.q.allLoadHistory, []any(nil)
 	if operatorID != "" {
 		query, args = s.q.loadHistory, []any{operatorID}

@@ -164,8 +164,8 @@ func (s *Store) DeleteOperator(ctx context.Context, id string) error {
 		return err
 	}
 	defer done()
-	if id == "" {
-		return fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	if err := store.CheckID("operator id", id); err != nil {
+		return err
 	}
 	if err := checkText("operator id", id); err != nil {
 		return err
@@ -226,8 +226,8 @@ func (s *Store) Operator(ctx context.Context, id string) (store.Operator, error)
 		return store.Operator{}, err
 	}
 	defer done()
-	if id == "" {
-		return store.Operator{}, fmt.Errorf("%w: operator id is empty", store.ErrInvalid)
+	if err := store.CheckID("operator id", id); err != nil {
+		return store.Operator{}, err
 	}
 	if !validText(id) {
 		return store.Operator{}, notFoundOperator(id)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/switchboard-go/switchboard/store"
@@ -57,7 +58,12 @@ func defaultConfig() config {
 
 // WithTablePrefix sets the prefix of every table and index name. It may
 // hold ASCII letters, digits and underscores, must not start with a digit,
-// and may be empty. Two stores with different prefixes share a database
+// and may be empty; on SQLite it must not start with "sqlite_", which
+// SQLite keeps for its own tables. It is folded to lower case, as both
+// dialects fold the unquoted names the store uses: "Tenant_" and "tenant_"
+// name the same tables, and Stores on them see each other's changes. A
+// prefix is always followed by a table's name, so it cannot make a name a
+// reserved key word. Two stores with different prefixes share a database
 // without seeing each other's rows. Defaults to DefaultTablePrefix.
 func WithTablePrefix(p string) Option {
 	return func(c *config) { c.prefix = p }
@@ -65,10 +71,16 @@ func WithTablePrefix(p string) Option {
 
 // WithSchema puts the store's tables in the named PostgreSQL schema, which
 // Migrate creates if it does not exist. The name follows the rules of
-// WithTablePrefix and must not be empty; PostgreSQL folds it to lower case.
-// SQLite has no schemas: OpenSQLite and New with SQLite refuse this option.
-// Defaults to the connection's current schema (the first of search_path,
-// usually "public").
+// WithTablePrefix and must not be empty. It is folded to lower case, as
+// PostgreSQL folds unquoted names: WithSchema("Sales") and
+// WithSchema("sales") name the same schema, and Stores on it see each
+// other's changes. It must not be a reserved SQL key word (those marked
+// reserved in the SQL Key Words appendix of PostgreSQL's documentation,
+// such as "user" or "order"), information_schema, or start with "pg_",
+// which PostgreSQL keeps for its system schemas (pg_catalog, pg_toast,
+// pg_temp, ...). SQLite has no schemas: OpenSQLite and New with SQLite
+// refuse this option. Defaults to the connection's current schema (the
+// first of search_path, usually "public").
 func WithSchema(name string) Option {
 	return func(c *config) { c.schema = name; c.setSchema = true }
 }
@@ -152,16 +164,26 @@ func withMigrations(fsys fs.FS) Option {
 	return func(c *config) { c.migrations = fsys }
 }
 
-// validate checks the configuration for dialect d.
+// validate checks the configuration for dialect d, and folds the table
+// prefix and the schema name to lower case, so that the names of the
+// tables and the notification channel are made of the folded form.
 func (c *config) validate(d dialect, openSQLite bool) error {
 	if err := validIdentifier("table prefix", c.prefix, true); err != nil {
 		return err
+	}
+	c.prefix = strings.ToLower(c.prefix)
+	if d.name() == "sqlite" && strings.HasPrefix(c.prefix, "sqlite_") {
+		return fmt.Errorf("%w: sqlstore: table prefix %q: SQLite keeps names starting with sqlite_ for itself", store.ErrInvalid, c.prefix)
 	}
 	if c.setSchema {
 		if d.name() != "postgres" {
 			return fmt.Errorf("%w: sqlstore: WithSchema applies to PostgreSQL only", store.ErrInvalid)
 		}
 		if err := validIdentifier("schema", c.schema, false); err != nil {
+			return err
+		}
+		c.schema = strings.ToLower(c.schema)
+		if err := validSchema(c.schema); err != nil {
 			return err
 		}
 	}
@@ -184,6 +206,18 @@ func (c *config) validate(d dialect, openSQLite bool) error {
 	}
 	if c.busyTimeout < 0 {
 		return fmt.Errorf("%w: sqlstore: busy timeout %v is negative", store.ErrInvalid, c.busyTimeout)
+	}
+	return nil
+}
+
+// validSchema checks a schema name, folded to lower case, against the
+// names PostgreSQL keeps: its reserved key words and its system schemas.
+func validSchema(s string) error {
+	switch {
+	case reservedWords[s]:
+		return fmt.Errorf("%w: sqlstore: schema %q is a reserved SQL key word", store.ErrInvalid, s)
+	case s == "information_schema" || strings.HasPrefix(s, "pg_"):
+		return fmt.Errorf("%w: sqlstore: schema %q: PostgreSQL keeps information_schema and names starting with pg_ for its system schemas", store.ErrInvalid, s)
 	}
 	return nil
 }

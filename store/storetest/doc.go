@@ -25,6 +25,12 @@
 //     state or with a zero CreatedAt, and an empty id given to Operator,
 //     Conversation or DeleteOperator. UpdateOperator ignores the Status of
 //     its argument, so it may be empty.
+//   - Every id (of an operator, a conversation, a group or a customer, in
+//     any field of a row or a change, or given to a read) may be up to
+//     store.MaxIDLength bytes of UTF-8 text (without NUL bytes), and is
+//     returned as given; a longer one is refused with store.ErrInvalid, by
+//     reads too (PreviousOperator, StatusHistory, a Filter's Group or
+//     Assignee).
 //   - A failed call changes nothing: every row, version, load and the
 //     previous operator of every customer stay as they were.
 //   - Versions start at 1 and grow by exactly one with every successful

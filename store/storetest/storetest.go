@@ -47,7 +47,7 @@ type plainTest struct {
 }
 
 // plainTests lists Run's example-based subtests, by file.
-var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, miscTests)
+var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
