@@ -12,6 +12,7 @@ var _ store.Clock = (*Store)(nil)
 
 // Now returns the time on the database server's clock (see store.Clock):
 // Routers that share a PostgreSQL database compare their clocks with it.
+// It works on a database whatever its schema.
 // On SQLite, which runs in the process, it fails with
 // store.ErrUnsupported.
 func (s *Store) Now(ctx context.Context) (time.Time, error) {
@@ -19,11 +20,12 @@ func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	if q == "" {
 		return time.Time{}, fmt.Errorf("%w: sqlstore: %s has no clock of its own", store.ErrUnsupported, s.d.name())
 	}
-	done, err := s.enter(ctx)
-	if err != nil {
-		return time.Time{}, err
+	// The clock does not depend on the schema: no enter.
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return time.Time{}, fmt.Errorf("%w: sqlstore", store.ErrClosed)
 	}
-	defer done()
 	var t time.Time
 	if err := s.reader().QueryRowContext(ctx, q).Scan(&t); err != nil {
 		return time.Time{}, s.mapError(ctx, "read the clock", err)

@@ -28,3 +28,11 @@ func TestStoreClock(t *testing.T) {
 	_, err = lite.Now(t.Context())
 	require.ErrorIs(t, err, store.ErrUnsupported)
 }
+
+func TestStoreClockClosed(t *testing.T) {
+	s, err := sqlstore.OpenPostgres(t.Context(), postgresDSN(t))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = s.Now(t.Context())
+	require.ErrorIs(t, err, store.ErrClosed)
+}
