@@ -268,13 +268,21 @@ func (c *pgCluster) Crash() {
 	c.waitExit()
 }
 
+// Stop stops the server cleanly (pg_ctlcluster stop -m fast): sessions
+// are ended, and a checkpoint puts everything committed on disk.
+func (c *pgCluster) Stop() {
+	c.t.Helper()
+	require.NotNil(c.t, c.exited, "cluster %s is not running", c.name)
+	pgRun(c.t, "pg_ctlcluster", "--skip-systemctl-redirect", c.version, c.name, "stop", "-m", "fast")
+	c.waitExit()
+}
+
 // Restart starts the server again (after stopping it cleanly, if it
 // runs) and waits until it accepts connections.
 func (c *pgCluster) Restart() {
 	c.t.Helper()
 	if c.exited != nil {
-		pgRun(c.t, "pg_ctlcluster", "--skip-systemctl-redirect", c.version, c.name, "stop", "-m", "fast")
-		c.waitExit()
+		c.Stop()
 	}
 	c.Start()
 }
