@@ -46,6 +46,9 @@ var (
 	// resynchronises its view with the store; read the conversation or
 	// operator before acting again.
 	ErrOutcomeUnknown = store.ErrOutcomeUnknown
+	// ErrUnavailable: the store's database could not be reached; nothing
+	// was changed, and the command may be retried.
+	ErrUnavailable = store.ErrUnavailable
 
 	// ErrUnknownStatus reports a status name the presence model does not
 	// define; it also matches ErrNotFound.
@@ -94,7 +97,7 @@ func (e followUpError) Unwrap() []error {
 // refusals are the errors that say a command did not take effect, or may
 // not have.
 var refusals = []error{
-	store.ErrOutcomeUnknown, store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
+	store.ErrOutcomeUnknown, store.ErrUnavailable, store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
 	store.ErrWrongState, store.ErrConflict, store.ErrOverCapacity, store.ErrNotAllowed,
 	store.ErrNotAssignee, store.ErrHoldsConversations, context.Canceled, context.DeadlineExceeded,
 }

@@ -333,7 +333,7 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 		case from != "" && from != cur:
 			return fmt.Errorf("%w: operator %q is %q, not %q", ErrConflict, operatorID, cur, from)
 		case cur == to && attempt > 0:
-			return nil
+			return r.sync(ctx)
 		case cur == to:
 			// Already there, as far as the view knows: make sure the view
 			// is not behind a change still on its way to it.

@@ -7,7 +7,7 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// Writes of unknown outcome. A store that loses its connection to the
+// Writes of unknown outcome, and acknowledgements that rest on reads. A store that loses its connection to the
 // database, or whose caller's context ends, after a commit may have been
 // sent answers store.ErrOutcomeUnknown: the change may be stored, and the
 // view, which takes a change from the store's answer, would then miss it,
@@ -82,4 +82,15 @@ func (r *Router) resyncIfStale(ctx context.Context) error {
 		return err
 	}
 	return r.pumpAll(ctx)
+}
+
+// sync makes sure that what the Router read from its store is durable, for
+// a command it acknowledges without writing: the row may be another
+// Router's change that a crash of the database would lose (see
+// store.Syncer).
+func (r *Router) sync(ctx context.Context) error {
+	if s, ok := r.cfg.Store.(store.Syncer); ok {
+		return s.Sync(ctx)
+	}
+	return nil
 }

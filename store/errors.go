@@ -40,6 +40,10 @@ var (
 	ErrInvalid = errors.New("switchboard: invalid input")
 	// ErrClosed reports use of a store or router after Close.
 	ErrClosed = errors.New("switchboard: closed")
+	// ErrUnavailable reports that the database could not be reached: no
+	// connection to it could be made, so nothing was sent and nothing
+	// changed. The call may be retried.
+	ErrUnavailable = errors.New("switchboard: the database is unavailable")
 	// ErrOutcomeUnknown reports a change that may or may not have been
 	// stored: the connection to the database was lost, or the caller's
 	// context ended, after its commit may have been sent. Read the rows

@@ -36,3 +36,16 @@ func TestStoreClockClosed(t *testing.T) {
 	_, err = s.Now(t.Context())
 	require.ErrorIs(t, err, store.ErrClosed)
 }
+
+// Sync returns once what the store has shown is on disk: on PostgreSQL it
+// flushes, on SQLite commits are durable in place.
+func TestStoreSync(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		s := b.mustMigrate(t)
+		require.NoError(t, s.Sync(t.Context()))
+		require.NoError(t, s.Close())
+		if b.name == "Postgres" {
+			require.ErrorIs(t, s.Sync(t.Context()), store.ErrClosed)
+		}
+	})
+}

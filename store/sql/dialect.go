@@ -91,6 +91,9 @@ type dialect interface {
 	// feeds reports whether the database can tell other connections what
 	// a transaction changed (PostgreSQL's NOTIFY): see Store.Watch.
 	feeds() bool
+	// unreachable reports whether err says that no connection to the
+	// database could be made (nothing was sent).
+	unreachable(err error) bool
 	// clock is the query that reads the database server's clock, or ""
 	// when the database has none of its own (SQLite runs in the process).
 	clock() string

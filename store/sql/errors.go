@@ -59,7 +59,8 @@ func isClosedDB(err error) bool {
 
 // mapError turns an error from a database call made by op into the error a
 // Store method returns: the context's error when ctx is done, the store's
-// own errors as they are, a closed database as store.ErrClosed, a unique
+// own errors as they are, a closed database as store.ErrClosed, a database
+// no connection could be made to as store.ErrUnavailable, a unique
 // violation as store.ErrAlreadyExists, a retryable failure as
 // store.ErrConflict, and anything else wrapped with op.
 func (s *Store) mapError(ctx context.Context, op string, err error) error {
@@ -78,6 +79,8 @@ func (s *Store) mapError(ctx context.Context, op string, err error) error {
 		return err
 	case isClosedDB(err):
 		return fmt.Errorf("%w: sqlstore: %s: %v", store.ErrClosed, op, err)
+	case s.d.unreachable(err):
+		return fmt.Errorf("%w: sqlstore: %s: %w", store.ErrUnavailable, op, err)
 	case s.d.isUniqueViolation(err):
 		return fmt.Errorf("%w: sqlstore: %s: %v", store.ErrAlreadyExists, op, err)
 	case s.d.isRetryable(err):

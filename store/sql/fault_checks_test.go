@@ -78,6 +78,8 @@ type faultCluster struct {
 	// Stores[i] is Routers[i]'s.
 	Stores  []*sqlstore.Store
 	Routers []*routing.Router
+	// History records every write of the set-up and of the Routers.
+	History faultHistory
 }
 
 // startFaultCluster migrates the database of checkerDSN, creates
@@ -97,16 +99,17 @@ func startFaultCluster(t testing.TB, checkerDSN string, routerDSNs []string, opt
 	fc := &faultCluster{Checker: open(checkerDSN)}
 	require.NoError(t, fc.Checker.Migrate(ctx))
 	at := time.Now()
+	setup := fc.History.record(fc.Checker)
 	for g := range clusterGroups {
 		for i := range clusterPerGroup {
-			_, err := fc.Checker.CreateOperator(ctx, store.Operator{ID: clusterOperator(g, i), Groups: []string{clusterGroupID(g)},
+			_, err := setup.CreateOperator(ctx, store.Operator{ID: clusterOperator(g, i), Groups: []string{clusterGroupID(g)},
 				Status: presence.StatusReady, StatusSince: at})
 			require.NoError(t, err)
 		}
 	}
 	for _, dsn := range routerDSNs {
 		s := open(dsn)
-		r, err := routing.New(ctx, faultConfig(s))
+		r, err := routing.New(ctx, faultConfig(fc.History.record(s)))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = r.Stop() })
 		fc.Stores, fc.Routers = append(fc.Stores, s), append(fc.Routers, r)

@@ -78,4 +78,5 @@ func TestFaultDatabaseCrash(t *testing.T) {
 			restarted.Sub(crashed).Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond))
 	}
 	t.Logf("%d crashes, %d commands acknowledged in all, in %v", crashes, len(acked), time.Since(began).Round(time.Millisecond))
+	fc.History.requireLinearizable(t)
 }

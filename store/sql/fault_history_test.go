@@ -38,7 +38,7 @@ func (h *faultHistory) add(op storetest.Op) {
 // store's sequential specification: with the faults in it, every write
 // took effect at one instant between its call and its return, or, for one
 // whose outcome is unknown, at one instant after its call or not at all.
-func (h *faultHistory) requireLinearizable(t *testing.T) {
+func (h *faultHistory) requireLinearizable(t testing.TB) {
 	t.Helper()
 	h.mu.Lock()
 	ops := append([]storetest.Op(nil), h.ops...)

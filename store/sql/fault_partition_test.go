@@ -327,3 +327,16 @@ func awaitEvent(t *testing.T, sub *routing.Subscription) routing.Event {
 	}
 	return routing.Event{}
 }
+
+// A command on a database no connection can be made to fails with
+// ErrUnavailable, which says that nothing changed.
+func TestFaultUnreachableDatabase(t *testing.T) {
+	pt := newPartition(t)
+	r := pt.router(pt.open(true), 0)
+	ctx := t.Context()
+	pt.proxy.close() // refuses connections, and drops those it had
+	_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
+	require.ErrorIs(t, err, routing.ErrUnavailable)
+	_, err = pt.open(false).Conversation(ctx, "c1")
+	require.ErrorIs(t, err, store.ErrNotFound, "nothing changed")
+}

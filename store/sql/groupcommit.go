@@ -231,6 +231,7 @@ func (c *committer) together(batch []*writeReq) (outcomes []error, rolledBack bo
 			}
 			if err != nil {
 				q.rewind(m)
+				q.refused = true
 			}
 			outcomes[i] = err
 		}

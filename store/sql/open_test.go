@@ -38,6 +38,7 @@ func TestOpenPostgresUnreachable(t *testing.T) {
 	defer cancel()
 	_, err := sqlstore.OpenPostgres(ctx, "postgres://postgres:secret@127.0.0.1:1/test?sslmode=disable")
 	require.Error(t, err)
+	require.ErrorIs(t, err, store.ErrUnavailable)
 	require.Contains(t, err.Error(), "connect to PostgreSQL database")
 	require.Contains(t, err.Error(), "127.0.0.1")
 	require.NotContains(t, err.Error(), "secret", "the error does not repeat the password")

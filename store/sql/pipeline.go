@@ -50,7 +50,7 @@ func (s *Store) pipelined(ctx context.Context, batch bool, body func(w *writeTx)
 		if batch {
 			t.held = append(t.held, heldStmt{query: s.d.batchLockTimeout()})
 		}
-		out = s.finish(&writeTx{st: t}, batch, body)
+		out = s.finish(ctx, &writeTx{st: t}, batch, body)
 		return nil
 	})
 	if err != nil {

@@ -157,6 +157,13 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 
 func (postgresDialect) feeds() bool { return true }
 
+// unreachable reports a failure to connect, which pgx reports before
+// anything is sent.
+func (postgresDialect) unreachable(err error) bool {
+	var e *pgconn.ConnectError
+	return errors.As(err, &e)
+}
+
 // clock reads the time at the moment the query runs (now() would give the
 // start of its transaction).
 func (postgresDialect) clock() string { return "SELECT clock_timestamp()" }

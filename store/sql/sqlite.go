@@ -151,6 +151,9 @@ func (sqliteDialect) loadWithHistory() bool { return false }
 // feeds is false: SQLite has no way to tell another process what changed.
 func (sqliteDialect) feeds() bool { return false }
 
+// unreachable is false: SQLite is a file, opened in the process.
+func (sqliteDialect) unreachable(error) bool { return false }
+
 // clock is "": SQLite runs in the process, on its clock.
 func (sqliteDialect) clock() string { return "" }
 

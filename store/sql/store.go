@@ -120,6 +120,9 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg config, own bool, 
 		case isClosedDB(err):
 			return nil, fmt.Errorf("%w: sqlstore: %s: %v", store.ErrClosed, what, err)
 		}
+		if d.unreachable(err) {
+			return nil, fmt.Errorf("%w: sqlstore: connect to %s: %w", store.ErrUnavailable, what, err)
+		}
 		return nil, fmt.Errorf("sqlstore: connect to %s: %w", what, err)
 	}
 	if err := s.checkSchema(ctx); err != nil && !errors.Is(err, ErrSchemaOutdated) {

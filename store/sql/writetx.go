@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -22,6 +23,9 @@ type writeTx struct {
 	// alone (Version 0); convs the conversation rows written.
 	ops   []store.Operator
 	convs []store.Conversation
+	// refused records that a body of the transaction refused (see
+	// Store.refused): its COMMIT is then flushed too.
+	refused bool
 }
 
 // txStatements runs the statements of one write transaction: sqlTx
@@ -138,13 +142,16 @@ func (s *Store) transact(ctx context.Context, batch bool, body func(w *writeTx) 
 			return err
 		}
 	}
-	return s.finish(&writeTx{st: sqlTx{tx: tx, q: s.querier(tx)}}, batch, body)
+	return s.finish(ctx, &writeTx{st: sqlTx{tx: tx, q: s.querier(tx)}}, batch, body)
 }
 
 // finish runs body in w's transaction, then publishes and commits, or
 // rolls back. batch is transact's.
-func (s *Store) finish(w *writeTx, batch bool, body func(w *writeTx) error) error {
+func (s *Store) finish(ctx context.Context, w *writeTx, batch bool, body func(w *writeTx) error) error {
 	if err := body(w); err != nil {
+		if isStoreError(err) {
+			return s.refused(ctx, w, err)
+		}
 		w.st.rollback()
 		return err
 	}
@@ -160,10 +167,36 @@ func (s *Store) finish(w *writeTx, batch bool, body func(w *writeTx) error) erro
 		}
 	}
 	flush := ""
-	if notified {
+	if notified || w.refused {
 		flush = s.flushAfter
 	}
 	return w.st.commit(flush)
+}
+
+// refused ends the transaction of a body that refused with err, a store
+// error, having written nothing. When commits are asynchronous (see
+// pipeTx.commit), the rows the body read may be another Store's commit
+// that is not on disk yet, and would be lost with it in a crash of the
+// server: a refusal must not rest on them. So the transaction, which
+// changes nothing, is committed with the flush after it, and err returned
+// once every commit before it is on disk; if that fails, so that what err
+// rests on is not known to be durable, the error says so and no longer
+// matches err's sentinel.
+func (s *Store) refused(ctx context.Context, w *writeTx, err error) error {
+	if s.flushAfter == "" {
+		w.st.rollback()
+		return err
+	}
+	cerr := w.st.commit(s.flushAfter)
+	if cerr == nil {
+		return err
+	}
+	// Not committed (the transaction had failed, or was never begun):
+	// flush on a connection of the pool.
+	if _, ferr := s.db.ExecContext(ctx, s.flushAfter); ferr != nil {
+		return fmt.Errorf("%v; the rows it was decided on are not known to be on disk: %w", err, ferr)
+	}
+	return err
 }
 
 // sqlTx runs a write transaction through database/sql: each statement

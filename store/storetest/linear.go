@@ -95,6 +95,9 @@ func (r LinearResult) Visualize(path string) error {
 // Gained.LastAssigned), and the status, load and version of a returned
 // operator row. On failure it compares the error class.
 //
+// A write that failed with ClassUnavailable is left out: it reached no
+// database.
+//
 // Unknown outcomes. An op with no return (its client died, or the history
 // was taken while it ran) or that failed with ClassOther may or may not
 // have taken effect: the specification is nondeterministic for it,
@@ -198,6 +201,9 @@ func pairOps(records []Op) ([]*Op, error) {
 			return nil, fmt.Errorf("%w: op %d of client %d ended twice", store.ErrInvalid, rec.Seq, rec.Client)
 		}
 	}
+	// A write refused as ClassUnavailable reached no database: it changed
+	// nothing, whatever the state, and is left out.
+	out = slices.DeleteFunc(out, func(op *Op) bool { return op.Return != 0 && op.Output.Err == ClassUnavailable })
 	slices.SortFunc(out, func(a, b *Op) int {
 		return cmp.Or(cmp.Compare(a.Call, b.Call), cmp.Compare(a.Client, b.Client), cmp.Compare(a.Seq, b.Seq))
 	})

@@ -62,6 +62,9 @@ const (
 	// ClassInvalid matches store.ErrInvalid: the input was malformed and
 	// nothing changed.
 	ClassInvalid ErrClass = "ErrInvalid"
+	// ClassUnavailable matches store.ErrUnavailable: the database could
+	// not be reached, and nothing changed.
+	ClassUnavailable ErrClass = "ErrUnavailable"
 	// ClassOther is an error that matches none of the sentinels above.
 	ClassOther ErrClass = "other"
 )
@@ -82,6 +85,7 @@ var errClasses = []struct {
 	{store.ErrNotAllowed, ClassNotAllowed},
 	{store.ErrNotAssignee, ClassNotAssignee},
 	{store.ErrHoldsConversations, ClassHoldsConversations},
+	{store.ErrUnavailable, ClassUnavailable},
 }
 
 // Classify returns the class of a write's error: ClassOK for nil, the
@@ -164,7 +168,8 @@ func (o Op) Unknown() bool { return o.Return == 0 || o.Output.Err == ClassOther 
 // history; give each client its own, with its own Client number. It is
 // safe for concurrent use if its sink is.
 //
-// A Recorder also implements store.Feed and store.Clock, by delegation:
+// A Recorder also implements store.Feed, store.Clock and store.Syncer, by
+// delegation:
 // their methods fail with store.ErrUnsupported when the wrapped store does
 // not implement them.
 type Recorder struct {
@@ -175,9 +180,10 @@ type Recorder struct {
 }
 
 var (
-	_ store.Store = (*Recorder)(nil)
-	_ store.Feed  = (*Recorder)(nil)
-	_ store.Clock = (*Recorder)(nil)
+	_ store.Store  = (*Recorder)(nil)
+	_ store.Feed   = (*Recorder)(nil)
+	_ store.Clock  = (*Recorder)(nil)
+	_ store.Syncer = (*Recorder)(nil)
 )
 
 // NewRecorder returns a Recorder of client's writes to s. For every write
@@ -360,4 +366,13 @@ func (r *Recorder) Now(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: recorded store has no clock", store.ErrUnsupported)
 	}
 	return c.Now(ctx)
+}
+
+// Sync delegates store.Syncer.Sync; a recorded store that is not a Syncer
+// is durable as it answers, and Sync returns nil.
+func (r *Recorder) Sync(ctx context.Context) error {
+	if s, ok := r.s.(store.Syncer); ok {
+		return s.Sync(ctx)
+	}
+	return nil
 }
