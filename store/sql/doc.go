@@ -99,23 +99,35 @@
 // notifying transaction; this way it is released before the wait for the
 // disk, not after, and the flushes of several Stores can share a write.
 // Other connections may see such a write up to one flush before it is on
-// disk. A user who may not execute pg_logical_emit_message (PUBLIC may by
+// disk, and a crash of the server in between loses it: so a write refused
+// on the strength of what it read also commits (nothing) with the flush
+// after it before it returns, and Sync makes what the Store has shown
+// durable for a caller that acknowledges something without writing. A
+// user who may not execute pg_logical_emit_message (PUBLIC may by
 // default) commits durably in place instead.
 //
-// One writer per Store means that writes wait for each other: a caller's
-// context bounds its wait in the queue and its own statements, but once
-// its write has run in a batch the call waits for that batch's commit.
+// One writer per Store means that writes wait for each other. A caller's
+// context bounds the whole call: its wait in the queue, its statements,
+// and, on PostgreSQL, the transaction its write runs in, COMMIT included
+// (a batch's transaction runs until every caller in it has given up).
+//
+// Faults. A call that cannot connect to the database fails with
+// store.ErrUnavailable: nothing was sent. On PostgreSQL a Watch pings its
+// connection after WithFeedPing of silence and replaces a connection that
+// does not answer (a half-open connection, a silent network), then
+// reports a Resync; the server ends a session of the Store left idle in a
+// transaction after WithIdleInTransactionTimeout, so that a client gone
+// silent holds no row locks. Now reads the server's clock, against which
+// Routers check theirs.
 //
 // Loads are counters in the operators' rows, changed in the same
 // transaction as the conversation. Reconcile compares every operator's
 // load counter with the conversations assigned to them.
 //
-// A call whose context ends before its write has run returns the
-// context's error and writes nothing; once its write has run, the call
-// waits for the commit, so that what it returns is what the database did.
-// A COMMIT that fails without saying whether it took effect (a connection
-// lost meanwhile), or that succeeded while the flush after it failed, is
-// reported as such, never as the context's error.
-// After Close
-// every call fails with store.ErrClosed.
+// A call whose context ends before its write was taken into a batch
+// returns the context's error and writes nothing; one whose context ends
+// later returns store.ErrOutcomeUnknown, as does a COMMIT that fails
+// without saying whether it took effect (a connection lost meanwhile), or
+// that succeeded while the flush after it failed. After Close every call
+// fails with store.ErrClosed.
 package sqlstore
