@@ -148,13 +148,14 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 
 // ProcessDue handles everything due at or before the clock's current time,
 // after measuring the clock's offset to the store's if a check is due (see
-// Config.MaxClockSkew) and resynchronising the view with the store if a write's outcome was
-// unknown since the last time (without a feed; see Resync): groups whose business hours open or close (SPEC R6: availability is
-// reported, an opening queue is routed), queues another router's changes
-// made routable Config.Takeover ago, then, in due order, the
-// conversations' deadlines (SPEC L2, L3, L4, L10). Each
-// deadline fires at most once, and only if its conversation is still as it
-// was when the deadline was set. A Router whose Config.ManualDeadlines is
+// Config.MaxClockSkew) and resynchronising the view with the store if a
+// write's outcome was unknown since the last time (without a feed; see
+// Resync): groups whose business hours open or close (SPEC R6:
+// availability is reported, an opening queue is routed), queues another
+// router's changes made routable Config.Takeover ago, then, in due order,
+// the conversations' deadlines (SPEC L2, L3, L4, L10). Each deadline fires
+// at most once, and only if its conversation is still as it was when the
+// deadline was set. A Router whose Config.ManualDeadlines is
 // set relies on this call alone; tests and simulations call it after
 // advancing a mock clock, and never sleep.
 func (r *Router) ProcessDue(ctx context.Context) error {

@@ -92,8 +92,12 @@ func (r *Router) resync(ctx context.Context) error {
 	found := make(map[string]bool, len(ops))
 	for _, o := range ops {
 		found[o.ID] = true
-		if r.serves(o) {
+		switch op := r.ops[o.ID]; {
+		case r.serves(o):
 			r.replaceOperator(o, start)
+		case op != nil && op.changed <= start:
+			// Moved to a group this Router does not serve.
+			r.forgetOperator(o.ID)
 		}
 	}
 	for id, op := range r.ops {
