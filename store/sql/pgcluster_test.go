@@ -81,6 +81,10 @@ func pgClusterVersion(t testing.TB) string {
 		}
 		t.Skipf("throwaway PostgreSQL cluster unavailable (install postgresql and postgresql-common, run as root): %s", msg)
 	}
+	if os.Getenv(postgresEnv) == "" && os.Getenv("CI") == "" {
+		// Like every PostgreSQL test, only when asked for.
+		t.Skipf("PostgreSQL tests skipped: set %s to a DSN to run them", postgresEnv)
+	}
 	for _, tool := range []string{"pg_createcluster", "pg_ctlcluster", "pg_dropcluster", "pg_lsclusters"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing("%s not found: %v", tool, err)
