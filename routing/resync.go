@@ -89,6 +89,8 @@ func (r *Router) resync(ctx context.Context) error {
 	if r.closed {
 		return nil
 	}
+	// The store's rows win over the closes seen before the read.
+	r.tombs.dropUpTo(start)
 	found := make(map[string]bool, len(ops))
 	for _, o := range ops {
 		found[o.ID] = true

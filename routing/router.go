@@ -56,6 +56,9 @@ type Router struct {
 	// gen counts the changes of the view's rows; each row's state records
 	// the count at its last change (see resync.go).
 	gen uint64
+	// tombs keeps the closing versions of recently closed conversations
+	// (see tombstone.go).
+	tombs tombstones
 	// byOrd holds every operator at its ordinal (see candItem); freeOrds
 	// the ordinals of removed operators, for reuse. less is candLess,
 	// bound once.

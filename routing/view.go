@@ -99,6 +99,9 @@ func (r *Router) absorbConversation(row store.Conversation, remote bool) {
 // view's whatever their versions (see resync.go).
 func (r *Router) putConversation(row store.Conversation, remote, force bool) {
 	cs := r.convs[row.ID]
+	if cs == nil && r.tombs.buries(row.ID, row.Version) {
+		return // closed since (see tombstone.go)
+	}
 	shift := r.shiftOf(remote)
 	if cs != nil {
 		if row.Version <= cs.row.Version && !force {
@@ -112,6 +115,7 @@ func (r *Router) putConversation(row store.Conversation, remote, force bool) {
 	}
 	r.stamp(nil)
 	if row.State == store.Closed {
+		r.tombs.lay(row.ID, row.Version, r.gen, r.clock.Clock.Now().UnixNano())
 		if cs != nil {
 			r.dropConversation(cs)
 		}

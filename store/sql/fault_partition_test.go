@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -335,8 +336,18 @@ func TestFaultUnreachableDatabase(t *testing.T) {
 	r := pt.router(pt.open(true), 0)
 	ctx := t.Context()
 	pt.proxy.close() // refuses connections, and drops those it had
-	_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
+	// A connection of the pool dropped under the write may fail it first
+	// (connection reset); the next one cannot be made.
+	var err error
+	for i := range 3 {
+		_, err = r.Enqueue(ctx, routing.NewConversation{ID: fmt.Sprintf("c%d", i), Group: "support"})
+		require.Error(t, err)
+		if errors.Is(err, routing.ErrUnavailable) {
+			break
+		}
+	}
 	require.ErrorIs(t, err, routing.ErrUnavailable)
-	_, err = pt.open(false).Conversation(ctx, "c1")
-	require.ErrorIs(t, err, store.ErrNotFound, "nothing changed")
+	convs, err := pt.open(false).Conversations(ctx, store.Filter{})
+	require.NoError(t, err)
+	require.Empty(t, convs, "nothing changed")
 }
