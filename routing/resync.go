@@ -49,7 +49,7 @@ func (r *Router) Resync(ctx context.Context) error {
 
 // resync reads every operator and open conversation from the store, and the
 // conversations of the view that are no longer open, and puts them in place
-// of the view's rows. It returns the groups whose queues may have changed.
+// of the view's rows. It routes nothing: the caller routes every group.
 func (r *Router) resync(ctx context.Context) error {
 	r.mu.Lock()
 	start := r.gen
