@@ -639,14 +639,5 @@ func checkClusterLinearizable(t *testing.T, dir string) {
 	for _, p := range paths {
 		ops = append(ops, readJSONLines[storetest.Op](t, p)...)
 	}
-	res, err := storetest.CheckLinearizable(ops, 3*time.Minute)
-	require.NoError(t, err)
-	t.Logf("linearizability: %s", res)
-	if res.Verdict != storetest.Linearizable {
-		view := filepath.Join(os.TempDir(), "switchboard-cluster-history.html")
-		if err := res.Visualize(view); err == nil {
-			t.Logf("history written to %s", view)
-		}
-	}
-	require.Equal(t, storetest.Linearizable, res.Verdict)
+	requireLinearizableOps(t, ops, 3*time.Minute, "switchboard-cluster-history.html")
 }

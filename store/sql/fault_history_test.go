@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -43,8 +45,22 @@ func (h *faultHistory) requireLinearizable(t testing.TB) {
 	h.mu.Lock()
 	ops := append([]storetest.Op(nil), h.ops...)
 	h.mu.Unlock()
-	res, err := storetest.CheckLinearizable(ops, time.Minute)
+	requireLinearizableOps(t, ops, time.Minute, "switchboard-fault-history.html")
+}
+
+// requireLinearizableOps checks ops against the store's sequential
+// specification, within timeout; a history that is not linearizable is
+// drawn in the temporary directory, in file name.
+func requireLinearizableOps(t testing.TB, ops []storetest.Op, timeout time.Duration, name string) {
+	t.Helper()
+	res, err := storetest.CheckLinearizable(ops, timeout)
 	require.NoError(t, err)
 	t.Logf("linearizability: %s", res)
+	if res.Verdict != storetest.Linearizable {
+		view := filepath.Join(os.TempDir(), name)
+		if err := res.Visualize(view); err == nil {
+			t.Logf("history written to %s", view)
+		}
+	}
 	require.Equal(t, storetest.Linearizable, res.Verdict)
 }
