@@ -86,7 +86,7 @@ func TestR3_CappedDefaultAndOwnCap(t *testing.T) {
 		require.Equal(t, []policy.Skip{{Operator: "anna", Reason: policy.ReasonAtCap}}, d.Skipped)
 	})
 
-	t.Run("seed 002 default of 5", func(t *testing.T) {
+	t.Run("BPMSoft default of 5", func(t *testing.T) {
 		p := policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 5})
 		d := p.Decide(same(p, conv, op("anna", 5), op("boris", 5)))
 		require.Equal(t, policy.Keep, d.Action)

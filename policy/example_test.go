@@ -127,7 +127,7 @@ func ExampleFunc() {
 }
 
 // Fallback: balanced assignment to Ready operators, and when none is below
-// cap, an offer to everyone who may take by hand (seed 001's "Can help").
+// cap, an offer to everyone who may take by hand (Cleversite's "Can help").
 func ExampleFallback() {
 	p := policy.Capped(policy.Fallback(policy.LeastLoaded(), policy.Broadcast(0)), policy.CapOptions{Default: 1})
 	ready := policy.NewList(policy.LimiterOf(p), policy.Candidate{ID: "anna", Load: 1})

@@ -10,8 +10,9 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// helpDeskEddy is an admin-defined set of statuses like seed 004's "online",
-// "lunch" and "offline", with an inactivity rule and a guard from seed 003.
+// helpDeskEddy is an admin-defined set of statuses like HelpDeskEddy's
+// employee statuses "online", "lunch" and "offline", with an inactivity
+// rule and a guard from its omnichannel module.
 func helpDeskEddy() presence.Definition {
 	return presence.Definition{
 		Statuses: []presence.Status{

@@ -7,10 +7,10 @@
 // [Capability] bits (auto-assignment, queue offers and manual take, transfers
 // from colleagues, assignment by an admin) and an optional [Inactivity]
 // rule. [New] validates a Definition and returns an immutable [Model] that
-// the router asks who may receive what. The statuses of the seed products
-// are presets built from the same types — [Standard], [ActiveInactive] and
-// [Toggle] — so a status an admin defines (SPEC P11) is no second-class
-// citizen.
+// the router asks who may receive what. The statuses of Cleversite, BPMSoft
+// and Pyrus are presets built from the same types — [Standard],
+// [ActiveInactive] and [Toggle] — so a status an admin defines (SPEC P11) is
+// no second-class citizen.
 //
 // The package is pure: it does no I/O and never reads a clock. Changing a
 // status never drops the conversations an operator already holds (SPEC P3);

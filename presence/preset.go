@@ -2,32 +2,32 @@ package presence
 
 // Status names used by the presets.
 const (
-	// StatusReady: "Ready to talk" (seed 001): receives everything.
+	// StatusReady: "Ready to talk" (Cleversite): receives everything.
 	StatusReady = "ready"
-	// StatusCanHelp: "Can help" (seed 001): queue offers, manual take and
+	// StatusCanHelp: "Can help" (Cleversite): queue offers, manual take and
 	// transfers; no auto-assignment, and an admin cannot assign.
 	StatusCanHelp = "can-help"
-	// StatusPause: "Pause" (seed 001): only own conversations and
+	// StatusPause: "Pause" (Cleversite): only own conversations and
 	// transfers from colleagues; becomes StatusAway when the last
 	// conversation closes.
 	StatusPause = "pause"
-	// StatusAway: "Away" (seed 001): nothing new; transfers are refused.
+	// StatusAway: "Away" (Cleversite): nothing new; transfers are refused.
 	StatusAway = "away"
-	// StatusOffline: off shift (seed 001): nothing new.
+	// StatusOffline: off shift (Cleversite): nothing new.
 	StatusOffline = "offline"
-	// StatusActive: "Active" (seed 002): receives everything.
+	// StatusActive: "Active" (BPMSoft): receives everything.
 	StatusActive = "active"
-	// StatusInactive: "Inactive" (seed 002): nothing new; set on log out.
+	// StatusInactive: "Inactive" (BPMSoft): nothing new; set on log out.
 	StatusInactive = "inactive"
-	// StatusGreen: the toggle's green position (seed 000): accepting new
+	// StatusGreen: the toggle's green position (Pyrus): accepting new
 	// chats.
 	StatusGreen = "green"
-	// StatusGrey: the toggle's grey position (seed 000): nothing new; the
+	// StatusGrey: the toggle's grey position (Pyrus): nothing new; the
 	// operator keeps their own chats and is still on shift.
 	StatusGrey = "grey"
 )
 
-// Standard returns the statuses of seed 001 (Cleversite), SPEC P2:
+// Standard returns the statuses of the Cleversite model, SPEC P2:
 //
 //	ready     All: auto-assignment, queue and manual take, transfers, admin assignment
 //	can-help  QueueTake|Transfers: no auto-assignment; an admin cannot assign
@@ -54,7 +54,7 @@ func Standard() *Model {
 	})
 }
 
-// ActiveInactive returns the two statuses of seed 002 (BPMSoft), SPEC P2:
+// ActiveInactive returns the two statuses of the BPMSoft model, SPEC P2:
 // active (All) and inactive (nothing new). A new operator starts inactive;
 // log in does not change the status, log out sets inactive (SPEC P7), and
 // so does ending the shift. Each call returns a new Model.
@@ -70,7 +70,7 @@ func ActiveInactive() *Model {
 	})
 }
 
-// Toggle returns the green/grey switch of seed 000 (Pyrus), SPEC P2: green
+// Toggle returns the green/grey switch of the Pyrus model, SPEC P2: green
 // (All: accepting new chats) and grey (nothing new, but still at work: the
 // operator keeps their own chats and customers who write again come back to
 // them), plus offline for an operator who has pressed "exit" and left the

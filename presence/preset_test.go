@@ -33,7 +33,7 @@ func TestP2_StandardPreset(t *testing.T) {
 		{Name: presence.StatusOffline},
 	})
 
-	// Seed 001 table, one line per capability.
+	// Cleversite's table, one line per capability.
 	require.Equal(t, []string{"ready"}, m.With(presence.AutoAssign), "only Ready is auto-assigned")
 	require.Equal(t, []string{"ready", "can-help"}, m.With(presence.QueueTake), "queue offers and manual take")
 	require.Equal(t, []string{"ready", "can-help", "pause"}, m.With(presence.Transfers), "transfers from colleagues")
@@ -73,7 +73,7 @@ func TestP2_ActiveInactivePreset(t *testing.T) {
 		{Name: presence.StatusInactive},
 	})
 	require.Equal(t, presence.StatusInactive, m.Initial())
-	require.Equal(t, "", m.LogIn(), "seed 002: the operator sets Active again after log in")
+	require.Equal(t, "", m.LogIn(), "BPMSoft: the operator sets Active again after log in")
 	require.Equal(t, presence.StatusInactive, m.LogOut())
 	require.Equal(t, presence.StatusInactive, m.OffShift())
 }
@@ -98,9 +98,9 @@ func TestP2_TogglePreset(t *testing.T) {
 }
 
 func TestP7_LogInLogOut(t *testing.T) {
-	require.Equal(t, presence.StatusReady, presence.Standard().LogIn(), "seed 001: start -> Ready")
-	require.Equal(t, presence.StatusPause, presence.Standard().LogOut(), "seed 001: close -> Pause")
-	require.Equal(t, presence.StatusInactive, presence.ActiveInactive().LogOut(), "seed 002: log out -> Inactive")
+	require.Equal(t, presence.StatusReady, presence.Standard().LogIn(), "Cleversite: start -> Ready")
+	require.Equal(t, presence.StatusPause, presence.Standard().LogOut(), "Cleversite: close -> Pause")
+	require.Equal(t, presence.StatusInactive, presence.ActiveInactive().LogOut(), "BPMSoft: log out -> Inactive")
 }
 
 func TestPresets_FreshModelEachCall(t *testing.T) {

@@ -31,7 +31,7 @@ type Status struct {
 	// a period without activity (SPEC P6).
 	Inactivity *Inactivity
 	// Present marks a status without capabilities in which the operator is
-	// still at work, such as seed 000's grey toggle: they take nothing new,
+	// still at work, such as Pyrus's grey toggle: they take nothing new,
 	// but a conversation waiting on its customer comes back to them when
 	// the customer writes (SPEC L3). Statuses with capabilities are always
 	// on shift.

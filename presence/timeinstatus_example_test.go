@@ -7,10 +7,10 @@ import (
 	"github.com/switchboard-go/switchboard/presence"
 )
 
-// A supervisor's day report (SPEC P9, seeds 000 and 004): when the operator
-// started and ended their shift, when they went to lunch and came back, and
-// how long they spent in each status. The router records one Interval per
-// status change; the last one is still open.
+// A supervisor's day report (SPEC P9, as in Pyrus and HelpDeskEddy): when
+// the operator started and ended their shift, when they went to lunch and
+// came back, and how long they spent in each status. The router records
+// one Interval per status change; the last one is still open.
 func ExampleModel_Day() {
 	m := presence.Standard()
 	loc := time.FixedZone("MSK", 3*60*60)

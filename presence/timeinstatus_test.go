@@ -26,9 +26,9 @@ func tisClock(loc *time.Location, month time.Month, day int) func(hh, mm int) ti
 	return func(hh, mm int) time.Time { return time.Date(2026, month, day, hh, mm, 0, 0, loc) }
 }
 
-// tisStatuses is a HelpDeskEddy-like definition (seed 004): online, a
-// lunch status in which the operator is still at work and takes transfers,
-// away and offline (the working day is over).
+// tisStatuses is a definition like HelpDeskEddy's employee statuses:
+// online, a lunch status in which the operator is still at work and takes
+// transfers, away and offline (the working day is over).
 func tisStatuses() *presence.Model {
 	return presence.MustNew(presence.Definition{
 		Statuses: []presence.Status{
@@ -40,9 +40,9 @@ func tisStatuses() *presence.Model {
 	})
 }
 
-// Seed 001's statuses through seed 000's and 004's report: a shift
-// 09:00–18:00 with a lunch pause 12:30–13:15 and an away stretch. The day
-// shows the time in each status, the time on shift and when the shift
+// Cleversite's statuses through the Pyrus and HelpDeskEddy day report: a
+// shift 09:00–18:00 with a lunch pause 12:30–13:15 and an away stretch. The
+// day shows the time in each status, the time on shift and when the shift
 // started and ended, and the raw list of changes.
 func TestP9_ShiftWithLunchAndAway(t *testing.T) {
 	msk := tisZone(t, "Europe/Moscow")
@@ -99,9 +99,9 @@ func TestP9_ShiftWithLunchAndAway(t *testing.T) {
 	require.Equal(t, presence.Day{Date: presence.Date{Year: 2026, Month: time.April, Day: 13}, InStatus: map[string]time.Duration{}}, before)
 }
 
-// Seed 004 (HelpDeskEddy): admin-defined statuses, an online operator who
-// goes to lunch and is switched to away; seed 000 (Pyrus): the green/grey
-// toggle, where grey still counts as on shift.
+// HelpDeskEddy: admin-defined statuses, an online operator who goes to
+// lunch and is switched to away; Pyrus: the green/grey toggle, where grey
+// still counts as on shift.
 func TestP9_AdminStatusesAndToggle(t *testing.T) {
 	msk := tisZone(t, "Europe/Moscow")
 	at := tisClock(msk, time.May, 5)

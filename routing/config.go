@@ -98,7 +98,7 @@ type Group struct {
 	// answer, in increasing order (SPEC L10). Defaults to none.
 	WaitLevels []WaitLevel
 	// AutoClose closes a conversation whose customer has not replied for
-	// this long after the operator's last message (SPEC L4; seed 002: 60
+	// this long after the operator's last message (SPEC L4; BPMSoft's 60
 	// minutes). Zero never closes one: long dialogs must not be lost (SPEC
 	// L9). Defaults to 0.
 	AutoClose time.Duration

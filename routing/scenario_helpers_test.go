@@ -1,11 +1,11 @@
 package routing_test
 
-// Shared helpers for the seed scenario tests (seed000_pyrus_test.go …
-// seed004_dispatcher_test.go). Each scenario builds a Router by
-// configuration only (Config, Group policies, presence presets or
-// admin-defined statuses), drives it with commands under a mock clock, and
-// asserts the returned rows, typed errors, Snapshot contents and the exact
-// events.
+// Shared helpers for the product-model scenario tests
+// (scenario_pyrus_test.go … scenario_dispatcher_test.go). Each scenario
+// builds a Router by configuration only (Config, Group policies, presence
+// presets or admin-defined statuses), drives it with commands under a mock
+// clock, and asserts the returned rows, typed errors, Snapshot contents and
+// the exact events.
 
 import (
 	"context"

@@ -14,8 +14,8 @@ import (
 	"github.com/switchboard-go/switchboard/store/memory"
 )
 
-// colours are seed 003's wait-time thresholds: yellow after 2 minutes, red
-// after 5.
+// colours are the wait-time thresholds of HelpDeskEddy's omnichannel
+// module: yellow after 2 minutes, red after 5.
 var colours = []routing.WaitLevel{{Name: "yellow", After: 2 * time.Minute}, {Name: "red", After: 5 * time.Minute}}
 
 func newWaitRouter(t *testing.T, st store.Store, clk *clock.Mock) *routing.Router {

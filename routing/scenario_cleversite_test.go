@@ -1,6 +1,6 @@
 package routing_test
 
-// Seed 001: Cleversite, "long dialogs" release. Two routing modes: "general"
+// The Cleversite model, "long dialogs" release. Two routing modes: "general"
 // (every operator sees the new dialog, the first to take it keeps it) and
 // "balanced" (the least loaded "Ready" operator gets it automatically, with
 // an optional per-operator limit above which the system assigns nothing but

@@ -1,6 +1,6 @@
 package routing_test
 
-// Seed 004: HelpDeskEddy, dispatcher and employee statuses. New requests are
+// The HelpDeskEddy dispatcher and employee statuses. New requests are
 // auto-assigned to the employee with the fewest requests in work, taking the
 // employee's status into account ("we don't want a request to go to someone
 // who is at lunch or off today"). The administrator creates and edits the

@@ -1,6 +1,6 @@
 package routing_test
 
-// Seed 000: Pyrus, "streaming processing". One form's requests are
+// The Pyrus model, "streaming processing". One form's requests are
 // distributed automatically to the least loaded operator whose toggle is
 // green; each operator has a cap on active chats (e.g. 5); when everybody is
 // at cap the customer is told all operators are busy; the grey toggle stops

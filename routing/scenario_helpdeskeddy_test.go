@@ -1,6 +1,6 @@
 package routing_test
 
-// Seed 003: HelpDeskEddy, omnichannel module. Requests from messengers and
+// The HelpDeskEddy omnichannel module. Requests from messengers and
 // the site chat land in "Unassigned", where an operator takes one with "Take
 // request"; inside a chat the operator sees the customer's previous requests
 // and their responsible operator; a request is handed to another

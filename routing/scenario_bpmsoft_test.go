@@ -1,6 +1,6 @@
 package routing_test
 
-// Seed 002: BPMSoft, "Chats" tab of the communication panel. An operator in
+// The BPMSoft model, "Chats" tab of the communication panel. An operator in
 // status "Active" sees the list of new chats and accepts one with "Accept
 // chat"; "Inactive" gets no new chats but still sees and answers the ones
 // they accepted; logging out sets Inactive. At most 5 chats at once by
