@@ -2,7 +2,7 @@ package policy
 
 import "strconv"
 
-// Broadcast returns the broadcast, first-take-wins policy (SPEC R1): it
+// Broadcast returns the broadcast, first-take-wins policy (R1): it
 // offers the conversation to every candidate in Input.Offer who has the
 // skills it requires; the first of them to take it gets it and the other
 // offers are withdrawn. A positive limit bounds the offer to the limit

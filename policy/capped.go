@@ -6,12 +6,12 @@ type CapOptions struct {
 	// means such operators have no cap. Defaults to 0.
 	Default int
 	// ManualOverCap lets an operator at their cap still take a
-	// conversation from the queue by hand (SPEC R4). Defaults to false.
+	// conversation from the queue by hand (R4). Defaults to false.
 	ManualOverCap bool
 }
 
 // Capped wraps any policy so that operators at their cap are out of its
-// reach (SPEC R3): the inner policy sees neither in Input.Auto nor in
+// reach (R3): the inner policy sees neither in Input.Auto nor in
 // Input.Offer an operator whose load has reached their cap, and each one it
 // walks past is reported as skipped with ReasonAtCap. An operator's cap is
 // their own when set, else opts.Default. When every candidate is at cap the

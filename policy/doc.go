@@ -5,7 +5,7 @@
 // It does no I/O and reads no clock, so the same inputs always give the same
 // decision.
 //
-// The built-ins reproduce the routing modes of SPEC section 1:
+// The built-ins reproduce the routing modes of docs/behaviour.md, section 1 (R1–R9):
 //
 //   - LeastLoaded: balanced routing to the least-loaded operator, ties to
 //     the one who has waited longest since their last assignment (R2);

@@ -1,6 +1,6 @@
 package policy
 
-// LeastLoaded returns the balanced policy (SPEC R2): it assigns the
+// LeastLoaded returns the balanced policy (R2): it assigns the
 // conversation to the first candidate in Input.Auto, in candidate order,
 // who has the skills it requires. Candidate order is lowest load first,
 // then the operator who has waited longest since their last assignment, so

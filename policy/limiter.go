@@ -1,13 +1,13 @@
 package policy
 
 // Limiter is implemented by policies that give operators a cap: an operator
-// at their cap is given nothing automatically (SPEC R3). The router reads
+// at their cap is given nothing automatically (R3). The router reads
 // the group's limiter to check caps atomically when it assigns.
 type Limiter interface {
 	// Limit returns the cap of candidate c; zero means no limit.
 	Limit(c Candidate) int
 	// ManualOverCap reports whether an operator at their cap may still take
-	// a conversation from the queue by hand (SPEC R4).
+	// a conversation from the queue by hand (R4).
 	ManualOverCap() bool
 }
 

@@ -1,7 +1,7 @@
 package policy
 
-// PreviousOperator wraps a policy with previous-operator preference (SPEC
-// R9): a conversation whose customer was served before goes to that
+// PreviousOperator wraps a policy with previous-operator preference
+// (R9): a conversation whose customer was served before goes to that
 // operator if they are in Input.Auto, have the skills it requires and are
 // below the cap of the wrapped policy's Limiter (if any); otherwise the
 // wrapped policy decides, and the previous operator is reported as skipped

@@ -6,9 +6,9 @@ import (
 )
 
 // Capability is a bit set of what an operator in a status may receive
-// (SPEC P1). Capabilities govern only what is new: an operator keeps, and
+// (P1). Capabilities govern only what is new: an operator keeps, and
 // may keep answering, the conversations they already hold whatever their
-// status (SPEC P3).
+// status (P3).
 type Capability uint8
 
 // The capabilities a status may grant.

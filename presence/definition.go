@@ -20,17 +20,17 @@ type Definition struct {
 	// Initial is the status of a newly added operator. Defaults to the
 	// first status that is not OnShift.
 	Initial string
-	// LogIn is the status set on log in (SPEC P7). Empty means log in does
+	// LogIn is the status set on log in (P7). Empty means log in does
 	// not change the status.
 	LogIn string
-	// LogOut is the status set on log out or disconnect (SPEC P7). Empty
+	// LogOut is the status set on log out or disconnect (P7). Empty
 	// means the status is unchanged.
 	LogOut string
 	// OffShift is the status set when the operator ends their shift or an
-	// admin forces them off shift (SPEC P4). Defaults to Initial.
+	// admin forces them off shift (P4). Defaults to Initial.
 	OffShift string
 	// Guards forbid some status changes while the operator holds
-	// conversations in given states (SPEC P8).
+	// conversations in given states (P8).
 	Guards []Guard
 }
 

@@ -45,10 +45,10 @@ func ExampleToggle() {
 	// true false
 }
 
-// An admin defines statuses of their own (SPEC P11), like HelpDeskEddy's
+// An admin defines statuses of their own (P11), like HelpDeskEddy's
 // employee statuses: a lunch status, in which nothing new arrives, that
 // becomes away after 15 minutes without activity, and a guard that refuses
-// going offline while holding assigned conversations (SPEC P8).
+// going offline while holding assigned conversations (P8).
 func ExampleNew() {
 	m, err := presence.New(presence.Definition{
 		Statuses: []presence.Status{

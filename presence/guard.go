@@ -7,7 +7,7 @@ import (
 )
 
 // Guard forbids moving to any of the statuses in To while the operator holds
-// conversations in any of the Holding states (SPEC P8), for example going
+// conversations in any of the Holding states (P8), for example going
 // offline while holding assigned conversations. The router refuses such a
 // change with store.ErrHoldsConversations; Model.Forbidden tells it which
 // states to look for.

@@ -32,11 +32,11 @@ type Exception struct {
 	Spans []Span
 }
 
-// Hours are the business hours of a group (SPEC R6): a weekly schedule in
+// Hours are the business hours of a group (R6): a weekly schedule in
 // an IANA time zone plus dated exceptions (holidays, short days). The router
 // asks Open whether a conversation arrives within hours (outside them it is
 // still queued and the host is told, so it can send the off-hours notice)
-// and Next when group availability (SPEC P10) next changes. Like the rest of
+// and Next when group availability (P10) next changes. Like the rest of
 // the package this is pure: the instant is always passed in.
 //
 // The zero Hours sets no business hours: it is valid and always open. Any

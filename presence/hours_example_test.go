@@ -7,7 +7,7 @@ import (
 	"github.com/switchboard-go/switchboard/presence"
 )
 
-// Business hours as an admin would type them (SPEC R6): a Berlin office
+// Business hours as an admin would type them (R6): a Berlin office
 // closed on Christmas Day and closing early on New Year's Eve. A
 // conversation arriving at 18:30 on Christmas Eve is off hours; the group
 // opens again on Saturday morning.

@@ -21,7 +21,7 @@ var hoursDays = [7]struct {
 }
 
 // ParseHours builds Hours from text, for admin UIs and configuration files
-// (SPEC D3: rules are data). The result passes Validate; an error wraps
+// (D3: rules are data). The result passes Validate; an error wraps
 // ErrInvalidHours and quotes the bad token.
 //
 // zone is an IANA time zone name such as "Europe/Berlin" ("UTC" is allowed,

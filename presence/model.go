@@ -111,16 +111,16 @@ func (m *Model) With(c Capability) []string {
 // Initial returns the status of a newly added operator.
 func (m *Model) Initial() string { return m.def.Initial }
 
-// LogIn returns the status set on log in (SPEC P7), or "" when log in does
+// LogIn returns the status set on log in (P7), or "" when log in does
 // not change the status.
 func (m *Model) LogIn() string { return m.def.LogIn }
 
-// LogOut returns the status set on log out or disconnect (SPEC P7), or ""
+// LogOut returns the status set on log out or disconnect (P7), or ""
 // when the status is unchanged.
 func (m *Model) LogOut() string { return m.def.LogOut }
 
 // OffShift returns the status set when an operator ends their shift or is
-// forced off shift (SPEC P4).
+// forced off shift (P4).
 func (m *Model) OffShift() string { return m.def.OffShift }
 
 // Check reports whether moving from the status from to the status to is
@@ -146,7 +146,7 @@ func (m *Model) Check(from, to string) error {
 }
 
 // Forbidden returns the conversation states that block a move to the status
-// to (SPEC P8): the union of the Holding states of every guard whose To
+// to (P8): the union of the Holding states of every guard whose To
 // lists it, without duplicates, in ascending order of state value. It
 // returns nil when no guard applies, including for an unknown status. The
 // caller owns the returned slice.

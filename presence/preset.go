@@ -27,16 +27,16 @@ const (
 	StatusGrey = "grey"
 )
 
-// Standard returns the statuses of the Cleversite model, SPEC P2:
+// Standard returns the statuses of the Cleversite model, P2:
 //
 //	ready     All: auto-assignment, queue and manual take, transfers, admin assignment
 //	can-help  QueueTake|Transfers: no auto-assignment; an admin cannot assign
-//	pause     Transfers only; becomes away when the last conversation closes (SPEC P5)
+//	pause     Transfers only; becomes away when the last conversation closes (P5)
 //	away      nothing new
 //	offline   nothing new
 //
 // A new operator starts offline; log in sets ready, log out or disconnect
-// sets pause (SPEC P7), and ending the shift sets offline. Any status may
+// sets pause (P7), and ending the shift sets offline. Any status may
 // move to any other. Each call returns a new Model.
 func Standard() *Model {
 	return MustNew(Definition{
@@ -54,9 +54,9 @@ func Standard() *Model {
 	})
 }
 
-// ActiveInactive returns the two statuses of the BPMSoft model, SPEC P2:
+// ActiveInactive returns the two statuses of the BPMSoft model, P2:
 // active (All) and inactive (nothing new). A new operator starts inactive;
-// log in does not change the status, log out sets inactive (SPEC P7), and
+// log in does not change the status, log out sets inactive (P7), and
 // so does ending the shift. Each call returns a new Model.
 func ActiveInactive() *Model {
 	return MustNew(Definition{
@@ -70,7 +70,7 @@ func ActiveInactive() *Model {
 	})
 }
 
-// Toggle returns the green/grey switch of the Pyrus model, SPEC P2: green
+// Toggle returns the green/grey switch of the Pyrus model, P2: green
 // (All: accepting new chats) and grey (nothing new, but still at work: the
 // operator keeps their own chats and customers who write again come back to
 // them), plus offline for an operator who has pressed "exit" and left the

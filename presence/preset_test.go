@@ -89,7 +89,7 @@ func TestP2_TogglePreset(t *testing.T) {
 	require.Equal(t, presence.StatusGreen, m.LogIn())
 	require.Equal(t, "", m.LogOut())
 	require.Equal(t, presence.StatusOffline, m.OffShift())
-	// Grey takes nothing new but is still at work (SPEC L3); offline is
+	// Grey takes nothing new but is still at work (L3); offline is
 	// the exit from the shift.
 	grey, _ := m.Status(presence.StatusGrey)
 	offline, _ := m.Status(presence.StatusOffline)

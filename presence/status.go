@@ -2,7 +2,7 @@ package presence
 
 import "time"
 
-// Inactivity names an automatic switch after no activity (SPEC P6): an
+// Inactivity names an automatic switch after no activity (P6): an
 // operator in the status who shows no activity for After is moved to
 // Target. The router keeps the deadline; this package only validates it.
 type Inactivity struct {
@@ -16,24 +16,24 @@ type Inactivity struct {
 
 // Status is one operator status: its name, what an operator in it may
 // receive, and the automatic moves out of it. The presets and statuses an
-// admin defines (SPEC P11) use this same type.
+// admin defines (P11) use this same type.
 type Status struct {
 	// Name identifies the status. Required, unique within a Definition.
 	Name string
 	// Capabilities says what an operator in this status may receive
-	// (SPEC P1). Zero means nothing new.
+	// (P1). Zero means nothing new.
 	Capabilities Capability
 	// OnLastClose, when set, is the status the operator moves to when their
-	// last conversation closes (SPEC P5: Pause becomes Away). Must be
+	// last conversation closes (P5: Pause becomes Away). Must be
 	// defined.
 	OnLastClose string
 	// Inactivity, when set, switches the operator to another status after
-	// a period without activity (SPEC P6).
+	// a period without activity (P6).
 	Inactivity *Inactivity
 	// Present marks a status without capabilities in which the operator is
 	// still at work, such as Pyrus's grey toggle: they take nothing new,
 	// but a conversation waiting on its customer comes back to them when
-	// the customer writes (SPEC L3). Statuses with capabilities are always
+	// the customer writes (L3). Statuses with capabilities are always
 	// on shift.
 	Present bool
 }
@@ -41,7 +41,7 @@ type Status struct {
 // OnShift reports whether an operator in s counts as on shift: true when s
 // grants at least one capability or is marked Present. Other statuses
 // (Away, Offline, Inactive) count as off shift, although the operator keeps
-// the conversations they hold (SPEC P3).
+// the conversations they hold (P3).
 func (s Status) OnShift() bool { return s.Capabilities != 0 || s.Present }
 
 // clone returns a copy of s that shares no pointer with it.

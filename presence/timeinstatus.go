@@ -8,7 +8,7 @@ import (
 
 // Interval is one stretch an operator spent in one status: [From, To). A
 // zero To means "still in it" (open). The router records one Interval per
-// status change (SPEC P9) and passes an operator's intervals, oldest first,
+// status change (P9) and passes an operator's intervals, oldest first,
 // to [Model.Day] or [Model.Days].
 type Interval struct {
 	// Status is the name of the status, as the model defines it.
@@ -19,7 +19,7 @@ type Interval struct {
 	To time.Time
 }
 
-// Day is what an operator's day looks like in one time zone (SPEC P9): the
+// Day is what an operator's day looks like in one time zone (P9): the
 // time spent in each status, the shift start and end, and the raw list of
 // status changes ("went to lunch at 12:31, came back at 13:05"). Times in
 // it are in the time zone the day was computed for.
@@ -47,7 +47,7 @@ type Day struct {
 }
 
 // Day returns the time the operator whose status history is intervals
-// spent in each status on date, in the time zone loc (SPEC P9).
+// spent in each status on date, in the time zone loc (P9).
 //
 // The day runs from local midnight of date to local midnight of the next
 // date in loc, so it lasts 23 or 25 hours on days when daylight saving time

@@ -7,7 +7,7 @@ import (
 	"github.com/switchboard-go/switchboard/presence"
 )
 
-// A supervisor's day report (SPEC P9, as in Pyrus and HelpDeskEddy): when
+// A supervisor's day report (P9, as in Pyrus and HelpDeskEddy): when
 // the operator started and ended their shift, when they went to lunch and
 // came back, and how long they spent in each status. The router records
 // one Interval per status change; the last one is still open.

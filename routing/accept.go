@@ -11,16 +11,26 @@ import (
 
 // Accept reports that the operator holding a conversation assigned to them
 // automatically accepted it, before the group's AcceptTimeout took it back
-// (SPEC L2). Only the assignee, or an admin, may accept; accepting a
+// (L2). Only the assignee, or an admin, may accept; accepting a
 // conversation that awaits no acceptance changes nothing. An offer is
 // accepted by taking it (Take).
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotFound for an unknown conversation, ErrWrongState unless it is
+// assigned, ErrNotAssignee if an operator does not hold it, and ErrClosed
+// after Stop.
 func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
 	r.touch(ctx, by)
-	return r.retryDeadlines(ctx, convID, func(c store.Conversation, _ time.Time) ([]store.Deadline, bool, error) {
+	return r.retryDeadlines(ctx, by, convID, func(c store.Conversation, _ time.Time) ([]store.Deadline, bool, error) {
 		if c.State != store.Assigned {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
-		if !by.Admin && by.ID != c.Assignee {
+		if !by.IsAdmin() && by.ID != c.Assignee {
 			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
 		}
 		_, pending := store.DeadlineOf(c.Deadlines, store.AcceptTimeout)
@@ -33,6 +43,7 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 // (a Missed event), and it is routed again, to someone else unless nobody
 // else is eligible.
 func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.Time) error {
+	by := BySystem(CauseAcceptTimeout)
 	var missed []string
 	switch c.State {
 	case store.Assigned:
@@ -40,13 +51,13 @@ func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.
 	case store.Offered:
 		missed = slices.Clone(c.OfferedTo)
 	default:
-		return r.setDeadlines(ctx, c, without(c.Deadlines, store.AcceptTimeout), nil)
+		return r.setDeadlines(ctx, by, c, without(c.Deadlines, store.AcceptTimeout), nil)
 	}
 	r.mu.Lock()
 	g := r.groups[c.Group]
 	if g == nil {
 		r.mu.Unlock()
-		return r.setDeadlines(ctx, c, without(c.Deadlines, store.AcceptTimeout), nil)
+		return r.setDeadlines(ctx, by, c, without(c.Deadlines, store.AcceptTimeout), nil)
 	}
 	next := c
 	next.MissedBy = append(slices.Clone(c.MissedBy), missed...)
@@ -55,7 +66,7 @@ func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.
 	r.reserve(&d)
 	r.mu.Unlock()
 	var before store.Conversation
-	err := r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {
+	err := r.commitRoute(ctx, by, c, d, now, func(ev *events, res store.Result) {
 		before = res.Before
 		if ev.wants(Missed) {
 			ev.push(Event{Kind: Missed, Conversation: c.ID, Group: c.Group, Operators: missed})
@@ -64,5 +75,5 @@ func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.
 	if err != nil {
 		return err
 	}
-	return followUp(r.afterLeaving(ctx, before))
+	return followUp(r.afterLeaving(ctx, by, before))
 }

@@ -21,7 +21,7 @@ func TestL2_BPMSoft_AcceptTimeoutReroutes(t *testing.T) {
 	r, clk := newClockRouter(t, presence.ActiveInactive(), routing.Group{ID: "chats", AcceptTimeout: 2 * time.Minute,
 		Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 5})})
 	for _, id := range []string{"ann", "bob"} {
-		_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"chats"}, Status: presence.StatusActive})
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"chats"}, Status: presence.StatusActive})
 		require.NoError(t, err)
 		clk.Add(time.Second) // ann has waited longest
 	}
@@ -64,7 +64,7 @@ func TestL2_BPMSoft_AcceptTimeoutReroutes(t *testing.T) {
 func TestL2_AcceptTimeoutBackToTheOnlyOperator(t *testing.T) {
 	ctx := context.Background()
 	r, clk := newClockRouter(t, presence.Standard(), routing.Group{ID: "site", AcceptTimeout: time.Minute})
-	_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"site"}, Status: presence.StatusReady})
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"site"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	sub := r.Subscribe(routing.Missed, routing.Assigned, routing.Queued)
 	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "site"})
@@ -91,12 +91,12 @@ func TestL2_Cleversite_OfferNotTakenGoesToOthers(t *testing.T) {
 	ctx := context.Background()
 	r, clk := newClockRouter(t, presence.Standard(), routing.Group{ID: "site", Policy: policy.Broadcast(0), AcceptTimeout: 10 * time.Minute})
 	for _, id := range []string{"ann", "bob"} {
-		_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"site"}, Status: presence.StatusReady})
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"site"}, Status: presence.StatusReady})
 		require.NoError(t, err)
 	}
 	_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "site"})
 	require.NoError(t, err)
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "cat", Groups: []string{"site"}, Status: presence.StatusReady})
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "cat", Groups: []string{"site"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	c1, err := r.Conversation(ctx, "c1")
 	require.NoError(t, err)
@@ -114,13 +114,13 @@ func TestL2_Cleversite_OfferNotTakenGoesToOthers(t *testing.T) {
 	require.ElementsMatch(t, []string{"ann", "bob", "cat"}, c1.OfferedTo)
 
 	// Someone new comes on shift: the offer moves to them at once.
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "dan", Groups: []string{"site"}, Status: presence.StatusReady})
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "dan", Groups: []string{"site"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	c1, err = r.Conversation(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, []string{"dan"}, c1.OfferedTo, "those who missed it are passed over")
 
-	_, err = r.Take(ctx, "dan", "c1")
+	_, err = r.Take(ctx, routing.ByOperator("dan"), "c1")
 	require.NoError(t, err)
 	clk.Add(time.Hour)
 	require.NoError(t, r.ProcessDue(ctx))

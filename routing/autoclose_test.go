@@ -19,7 +19,7 @@ func newClockRouter(t *testing.T, model *presence.Model, groups ...routing.Group
 	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	r, err := routing.New(context.Background(), routing.Config{Clock: clk, Presence: model, ManualDeadlines: true, Groups: groups})
 	require.NoError(t, err)
-	t.Cleanup(func() { r.Stop() })
+	t.Cleanup(func() { r.Stop(context.Background()) })
 	return r, clk
 }
 
@@ -30,7 +30,7 @@ func newClockRouter(t *testing.T, model *presence.Model, groups ...routing.Group
 func TestL4_BPMSoft_AutoFinishAfterSixtyMinutes(t *testing.T) {
 	ctx := context.Background()
 	r, clk := newClockRouter(t, presence.ActiveInactive(), routing.Group{ID: "chats", AutoClose: 60 * time.Minute})
-	_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"chats"}, Status: presence.StatusActive})
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"chats"}, Status: presence.StatusActive})
 	require.NoError(t, err)
 	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "chats"})
 	require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestL4_BPMSoft_AutoFinishAfterSixtyMinutes(t *testing.T) {
 func TestL9_Cleversite_NoTimeoutClosesALongDialog(t *testing.T) {
 	ctx := context.Background()
 	r, clk := newClockRouter(t, presence.Standard(), routing.Group{ID: "site"})
-	_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"site"}, Status: presence.StatusReady})
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"site"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "site"})
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestL9_Cleversite_NoTimeoutClosesALongDialog(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.MarkWaiting(ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
-	require.NoError(t, r.LogOut(ctx, "ann")) // pause, keeping the dialog
+	require.NoError(t, r.LogOut(ctx, routing.ByOperator("ann"), "ann")) // pause, keeping the dialog
 	clk.Add(30 * 24 * time.Hour)
 	require.NoError(t, r.ProcessDue(ctx))
 	c, err := r.Conversation(ctx, "c1")
@@ -92,7 +92,7 @@ func TestL9_Cleversite_NoTimeoutClosesALongDialog(t *testing.T) {
 func TestL3_WaitingExpiry(t *testing.T) {
 	ctx := context.Background()
 	r, clk := newClockRouter(t, presence.Standard(), routing.Group{ID: "site", WaitingExpiry: 24 * time.Hour})
-	_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"site"}, Status: presence.StatusReady})
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"site"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	for _, id := range []string{"c1", "c2"} {
 		_, err = r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "site"})

@@ -16,7 +16,7 @@ import (
 
 // TestInvariant8_BadInputChangesNothing: every kind of bad input returns a
 // typed error and leaves the store and the router's view exactly as they
-// were (SPEC invariant 8).
+// were (invariant 8).
 func TestInvariant8_BadInputChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	setup := func(t *testing.T) (*routing.Router, store.Store) {
@@ -36,12 +36,12 @@ func TestInvariant8_BadInputChangesNothing(t *testing.T) {
 		}})
 		require.NoError(t, err)
 		for _, id := range []string{"ann", "bob"} {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: "ready"})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: "ready"})
 			require.NoError(t, err)
 		}
-		_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "cat", Groups: []string{"g"}, Status: "pause"})
+		_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "cat", Groups: []string{"g"}, Status: "pause"})
 		require.NoError(t, err)
-		_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "dan", Groups: []string{"g"}, Status: "offline"})
+		_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "dan", Groups: []string{"g"}, Status: "offline"})
 		require.NoError(t, err)
 		for _, id := range []string{"c1", "c2", "c3"} { // ann, bob, then queued
 			_, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"})
@@ -54,16 +54,19 @@ func TestInvariant8_BadInputChangesNothing(t *testing.T) {
 		want error
 		do   func(r *routing.Router) error
 	}{
-		{"take: unknown operator", routing.ErrNotFound, func(r *routing.Router) error { _, err := r.Take(ctx, "zed", "c3"); return err }},
-		{"take: unknown conversation", routing.ErrNotFound, func(r *routing.Router) error { _, err := r.Take(ctx, "ann", "c9"); return err }},
-		{"take: status does not allow it", routing.ErrNotAllowed, func(r *routing.Router) error { _, err := r.Take(ctx, "cat", "c3"); return err }},
-		{"take: at cap, manual over cap refused", routing.ErrOverCapacity, func(r *routing.Router) error { _, err := r.Take(ctx, "ann", "c3"); return err }},
-		{"take: already taken", routing.ErrAlreadyTaken, func(r *routing.Router) error { _, err := r.Take(ctx, "bob", "c1"); return err }},
+		{"take: unknown operator", routing.ErrNotFound, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator("zed"), "c3"); return err }},
+		{"take: unknown conversation", routing.ErrNotFound, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator("ann"), "c9"); return err }},
+		{"take: status does not allow it", routing.ErrNotAllowed, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator("cat"), "c3"); return err }},
+		{"take: at cap, manual over cap refused", routing.ErrOverCapacity, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator("ann"), "c3"); return err }},
+		{"take: already taken", routing.ErrAlreadyTaken, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator("bob"), "c1"); return err }},
 		{"close: not the assignee (L11)", routing.ErrNotAssignee, func(r *routing.Router) error {
-			_, err := r.Close(ctx, routing.ByOperator("bob"), "c1", "x")
+			_, err := r.CloseConversation(ctx, routing.ByOperator("bob"), "c1", "x")
 			return err
 		}},
-		{"close: empty id", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Close(ctx, routing.ByAdmin("boss"), "", "x"); return err }},
+		{"close: empty id", routing.ErrInvalid, func(r *routing.Router) error {
+			_, err := r.CloseConversation(ctx, routing.ByAdmin("boss"), "", "x")
+			return err
+		}},
 		{"mark waiting: not the assignee", routing.ErrNotAssignee, func(r *routing.Router) error {
 			_, err := r.MarkWaiting(ctx, routing.ByOperator("bob"), "c1")
 			return err
@@ -89,19 +92,19 @@ func TestInvariant8_BadInputChangesNothing(t *testing.T) {
 			return err
 		}},
 		{"add operator: negative cap", routing.ErrInvalid, func(r *routing.Router) error {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "eve", Groups: []string{"g"}, Cap: -1})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "eve", Groups: []string{"g"}, Cap: -1})
 			return err
 		}},
 		{"add operator: unknown group", routing.ErrNotFound, func(r *routing.Router) error {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "eve", Groups: []string{"nope"}})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "eve", Groups: []string{"nope"}})
 			return err
 		}},
 		{"add operator: duplicate id", routing.ErrAlreadyExists, func(r *routing.Router) error {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g"}})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}})
 			return err
 		}},
 		{"update operator: negative cap", routing.ErrInvalid, func(r *routing.Router) error {
-			_, err := r.UpdateOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Cap: -3})
+			_, err := r.UpdateOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Cap: -3})
 			return err
 		}},
 		{"status: unknown status", routing.ErrUnknownStatus, func(r *routing.Router) error { return r.SetStatus(ctx, routing.ByOperator("ann"), "ann", "lunch") }},
@@ -123,13 +126,15 @@ func TestInvariant8_BadInputChangesNothing(t *testing.T) {
 			return err
 		}},
 		{"customer replied: unknown conversation", routing.ErrNotFound, func(r *routing.Router) error { _, err := r.CustomerReplied(ctx, "c9"); return err }},
-		{"set policy: nil", routing.ErrInvalid, func(r *routing.Router) error { return r.SetPolicy(ctx, "g", nil) }},
-		{"set policy: unknown group", routing.ErrNotFound, func(r *routing.Router) error { return r.SetPolicy(ctx, "nope", policy.LeastLoaded()) }},
+		{"set policy: nil", routing.ErrInvalid, func(r *routing.Router) error { return r.SetPolicy(ctx, routing.ByAdmin("admin"), "g", nil) }},
+		{"set policy: unknown group", routing.ErrNotFound, func(r *routing.Router) error {
+			return r.SetPolicy(ctx, routing.ByAdmin("admin"), "nope", policy.LeastLoaded())
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r, st := setup(t)
-			defer r.Stop()
+			defer r.Stop(context.Background())
 			ops, convs, snap := dump(t, st), dumpConvs(t, st), r.Snapshot()
 			err := tc.do(r)
 			require.ErrorIs(t, err, tc.want)
@@ -171,13 +176,13 @@ func TestStoppedRouterRefusesCommands(t *testing.T) {
 	r, err := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "g"}}})
 	require.NoError(t, err)
 	sub := r.Subscribe()
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 	_, open := <-sub.Events()
 	require.False(t, open)
 	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c", Group: "g"})
 	require.ErrorIs(t, err, routing.ErrClosed)
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "a", Groups: []string{"g"}})
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "a", Groups: []string{"g"}})
 	require.ErrorIs(t, err, routing.ErrClosed)
 	require.ErrorIs(t, r.SetStatus(ctx, routing.ByAdmin("x"), "a", "ready"), routing.ErrClosed)
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 }

@@ -26,7 +26,7 @@ func benchRouter(b *testing.B, n int, p policy.Policy) *routing.Router {
 		b.Fatal(err)
 	}
 	for i := range n {
-		if _, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "op" + strconv.Itoa(i), Groups: []string{"g"}, Status: "ready"}); err != nil {
+		if _, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "op" + strconv.Itoa(i), Groups: []string{"g"}, Status: "ready"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -58,7 +58,7 @@ func BenchmarkCycle(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, err := r.Close(ctx, routing.ByOperator(c.Assignee), id, "done"); err != nil {
+					if _, err := r.CloseConversation(ctx, routing.ByOperator(c.Assignee), id, "done"); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -172,10 +172,10 @@ func BenchmarkBroadcast10k(b *testing.B) {
 		if _, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := r.Take(ctx, taker, id); err != nil {
+		if _, err := r.Take(ctx, routing.ByOperator(taker), id); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := r.Close(ctx, routing.ByOperator(taker), id, "done"); err != nil {
+		if _, err := r.CloseConversation(ctx, routing.ByOperator(taker), id, "done"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -202,10 +202,10 @@ func BenchmarkBroadcastBacklog(b *testing.B) {
 		if _, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := r.Take(ctx, taker, oldest); err != nil {
+		if _, err := r.Take(ctx, routing.ByOperator(taker), oldest); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := r.Close(ctx, routing.ByOperator(taker), oldest, "done"); err != nil {
+		if _, err := r.CloseConversation(ctx, routing.ByOperator(taker), oldest, "done"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -22,9 +22,9 @@ func newGroupOf(t *testing.T, st store.Store, p policy.Policy, status string, op
 	ctx := context.Background()
 	r, err := routing.New(ctx, routing.Config{Store: st, Groups: []routing.Group{{ID: "g", Policy: p}}})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Stop() })
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
 	for _, id := range ops {
-		_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: status})
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: status})
 		require.NoError(t, err)
 	}
 	return r
@@ -74,7 +74,7 @@ func (s *slowStore) CreateConversation(ctx context.Context, c store.Conversation
 }
 
 // A burst of arrivals decided together is spread over the least-loaded
-// operators (SPEC R2), not all given to the one who was least loaded
+// operators (R2), not all given to the one who was least loaded
 // before the burst: each decision counts the assignments the router has
 // decided and not yet stored.
 func TestBurstSpreadsOverOperators(t *testing.T) {

@@ -50,7 +50,7 @@ func newSkewed(t *testing.T, off, maxSkew time.Duration) *skewed {
 		}
 	})
 	for _, id := range []string{"ann", "bob"} {
-		_, err := s.a.AddOperator(c.ctx, routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
+		_, err := s.a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
 		require.NoError(t, err)
 	}
 	c.deliver(s.b)

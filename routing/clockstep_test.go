@@ -25,7 +25,7 @@ func clockStepRouter(t *testing.T, st store.Store) (*routing.Router, *clock.Mock
 	r, err := routing.New(context.Background(), routing.Config{Store: st, Clock: clk, ManualDeadlines: true,
 		Groups: []routing.Group{{ID: "g", Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1})}}})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Stop() })
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
 	return r, clk
 }
 
@@ -39,7 +39,7 @@ func TestClockSteppedBackKeepsQueueOrder(t *testing.T) {
 			ctx := context.Background()
 			st := memory.New()
 			r, clk := clockStepRouter(t, st)
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: presence.StatusAway})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: presence.StatusAway})
 			require.NoError(t, err)
 			queued := r.Subscribe(routing.Queued)
 
@@ -55,7 +55,7 @@ func TestClockSteppedBackKeepsQueueOrder(t *testing.T) {
 			require.Equal(t, 2, ev.Position, "second is behind first")
 
 			if restart {
-				require.NoError(t, r.Stop())
+				require.NoError(t, r.Stop(context.Background()))
 				r, _ = clockStepRouter(t, st)
 			}
 			assigned := r.Subscribe(routing.Assigned)
@@ -75,7 +75,7 @@ func TestClockSteppedBackKeepsQueueOrder(t *testing.T) {
 func TestReleasedConversationKeepsPlaceAfterClockStep(t *testing.T) {
 	ctx := context.Background()
 	r, clk := clockStepRouter(t, memory.New())
-	_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: presence.StatusReady})
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	held, err := r.Enqueue(ctx, routing.NewConversation{ID: "held", Group: "g"})
 	require.NoError(t, err)

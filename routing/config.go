@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -32,7 +33,7 @@ type Config struct {
 	// Defaults to DefaultEventBuffer; at most MaxEventBuffer.
 	EventBuffer int
 	// RestrictTransfersToSite refuses a transfer to a group whose Site
-	// differs from the conversation's current group's Site (SPEC L6).
+	// differs from the conversation's current group's Site (L6).
 	// Defaults to false.
 	RestrictTransfersToSite bool
 	// Takeover matters when several Routers share one store (a Store that
@@ -78,8 +79,15 @@ type Config struct {
 	// (ErrClockSkew). Each is reported when it happens, so a store that
 	// stays unreachable is reported about once a second. It is called
 	// from the Router's own goroutines, without any lock held, and should
-	// return promptly. Defaults to nil: not reported.
+	// return promptly. Every such failure is logged at level Error on
+	// Logger too. Defaults to nil: not reported.
 	OnError func(error)
+	// Logger receives the Router's log records: failures of background
+	// work (Error), a clock beyond MaxClockSkew (Error, through OnError's
+	// path), work left to a later trigger after a failure (Warn), and
+	// each change feed notice followed (Debug). Defaults to a logger that
+	// discards everything.
+	Logger *slog.Logger
 }
 
 // Group configures one group: a set of operators serving one queue.
@@ -95,25 +103,25 @@ type Group struct {
 	// RestrictTransfersToSite. Defaults to "".
 	Site string
 	// WaitLevels are the escalation thresholds on a customer's wait for an
-	// answer, in increasing order (SPEC L10). Defaults to none.
+	// answer, in increasing order (L10). Defaults to none.
 	WaitLevels []WaitLevel
 	// AutoClose closes a conversation whose customer has not replied for
-	// this long after the operator's last message (SPEC L4; BPMSoft's 60
-	// minutes). Zero never closes one: long dialogs must not be lost (SPEC
-	// L9). Defaults to 0.
+	// this long after the operator's last message (L4; BPMSoft's 60
+	// minutes). Zero never closes one: long dialogs must not be lost
+	// (L9). Defaults to 0.
 	AutoClose time.Duration
 	// WaitingExpiry closes a conversation left waiting on its customer
-	// this long (SPEC L3). Defaults to 0: never.
+	// this long (L3). Defaults to 0: never.
 	WaitingExpiry time.Duration
-	// Hours are the group's business hours (SPEC R6): outside them
+	// Hours are the group's business hours (R6): outside them
 	// nothing is assigned or offered automatically, a new conversation
 	// waits in the queue with an OffHours event, and the group reports
-	// itself offline (SPEC P10). Defaults to the zero Hours: always open.
+	// itself offline (P10). Defaults to the zero Hours: always open.
 	Hours presence.Hours
 	// AcceptTimeout takes back an automatic assignment or an offer not
 	// accepted (Accept, OperatorReplied, or a take) in this time, counts
 	// it as missed by the operators concerned, and routes it to someone
-	// else, or to them again when nobody else is eligible (SPEC L2).
+	// else, or to them again when nobody else is eligible (L2).
 	// Defaults to 0: never.
 	AcceptTimeout time.Duration
 }
@@ -136,6 +144,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Clock == nil {
 		c.Clock = clock.New()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Presence == nil {
 		c.Presence = presence.Standard()

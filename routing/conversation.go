@@ -32,7 +32,7 @@ type NewConversation struct {
 	Channel string
 	// CustomerID identifies the customer; a returning customer's
 	// conversation is offered first to their previous operator when the
-	// group's policy prefers them (SPEC R9).
+	// group's policy prefers them (R9).
 	CustomerID string
 	// Priority orders the queue: higher first.
 	Priority int
@@ -62,8 +62,20 @@ func (nc NewConversation) row(now time.Time) store.Conversation {
 // is the conversation as stored after routing. A Queued event (with the
 // queue position) reports a kept conversation, and an AllBusy event, once,
 // a conversation kept while operators are on shift but none can take it
-// (SPEC R5).
+// (R5). The customer is the command's actor: its events carry
+// ByCustomer(nc.CustomerID).
+//
+// It fails with ErrInvalid for a bad NewConversation (empty or too long
+// ids), ErrNotFound for an unknown group, ErrAlreadyExists for a taken id,
+// ErrClosed after Stop, and with the store's error (ErrUnavailable,
+// ErrOutcomeUnknown, ...); an error matching ErrFollowUp means the
+// conversation is stored but routing what followed failed.
 func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Conversation, error) {
+	end, err := r.begin()
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
 	if err := nc.validate(); err != nil {
 		return store.Conversation{}, err
 	}
@@ -75,18 +87,23 @@ func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Convers
 		}
 		row.LastOperator = prev
 	}
-	return r.create(ctx, row, false)
+	return r.create(ctx, ByCustomer(nc.CustomerID), row, false)
 }
 
 // Reopen opens a new conversation for a customer who wrote into closed
-// conversation oldID (SPEC L5). The new one is linked to the old one and
+// conversation oldID (L5). The new one is linked to the old one and
 // routed with previous-operator preference whatever the group's policy.
 // Empty Group, Channel and CustomerID in nc default to the old
-// conversation's. It fails with ErrWrongState if oldID is not closed.
+// conversation's. Its events carry the customer as their actor.
+//
+// It fails with ErrWrongState if oldID is not closed, ErrNotFound if it is
+// unknown, and otherwise as Enqueue does.
 func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (store.Conversation, error) {
-	if err := store.CheckID("conversation id", oldID); err != nil {
+	end, err := r.beginBy(store.CheckID("conversation id", oldID))
+	if err != nil {
 		return store.Conversation{}, err
 	}
+	defer end()
 	old, err := r.store.Conversation(ctx, oldID)
 	if err != nil {
 		return store.Conversation{}, err
@@ -102,16 +119,16 @@ func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (
 	}
 	row := nc.row(r.clock.Now())
 	row.LinkedTo, row.LastOperator = oldID, old.LastOperator
-	return r.create(ctx, row, true)
+	return r.create(ctx, ByCustomer(nc.CustomerID), row, true)
 }
 
 // create stores and routes a new conversation.
-func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, error) {
-	c, stale, err := r.createAndRoute(ctx, row, sticky)
+func (r *Router) create(ctx context.Context, by Actor, row store.Conversation, sticky bool) (store.Conversation, error) {
+	c, stale, err := r.createAndRoute(ctx, by, row, sticky)
 	if err != nil {
 		return c, err
 	}
-	if err := r.withdrawFrom(ctx, stale); err != nil {
+	if err := r.withdrawFrom(ctx, by, stale); err != nil {
 		return c, followUp(err)
 	}
 	if c.State == store.Queued {
@@ -123,18 +140,18 @@ func (r *Router) create(ctx context.Context, row store.Conversation, sticky bool
 		again := g != nil && (g.auto.avail > 0 || g.offer.avail > 0)
 		r.mu.Unlock()
 		if again {
-			err := r.pump(ctx, c.Group)
+			err := r.pump(ctx, by, c.Group)
 			return r.current(ctx, c.ID), followUp(err)
 		}
 	}
-	return c, followUp(r.afterGaining(ctx, c.Assignee))
+	return c, followUp(r.afterGaining(ctx, by, c.Assignee))
 }
 
 // createAndRoute stores and routes a new conversation, under the
 // conversation's lock.
 // It returns the offerees whose offers went stale meanwhile (see
 // staleOfferees).
-func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sticky bool) (store.Conversation, []string, error) {
+func (r *Router) createAndRoute(ctx context.Context, by Actor, row store.Conversation, sticky bool) (store.Conversation, []string, error) {
 	unlock, err := r.lockConv(ctx, row.ID)
 	if err != nil {
 		return store.Conversation{}, nil, err
@@ -181,7 +198,7 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 			}
 			return store.Conversation{}, nil, err
 		}
-		ev := r.newEvents(row.CreatedAt)
+		ev := r.newEvents(row.CreatedAt, by)
 		r.mu.Lock()
 		r.release(&d, &res)
 		r.routedEvents(&ev, res, d)
@@ -196,30 +213,41 @@ func (r *Router) createAndRoute(ctx context.Context, row store.Conversation, sti
 }
 
 // afterGaining follows an operator gaining a conversation: offers they may
-// no longer hold at their new load are withdrawn (SPEC R3).
-func (r *Router) afterGaining(ctx context.Context, operatorID string) error {
+// no longer hold at their new load are withdrawn (R3).
+func (r *Router) afterGaining(ctx context.Context, by Actor, operatorID string) error {
 	if operatorID == "" {
 		return nil
 	}
-	return r.withdrawStale(ctx, operatorID)
+	return r.withdrawStale(ctx, by, operatorID)
 }
 
-// StartOutbound records a conversation an operator starts with a customer
-// (SPEC L8): it is assigned to them directly, without a cap check. The
-// operator must be on shift and serve the conversation's group. If it
-// brings them to their cap, their pending offers are withdrawn.
-func (r *Router) StartOutbound(ctx context.Context, operatorID string, nc NewConversation) (store.Conversation, error) {
+// StartOutbound records a conversation operatorID starts with a customer
+// (L8): it is assigned to them directly, without a cap check. by is that
+// operator, or an admin acting for them. The operator must be on shift and
+// serve the conversation's group. If it brings them to their cap, their
+// pending offers are withdrawn.
+//
+// It fails with ErrInvalid for a bad NewConversation, an empty operator id
+// or an invalid actor, ErrNotAllowed if by may not act for the operator or
+// the operator does not serve the group, ErrNotFound for an unknown group
+// or operator, ErrAlreadyExists for a taken id, and ErrClosed after Stop.
+func (r *Router) StartOutbound(ctx context.Context, by Actor, nc NewConversation, operatorID string) (store.Conversation, error) {
+	end, err := r.beginBy(by.mayActFor(operatorID, "start conversations on behalf"))
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
 	if err := nc.validate(); err != nil {
 		return store.Conversation{}, err
 	}
-	c, err := r.startOutbound(ctx, operatorID, nc)
+	c, err := r.startOutbound(ctx, by, operatorID, nc)
 	if err != nil {
 		return c, err
 	}
-	return c, followUp(r.afterGaining(ctx, operatorID))
+	return c, followUp(r.afterGaining(ctx, by, operatorID))
 }
 
-func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewConversation) (store.Conversation, error) {
+func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string, nc NewConversation) (store.Conversation, error) {
 	now := r.clock.Now()
 	r.mu.Lock()
 	_, err := r.group(nc.Group)
@@ -244,7 +272,7 @@ func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewCon
 	if err != nil {
 		return store.Conversation{}, err
 	}
-	ev := r.newEvents(now)
+	ev := r.newEvents(now, by)
 	r.mu.Lock()
 	r.absorb(res)
 	if ev.wants(Assigned) {
@@ -255,15 +283,31 @@ func (r *Router) startOutbound(ctx context.Context, operatorID string, nc NewCon
 	return res.Conversation, nil
 }
 
-// Take gives a queued or offered conversation to an operator who takes it
-// by hand (SPEC R1, R4). The operator must serve the conversation's group
-// and be in a status that allows queue offers and manual take. If the
-// group's policy caps operators, the cap applies unless it lets manual take
-// exceed it. When two operators take at once, exactly one wins; the other
-// gets ErrAlreadyTaken. The remaining offers are withdrawn.
-func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Conversation, error) {
-	r.touch(ctx, ByOperator(operatorID))
-	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+// Take gives a queued or offered conversation to the operator by, who
+// takes it by hand (R1, R4); an admin gives one to an operator with
+// Assign. The operator must serve the conversation's group and be in a
+// status that allows queue offers and manual take. If the group's policy
+// caps operators, the cap applies unless it lets manual take exceed it.
+// When two operators take at once, exactly one wins; the other gets
+// ErrAlreadyTaken. The remaining offers are withdrawn.
+//
+// It fails with ErrInvalid for an empty id or actor, ErrNotAllowed if by
+// is not an operator, does not serve the group or their status does not
+// allow taking, ErrNotFound for an unknown operator or conversation,
+// ErrAlreadyTaken if someone holds it, ErrWrongState if it is closed,
+// ErrOverCapacity at the cap, and ErrClosed after Stop.
+func (r *Router) Take(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
+	if by.Kind != OperatorActor {
+		return store.Conversation{}, fmt.Errorf("%w: %v is not an operator: an admin gives a conversation with Assign", ErrNotAllowed, by)
+	}
+	operatorID := by.ID
+	r.touch(ctx, by)
+	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
 		op, err := r.operator(operatorID)
 		if err != nil {
 			return store.Change{}, err
@@ -283,17 +327,25 @@ func (r *Router) Take(ctx context.Context, operatorID, convID string) (store.Con
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, followUp(r.afterGaining(ctx, operatorID))
+	return res.Conversation, followUp(r.afterGaining(ctx, by, operatorID))
 }
 
 // Assign is an admin's assignment of a queued or offered conversation to a
-// chosen operator (SPEC L7), whose status must allow assignment by an
-// admin. No cap applies. Only an admin actor may assign.
+// chosen operator (L7), whose status must allow assignment by an admin. No
+// cap applies. Only an admin actor (or the system) may assign.
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotAllowed if by is not an admin or the operator's status does not
+// allow it, ErrNotFound for an unknown operator or conversation,
+// ErrAlreadyTaken if someone holds it, ErrWrongState if it is closed, and
+// ErrClosed after Stop.
 func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {
-	if !by.Admin {
-		return store.Conversation{}, fmt.Errorf("%w: %q is not an admin", ErrNotAllowed, by.ID)
+	end, err := r.beginBy(by.mustBeAdmin("assign conversations"))
+	if err != nil {
+		return store.Conversation{}, err
 	}
-	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+	defer end()
+	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
 		if _, err := r.operator(operatorID); err != nil {
 			return store.Change{}, err
 		}
@@ -305,7 +357,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, followUp(r.afterGaining(ctx, operatorID))
+	return res.Conversation, followUp(r.afterGaining(ctx, by, operatorID))
 }
 
 func (r *Router) assignedEvents(ev *events, res store.Result, how string) {
@@ -316,11 +368,22 @@ func (r *Router) assignedEvents(ev *events, res store.Result, how string) {
 	r.withdrawnEvents(ev, res)
 }
 
-// Close closes a conversation (SPEC L1, L7). An operator may close only a
-// conversation they hold; an admin may close any open one. The freed slot is
-// given at once to the next queued conversation (SPEC R7).
-func (r *Router) Close(ctx context.Context, by Actor, convID, reason string) (store.Conversation, error) {
-	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+// CloseConversation closes a conversation (L1, L7). An operator may close
+// only a conversation they hold; an admin may close any open one. The freed
+// slot is given at once to the next queued conversation (R7).
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotFound for an unknown conversation, ErrNotAssignee if an operator
+// does not hold it, ErrWrongState if it is closed already, and ErrClosed
+// after Stop; an error matching ErrFollowUp means it is closed but routing
+// the freed slot failed.
+func (r *Router) CloseConversation(ctx context.Context, by Actor, convID, reason string) (store.Conversation, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
+	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
 		return store.Change{From: openStates, Assignee: by.assignee(), To: store.Closed, CloseReason: reason}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Closed) {
@@ -331,7 +394,7 @@ func (r *Router) Close(ctx context.Context, by Actor, convID, reason string) (st
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, followUp(r.afterLeaving(ctx, res.Before))
+	return res.Conversation, followUp(r.afterLeaving(ctx, by, res.Before))
 }
 
 var openStates = []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting}
@@ -339,8 +402,8 @@ var openStates = []store.State{store.Queued, store.Offered, store.Assigned, stor
 // afterLeaving follows a conversation leaving its assignee (before is its
 // row before the change): the operator's freed slot goes to their groups'
 // queues, and an operator whose status says so changes status when their
-// last conversation closes (SPEC P5). The extra groups are pumped too.
-func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, extra ...string) error {
+// last conversation closes (P5). The extra groups are pumped too.
+func (r *Router) afterLeaving(ctx context.Context, by Actor, before store.Conversation, extra ...string) error {
 	var groups []string
 	status, next := "", ""
 	r.mu.Lock()
@@ -356,12 +419,16 @@ func (r *Router) afterLeaving(ctx context.Context, before store.Conversation, ex
 	if next != "" {
 		// Only from the status that asked for it, and only if no
 		// conversation came to the operator meanwhile.
-		err := r.setStatus(ctx, before.Assignee, status, next, heldStates, "")
-		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrHoldsConversations) {
+		err := r.setStatus(ctx, BySystem(CauseLastClose), before.Assignee, status, next, heldStates, "")
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrConflict) || errors.Is(err, ErrHoldsConversations):
+			r.log.Debug("routing: status switch after the last close not made", "operator", before.Assignee, "err", err)
+		default:
 			return followUp(err)
 		}
 	}
-	return followUp(r.pumpGroups(ctx, groups))
+	return followUp(r.pumpGroups(ctx, by, groups))
 }
 
 // waitingGroups appends to dst the groups of ids whose queue is not empty.
@@ -380,8 +447,18 @@ func (r *Router) waitingGroups(ids, dst []string) []string {
 // conversation they hold. In a group whose policy prefers the previous
 // operator the conversation may come back to the same operator; transfer it
 // to send it elsewhere.
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotFound for an unknown conversation, ErrNotAssignee if an operator
+// does not hold it, ErrWrongState if nobody holds it, and ErrClosed after
+// Stop.
 func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	res, err := r.mutate(ctx, convID, func(store.Conversation) (store.Change, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
+	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
 		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Queued, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Returned) {
@@ -391,7 +468,7 @@ func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Co
 	if err != nil {
 		return res.Conversation, err
 	}
-	err = r.afterLeaving(ctx, res.Before, res.Conversation.Group)
+	err = r.afterLeaving(ctx, by, res.Before, res.Conversation.Group)
 	return r.current(ctx, convID), followUp(err)
 }
 
@@ -401,13 +478,23 @@ var heldStates = []store.State{store.Assigned, store.Waiting}
 // given by hand, released or moved on: nobody awaits its acceptance.
 var accepted = []store.DeadlineKind{store.AcceptTimeout}
 
-// MarkWaiting marks a conversation as waiting on the customer (SPEC L3): it
+// MarkWaiting marks a conversation as waiting on the customer (L3): it
 // keeps its operator but leaves their load, and the freed slot goes to the
 // queue.
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotFound for an unknown conversation, ErrNotAssignee if an operator
+// does not hold it, ErrWrongState unless it is assigned, and ErrClosed
+// after Stop.
 func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
+	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
 		holder := c.Assignee
-		if !by.Admin {
+		if !by.IsAdmin() {
 			holder = by.ID
 		}
 		if holder == "" {
@@ -427,30 +514,40 @@ func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (stor
 	if err != nil {
 		return res.Conversation, err
 	}
-	return res.Conversation, followUp(r.afterLeaving(ctx, res.Before))
+	return res.Conversation, followUp(r.afterLeaving(ctx, by, res.Before))
 }
 
 // CustomerReplied reports that the customer wrote into a conversation. One
 // waiting on the customer goes back to the same operator if they are still
 // on shift (without a cap check: it is theirs), and otherwise to its group's
-// queue to be routed (SPEC L3). For a queued, offered or assigned
-// conversation nothing changes. A closed conversation is not reopened: it
-// fails with ErrWrongState (use Reopen).
+// queue to be routed (L3). For a queued, offered or assigned conversation
+// nothing changes but its deadlines (L4, L10). The customer is the
+// command's actor.
+//
+// It fails with ErrWrongState for a closed conversation (it is not
+// reopened: use Reopen), ErrInvalid for an empty id, ErrNotFound for an
+// unknown conversation, and ErrClosed after Stop.
 func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conversation, error) {
+	end, err := r.begin()
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
 	c, err := r.read(ctx, convID)
 	if err != nil {
 		return c, err
 	}
+	by := ByCustomer(c.CustomerID)
 	switch c.State {
 	case store.Closed:
 		return c, fmt.Errorf("%w: conversation %q is closed; reopen it", ErrWrongState, convID)
 	case store.Waiting:
 	case store.Assigned:
-		return r.customerWaits(ctx, convID)
+		return r.customerWaits(ctx, by, convID)
 	default:
 		return c, nil
 	}
-	res, err := r.mutate(ctx, convID, func(cur store.Conversation) (store.Change, error) {
+	res, err := r.mutate(ctx, by, convID, func(cur store.Conversation) (store.Change, error) {
 		ds, set := r.customerWrote(cur, r.clock.Now())
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Assigned, NewAssignee: c.Assignee,
 			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, SetDeadlines: set, Deadlines: ds}, nil
@@ -458,13 +555,13 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		r.assignedEvents(ev, res, "returned")
 	})
 	if err == nil {
-		return res.Conversation, followUp(r.afterGaining(ctx, c.Assignee))
+		return res.Conversation, followUp(r.afterGaining(ctx, by, c.Assignee))
 	}
 	if !errors.Is(err, ErrNotAllowed) && !errors.Is(err, ErrNotFound) {
 		return res.Conversation, err
 	}
 	// The operator is off shift (or gone): back to the queue.
-	res, err = r.mutate(ctx, convID, func(cur store.Conversation) (store.Change, error) {
+	res, err = r.mutate(ctx, by, convID, func(cur store.Conversation) (store.Change, error) {
 		ds, set := r.customerWrote(cur, r.clock.Now())
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
@@ -475,15 +572,26 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 	if err != nil {
 		return res.Conversation, err
 	}
-	err = r.pump(ctx, res.Conversation.Group)
+	err = r.pump(ctx, by, res.Conversation.Group)
 	return r.current(ctx, convID), followUp(err)
 }
 
-// TransferToOperator hands a held conversation to another operator (SPEC
-// L6), whose status must allow transfers from colleagues; no cap applies.
-// An operator may transfer only a conversation they hold.
+// TransferToOperator hands a held conversation to another operator (L6),
+// whose status must allow transfers from colleagues; no cap applies. An
+// operator may transfer only a conversation they hold.
+//
+// It fails with ErrInvalid for an empty id, an invalid actor or a transfer
+// to the current holder, ErrNotFound for an unknown operator or
+// conversation, ErrNotAllowed if the target's status refuses transfers,
+// ErrNotAssignee if an operator does not hold it, ErrWrongState if nobody
+// holds it, and ErrClosed after Stop.
 func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {
-	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
+	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
 		if _, err := r.operator(operatorID); err != nil {
 			return store.Change{}, err
 		}
@@ -500,21 +608,32 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 	if err != nil {
 		return res.Conversation, err
 	}
-	if err := r.afterGaining(ctx, operatorID); err != nil {
+	if err := r.afterGaining(ctx, by, operatorID); err != nil {
 		return res.Conversation, followUp(err)
 	}
-	return res.Conversation, followUp(r.afterLeaving(ctx, res.Before))
+	return res.Conversation, followUp(r.afterLeaving(ctx, by, res.Before))
 }
 
-// TransferToGroup moves a conversation to another group's queue (SPEC L6),
+// TransferToGroup moves a conversation to another group's queue (L6),
 // even when nobody in that group is online: it then waits there. An
 // operator may transfer only a conversation they hold; an admin any open
 // one. With Config.RestrictTransfersToSite, the groups' sites must match.
+//
+// It fails with ErrInvalid for an empty id, an invalid actor or a transfer
+// to the conversation's own group, ErrNotFound for an unknown group or
+// conversation, ErrNotAllowed if the sites differ, ErrNotAssignee if an
+// operator does not hold it, ErrWrongState if it is closed (or, for an
+// operator, not held), and ErrClosed after Stop.
 func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group string) (store.Conversation, error) {
-	if err := store.CheckIDLength("group id", group); err != nil {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
 		return store.Conversation{}, err
 	}
-	res, err := r.mutate(ctx, convID, func(c store.Conversation) (store.Change, error) {
+	defer end()
+	if err := store.CheckID("group id", group); err != nil {
+		return store.Conversation{}, err
+	}
+	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
 		to, err := r.group(group)
 		if err != nil {
 			return store.Change{}, err
@@ -526,7 +645,7 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 			return store.Change{}, fmt.Errorf("%w: group %q is on site %q, conversation %q on site %q", ErrNotAllowed, group, to.cfg.Site, convID, from.cfg.Site)
 		}
 		from := openStates
-		if !by.Admin {
+		if !by.IsAdmin() {
 			from = heldStates
 		}
 		return store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true, DropDeadlines: accepted}, nil
@@ -539,12 +658,19 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 	if err != nil {
 		return res.Conversation, err
 	}
-	err = r.afterLeaving(ctx, res.Before, group)
+	err = r.afterLeaving(ctx, by, res.Before, group)
 	return r.current(ctx, convID), followUp(err)
 }
 
-// Conversation returns a conversation as stored.
+// Conversation returns a conversation as stored. It fails with ErrInvalid
+// for an empty id, ErrNotFound for an unknown one, and ErrClosed after
+// Stop.
 func (r *Router) Conversation(ctx context.Context, id string) (store.Conversation, error) {
+	end, err := r.beginBy(store.CheckID("conversation id", id))
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
 	return r.store.Conversation(ctx, id)
 }
 
@@ -553,7 +679,7 @@ func (r *Router) Conversation(ctx context.Context, id string) (store.Conversatio
 // report adds. build runs with r.mu held and gets the view's row (or the
 // store's, for a conversation the view does not hold); the change's
 // Conversation and At are filled in.
-func (r *Router) mutate(ctx context.Context, id string, build func(store.Conversation) (store.Change, error), report func(*events, store.Result)) (store.Result, error) {
+func (r *Router) mutate(ctx context.Context, by Actor, id string, build func(store.Conversation) (store.Change, error), report func(*events, store.Result)) (store.Result, error) {
 	if err := store.CheckID("conversation id", id); err != nil {
 		return store.Result{}, err
 	}
@@ -592,7 +718,7 @@ func (r *Router) mutate(ctx context.Context, id string, build func(store.Convers
 		}
 		return store.Result{Conversation: c}, err
 	}
-	ev := r.newEvents(now)
+	ev := r.newEvents(now, by)
 	r.mu.Lock()
 	r.absorb(res)
 	report(&ev, res)

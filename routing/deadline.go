@@ -150,29 +150,51 @@ func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
 // after measuring the clock's offset to the store's if a check is due (see
 // Config.MaxClockSkew) and resynchronising the view with the store if a
 // write's outcome was unknown since the last time (without a feed; see
-// Resync): groups whose business hours open or close (SPEC R6:
+// Resync): groups whose business hours open or close (R6:
 // availability is reported, an opening queue is routed), queues another
 // router's changes made routable Config.Takeover ago, then, in due order,
-// the conversations' deadlines (SPEC L2, L3, L4, L10). Each deadline fires
+// the conversations' deadlines (L2, L3, L4, L10). Each deadline fires
 // at most once, and only if its conversation is still as it was when the
 // deadline was set. A Router whose Config.ManualDeadlines is
 // set relies on this call alone; tests and simulations call it after
-// advancing a mock clock, and never sleep.
+// advancing a mock clock, and never sleep. The events of this work carry
+// the system as their actor, with the cause (CauseBusinessHours,
+// CauseTakeover, CauseAcceptTimeout, ...).
+//
+// It fails with ErrClosed after Stop, and with the store's error when
+// the work could not be done (it stays due, and is done on the next call);
+// errors matching ErrFollowUp say that a deadline did its work but what
+// followed it failed.
 func (r *Router) ProcessDue(ctx context.Context) error {
+	end, err := r.begin()
+	if err != nil {
+		return err
+	}
+	defer end()
+	return r.processDueNow(ctx)
+}
+
+// processDueNow is ProcessDue, for a caller admitted already (or the
+// deadline loop, which Stop stops itself).
+func (r *Router) processDueNow(ctx context.Context) error {
 	r.clockCheckDue(ctx)
 	if err := r.resyncIfStale(ctx); err != nil {
 		return err
 	}
 	now := r.clock.Now()
-	ev := r.newEvents(now)
+	hours := BySystem(CauseBusinessHours)
+	ev := r.newEvents(now, hours)
 	r.mu.Lock()
 	opened := r.turnHours(now, &ev)
 	// Queues that another router's changes made routable, left to it for
 	// Config.Takeover (see follow.go).
-	opened = append(opened, r.dueChecks(now.UnixNano())...)
+	takeovers := r.dueChecks(now.UnixNano())
 	r.mu.Unlock()
 	ev.emit()
-	if err := r.pumpGroups(ctx, opened); err != nil {
+	if err := r.pumpGroups(ctx, hours, opened); err != nil {
+		return err
+	}
+	if err := r.pumpGroups(ctx, BySystem(CauseTakeover), takeovers); err != nil {
 		return err
 	}
 	failures := 0
@@ -226,33 +248,34 @@ func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now
 	case store.WaitLevel:
 		return r.fireWaitLevel(ctx, it, c, now)
 	case store.AutoClose:
-		return r.closeOnDeadline(ctx, c, ReasonNoReply)
+		return r.closeOnDeadline(ctx, BySystem(CauseAutoClose), c, ReasonNoReply)
 	case store.WaitingExpiry:
-		return r.closeOnDeadline(ctx, c, ReasonWaitingExpired)
+		return r.closeOnDeadline(ctx, BySystem(CauseWaitingExpiry), c, ReasonWaitingExpired)
 	case store.AcceptTimeout:
 		return r.fireAccept(ctx, c, now)
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.
-	return r.setDeadlines(ctx, c, without(c.Deadlines, it.kind), nil)
+	return r.setDeadlines(ctx, BySystem(Cause(it.kind.String())), c, without(c.Deadlines, it.kind), nil)
 }
 
 // Reasons given in events.
 const (
 	// ReasonOffHours: a conversation is kept in the queue because its
-	// group is outside its business hours (SPEC R6).
+	// group is outside its business hours (R6).
 	ReasonOffHours = "outside business hours"
 	// ReasonNoReply: the customer did not reply in the group's AutoClose
-	// time after the operator's last message (SPEC L4).
+	// time after the operator's last message (L4).
 	ReasonNoReply = "no customer reply"
 	// ReasonWaitingExpired: the conversation waited on its customer for
 	// the group's WaitingExpiry.
 	ReasonWaitingExpired = "waiting on the customer expired"
 )
 
-// closeOnDeadline closes c, unchanged since the view read it, for reason.
-func (r *Router) closeOnDeadline(ctx context.Context, c store.Conversation, reason string) error {
-	res, err := r.mutate(ctx, c.ID, func(store.Conversation) (store.Change, error) {
+// closeOnDeadline closes c, unchanged since the view read it, for reason,
+// in the name of by.
+func (r *Router) closeOnDeadline(ctx context.Context, by Actor, c store.Conversation, reason string) error {
+	res, err := r.mutate(ctx, by, c.ID, func(store.Conversation) (store.Change, error) {
 		return store.Change{From: []store.State{c.State}, Version: c.Version, To: store.Closed, CloseReason: reason}, nil
 	}, func(ev *events, res store.Result) {
 		if ev.wants(Closed) {
@@ -263,17 +286,17 @@ func (r *Router) closeOnDeadline(ctx context.Context, c store.Conversation, reas
 	if err != nil {
 		return err
 	}
-	return followUp(r.afterLeaving(ctx, res.Before))
+	return followUp(r.afterLeaving(ctx, by, res.Before))
 }
 
 // setDeadlines stores c's deadlines as ds, leaving everything else as it
 // is, on condition that c is unchanged; report, if not nil, adds the
-// events.
-func (r *Router) setDeadlines(ctx context.Context, c store.Conversation, ds []store.Deadline, report func(*events, store.Result)) error {
+// events, which carry by.
+func (r *Router) setDeadlines(ctx context.Context, by Actor, c store.Conversation, ds []store.Deadline, report func(*events, store.Result)) error {
 	if report == nil {
 		report = func(*events, store.Result) {}
 	}
-	_, err := r.mutate(ctx, c.ID, func(store.Conversation) (store.Change, error) {
+	_, err := r.mutate(ctx, by, c.ID, func(store.Conversation) (store.Change, error) {
 		return store.Change{
 			From: []store.State{c.State}, Version: c.Version,
 			To: c.State, NewAssignee: c.Assignee, Offers: c.OfferedTo,
@@ -357,8 +380,8 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 // down), and a restarted router re-arms it. It returns false if stop was
 // closed during the pause.
 func (r *Router) processDue(stop <-chan struct{}) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
-	err := r.ProcessDue(ctx)
+	ctx, cancel := context.WithTimeout(r.life, backgroundTimeout)
+	err := r.processDueNow(ctx)
 	cancel()
 	if err == nil {
 		return true

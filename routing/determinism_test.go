@@ -29,7 +29,7 @@ func simulate(t *testing.T, seed uint64, steps int) []routing.Event {
 		},
 	})
 	require.NoError(t, err)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	sub := r.Subscribe()
 	rng := rand.New(rand.NewPCG(seed, seed))
 	ops := []string{"ann", "bob", "cat", "dan"}
@@ -37,7 +37,7 @@ func simulate(t *testing.T, seed uint64, steps int) []routing.Event {
 	groups := []string{"sales", "support"}
 	conv := func() string { return fmt.Sprint("c", rng.IntN(40)) }
 	for _, id := range ops {
-		_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: groups[:1+rng.IntN(2)], Status: "ready"})
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groups[:1+rng.IntN(2)], Status: "ready"})
 		require.NoError(t, err)
 	}
 	next := 0
@@ -50,9 +50,9 @@ func simulate(t *testing.T, seed uint64, steps int) []routing.Event {
 			_, _ = r.Enqueue(ctx, routing.NewConversation{ID: fmt.Sprint("c", next), Group: groups[rng.IntN(2)], Priority: rng.IntN(3), CustomerID: fmt.Sprint("k", rng.IntN(5))})
 			next++
 		case 2:
-			_, _ = r.Take(ctx, op, conv())
+			_, _ = r.Take(ctx, routing.ByOperator(op), conv())
 		case 3:
-			_, _ = r.Close(ctx, routing.ByAdmin("boss"), conv(), "done")
+			_, _ = r.CloseConversation(ctx, routing.ByAdmin("boss"), conv(), "done")
 		case 4:
 			_ = r.SetStatus(ctx, routing.ByOperator(op), op, statuses[rng.IntN(len(statuses))])
 		case 5:
@@ -80,7 +80,7 @@ func simulate(t *testing.T, seed uint64, steps int) []routing.Event {
 
 // TestInvariant7_SameInputsSameEvents: with a mock clock, the same
 // sequence of commands makes the same decisions and emits the same events,
-// to the field (SPEC invariant 7).
+// to the field (invariant 7).
 func TestInvariant7_SameInputsSameEvents(t *testing.T) {
 	for seed := range uint64(20) {
 		a := simulate(t, seed, 400)

@@ -50,7 +50,7 @@ func (r *Router) decide(g *groupState, c *store.Conversation, sticky bool, now t
 	}
 	if len(c.MissedBy) > 0 {
 		// Those who let it time out are passed over while anyone else is
-		// eligible (SPEC L2).
+		// eligible (L2).
 		d := r.decideAmong(g, c, sticky, now, c.MissedBy)
 		if d.Action != policy.Keep {
 			return d
@@ -155,7 +155,7 @@ func (d decision) change(c store.Conversation, now time.Time) store.Change {
 
 // deadlines returns ds as they must be once d is applied at now: an
 // automatic assignment or an offer must be accepted within the group's
-// AcceptTimeout, if it has one (SPEC L2); a conversation kept in the queue
+// AcceptTimeout, if it has one (L2); a conversation kept in the queue
 // awaits no acceptance.
 func (d decision) deadlines(ds []store.Deadline, now time.Time) []store.Deadline {
 	_, had := store.DeadlineOf(ds, store.AcceptTimeout)
@@ -275,7 +275,8 @@ func (r *Router) minus(a, b []string) []string {
 // decision as stale. The rows read replace the view's, and a conversation
 // or operator the store does not have leaves the view, unless the view's
 // row changed during the read (see resync.go): a refusal may come from a
-// row the store lost. Errors are left to the next attempt.
+// row the store lost. A failed read is logged and left to the next
+// attempt.
 func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 	r.mu.Lock()
 	start := r.gen
@@ -289,6 +290,8 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 			conv = &c
 		case errors.Is(err, store.ErrNotFound):
 			convGone = true
+		default:
+			r.log.Warn("routing: re-reading a conversation after a refusal failed", "conversation", convID, "err", err)
 		}
 	}
 	ops := make([]store.Operator, 0, len(opIDs))
@@ -300,6 +303,8 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 			ops = append(ops, o)
 		case errors.Is(err, store.ErrNotFound):
 			gone = append(gone, id)
+		default:
+			r.log.Warn("routing: re-reading an operator after a refusal failed", "operator", id, "err", err)
 		}
 	}
 	r.mu.Lock()
@@ -337,7 +342,7 @@ func (d decision) operators() []string {
 // pump does not decide again about an unbounded queue.
 const maxKeptPerPump = 256
 
-// pump routes group's queue in serving order (SPEC R7, invariant 5): each
+// pump routes group's queue in serving order (R7, invariant 5): each
 // conversation the policy can place is assigned or offered; one it keeps
 // does not block those behind it while operators are available. Offered
 // conversations are decided again only when an operator may have become
@@ -346,7 +351,7 @@ const maxKeptPerPump = 256
 // withdrawn when the policy would now keep them. Offers are not reshuffled
 // as loads move otherwise. It runs whenever a slot frees or an operator
 // becomes eligible, so a waiting conversation never waits for a poll.
-func (r *Router) pump(ctx context.Context, group string) error {
+func (r *Router) pump(ctx context.Context, by Actor, group string) error {
 	done := map[string]bool{}
 	failures := 0
 	reoffer, first := false, true
@@ -398,7 +403,7 @@ func (r *Router) pump(ctx context.Context, group string) error {
 		if !found {
 			return nil
 		}
-		if err := r.commitRoute(ctx, target, d, now, nil); err != nil {
+		if err := r.commitRoute(ctx, by, target, d, now, nil); err != nil {
 			if !retryable(err) {
 				return err
 			}
@@ -408,7 +413,7 @@ func (r *Router) pump(ctx context.Context, group string) error {
 			continue
 		}
 		if d.Action == policy.Assign {
-			if err := r.afterGaining(ctx, d.Operator); err != nil {
+			if err := r.afterGaining(ctx, by, d.Operator); err != nil {
 				return err
 			}
 		} else {
@@ -418,9 +423,9 @@ func (r *Router) pump(ctx context.Context, group string) error {
 }
 
 // pumpAll pumps every group, in id order.
-func (r *Router) pumpAll(ctx context.Context) error {
+func (r *Router) pumpAll(ctx context.Context, by Actor) error {
 	for _, g := range r.Groups() {
-		if err := r.pump(ctx, g); err != nil {
+		if err := r.pump(ctx, by, g); err != nil {
 			return err
 		}
 	}
@@ -428,13 +433,13 @@ func (r *Router) pumpAll(ctx context.Context) error {
 }
 
 // pumpGroups pumps the given groups in order, skipping repeats.
-func (r *Router) pumpGroups(ctx context.Context, groups []string) error {
+func (r *Router) pumpGroups(ctx context.Context, by Actor, groups []string) error {
 	slices.Sort(groups)
 	for i, g := range groups {
 		if i > 0 && groups[i-1] == g {
 			continue
 		}
-		if err := r.pump(ctx, g); err != nil {
+		if err := r.pump(ctx, by, g); err != nil {
 			return err
 		}
 	}
@@ -447,15 +452,15 @@ func (r *Router) pumpGroups(ctx context.Context, groups []string) error {
 // the routing ones). On a stale-view refusal it refreshes the view and
 // returns the store's error. Offers that went stale while the decision was
 // being stored are withdrawn once the lock is released.
-func (r *Router) commitRoute(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) error {
-	stale, err := r.commitRouteLocked(ctx, c, d, now, before)
+func (r *Router) commitRoute(ctx context.Context, by Actor, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) error {
+	stale, err := r.commitRouteLocked(ctx, by, c, d, now, before)
 	if err != nil {
 		return err
 	}
-	return r.withdrawFrom(ctx, stale)
+	return r.withdrawFrom(ctx, by, stale)
 }
 
-func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) ([]string, error) {
+func (r *Router) commitRouteLocked(ctx context.Context, by Actor, c store.Conversation, d decision, now time.Time, before func(*events, store.Result)) ([]string, error) {
 	unlock, err := r.lockConv(ctx, c.ID)
 	if err != nil {
 		r.releaseLocked(&d)
@@ -470,7 +475,7 @@ func (r *Router) commitRouteLocked(ctx context.Context, c store.Conversation, d 
 		}
 		return nil, err
 	}
-	ev := r.newEvents(now)
+	ev := r.newEvents(now, by)
 	r.mu.Lock()
 	r.release(&d, &res)
 	if before != nil {
@@ -503,9 +508,9 @@ func (r *Router) staleOfferees(c store.Conversation, d decision) []string {
 }
 
 // withdrawFrom withdraws the stale offers of each operator in ops.
-func (r *Router) withdrawFrom(ctx context.Context, ops []string) error {
+func (r *Router) withdrawFrom(ctx context.Context, by Actor, ops []string) error {
 	for _, id := range ops {
-		if err := r.withdrawStale(ctx, id); err != nil {
+		if err := r.withdrawStale(ctx, by, id); err != nil {
 			return err
 		}
 	}

@@ -19,22 +19,22 @@ var (
 	// ErrAlreadyExists: the id of a new operator, conversation or group is
 	// taken.
 	ErrAlreadyExists = store.ErrAlreadyExists
-	// ErrAlreadyTaken: someone else holds the conversation (SPEC R1).
+	// ErrAlreadyTaken: someone else holds the conversation (R1).
 	ErrAlreadyTaken = store.ErrAlreadyTaken
 	// ErrWrongState: the command does not apply to the conversation's
 	// state.
 	ErrWrongState = store.ErrWrongState
 	// ErrConflict: a row changed concurrently; the command may be retried.
 	ErrConflict = store.ErrConflict
-	// ErrOverCapacity: the operator is at their cap (SPEC R3, R4).
+	// ErrOverCapacity: the operator is at their cap (R3, R4).
 	ErrOverCapacity = store.ErrOverCapacity
 	// ErrNotAllowed: the status or the actor does not allow the command.
 	ErrNotAllowed = store.ErrNotAllowed
 	// ErrNotAssignee: an operator acted on a conversation they do not hold
-	// (SPEC L11).
+	// (L11).
 	ErrNotAssignee = store.ErrNotAssignee
 	// ErrHoldsConversations: a guarded status change or a removal refused
-	// while the operator holds conversations (SPEC P8).
+	// while the operator holds conversations (P8).
 	ErrHoldsConversations = store.ErrHoldsConversations
 	// ErrInvalid: malformed input (empty id, negative cap, ...).
 	ErrInvalid = store.ErrInvalid

@@ -15,7 +15,7 @@ const (
 	// Queued: a conversation entered its group's queue and waits there.
 	// Position is its 1-based place in the queue, Reason why it was kept.
 	Queued EventKind = iota + 1
-	// Offered: a conversation was offered to Operators (broadcast, SPEC R1).
+	// Offered: a conversation was offered to Operators (broadcast, R1).
 	Offered
 	// OfferWithdrawn: the offers to Operators were withdrawn, because
 	// someone took the conversation, it moved, or they left a status that
@@ -30,7 +30,7 @@ const (
 	Assigned
 	// AllBusy: every eligible operator was at cap when the conversation
 	// arrived; reported once per conversation, with its queue Position, so
-	// the host can send the "all operators are busy" notice (SPEC R5).
+	// the host can send the "all operators are busy" notice (R5).
 	AllBusy
 	// Returned: a conversation went back to its group's queue: released
 	// by its operator, or its customer replied while the operator it was
@@ -39,10 +39,10 @@ const (
 	// reported by Redistributed and Queued.)
 	Returned
 	// Transferred: a conversation moved from operator From to Operator, or
-	// from group From to group To (SPEC L6).
+	// from group From to group To (L6).
 	Transferred
 	// Waiting: the operator marked the conversation as waiting on the
-	// customer (SPEC L3).
+	// customer (L3).
 	Waiting
 	// Closed: a conversation was closed; Reason says why, Operator is who
 	// held it.
@@ -51,28 +51,28 @@ const (
 	StatusChanged
 	// GroupAvailability: Group became online (Online true: at least one
 	// operator in a status that accepts new conversations) or offline
-	// (SPEC P10).
+	// (P10).
 	GroupAvailability
 	// Redistributed: an operator ending their shift (From) had the
 	// conversation taken from them; an Assigned, Offered or Queued event
-	// follows with where it went (SPEC P4).
+	// follows with where it went (P4).
 	Redistributed
 	// WaitThreshold: the customer of the conversation has waited Wait for
-	// an operator's answer, crossing the wait level named Reason (SPEC
-	// L10). Operator is who holds it, if anyone.
+	// an operator's answer, crossing the wait level named Reason
+	// (L10). Operator is who holds it, if anyone.
 	WaitThreshold
 	// Missed: the conversation was not accepted in the group's
 	// AcceptTimeout by Operators (its assignee, or everyone it was offered
-	// to), and is taken back from them (SPEC L2); the events that follow
+	// to), and is taken back from them (L2); the events that follow
 	// say where it went.
 	Missed
 	// OffHours: a conversation arrived outside its group's business hours
 	// and waits in the queue, at Position, so the host can send the
-	// off-hours notice (SPEC R6).
+	// off-hours notice (R6).
 	OffHours
 	// Replied: Operator answered the customer (OperatorReplied); the first
 	// one after the conversation's arrival gives the time to first reply
-	// (SPEC S2).
+	// (S2).
 	Replied
 
 	kindCount = iota + 1
@@ -105,7 +105,7 @@ func AllKinds() []EventKind {
 // Event is something that happened, reported after the change behind it
 // was stored. Fields that do not apply to its Kind are zero. Every event
 // carries who, what and when, so statistics can be rebuilt from a stream
-// of them (SPEC S3).
+// of them (S3).
 type Event struct {
 	// Seq numbers the router's events in the order they were emitted.
 	Seq uint64
@@ -113,6 +113,13 @@ type Event struct {
 	Kind EventKind
 	// At is when it happened, by the router's clock.
 	At time.Time
+	// By is who caused it: the actor of the command behind it (the
+	// customer, for Enqueue, Reopen and CustomerReplied), also for the
+	// routing the command set off (the queue routed after a close, the
+	// conversations redistributed at an end of shift); the system with
+	// its Cause for the work the Router does on its own (deadlines,
+	// business hours, takeovers).
+	By Actor
 	// Conversation is the conversation concerned, if any.
 	Conversation string
 	// Group is the group concerned, if any.

@@ -35,5 +35,5 @@ func TestEventBufferAboveMaxRefused(t *testing.T) {
 
 	r, err := routing.New(ctx, routing.Config{Store: st, EventBuffer: routing.MaxEventBuffer, Groups: []routing.Group{{ID: "g"}}})
 	require.NoError(t, err)
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 }

@@ -8,17 +8,20 @@ import "time"
 type events struct {
 	hub  *hub
 	at   time.Time
+	by   Actor
 	list []Event
 }
 
-func (r *Router) newEvents(at time.Time) events { return events{hub: &r.hub, at: at} }
+// newEvents returns the collector of the events of a command by by,
+// taken at at.
+func (r *Router) newEvents(at time.Time, by Actor) events { return events{hub: &r.hub, at: at, by: by} }
 
 // wants reports whether some subscriber wants events of kind k.
 func (ev *events) wants(k EventKind) bool { return ev.hub.wants(k) }
 
-// push appends e, stamped with the command's time.
+// push appends e, stamped with the command's time and actor.
 func (ev *events) push(e Event) {
-	e.At = ev.at
+	e.At, e.By = ev.at, ev.by
 	ev.list = append(ev.list, e)
 }
 

@@ -16,36 +16,36 @@ func Example() {
 		ID:     "support",
 		Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 2}),
 	}}})
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	sub := r.Subscribe(routing.Assigned, routing.AllBusy)
 
 	for _, id := range []string{"anna", "boris"} {
-		r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"support"}})
-		r.LogIn(ctx, id) // offline -> ready
+		r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"support"}})
+		r.LogIn(ctx, routing.ByOperator(id), id) // offline -> ready
 	}
 	c, _ := r.Enqueue(ctx, routing.NewConversation{ID: "chat-1", Group: "support"})
 	fmt.Println(c.State, c.Assignee)
 	fmt.Println(<-sub.Events())
-	r.Close(ctx, routing.ByOperator("anna"), "chat-1", "resolved")
+	r.CloseConversation(ctx, routing.ByOperator("anna"), "chat-1", "resolved")
 	// Output:
 	// assigned anna
 	// assigned conv=chat-1 group=support op=anna policy=capped(least-loaded)
 }
 
 // Broadcast: every eligible operator is offered the conversation; the first
-// to take it wins and the other offers are withdrawn (SPEC R1).
+// to take it wins and the other offers are withdrawn (R1).
 func Example_broadcast() {
 	ctx := context.Background()
 	r, _ := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "sales", Policy: policy.Broadcast(0)}}})
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	for _, id := range []string{"anna", "boris", "vera"} {
-		r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"sales"}, Status: "ready"})
+		r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"sales"}, Status: "ready"})
 	}
 	sub := r.Subscribe(routing.Offered, routing.Assigned, routing.OfferWithdrawn)
 
 	r.Enqueue(ctx, routing.NewConversation{ID: "lead-7", Group: "sales"})
-	r.Take(ctx, "vera", "lead-7")
-	_, err := r.Take(ctx, "anna", "lead-7")
+	r.Take(ctx, routing.ByOperator("vera"), "lead-7")
+	_, err := r.Take(ctx, routing.ByOperator("anna"), "lead-7")
 	fmt.Println(errors.Is(err, routing.ErrAlreadyTaken))
 	for range 3 {
 		fmt.Println(<-sub.Events())
@@ -57,16 +57,16 @@ func Example_broadcast() {
 	// offer-withdrawn conv=lead-7 group=sales ops=[anna boris]
 }
 
-// A policy can be swapped at run time (SPEC R8).
+// A policy can be swapped at run time (R8).
 func ExampleRouter_SetPolicy() {
 	ctx := context.Background()
 	r, _ := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "support"}}})
-	defer r.Stop()
-	r.AddOperator(ctx, routing.OperatorSpec{ID: "anna", Groups: []string{"support"}, Status: "ready"})
+	defer r.Stop(context.Background())
+	r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "anna", Groups: []string{"support"}, Status: "ready"})
 
 	c, _ := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	fmt.Println(c.State, c.Assignee)
-	r.SetPolicy(ctx, "support", policy.Broadcast(0))
+	r.SetPolicy(ctx, routing.ByAdmin("admin"), "support", policy.Broadcast(0))
 	c, _ = r.Enqueue(ctx, routing.NewConversation{ID: "c2", Group: "support"})
 	fmt.Println(c.State, c.OfferedTo)
 	// Output:

@@ -59,6 +59,11 @@ func (r *Router) unwatch() {
 	}
 }
 
+// msgFollowed is the message of the Debug record logged after each notice
+// of the change feed was followed (its "err" attribute is the failure that
+// made the Router keep the notice for later, or nil).
+const msgFollowed = "routing: followed the store's changes"
+
 // follow folds the notices into the view until the watch ends. A notice
 // that could not be followed (the store unreachable) is kept, merged with
 // the next ones, and tried again after loopRetry.
@@ -97,7 +102,7 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 			r.stale.Store(false)
 			behind, pending = store.Notice{Resync: true}, true
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		ctx, cancel := context.WithTimeout(r.life, backgroundTimeout)
 		err := r.catchUp(ctx, behind)
 		cancel()
 		if err == nil {
@@ -105,12 +110,7 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 		} else {
 			r.report(err)
 		}
-		r.mu.Lock()
-		noticed := r.noticed
-		r.mu.Unlock()
-		if noticed != nil {
-			noticed <- err
-		}
+		r.log.Debug(msgFollowed, "resync", behind.Resync, "err", err)
 	}
 }
 
@@ -134,7 +134,7 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 		if err := r.resync(ctx); err != nil {
 			return fmt.Errorf("routing: following the store's changes: %w", err)
 		}
-		return r.routeAfterChanges(ctx, r.Groups())
+		return r.routeAfterChanges(ctx, BySystem(CauseResync), r.Groups())
 	}
 	rows, err := r.feed.Rows(ctx, n)
 	if err != nil {
@@ -179,13 +179,13 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 		}
 	}
 	r.mu.Unlock()
-	return r.routeAfterChanges(ctx, groups)
+	return r.routeAfterChanges(ctx, BySystem(CauseTakeover), groups)
 }
 
 // routeAfterChanges routes the queues of groups, which changes another
 // Router made may have made routable: Config.Takeover later, or at once
-// when it is zero.
-func (r *Router) routeAfterChanges(ctx context.Context, groups []string) error {
+// (in the name of by) when it is zero.
+func (r *Router) routeAfterChanges(ctx context.Context, by Actor, groups []string) error {
 	r.mu.Lock()
 	if r.takeover > 0 {
 		at := r.clock.Now().Add(r.takeover).UnixNano()
@@ -198,7 +198,7 @@ func (r *Router) routeAfterChanges(ctx context.Context, groups []string) error {
 		groups = nil
 	}
 	r.mu.Unlock()
-	return followUp(r.pumpGroups(ctx, groups))
+	return followUp(r.pumpGroups(ctx, by, groups))
 }
 
 // serves reports whether the view can hold operator o: every group of

@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -257,14 +258,39 @@ func (c *cluster) startWith(change func(*routing.Config)) *node {
 	m := c.sh.join(c.st)
 	cfg := c.cfg
 	cfg.Store = m
+	noticed := make(chan error, 1)
+	cfg.Logger = slog.New(followedHandler{noticed})
 	change(&cfg)
 	r, err := routing.New(c.ctx, cfg)
 	require.NoError(c.t, err)
-	c.t.Cleanup(func() { _ = r.Stop() })
-	n := &node{Router: r, m: m, noticed: make(chan error, 1)}
-	routing.SetNoticed(r, n.noticed)
-	return n
+	c.t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	return &node{Router: r, m: m, noticed: noticed}
 }
+
+// followedHandler is a log handler that reports, on its channel, the
+// outcome of each notice the Router followed (the record with message
+// routing.MsgFollowed, its "err" attribute).
+type followedHandler struct{ noticed chan<- error }
+
+func (h followedHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h followedHandler) Handle(_ context.Context, rec slog.Record) error {
+	if rec.Message != routing.MsgFollowed {
+		return nil
+	}
+	var err error
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			err, _ = a.Value.Any().(error)
+		}
+		return true
+	})
+	h.noticed <- err
+	return nil
+}
+
+func (h followedHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h followedHandler) WithGroup(string) slog.Handler      { return h }
 
 // deliver hands the node the changes the others made since the last
 // delivery and waits until its Router has followed them.
@@ -310,7 +336,7 @@ func oneSlot() routing.Group {
 func TestFeed_ViewsFollowOtherRouters(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	c.deliver(b)
 	require.NotNil(t, b.Snapshot().Operators, "b learnt of ann")
@@ -325,7 +351,7 @@ func TestFeed_ViewsFollowOtherRouters(t *testing.T) {
 	require.NoError(t, err)
 	c.deliver(a)
 	require.Equal(t, 1, a.queued("support"))
-	_, err = a.Close(c.ctx, routing.ByOperator("ann"), "c1", "done")
+	_, err = a.CloseConversation(c.ctx, routing.ByOperator("ann"), "c1", "done")
 	require.NoError(t, err)
 	require.Equal(t, []string{"c2"}, a.holds("ann"))
 	c.deliver(b)
@@ -339,7 +365,7 @@ func TestFeed_StaleDecisionIsRefusedAndRetried(t *testing.T) {
 	// refused by the store, b re-reads, and c2 waits in the queue.
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	c.deliver(b)
 	_, err = a.Enqueue(c.ctx, routing.NewConversation{ID: "c1", Group: "support"})
@@ -362,7 +388,7 @@ func TestFeed_FreedSlotIsTakenOverAfterTakeover(t *testing.T) {
 	const takeover = 2 * time.Second
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}, Takeover: takeover})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	_, err = a.Enqueue(c.ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
@@ -394,7 +420,7 @@ func TestFeed_DeadlineOfADeadRouterFiresOnceAfterTakeover(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{g}, Takeover: takeover})
 	a, b, d := c.start(), c.start(), c.start()
 	for _, id := range []string{"ann", "bob"} {
-		_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
+		_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
 		require.NoError(t, err)
 	}
 	cv, err := a.Enqueue(c.ctx, routing.NewConversation{ID: "c1", Group: "support"})
@@ -403,7 +429,7 @@ func TestFeed_DeadlineOfADeadRouterFiresOnceAfterTakeover(t *testing.T) {
 	first := cv.Assignee
 	c.deliver(b)
 	c.deliver(d)
-	require.NoError(t, a.Stop()) // a dies with the accept timeout armed
+	require.NoError(t, a.Stop(context.Background())) // a dies with the accept timeout armed
 
 	evB, evD := b.Subscribe(routing.Missed), d.Subscribe(routing.Missed)
 	c.clk.Add(30 * time.Second)
@@ -428,9 +454,9 @@ func TestFeed_DeadlineOfADeadRouterFiresOnceAfterTakeover(t *testing.T) {
 func TestFeed_ResyncReadsEverything(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
-	_, err = a.AddOperator(c.ctx, routing.OperatorSpec{ID: "bob", Groups: []string{"support"}, Status: "ready"})
+	_, err = a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "bob", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	_, err = a.Enqueue(c.ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
@@ -461,11 +487,11 @@ func TestFeed_InactivityFollowsTheRouterThatSawActivity(t *testing.T) {
 	const takeover = 2 * time.Second
 	c := newCluster(t, routing.Config{Groups: []routing.Group{{ID: "support"}}, Presence: helpDeskEddyStatuses(), Takeover: takeover})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "online"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "online"})
 	require.NoError(t, err)
 	c.deliver(b)
 	c.clk.Add(10 * time.Minute) // 09:10
-	require.NoError(t, b.OperatorActive(c.ctx, "ann"))
+	require.NoError(t, b.OperatorActive(c.ctx, routing.ByOperator("ann"), "ann"))
 	c.deliver(a)
 	c.clk.Add(5*time.Minute + takeover) // past a's due time and takeover
 	require.NoError(t, a.ProcessDue(c.ctx))

@@ -31,9 +31,9 @@ func TestR6_Pyrus_OffHoursNoticeAndOpening(t *testing.T) {
 	r, err := routing.New(ctx, routing.Config{Clock: clk, Presence: presence.Toggle(), ManualDeadlines: true,
 		Groups: []routing.Group{{ID: "support", Hours: berlinHours(t, "mon-fri 09:00-18:00")}}})
 	require.NoError(t, err)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	sub := r.Subscribe(routing.OffHours, routing.GroupAvailability, routing.Assigned, routing.Queued)
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusGreen})
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusGreen})
 	require.NoError(t, err)
 	c, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
@@ -61,7 +61,7 @@ func TestR6_Pyrus_OffHoursNoticeAndOpening(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, store.Queued, c.State)
 	// A take by hand still works outside hours.
-	_, err = r.Take(ctx, "ann", "c2")
+	_, err = r.Take(ctx, routing.ByOperator("ann"), "c2")
 	require.NoError(t, err)
 }
 
@@ -75,8 +75,8 @@ func TestR6_DaylightSavingOpening(t *testing.T) {
 	r, err := routing.New(ctx, routing.Config{Clock: clk, ManualDeadlines: true,
 		Groups: []routing.Group{{ID: "support", Hours: berlinHours(t, "sat-sun 09:00-18:00")}}})
 	require.NoError(t, err)
-	defer r.Stop()
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusReady})
+	defer r.Stop(context.Background())
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusReady})
 	require.NoError(t, err)
 	sub := r.Subscribe(routing.GroupAvailability)
 	clk.Set(time.Date(2026, 3, 29, 6, 59, 0, 0, time.UTC))

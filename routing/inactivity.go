@@ -11,7 +11,7 @@ import (
 
 // OperatorActive reports activity by an operator (a message, a click): it
 // puts off the automatic switch their status makes after a period without
-// activity (SPEC P6). It is cheap: as a rule it writes nothing to the
+// activity (P6). It is cheap: as a rule it writes nothing to the
 // store; a due switch checks the activity and is re-armed instead when
 // there was some. Operators' own commands (taking, replying, accepting,
 // changing their status) count as activity too. After a restart every
@@ -21,7 +21,17 @@ import (
 // Router that armed it, which knows only the activity reported to it: the
 // first activity reported to another Router re-arms the switch there (one
 // write), and that Router decides from then on.
-func (r *Router) OperatorActive(ctx context.Context, operatorID string) error {
+//
+// by is the operator, or an admin reporting for them. It fails with
+// ErrInvalid for an empty id or an invalid actor, ErrNotAllowed if an
+// operator reports for someone else, ErrNotFound for an unknown operator,
+// and ErrClosed after Stop.
+func (r *Router) OperatorActive(ctx context.Context, by Actor, operatorID string) error {
+	end, err := r.beginBy(by.mayActFor(operatorID, "report the activity"))
+	if err != nil {
+		return err
+	}
+	defer end()
 	r.mu.Lock()
 	op, err := r.operator(operatorID)
 	if err != nil {
@@ -41,7 +51,7 @@ func (r *Router) OperatorActive(ctx context.Context, operatorID string) error {
 // does; a failure to re-arm their switch is left to the next activity.
 // Caller does not hold r.mu.
 func (r *Router) touch(ctx context.Context, by Actor) {
-	if by.Admin {
+	if by.Kind != OperatorActor {
 		return
 	}
 	r.mu.Lock()
@@ -53,7 +63,9 @@ func (r *Router) touch(ctx context.Context, by Actor) {
 	}
 	r.mu.Unlock()
 	if claim {
-		_ = r.claimInactivity(ctx, row)
+		if err := r.claimInactivity(ctx, row); err != nil {
+			r.log.Warn("routing: re-arming an inactivity switch failed; the next activity tries again", "operator", row.ID, "err", err)
+		}
 	}
 }
 
@@ -102,7 +114,7 @@ func (r *Router) fireInactivity(ctx context.Context, it dueItem, o store.Operato
 		return r.setOperatorDeadlines(ctx, o, []store.Deadline{{Kind: store.Inactivity, Due: resume}})
 	}
 	reason := fmt.Sprintf("no activity for %v", st.Inactivity.After)
-	err := r.setStatus(ctx, o.ID, o.Status, st.Inactivity.Target, nil, reason)
+	err := r.setStatus(ctx, BySystem(CauseInactivity), o.ID, o.Status, st.Inactivity.Target, nil, reason)
 	if err != nil && retryable(err) {
 		r.refresh(ctx, "", o.ID)
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/switchboard-go/switchboard/store/memory"
 )
 
-// helpDeskEddyStatuses are admin-defined statuses (SPEC P11) with an
-// inactivity rule (SPEC P6): "online" switches to "away" after 15 minutes
+// helpDeskEddyStatuses are admin-defined statuses (P11) with an
+// inactivity rule (P6): "online" switches to "away" after 15 minutes
 // without activity.
 func helpDeskEddyStatuses() *presence.Model {
 	return presence.MustNew(presence.Definition{
@@ -40,17 +40,17 @@ func TestP6_HelpDeskEddy_InactivitySwitch(t *testing.T) {
 		r, err := routing.New(ctx, routing.Config{Store: st, Clock: clk, Presence: helpDeskEddyStatuses(), ManualDeadlines: true,
 			Groups: []routing.Group{{ID: "support"}}})
 		require.NoError(t, err)
-		t.Cleanup(func() { r.Stop() })
+		t.Cleanup(func() { r.Stop(context.Background()) })
 		return r
 	}
 	r := open()
 	sub := r.Subscribe(routing.StatusChanged)
-	_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "online"})
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "online"})
 	require.NoError(t, err)
 
 	clk.Add(10 * time.Minute)
-	require.NoError(t, r.OperatorActive(ctx, "ann")) // 09:10
-	clk.Add(5 * time.Minute)                         // 09:15: the first due time
+	require.NoError(t, r.OperatorActive(ctx, routing.ByOperator("ann"), "ann")) // 09:10
+	clk.Add(5 * time.Minute)                                                    // 09:15: the first due time
 	require.NoError(t, r.ProcessDue(ctx))
 	require.Empty(t, drainStrings(sub))
 	op, err := r.Operator(ctx, "ann")
@@ -62,7 +62,7 @@ func TestP6_HelpDeskEddy_InactivitySwitch(t *testing.T) {
 	// A restart: activity before it is not known, so the operator counts
 	// as active at the restart (09:20) and is switched at 09:35.
 	clk.Add(5 * time.Minute)
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 	r = open()
 	sub = r.Subscribe(routing.StatusChanged)
 	clk.Add(5 * time.Minute) // 09:25
@@ -81,5 +81,5 @@ func TestP6_HelpDeskEddy_InactivitySwitch(t *testing.T) {
 	op, err = r.Operator(ctx, "ann")
 	require.NoError(t, err)
 	require.Len(t, op.Deadlines, 1)
-	require.ErrorIs(t, r.OperatorActive(ctx, "nobody"), routing.ErrNotFound)
+	require.ErrorIs(t, r.OperatorActive(ctx, routing.ByOperator("nobody"), "nobody"), routing.ErrNotFound)
 }

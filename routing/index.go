@@ -121,7 +121,7 @@ func (op *opState) candidate() policy.Candidate {
 // capAcross returns the cap of op: their own when set, else the lowest
 // positive default of their groups' policies; zero when neither gives one.
 // An operator serving several groups has one cap, whichever group's
-// conversation they are given (SPEC R3, invariant 2). Caller holds r.mu.
+// conversation they are given (R3, invariant 2). Caller holds r.mu.
 func (r *Router) capAcross(op *opState) int {
 	if op.row.Cap > 0 {
 		return op.row.Cap

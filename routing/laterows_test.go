@@ -15,7 +15,7 @@ import (
 func TestLateRows_AClosedConversationStaysClosed(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	c.deliver(b)
 	_, err = a.Enqueue(c.ctx, routing.NewConversation{ID: "c1", Group: "support"})
@@ -24,7 +24,7 @@ func TestLateRows_AClosedConversationStaysClosed(t *testing.T) {
 	require.NoError(t, err)
 	_, _ = b.m.take() // b has not followed a's change yet
 
-	_, err = b.Close(c.ctx, routing.ByOperator("ann"), "c1", "done")
+	_, err = b.CloseConversation(c.ctx, routing.ByOperator("ann"), "c1", "done")
 	require.NoError(t, err)
 	require.Empty(t, b.holds("ann"))
 	carry(t, b, store.Rows{Conversations: []store.Conversation{assigned}})
@@ -43,7 +43,7 @@ func TestLateRows_AClosedConversationStaysClosed(t *testing.T) {
 func TestLateRows_ALostCloseDoesNotHideTheConversation(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	_, err = a.Enqueue(c.ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)

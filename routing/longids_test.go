@@ -49,13 +49,13 @@ func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 		r, err := routing.New(ctx, routing.Config{Store: st, Clock: clock.NewMock(), ManualDeadlines: true, Presence: presence.Standard(),
 			Groups: []routing.Group{{ID: "g", Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1})}, {ID: "h"}}})
 		require.NoError(t, err)
-		_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g", "h"}, Status: presence.StatusReady})
+		_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g", "h"}, Status: presence.StatusReady})
 		require.NoError(t, err)
 		for _, id := range []string{"c1", "c2", "c3"} { // ann, then queued
 			_, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"})
 			require.NoError(t, err)
 		}
-		_, err = r.Close(ctx, routing.ByOperator("ann"), "c1", "done")
+		_, err = r.CloseConversation(ctx, routing.ByOperator("ann"), "c1", "done")
 		require.NoError(t, err)
 		st.armed.Store(true)
 		return r, st
@@ -63,22 +63,22 @@ func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 	admin := routing.ByAdmin("boss")
 	cases := map[string]func(r *routing.Router) error{
 		"add operator: id": func(r *routing.Router) error {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: long, Groups: []string{"g"}})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: long, Groups: []string{"g"}})
 			return err
 		},
 		"add operator: group": func(r *routing.Router) error {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: "bob", Groups: []string{"g", long}})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "bob", Groups: []string{"g", long}})
 			return err
 		},
 		"update operator: id": func(r *routing.Router) error {
-			_, err := r.UpdateOperator(ctx, routing.OperatorSpec{ID: long, Groups: []string{"g"}})
+			_, err := r.UpdateOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: long, Groups: []string{"g"}})
 			return err
 		},
-		"remove operator": func(r *routing.Router) error { return r.RemoveOperator(ctx, long) },
+		"remove operator": func(r *routing.Router) error { return r.RemoveOperator(ctx, routing.ByAdmin("admin"), long) },
 		"set status":      func(r *routing.Router) error { return r.SetStatus(ctx, admin, long, presence.StatusAway) },
-		"log in":          func(r *routing.Router) error { return r.LogIn(ctx, long) },
+		"log in":          func(r *routing.Router) error { return r.LogIn(ctx, routing.ByOperator(long), long) },
 		"end shift":       func(r *routing.Router) error { return r.EndShift(ctx, admin, long) },
-		"operator active": func(r *routing.Router) error { return r.OperatorActive(ctx, long) },
+		"operator active": func(r *routing.Router) error { return r.OperatorActive(ctx, routing.ByOperator(long), long) },
 		"enqueue: id": func(r *routing.Router) error {
 			_, err := r.Enqueue(ctx, routing.NewConversation{ID: long, Group: "g"})
 			return err
@@ -92,22 +92,22 @@ func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 			return err
 		},
 		"start outbound: operator": func(r *routing.Router) error {
-			_, err := r.StartOutbound(ctx, long, routing.NewConversation{ID: "c9", Group: "g"})
+			_, err := r.StartOutbound(ctx, routing.ByOperator(long), routing.NewConversation{ID: "c9", Group: "g"}, long)
 			return err
 		},
 		"start outbound: id": func(r *routing.Router) error {
-			_, err := r.StartOutbound(ctx, "ann", routing.NewConversation{ID: long, Group: "g"})
+			_, err := r.StartOutbound(ctx, routing.ByOperator("ann"), routing.NewConversation{ID: long, Group: "g"}, "ann")
 			return err
 		},
 		"reopen: old id": func(r *routing.Router) error {
 			_, err := r.Reopen(ctx, long, routing.NewConversation{ID: "c9"})
 			return err
 		},
-		"take: operator":         func(r *routing.Router) error { _, err := r.Take(ctx, long, "c3"); return err },
-		"take: conversation":     func(r *routing.Router) error { _, err := r.Take(ctx, "ann", long); return err },
+		"take: operator":         func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator(long), "c3"); return err },
+		"take: conversation":     func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator("ann"), long); return err },
 		"assign: operator":       func(r *routing.Router) error { _, err := r.Assign(ctx, admin, "c3", long); return err },
 		"accept":                 func(r *routing.Router) error { _, err := r.Accept(ctx, admin, long); return err },
-		"close":                  func(r *routing.Router) error { _, err := r.Close(ctx, admin, long, "x"); return err },
+		"close":                  func(r *routing.Router) error { _, err := r.CloseConversation(ctx, admin, long, "x"); return err },
 		"release":                func(r *routing.Router) error { _, err := r.Release(ctx, admin, long); return err },
 		"mark waiting":           func(r *routing.Router) error { _, err := r.MarkWaiting(ctx, admin, long); return err },
 		"customer replied":       func(r *routing.Router) error { _, err := r.CustomerReplied(ctx, long); return err },
@@ -119,7 +119,7 @@ func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 	for name, do := range cases {
 		t.Run(name, func(t *testing.T) {
 			r, st := setup(t)
-			defer r.Stop()
+			defer r.Stop(context.Background())
 			ops, convs, snap := dump(t, st), dumpConvs(t, st), r.Snapshot()
 			err := do(r)
 			require.ErrorIs(t, err, routing.ErrInvalid)
@@ -133,7 +133,7 @@ func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 
 	// Reads pass the id to the store, which refuses it alike.
 	r, _ := setup(t)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	_, err := r.Conversation(ctx, long)
 	require.ErrorIs(t, err, routing.ErrInvalid)
 	_, err = r.Operator(ctx, long)
@@ -151,8 +151,8 @@ func TestGroupIDLongerThanMaxIDLengthRefused(t *testing.T) {
 	require.ErrorIs(t, err, routing.ErrInvalidConfig)
 	r, err := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "g"}}})
 	require.NoError(t, err)
-	defer r.Stop()
-	require.ErrorIs(t, r.AddGroup(ctx, routing.Group{ID: long}), routing.ErrInvalidConfig)
+	defer r.Stop(context.Background())
+	require.ErrorIs(t, r.AddGroup(ctx, routing.ByAdmin("admin"), routing.Group{ID: long}), routing.ErrInvalidConfig)
 	require.Equal(t, []string{"g"}, r.Groups())
-	require.NoError(t, r.AddGroup(ctx, routing.Group{ID: strings.Repeat("g", store.MaxIDLength)}), "the longest id is a valid one")
+	require.NoError(t, r.AddGroup(ctx, routing.ByAdmin("admin"), routing.Group{ID: strings.Repeat("g", store.MaxIDLength)}), "the longest id is a valid one")
 }

@@ -43,7 +43,7 @@ func carry(t *testing.T, n *node, rows store.Rows) {
 func TestLostChanges_PhantomAtTheHeadOfAQueueDoesNotStallIt(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a := c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "away"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "away"})
 	require.NoError(t, err)
 	carry(t, a, store.Rows{Conversations: []store.Conversation{ghost(c.clk.Now())}})
 	require.Equal(t, 1, a.queued("support"), "the phantom waits at the head of the queue")
@@ -62,7 +62,7 @@ func TestLostChanges_PhantomAtTheHeadOfAQueueDoesNotStallIt(t *testing.T) {
 func TestLostChanges_ResyncMakesTheViewEqualToTheStore(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a, b := c.start(), c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	c.deliver(b)
 	ann, err := c.st.Operator(c.ctx, "ann")
@@ -102,7 +102,7 @@ func TestLostChanges_ResyncOnDemand(t *testing.T) {
 	r, err := routing.New(context.Background(), routing.Config{Store: st,
 		Groups: []routing.Group{{ID: "support", Policy: policy.LeastLoaded()}}})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Stop() })
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
 	ctx := context.Background()
 	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
@@ -114,6 +114,6 @@ func TestLostChanges_ResyncOnDemand(t *testing.T) {
 	require.Len(t, ops, 1)
 	require.Equal(t, []string{"c1"}, ops[0].Conversations, "c1 routed to ann once she is in the view")
 
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 	require.ErrorIs(t, r.Resync(ctx), routing.ErrClosed)
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Measures rebuilds the service figures of SPEC S2 from the router's events
-// (which carry who, what and when, SPEC S3): time in queue, time to
+// Measures rebuilds the service figures of S2 from the router's events
+// (which carry who, what and when, S3): time in queue, time to
 // assignment, time to first operator reply and conversation duration, per
 // group and per operator, plus missed conversations. Feed it every event
 // (Observe, or Follow on a subscription to all kinds); it is safe for
@@ -44,7 +44,7 @@ type Figures struct {
 	// Duration runs from arrival to closing.
 	Duration Stat
 	// Missed counts conversations taken back for not being accepted in
-	// time (SPEC L2).
+	// time (L2).
 	Missed int
 }
 

@@ -13,7 +13,7 @@ import (
 
 // TestS2_MeasuresFromEvents: time in queue, time to assignment, time to
 // first reply and duration per group and operator come straight out of the
-// events (SPEC S2, S3).
+// events (S2, S3).
 func TestS2_MeasuresFromEvents(t *testing.T) {
 	ctx := context.Background()
 	r, clk := newClockRouter(t, presence.Standard(), routing.Group{ID: "support"})
@@ -35,7 +35,7 @@ func TestS2_MeasuresFromEvents(t *testing.T) {
 	_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"}) // 09:00, nobody on shift
 	require.NoError(t, err)
 	step(2 * time.Minute)
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusReady}) // 09:02: c1 to ann
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusReady}) // 09:02: c1 to ann
 	require.NoError(t, err)
 	step(time.Minute)
 	_, err = r.OperatorReplied(ctx, routing.ByOperator("ann"), "c1") // 09:03
@@ -49,10 +49,10 @@ func TestS2_MeasuresFromEvents(t *testing.T) {
 	_, err = r.OperatorReplied(ctx, routing.ByOperator("ann"), "c2") // a second reply counts for nothing
 	require.NoError(t, err)
 	step(4 * time.Minute)
-	_, err = r.Close(ctx, routing.ByOperator("ann"), "c1", "done") // 09:10
+	_, err = r.CloseConversation(ctx, routing.ByOperator("ann"), "c1", "done") // 09:10
 	require.NoError(t, err)
 	step(10 * time.Minute)
-	_, err = r.Close(ctx, routing.ByOperator("ann"), "c2", "done") // 09:20
+	_, err = r.CloseConversation(ctx, routing.ByOperator("ann"), "c2", "done") // 09:20
 	require.NoError(t, err)
 	step(0)
 
@@ -81,7 +81,7 @@ func TestS2_FollowUntilStop(t *testing.T) {
 	go func() { m.Follow(sub); close(done) }()
 	_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 	<-done
 	require.Equal(t, 1, m.Groups()["support"].Conversations)
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // routerMachine drives a Router with random sequences of every command and
-// checks SPEC invariants 1, 2, 3, 5 and 8 after each step.
+// checks invariants 1, 2, 3, 5 and 8 after each step.
 type routerMachine struct {
 	t     *rapid.T
 	ctx   context.Context
@@ -127,7 +127,7 @@ func (m *routerMachine) actor(t *rapid.T, conv string) routing.Actor {
 	if rapid.IntRange(0, 4).Draw(t, "admin") == 0 {
 		return routing.ByAdmin("boss")
 	}
-	// Usually the holder, sometimes someone else (SPEC L11).
+	// Usually the holder, sometimes someone else (L11).
 	if c, err := m.st.Conversation(m.ctx, conv); err == nil && c.Assignee != "" && rapid.Bool().Draw(t, "holder") {
 		return routing.ByOperator(c.Assignee)
 	}
@@ -135,7 +135,7 @@ func (m *routerMachine) actor(t *rapid.T, conv string) routing.Actor {
 }
 
 // expectBad asserts that a command given bad input failed with want and
-// changed nothing (SPEC invariant 8).
+// changed nothing (invariant 8).
 func (m *routerMachine) expectBad(err error, want error) {
 	require.ErrorIs(m.t, err, want)
 	after := m.observe()
@@ -173,8 +173,9 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			id := rapid.SampledFrom(machineOps).Draw(t, "id")
 			groups := groupsOf(t)
 			existed := m.exists(id)
-			_, err := m.r.AddOperator(m.ctx, routing.OperatorSpec{ID: id, Groups: groups, Cap: rapid.IntRange(0, 3).Draw(t, "cap"),
+			_, err := m.r.AddOperator(m.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groups, Cap: rapid.IntRange(0, 3).Draw(t, "cap"),
 				Status: rapid.SampledFrom(machineStatuses).Draw(t, "status")})
+
 			if existed {
 				m.expectBad(err, routing.ErrAlreadyExists)
 				return
@@ -194,16 +195,16 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			case 3:
 				spec.Groups, want = []string{"nope"}, routing.ErrNotFound
 			}
-			_, err := m.r.AddOperator(m.ctx, spec)
+			_, err := m.r.AddOperator(m.ctx, routing.ByAdmin("admin"), spec)
 			m.expectBad(err, want)
 		},
 		"UpdateOperator": func(t *rapid.T) {
 			id := m.opID(t)
-			_, err := m.r.UpdateOperator(m.ctx, routing.OperatorSpec{ID: id, Groups: groupsOf(t), Cap: rapid.IntRange(-1, 3).Draw(t, "cap")})
+			_, err := m.r.UpdateOperator(m.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groupsOf(t), Cap: rapid.IntRange(-1, 3).Draw(t, "cap")})
 			m.expectFailureChangesNothing(err)
 		},
 		"RemoveOperator": func(t *rapid.T) {
-			err := m.r.RemoveOperator(m.ctx, m.opID(t))
+			err := m.r.RemoveOperator(m.ctx, routing.ByAdmin("admin"), m.opID(t))
 			if err != nil {
 				m.expectBad(err, routing.ErrNotFound)
 			}
@@ -231,9 +232,9 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			id := m.opID(t)
 			var err error
 			if rapid.Bool().Draw(t, "in") {
-				err = m.r.LogIn(m.ctx, id)
+				err = m.r.LogIn(m.ctx, routing.ByOperator(id), id)
 			} else {
-				err = m.r.LogOut(m.ctx, id)
+				err = m.r.LogOut(m.ctx, routing.ByOperator(id), id)
 			}
 			if !m.exists(id) {
 				m.expectBad(err, routing.ErrNotFound)
@@ -281,7 +282,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 		"StartOutbound": func(t *rapid.T) {
 			op := m.opID(t)
 			m.convSeq++
-			_, err := m.r.StartOutbound(m.ctx, op, routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group")})
+			_, err := m.r.StartOutbound(m.ctx, routing.ByOperator(op), routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group")}, op)
 			if err != nil {
 				m.convSeq--
 				m.expectFailureChangesNothing(err)
@@ -290,7 +291,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 		"Take": func(t *rapid.T) {
 			op, conv := m.opID(t), m.convID(t)
 			want := m.predictTake(op, conv)
-			_, err := m.r.Take(m.ctx, op, conv)
+			_, err := m.r.Take(m.ctx, routing.ByOperator(op), conv)
 			if want == nil {
 				require.NoError(t, err)
 				return
@@ -306,7 +307,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			conv := m.convID(t)
 			by := m.actor(t, conv)
 			want := m.predictHolderOnly(by, conv, []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting})
-			_, err := m.r.Close(m.ctx, by, conv, "done")
+			_, err := m.r.CloseConversation(m.ctx, by, conv, "done")
 			if want == nil {
 				require.NoError(t, err)
 				return
@@ -356,7 +357,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 		"SetPolicy": func(t *rapid.T) {
 			g := rapid.SampledFrom(machineGroups).Draw(t, "group")
 			p := rapid.SampledFrom(machinePolicies()).Draw(t, "policy")
-			require.NoError(t, m.r.SetPolicy(m.ctx, g, p))
+			require.NoError(t, m.r.SetPolicy(m.ctx, routing.ByAdmin("admin"), g, p))
 			m.policies[g] = p
 		},
 		"Concurrent": func(t *rapid.T) {
@@ -370,9 +371,9 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 				admin := routing.ByAdmin("boss")
 				switch rapid.IntRange(0, 5).Draw(t, "kind") {
 				case 0:
-					cmds[i] = func() { _, _ = m.r.Take(m.ctx, op, conv) }
+					cmds[i] = func() { _, _ = m.r.Take(m.ctx, routing.ByOperator(op), conv) }
 				case 1:
-					cmds[i] = func() { _, _ = m.r.Close(m.ctx, admin, conv, "race") }
+					cmds[i] = func() { _, _ = m.r.CloseConversation(m.ctx, admin, conv, "race") }
 				case 2:
 					m.convSeq++
 					nc := routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group"),
@@ -396,7 +397,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			wg.Wait()
 		},
 		"Tick": func(t *rapid.T) {
-			// Time passes; everything due is processed (SPEC invariant 6
+			// Time passes; everything due is processed (invariant 6
 			// is checked after the step).
 			m.clk.Add(time.Duration(rapid.IntRange(1, 600).Draw(t, "seconds")) * time.Second)
 			require.NoError(t, m.r.ProcessDue(m.ctx))
@@ -491,7 +492,7 @@ func (m *routerMachine) predictHolderOnly(by routing.Actor, conv string, from []
 		}
 		return routing.ErrWrongState
 	}
-	if !by.Admin && c.Assignee != by.ID {
+	if !by.IsAdmin() && c.Assignee != by.ID {
 		return routing.ErrNotAssignee
 	}
 	return nil
@@ -564,7 +565,7 @@ func (m *routerMachine) check(t *rapid.T) {
 		require.Equal(t, hs, nilIfEmpty(so.Conversations), "view of %s's conversations", o.ID)
 	}
 
-	// Invariant 2 and SPEC L1/S3: replaying the step's events over the
+	// Invariant 2 and L1/S3: replaying the step's events over the
 	// state before it rebuilds every conversation's state and every load,
 	// and no automatic assignment put an operator above their cap at the
 	// moment it happened. (Commands run concurrently emit in an order that
@@ -750,13 +751,13 @@ func nilIfEmpty(s []string) []string {
 }
 
 // TestInvariants_RouterStateMachine drives random sequences of every
-// Router command, including concurrent ones, and checks SPEC invariants 1,
+// Router command, including concurrent ones, and checks invariants 1,
 // 2, 3, 5 and 8 after each step.
 func TestInvariants_RouterStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := &routerMachine{}
 		m.init(t)
-		defer m.r.Stop()
+		defer m.r.Stop(context.Background())
 		t.Repeat(m.actions())
 	})
 }

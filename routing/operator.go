@@ -41,13 +41,13 @@ func (r *Router) checkGroups(groups []string) error {
 	return nil
 }
 
-// operator returns the view of operator id; an id longer than
-// store.MaxIDLength is refused with ErrInvalid. Caller holds r.mu.
+// operator returns the view of operator id; an empty id, or one longer
+// than store.MaxIDLength, is refused with ErrInvalid. Caller holds r.mu.
 func (r *Router) operator(id string) (*opState, error) {
 	if err := r.usable(); err != nil {
 		return nil, err
 	}
-	if err := store.CheckIDLength("operator id", id); err != nil {
+	if err := store.CheckID("operator id", id); err != nil {
 		return nil, err
 	}
 	op := r.ops[id]
@@ -57,9 +57,22 @@ func (r *Router) operator(id string) (*opState, error) {
 	return op, nil
 }
 
-// AddOperator adds an operator. Their groups' queues are routed at once if
-// their status lets them receive conversations.
-func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Operator, error) {
+// AddOperator adds an operator; by must be an admin (or the system). Their
+// groups' queues are routed at once if their status lets them receive
+// conversations.
+//
+// It fails with ErrInvalid for a bad spec (empty or too long id, negative
+// cap) or an invalid actor, ErrNotAllowed if by is not an admin,
+// ErrUnknownStatus for a status the presence model does not define,
+// ErrNotFound for a group not configured, ErrAlreadyExists for a taken id,
+// and ErrClosed after Stop; an error matching ErrFollowUp means the
+// operator is added but routing their groups' queues failed.
+func (r *Router) AddOperator(ctx context.Context, by Actor, spec OperatorSpec) (store.Operator, error) {
+	end, err := r.beginBy(by.mustBeAdmin("add operators"))
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer end()
 	now := r.clock.Now()
 	row := store.Operator{
 		ID: spec.ID, Groups: slices.Clone(spec.Groups), Cap: spec.Cap, Skills: slices.Clone(spec.Skills),
@@ -73,7 +86,7 @@ func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Oper
 		return store.Operator{}, fmt.Errorf("%w: %q (operator %q)", ErrUnknownStatus, row.Status, row.ID)
 	}
 	r.mu.Lock()
-	err := r.usable()
+	err = r.usable()
 	if err == nil {
 		err = r.checkGroups(row.Groups)
 	}
@@ -85,19 +98,29 @@ func (r *Router) AddOperator(ctx context.Context, spec OperatorSpec) (store.Oper
 	if err != nil {
 		return store.Operator{}, err
 	}
-	ev := r.newEvents(now)
+	ev := r.newEvents(now, by)
 	r.mu.Lock()
 	r.absorbOperator(saved, false)
 	r.availabilityEvents(saved.Groups, &ev)
 	r.mu.Unlock()
 	ev.emit()
-	return saved, followUp(r.pumpGroups(ctx, slices.Clone(saved.Groups)))
+	return saved, followUp(r.pumpGroups(ctx, by, slices.Clone(saved.Groups)))
 }
 
-// UpdateOperator replaces an operator's groups, cap and skills; status and
-// conversations are kept. Offers from groups they left are withdrawn, and
-// the queues of every group concerned are routed again.
-func (r *Router) UpdateOperator(ctx context.Context, spec OperatorSpec) (store.Operator, error) {
+// UpdateOperator replaces an operator's groups, cap and skills; by must be
+// an admin (or the system). Status and conversations are kept. Offers from
+// groups they left are withdrawn, and the queues of every group concerned
+// are routed again.
+//
+// It fails with ErrInvalid for a bad spec or an invalid actor,
+// ErrNotAllowed if by is not an admin, ErrNotFound for an unknown operator
+// or a group not configured, and ErrClosed after Stop.
+func (r *Router) UpdateOperator(ctx context.Context, by Actor, spec OperatorSpec) (store.Operator, error) {
+	end, err := r.beginBy(by.mustBeAdmin("update operators"))
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer end()
 	row := store.Operator{ID: spec.ID, Groups: slices.Clone(spec.Groups), Cap: spec.Cap, Skills: slices.Clone(spec.Skills), Status: "-"}
 	if err := row.Validate(); err != nil {
 		return store.Operator{}, err
@@ -118,23 +141,33 @@ func (r *Router) UpdateOperator(ctx context.Context, spec OperatorSpec) (store.O
 	if err != nil {
 		return store.Operator{}, err
 	}
-	ev := r.newEvents(now)
+	ev := r.newEvents(now, by)
 	r.mu.Lock()
 	r.absorbOperator(saved, false)
 	r.availabilityEvents(union(old, saved.Groups), &ev)
 	r.mu.Unlock()
 	ev.emit()
-	if err := r.withdrawStale(ctx, saved.ID, old...); err != nil {
+	if err := r.withdrawStale(ctx, by, saved.ID, old...); err != nil {
 		return saved, followUp(err)
 	}
-	return saved, followUp(r.pumpGroups(ctx, union(old, saved.Groups)))
+	return saved, followUp(r.pumpGroups(ctx, by, union(old, saved.Groups)))
 }
 
-// RemoveOperator removes an operator: their assigned conversations are
-// redistributed as on EndShift, those waiting on the customer go back to
-// their queues, their offers are withdrawn, then the operator is deleted.
-func (r *Router) RemoveOperator(ctx context.Context, id string) error {
-	if err := r.EndShift(ctx, ByAdmin(""), id); err != nil {
+// RemoveOperator removes an operator; by must be an admin (or the system).
+// Their assigned conversations are redistributed as on EndShift (guards
+// notwithstanding), those waiting on the customer go back to their queues,
+// their offers are withdrawn, then the operator is deleted.
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotAllowed if by is not an admin, ErrNotFound for an unknown
+// operator, and ErrClosed after Stop.
+func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error {
+	end, err := r.beginBy(by.mustBeAdmin("remove operators"))
+	if err != nil {
+		return err
+	}
+	defer end()
+	if err := r.endShift(ctx, by, id, ReasonOperatorRemoved); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -150,7 +183,7 @@ func (r *Router) RemoveOperator(ctx context.Context, id string) error {
 		return err
 	}
 	for _, cid := range waiting {
-		_, err := r.mutate(ctx, cid, func(store.Conversation) (store.Change, error) {
+		_, err := r.mutate(ctx, by, cid, func(store.Conversation) (store.Change, error) {
 			return store.Change{From: heldStates, Assignee: id, To: store.Queued, Requeue: true}, nil
 		}, func(ev *events, res store.Result) {
 			if ev.wants(Returned) {
@@ -165,51 +198,78 @@ func (r *Router) RemoveOperator(ctx context.Context, id string) error {
 	if err := r.store.DeleteOperator(ctx, id); err != nil {
 		return err
 	}
-	ev := r.newEvents(r.clock.Now())
+	ev := r.newEvents(r.clock.Now(), by)
 	r.mu.Lock()
 	r.forgetOperator(id)
 	r.availabilityEvents(groups, &ev)
 	r.mu.Unlock()
 	ev.emit()
-	return followUp(r.pumpGroups(ctx, groups))
+	return followUp(r.pumpGroups(ctx, by, groups))
 }
 
-// Operator returns an operator as stored.
+// Operator returns an operator as stored. It fails with ErrInvalid for an
+// empty id, ErrNotFound for an unknown one, and ErrClosed after Stop.
 func (r *Router) Operator(ctx context.Context, id string) (store.Operator, error) {
+	end, err := r.beginBy(store.CheckID("operator id", id))
+	if err != nil {
+		return store.Operator{}, err
+	}
+	defer end()
 	return r.store.Operator(ctx, id)
 }
 
-// SetStatus changes an operator's status (SPEC P1, L7). An operator may
-// change only their own; an admin anyone's. The presence model's transition
-// rules and guards apply (SPEC P8): a guarded change while the operator
-// holds conversations in a forbidden state fails with
-// ErrHoldsConversations and changes nothing. Conversations in work are kept
-// whatever the new status (SPEC P3); offers the new status does not allow
-// are withdrawn, and if it lets the operator receive conversations their
-// groups' queues are routed at once.
+// SetStatus changes an operator's status (P1, L7). An operator may change
+// only their own; an admin anyone's. The presence model's transition rules
+// and guards apply (P8): a guarded change while the operator holds
+// conversations in a forbidden state fails with ErrHoldsConversations and
+// changes nothing. Conversations in work are kept whatever the new status
+// (P3); offers the new status does not allow are withdrawn, and if it lets
+// the operator receive conversations their groups' queues are routed at
+// once. Moving to the current status changes nothing and reports nothing.
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotAllowed if an operator acts for someone else, ErrNotFound for an
+// unknown operator, ErrUnknownStatus, ErrTransitionNotAllowed,
+// ErrHoldsConversations, and ErrClosed after Stop; an error matching
+// ErrFollowUp means the status changed but the routing that follows
+// failed.
 func (r *Router) SetStatus(ctx context.Context, by Actor, operatorID, status string) error {
-	if !by.Admin && by.ID != operatorID {
-		return fmt.Errorf("%w: %q may not change the status of %q", ErrNotAllowed, by.ID, operatorID)
+	end, err := r.beginBy(by.mayActFor(operatorID, "change the status"))
+	if err != nil {
+		return err
 	}
+	defer end()
 	r.touch(ctx, by)
-	return r.setStatus(ctx, operatorID, "", status, r.model.Forbidden(status), "")
+	return r.setStatus(ctx, by, operatorID, "", status, r.model.Forbidden(status), "")
 }
 
 // LogIn switches the operator to the presence model's log-in status, if it
-// names one (SPEC P7).
-func (r *Router) LogIn(ctx context.Context, operatorID string) error {
-	r.touch(ctx, ByOperator(operatorID))
+// names one (P7); by is the operator, or an admin. It fails as SetStatus
+// does.
+func (r *Router) LogIn(ctx context.Context, by Actor, operatorID string) error {
+	end, err := r.beginBy(by.mayActFor(operatorID, "log in"))
+	if err != nil {
+		return err
+	}
+	defer end()
+	r.touch(ctx, by)
 	if s := r.model.LogIn(); s != "" {
-		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s), "")
+		return r.setStatus(ctx, by, operatorID, "", s, r.model.Forbidden(s), "")
 	}
 	return r.exists(operatorID)
 }
 
 // LogOut switches the operator to the presence model's log-out status, if
-// it names one (SPEC P7). Their conversations are kept.
-func (r *Router) LogOut(ctx context.Context, operatorID string) error {
+// it names one (P7); by is the operator, or an admin. Their conversations
+// are kept. It fails as SetStatus does.
+func (r *Router) LogOut(ctx context.Context, by Actor, operatorID string) error {
+	end, err := r.beginBy(by.mayActFor(operatorID, "log out"))
+	if err != nil {
+		return err
+	}
+	defer end()
 	if s := r.model.LogOut(); s != "" {
-		return r.setStatus(ctx, operatorID, "", s, r.model.Forbidden(s), "")
+		return r.setStatus(ctx, by, operatorID, "", s, r.model.Forbidden(s), "")
 	}
 	return r.exists(operatorID)
 }
@@ -221,32 +281,59 @@ func (r *Router) exists(operatorID string) error {
 	return err
 }
 
-// EndShift takes an operator off shift (SPEC P4): their status becomes the
+// Reasons given in the StatusChanged event of an end of shift.
+const (
+	// ReasonForcedOffShift: an admin ended someone else's shift (P4).
+	ReasonForcedOffShift = "forced off shift"
+	// ReasonOperatorRemoved: the operator's shift ended because they were
+	// removed (RemoveOperator).
+	ReasonOperatorRemoved = "operator removed"
+)
+
+// EndShift takes an operator off shift (P4): their status becomes the
 // presence model's off-shift status and each conversation they have in work
 // is routed again to the other eligible operators, or back to the queue when
 // nobody is eligible. Conversations waiting on the customer stay with them
 // and return through CustomerReplied. An operator may end only their own
-// shift, subject to the presence guards (SPEC P8); an admin may force anyone
-// off shift, guards notwithstanding.
+// shift, subject to the presence guards (P8); an admin may force anyone
+// off shift, guards notwithstanding: the StatusChanged event then gives
+// ReasonForcedOffShift, and every event carries the admin in By.
+//
+// It fails as SetStatus does; an error matching ErrFollowUp means the
+// operator is off shift but redistributing their conversations failed
+// (those not placed stay with them, assigned, and are redistributed on the
+// next EndShift).
 func (r *Router) EndShift(ctx context.Context, by Actor, operatorID string) error {
-	if !by.Admin && by.ID != operatorID {
-		return fmt.Errorf("%w: %q may not end the shift of %q", ErrNotAllowed, by.ID, operatorID)
-	}
-	off := r.model.OffShift()
-	var forbid []store.State
-	if !by.Admin {
-		forbid = r.model.Forbidden(off)
-	}
-	if err := r.setStatus(ctx, operatorID, "", off, forbid, ""); err != nil {
+	end, err := r.beginBy(by.mayActFor(operatorID, "end the shift"))
+	if err != nil {
 		return err
 	}
-	return followUp(r.redistribute(ctx, operatorID))
+	defer end()
+	reason := ""
+	if by.ID != operatorID || by.Kind != OperatorActor {
+		reason = ReasonForcedOffShift
+	}
+	return r.endShift(ctx, by, operatorID, reason)
+}
+
+// endShift is EndShift for a valid actor, with the reason its status
+// change gives.
+func (r *Router) endShift(ctx context.Context, by Actor, operatorID, reason string) error {
+	off := r.model.OffShift()
+	var forbid []store.State
+	if !by.IsAdmin() {
+		forbid = r.model.Forbidden(off)
+	}
+	if err := r.setStatus(ctx, by, operatorID, "", off, forbid, reason); err != nil {
+		return err
+	}
+	return followUp(r.redistribute(ctx, by, operatorID))
 }
 
 // redistribute routes again every conversation the operator has assigned.
 // The groups of those kept in the queue are routed once more at the end, in
 // case a slot freed while they were being placed.
-func (r *Router) redistribute(ctx context.Context, operatorID string) error {
+func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) error {
 	var kept []string
 	// Each conversation is placed once: an operator put back on shift
 	// meanwhile may be given one again, and the loop must end.
@@ -268,7 +355,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 		}
 		if target == nil {
 			r.mu.Unlock()
-			return r.pumpGroups(ctx, kept)
+			return r.pumpGroups(ctx, by, kept)
 		}
 		c := target.row
 		d := keep(policy.ReasonNoCandidates)
@@ -284,7 +371,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 		}
 		r.reserve(&d)
 		r.mu.Unlock()
-		err = r.commitRoute(ctx, c, d, now, func(ev *events, res store.Result) {
+		err = r.commitRoute(ctx, by, c, d, now, func(ev *events, res store.Result) {
 			if ev.wants(Redistributed) {
 				ev.push(Event{Kind: Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
 			}
@@ -301,7 +388,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 		done[c.ID] = true
 		switch d.Action {
 		case policy.Assign:
-			if err := r.afterGaining(ctx, d.Operator); err != nil {
+			if err := r.afterGaining(ctx, by, d.Operator); err != nil {
 				return err
 			}
 		case policy.Keep:
@@ -317,7 +404,7 @@ func (r *Router) redistribute(ctx context.Context, operatorID string) error {
 // a change made meanwhile); otherwise a concurrent change is retried on
 // fresh data. Moving to the current status changes nothing and reports
 // nothing.
-func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, forbid []store.State, reason string) error {
+func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to string, forbid []store.State, reason string) error {
 	for attempt := 0; ; attempt++ {
 		r.mu.Lock()
 		op, err := r.operator(operatorID)
@@ -350,7 +437,7 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 		if err != nil {
 			return err
 		}
-		ev := r.newEvents(now)
+		ev := r.newEvents(now, by)
 		r.mu.Lock()
 		op = r.absorbOperator(saved, false)
 		gained := op.accepting()
@@ -360,11 +447,11 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 		r.availabilityEvents(saved.Groups, &ev)
 		r.mu.Unlock()
 		ev.emit()
-		if err := r.withdrawStale(ctx, operatorID); err != nil {
+		if err := r.withdrawStale(ctx, by, operatorID); err != nil {
 			return followUp(err)
 		}
 		if gained {
-			return followUp(r.pumpGroups(ctx, slices.Clone(saved.Groups)))
+			return followUp(r.pumpGroups(ctx, by, slices.Clone(saved.Groups)))
 		}
 		return nil
 	}
@@ -373,11 +460,11 @@ func (r *Router) setStatus(ctx context.Context, operatorID, from, to string, for
 // withdrawStale withdraws the offers made to an operator who may no longer
 // receive them: their status does not allow offers, they left the
 // conversation's group, or they reached the cap of its group's policy
-// (SPEC R3). Their groups are looked at, and the extra ones (groups they
+// (R3). Their groups are looked at, and the extra ones (groups they
 // left). A conversation left with no offers is queued again, and the queues
 // it touched are routed again. Call it without holding any lock, after
 // anything that may make offers stale.
-func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...string) error {
+func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string, extra ...string) error {
 	var touched []string
 	for failures := 0; ; {
 		r.mu.Lock()
@@ -388,7 +475,7 @@ func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...
 		}
 		r.mu.Unlock()
 		if len(targets) == 0 {
-			return r.pumpGroups(ctx, touched)
+			return r.pumpGroups(ctx, by, touched)
 		}
 		now := r.clock.Now()
 		for i, c := range targets {
@@ -399,7 +486,7 @@ func (r *Router) withdrawStale(ctx context.Context, operatorID string, extra ...
 			if rest := rests[i]; len(rest) > 0 {
 				d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
 			}
-			if err := r.commitRoute(ctx, c, d, now, nil); err != nil {
+			if err := r.commitRoute(ctx, by, c, d, now, nil); err != nil {
 				if !retryable(err) {
 					return err
 				}

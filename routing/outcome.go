@@ -81,7 +81,7 @@ func (r *Router) resyncIfStale(ctx context.Context) error {
 		r.stale.Store(true)
 		return err
 	}
-	return r.pumpAll(ctx)
+	return r.pumpAll(ctx, BySystem(CauseResync))
 }
 
 // sync makes sure that what the Router read from its store is durable, for

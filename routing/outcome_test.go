@@ -47,8 +47,8 @@ func TestOutcomeUnknown_ViewResynchronises(t *testing.T) {
 	r, err := routing.New(ctx, routing.Config{Store: st, Clock: clock.NewMock(), ManualDeadlines: true,
 		Groups: []routing.Group{oneSlot()}})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Stop() })
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "away"})
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "away"})
 	require.NoError(t, err)
 
 	st.lose = true
@@ -70,7 +70,7 @@ func TestOutcomeUnknown_ViewResynchronises(t *testing.T) {
 func TestOutcomeUnknown_FollowerResynchronises(t *testing.T) {
 	c := newCluster(t, routing.Config{Groups: []routing.Group{oneSlot()}})
 	a := c.start()
-	_, err := a.AddOperator(c.ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(c.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	a.m.mu.Lock()
 	a.m.unanswered = true

@@ -16,7 +16,7 @@ import (
 
 // TestR1_RaceManyTakeOneWins: many operators take the same offered
 // conversation at the same instant; exactly one wins, every other gets
-// ErrAlreadyTaken, and loads stay consistent (SPEC R1, invariant 1).
+// ErrAlreadyTaken, and loads stay consistent (R1, invariant 1).
 func TestR1_RaceManyTakeOneWins(t *testing.T) {
 	ctx := context.Background()
 	const takers = 64
@@ -24,7 +24,7 @@ func TestR1_RaceManyTakeOneWins(t *testing.T) {
 		r, err := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "g", Policy: policy.Broadcast(0)}}})
 		require.NoError(t, err)
 		for i := range takers {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: fmt.Sprintf("op%d", i), Groups: []string{"g"}, Status: "ready"})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: fmt.Sprintf("op%d", i), Groups: []string{"g"}, Status: "ready"})
 			require.NoError(t, err)
 		}
 		conv := fmt.Sprintf("c%d", round)
@@ -39,7 +39,7 @@ func TestR1_RaceManyTakeOneWins(t *testing.T) {
 		for i := range takers {
 			wg.Go(func() {
 				<-start
-				_, errs[i] = r.Take(ctx, fmt.Sprintf("op%d", i), conv)
+				_, errs[i] = r.Take(ctx, routing.ByOperator(fmt.Sprintf("op%d", i)), conv)
 			})
 		}
 		close(start)
@@ -68,20 +68,20 @@ func TestR1_RaceManyTakeOneWins(t *testing.T) {
 			}
 		}
 		require.Equal(t, 1, total)
-		require.NoError(t, r.Stop())
+		require.NoError(t, r.Stop(context.Background()))
 	}
 }
 
 // TestR3_RaceCapHolds: many conversations arrive at once for operators with
 // a cap; nobody ends above it and every conversation is either assigned or
-// queued (SPEC R3, invariants 2 and 4).
+// queued (R3, invariants 2 and 4).
 func TestR3_RaceCapHolds(t *testing.T) {
 	ctx := context.Background()
 	r, err := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "g", Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 3})}}})
 	require.NoError(t, err)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	for i := range 4 {
-		_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: fmt.Sprintf("op%d", i), Groups: []string{"g"}, Status: "ready"})
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: fmt.Sprintf("op%d", i), Groups: []string{"g"}, Status: "ready"})
 		require.NoError(t, err)
 	}
 	const convs = 40
@@ -107,7 +107,7 @@ func TestR3_RaceCapHolds(t *testing.T) {
 	for _, o := range snap.Operators {
 		for _, c := range o.Conversations {
 			wg.Go(func() {
-				_, err := r.Close(ctx, routing.ByOperator(o.ID), c, "done")
+				_, err := r.CloseConversation(ctx, routing.ByOperator(o.ID), c, "done")
 				require.NoError(t, err)
 			})
 		}
@@ -131,7 +131,7 @@ func TestInvariant3_ConcurrentWithdrawalsConverge(t *testing.T) {
 		r, err := routing.New(ctx, routing.Config{Store: st, Groups: []routing.Group{{ID: "g", Policy: policy.Capped(policy.Broadcast(0), policy.CapOptions{Default: 1})}}})
 		require.NoError(t, err)
 		for _, id := range []string{"o1", "o2", "o3", "o4"} {
-			_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: "ready"})
+			_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"g"}, Status: "ready"})
 			require.NoError(t, err)
 		}
 		for i := range 4 {
@@ -141,10 +141,10 @@ func TestInvariant3_ConcurrentWithdrawalsConverge(t *testing.T) {
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
-		wg.Go(func() { <-start; _, errs[0] = r.Take(ctx, "o2", "c1") })
+		wg.Go(func() { <-start; _, errs[0] = r.Take(ctx, routing.ByOperator("o2"), "c1") })
 		wg.Go(func() { <-start; errs[1] = r.SetStatus(ctx, routing.ByAdmin("boss"), "o3", "offline") })
 		wg.Go(func() { <-start; errs[2] = r.EndShift(ctx, routing.ByAdmin("boss"), "o1") })
-		wg.Go(func() { <-start; _, errs[3] = r.Take(ctx, "o4", "c2") })
+		wg.Go(func() { <-start; _, errs[3] = r.Take(ctx, routing.ByOperator("o4"), "c2") })
 		close(start)
 		wg.Wait()
 		for _, err := range errs {
@@ -160,6 +160,6 @@ func TestInvariant3_ConcurrentWithdrawalsConverge(t *testing.T) {
 				require.Zero(t, o.Load, "round %d: %s offered to %s at cap", round, c.ID, id)
 			}
 		}
-		require.NoError(t, r.Stop())
+		require.NoError(t, r.Stop(context.Background()))
 	}
 }

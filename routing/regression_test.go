@@ -73,7 +73,7 @@ func newGated(t *testing.T, groups ...routing.Group) (*routing.Router, *gateStor
 	st := &gateStore{Store: memory.New()}
 	r, err := routing.New(context.Background(), routing.Config{Store: st, Groups: groups})
 	require.NoError(t, err)
-	t.Cleanup(func() { r.Stop() })
+	t.Cleanup(func() { r.Stop(context.Background()) })
 	return r, st
 }
 
@@ -82,9 +82,9 @@ func newGated(t *testing.T, groups ...routing.Group) (*routing.Router, *gateStor
 func TestInvariant3_LateStatusResultIsKept(t *testing.T) {
 	ctx := context.Background()
 	r, st := newGated(t, routing.Group{ID: "g"}, routing.Group{ID: "h"})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "y", Groups: []string{"h"}, Status: "ready"}))
-	must(r.StartOutbound(ctx, "y", routing.NewConversation{ID: "t", Group: "h"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "y", Groups: []string{"h"}, Status: "ready"}))
+	must(r.StartOutbound(ctx, routing.ByOperator("y"), routing.NewConversation{ID: "t", Group: "h"}, "y"))
 
 	lateResult(t, st, func() error { return r.SetStatus(ctx, routing.ByAdmin("boss"), "x", "pause") }, func() {
 		_, err := r.TransferToOperator(ctx, routing.ByAdmin("boss"), "t", "x")
@@ -100,13 +100,13 @@ func TestInvariant3_LateStatusResultIsKept(t *testing.T) {
 func TestInvariant2_LateCapResultIsKept(t *testing.T) {
 	ctx := context.Background()
 	r, st := newGated(t, routing.Group{ID: "g"}, routing.Group{ID: "h"})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Cap: 5, Status: "ready"}))
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "y", Groups: []string{"h"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Cap: 5, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "y", Groups: []string{"h"}, Status: "ready"}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "g"}))
-	must(r.StartOutbound(ctx, "y", routing.NewConversation{ID: "t", Group: "h"}))
+	must(r.StartOutbound(ctx, routing.ByOperator("y"), routing.NewConversation{ID: "t", Group: "h"}, "y"))
 
 	lateResult(t, st, func() error {
-		_, err := r.UpdateOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Cap: 2})
+		_, err := r.UpdateOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Cap: 2})
 		return err
 	}, func() {
 		_, err := r.TransferToOperator(ctx, routing.ByAdmin("boss"), "t", "x")
@@ -125,7 +125,7 @@ func TestInvariant2_OneCapAcrossGroups(t *testing.T) {
 	r, _ := newGated(t,
 		routing.Group{ID: "g1", Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 2})},
 		routing.Group{ID: "g2", Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 5})})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g1", "g2"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g1", "g2"}, Status: "ready"}))
 	for i, g := range []string{"g2", "g2", "g2", "g1"} {
 		c := must(r.Enqueue(ctx, routing.NewConversation{ID: string(rune('a' + i)), Group: g}))
 		if i < 2 {
@@ -140,15 +140,15 @@ func TestInvariant2_OneCapAcrossGroups(t *testing.T) {
 }
 
 // A queued conversation nobody available can take (a skill nobody free
-// has) does not block those behind it (SPEC R7).
+// has) does not block those behind it (R7).
 func TestR7_KeptConversationDoesNotBlockTheQueue(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newGated(t, routing.Group{ID: "g"})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Cap: 1, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Cap: 1, Status: "ready"}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "c0", Group: "g"}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "fr", Group: "g", Skills: []string{"fr"}}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "g"}))
-	must(r.Close(ctx, routing.ByOperator("x"), "c0", "done"))
+	must(r.CloseConversation(ctx, routing.ByOperator("x"), "c0", "done"))
 	c1 := must(r.Conversation(ctx, "c1"))
 	require.Equal(t, "x", c1.Assignee)
 	fr := must(r.Conversation(ctx, "fr"))
@@ -168,7 +168,7 @@ func TestInvariant5_NewConversationJoinsTheQueue(t *testing.T) {
 		return policy.LeastLoaded().Decide(in)
 	})
 	r, _ := newGated(t, routing.Group{ID: "g", Policy: policy.Capped(hold, policy.CapOptions{Default: 1})})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "held", Group: "g", Priority: 9, Attributes: map[string]string{"hold": "y"}}))
 	sub := r.Subscribe(routing.Queued, routing.Assigned)
 	c := must(r.Enqueue(ctx, routing.NewConversation{ID: "next", Group: "g"}))
@@ -191,12 +191,12 @@ func TestInvariant5_NewConversationJoinsTheQueue(t *testing.T) {
 }
 
 // Offers withdrawn from an operator who went offline go to whoever the
-// policy picks next, at once (SPEC R1, R7).
+// policy picks next, at once (R1, R7).
 func TestR1_WithdrawnOfferMovesOn(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newGated(t, routing.Group{ID: "g", Policy: policy.Broadcast(1)})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "a", Groups: []string{"g"}, Status: "ready"}))
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "b", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "a", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "b", Groups: []string{"g"}, Status: "ready"}))
 	c := must(r.Enqueue(ctx, routing.NewConversation{ID: "c", Group: "g"}))
 	require.Equal(t, []string{"a"}, c.OfferedTo)
 	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("a"), "a", "offline"))
@@ -206,41 +206,41 @@ func TestR1_WithdrawnOfferMovesOn(t *testing.T) {
 }
 
 // An outbound conversation that brings an operator to their cap withdraws
-// their offers (SPEC R3, L8).
+// their offers (R3, L8).
 func TestR3_OutboundToCapWithdrawsOffers(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newGated(t, routing.Group{ID: "g", Policy: policy.Capped(policy.Broadcast(0), policy.CapOptions{Default: 1})})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "c", Group: "g"}))
-	must(r.StartOutbound(ctx, "x", routing.NewConversation{ID: "o", Group: "g"}))
+	must(r.StartOutbound(ctx, routing.ByOperator("x"), routing.NewConversation{ID: "o", Group: "g"}, "x"))
 	c := must(r.Conversation(ctx, "c"))
 	require.Equal(t, store.Queued, c.State)
 	require.Empty(t, c.OfferedTo)
 }
 
 // After a policy change, offers the new policy would not make are withdrawn
-// (SPEC R8).
+// (R8).
 func TestR8_SetPolicyWithdrawsStaleOffers(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newGated(t, routing.Group{ID: "g", Policy: policy.Broadcast(0)})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "can-help"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "can-help"}))
 	c := must(r.Enqueue(ctx, routing.NewConversation{ID: "c", Group: "g"}))
 	require.Equal(t, store.Offered, c.State)
-	require.NoError(t, r.SetPolicy(ctx, "g", policy.LeastLoaded()))
+	require.NoError(t, r.SetPolicy(ctx, routing.ByAdmin("admin"), "g", policy.LeastLoaded()))
 	c = must(r.Conversation(ctx, "c"))
 	require.Equal(t, store.Queued, c.State)
 	require.Empty(t, c.OfferedTo)
 }
 
 // Setting the status an operator already has changes nothing: no event,
-// and the time in status keeps running (SPEC P1, P9).
+// and the time in status keeps running (P1, P9).
 func TestP1_SameStatusChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newGated(t, routing.Group{ID: "g"})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "x", Groups: []string{"g"}, Status: "ready"}))
 	before := must(r.Operator(ctx, "x"))
 	sub := r.Subscribe()
-	require.NoError(t, r.LogIn(ctx, "x"))
+	require.NoError(t, r.LogIn(ctx, routing.ByOperator("x"), "x"))
 	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("x"), "x", "ready"))
 	require.Equal(t, before, must(r.Operator(ctx, "x")))
 	select {
@@ -264,7 +264,7 @@ func must[T any](v T, err error) T {
 func TestP1_SameStatusCheckedAgainstTheStore(t *testing.T) {
 	ctx := context.Background()
 	r, st := newGated(t, routing.Group{ID: "g"})
-	must(r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: "ready"}))
+	must(r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: "ready"}))
 	must(r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "g"}))
 	lateResult(t, st, func() error { return r.EndShift(ctx, routing.ByAdmin("boss"), "ann") }, func() {
 		require.NoError(t, r.SetStatus(ctx, routing.ByAdmin("boss"), "ann", "ready"))

@@ -33,18 +33,21 @@ import (
 // them, and every queue is routed again. A Router on a shared store (see
 // Config.Takeover) resynchronises by itself whenever its change feed
 // reconnects; Resync is for a host that knows the store lost changes (it
-// was restored from a backup, say).
+// was restored from a backup, say). The events of the routing that follows
+// carry BySystem(CauseResync).
+//
+// It fails with ErrClosed after Stop, and with the store's error if the
+// store cannot be read (the view is then left as it was).
 func (r *Router) Resync(ctx context.Context) error {
-	r.mu.Lock()
-	err := r.usable()
-	r.mu.Unlock()
+	end, err := r.begin()
 	if err != nil {
 		return err
 	}
+	defer end()
 	if err := r.resync(ctx); err != nil {
 		return err
 	}
-	return r.pumpAll(ctx)
+	return r.pumpAll(ctx, BySystem(CauseResync))
 }
 
 // resync reads every operator and open conversation from the store, and the

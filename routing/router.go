@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,15 @@ const (
 // Router routes conversations to operators. Create it with New; it is safe
 // for concurrent use. Every command returns only after its change is stored,
 // and emits its events after that.
+//
+// A Router lives from New until Stop: the context given to New bounds only
+// New's own work (reading the store, routing what waits in it), not the
+// Router's life. Until Stop, the Router runs up to two goroutines of its
+// own: one that processes deadlines when they are due (unless
+// Config.ManualDeadlines), and one that follows the changes other Routers
+// make, when the store has a change feed. Stop refuses new commands, waits
+// for those in flight, stops both goroutines and closes every
+// subscription; it never closes the store, which belongs to the caller.
 type Router struct {
 	store store.Store
 	// clock is Config.Clock, corrected to the store's (see clock.go).
@@ -32,6 +42,12 @@ type Router struct {
 	model *presence.Model
 	cfg   Config
 	hub   hub
+	// log is Config.Logger, or a logger that discards.
+	log *slog.Logger
+	// life ends when the Router stops: the background work runs under it.
+	life     context.Context
+	endLife  context.CancelFunc
+	stopOnce sync.Once
 
 	// Status names with each capability, for the store's atomic checks.
 	autoStatuses, offerStatuses, transferStatuses, adminStatuses, onShiftStatuses []string
@@ -47,12 +63,19 @@ type Router struct {
 	seed      maphash.Seed
 
 	// mu guards everything below: the in-memory view of the store.
-	mu      sync.Mutex
-	closed  bool
-	groups  map[string]*groupState
-	ops     map[string]*opState
-	convs   map[string]*convState
-	markGen uint64
+	mu sync.Mutex
+	// stopping is set when Stop begins: no command is admitted after it;
+	// inflight counts the commands admitted and not yet returned, and idle,
+	// when not nil, is closed when that count reaches zero. closed is set
+	// once Stop has waited for them (or given up).
+	stopping bool
+	inflight int
+	idle     chan struct{}
+	closed   bool
+	groups   map[string]*groupState
+	ops      map[string]*opState
+	convs    map[string]*convState
+	markGen  uint64
 	// gen counts the changes of the view's rows; each row's state records
 	// the count at its last change (see resync.go).
 	gen uint64
@@ -80,14 +103,12 @@ type Router struct {
 	// nil without one. takeover is Config.Takeover with a feed, 0
 	// without. checks holds, by group, when to route a queue that a
 	// change of another router made routable. stopFeed ends the watch;
-	// feedDone is closed when follow has returned. noticed, when set (by
-	// tests), receives the outcome of each notice followed.
+	// feedDone is closed when follow has returned.
 	feed     store.Feed
 	takeover time.Duration
 	checks   map[string]int64
 	stopFeed context.CancelFunc
 	feedDone chan struct{}
-	noticed  chan error
 	// stale records a write of unknown outcome since the last resync;
 	// resyncWanted wakes follow for it (see outcome.go).
 	stale        atomic.Bool
@@ -129,7 +150,7 @@ type groupState struct {
 // offered a conversation now. Caller holds r.mu.
 func (g *groupState) canServe() bool { return !g.closed && (g.auto.avail > 0 || g.offer.avail > 0) }
 
-// isOnline reports the group's availability (SPEC P10): within business
+// isOnline reports the group's availability (P10): within business
 // hours with at least one member who accepts new conversations. Caller
 // holds r.mu.
 func (g *groupState) isOnline() bool { return !g.closed && g.accepting > 0 }
@@ -147,7 +168,7 @@ func (g *groupState) setHours(now time.Time) {
 }
 
 // allBusy reports whether the group has operators on shift who could
-// receive conversations but every one of them is at cap (SPEC R5). Caller
+// receive conversations but every one of them is at cap (R5). Caller
 // holds r.mu.
 func (g *groupState) allBusy() bool {
 	return !g.closed && g.accepting > 0 && g.auto.avail == 0 && g.offer.avail == 0
@@ -177,9 +198,13 @@ func (r *Router) newGroupState(cfg Group) *groupState {
 
 // New returns a Router configured by cfg. If the store already holds
 // operators and conversations, the Router rebuilds its view from them and
-// routes the conversations that were waiting. It fails with an error
-// matching ErrInvalidConfig if cfg does not validate, or if the store holds
-// rows of a group cfg does not configure.
+// routes the conversations that were waiting. ctx bounds this work only;
+// the Router lives until Stop (see Router).
+//
+// It fails with an error matching ErrInvalidConfig if cfg does not
+// validate, or if the store holds rows of a group cfg does not configure,
+// and with the store's error (ErrUnavailable, ErrClosed, ...) or ctx's if
+// the store cannot be read.
 func New(ctx context.Context, cfg Config) (*Router, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -188,6 +213,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	m := cfg.Presence
 	r := &Router{
 		store:            cfg.Store,
+		log:              cfg.Logger,
 		resyncWanted:     make(chan struct{}, 1),
 		clock:            &skewClock{Clock: cfg.Clock},
 		model:            m,
@@ -216,6 +242,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		}
 	}
 	r.store = outcomeStore{Store: cfg.Store, r: r}
+	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	r.less = r.candLess
 	r.checkClock(ctx)
 	now := r.clock.Now()
@@ -227,18 +254,21 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	// in between is missed.
 	notices, err := r.watch(ctx)
 	if err != nil {
+		r.endLife()
 		return nil, err
 	}
 	if err := r.load(ctx); err != nil {
 		r.unwatch()
+		r.endLife()
 		return nil, err
 	}
 	if notices != nil {
 		r.feedDone = make(chan struct{})
 		go r.follow(notices, r.feedDone)
 	}
-	if err := r.pumpAll(ctx); err != nil {
+	if err := r.pumpAll(ctx, BySystem(CauseStart)); err != nil {
 		r.unwatch()
+		r.endLife()
 		return nil, err
 	}
 	if !cfg.ManualDeadlines {
@@ -285,23 +315,91 @@ func (r *Router) load(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the router: later commands fail with ErrClosed and every
-// subscription's channel is closed. It does not close the store, which
-// belongs to the caller. Stop is safe to call more than once.
-func (r *Router) Stop() error {
+// Stop stops the Router. New commands fail with ErrClosed from the moment
+// it is called; it waits for the commands in flight to return, then stops
+// the Router's goroutines (the deadline loop, the change feed) and closes
+// every subscription's channel. It does not close the store, which belongs
+// to the caller.
+//
+// If ctx ends before the commands in flight have returned, Stop stops the
+// Router anyway (their later steps fail with ErrClosed) and returns an
+// error matching ctx's. Stop is safe to call more than once; a later call
+// waits again for what is still in flight.
+func (r *Router) Stop(ctx context.Context) error {
 	r.mu.Lock()
-	first := !r.closed
+	r.stopping = true
+	var idle chan struct{}
+	if r.inflight > 0 {
+		if r.idle == nil {
+			r.idle = make(chan struct{})
+		}
+		idle = r.idle
+	}
+	r.mu.Unlock()
+	var err error
+	if idle != nil {
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			err = fmt.Errorf("routing: stop: commands still in flight: %w", ctx.Err())
+		}
+	}
+	r.stopOnce.Do(r.shutdown)
+	return err
+}
+
+// shutdown closes the Router: the view refuses every later step, the
+// background work ends (its store calls are cancelled), and the
+// subscriptions are closed.
+func (r *Router) shutdown() {
+	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
-	if first && r.stopLoop != nil {
+	r.endLife()
+	if r.stopLoop != nil {
 		close(r.stopLoop)
 		<-r.loopDone
 	}
-	if first {
-		r.unwatch()
-	}
+	r.unwatch()
 	r.hub.close()
-	return nil
+}
+
+// begin admits a command: it fails with ErrClosed once Stop has been
+// called, and otherwise counts the command as in flight until the returned
+// func is called.
+func (r *Router) begin() (end func(), err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopping {
+		return nil, fmt.Errorf("%w: router", ErrClosed)
+	}
+	r.inflight++
+	return r.end, nil
+}
+
+// beginBy is begin for a command whose check of its input (its actor, an
+// id) gave check: a command refused by Stop fails with ErrClosed, one with
+// bad input with check.
+func (r *Router) beginBy(check error) (end func(), err error) {
+	if end, err = r.begin(); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		end()
+		return nil, check
+	}
+	return end, nil
+}
+
+// end counts a command admitted by begin as returned.
+func (r *Router) end() {
+	r.mu.Lock()
+	r.inflight--
+	if r.inflight == 0 && r.idle != nil {
+		close(r.idle)
+		r.idle = nil
+	}
+	r.mu.Unlock()
 }
 
 // Subscribe returns a subscription to the events of the given kinds (every
@@ -319,36 +417,53 @@ func (r *Router) Clock() clock.Clock { return r.clock }
 // Presence returns the router's presence model.
 func (r *Router) Presence() *presence.Model { return r.model }
 
-// AddGroup adds a group at run time. It fails with ErrAlreadyExists if the
-// id is taken and ErrInvalidConfig if g does not validate.
-func (r *Router) AddGroup(ctx context.Context, g Group) error {
+// AddGroup adds a group at run time; by must be an admin (or the system).
+// It fails with ErrInvalid if by is not a valid actor, ErrNotAllowed if
+// by is not an admin, ErrInvalidConfig if g does not validate,
+// ErrAlreadyExists if the id is taken, and ErrClosed after Stop.
+func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
+	end, err := r.beginBy(by.mustBeAdmin("add groups"))
+	if err != nil {
+		return err
+	}
+	defer end()
 	g = g.withDefaults()
 	if err := g.validate(); err != nil {
 		return err
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err := r.usable(); err != nil {
-		r.mu.Unlock()
 		return err
 	}
 	if r.groups[g.ID] != nil {
-		r.mu.Unlock()
 		return fmt.Errorf("%w: group %q", ErrAlreadyExists, g.ID)
 	}
 	r.groups[g.ID] = r.newGroupState(g)
 	r.groups[g.ID].setHours(r.clock.Now())
 	r.due.poke()
-	r.mu.Unlock()
 	return nil
 }
 
-// SetPolicy replaces a group's policy at run time (SPEC R8). Assigned
-// conversations stay with their operators. The queue, offered conversations
-// included, is routed again with the new policy at once; offers the new
-// policy would not make are withdrawn. Since the policy may change the cap
-// of the group's operators (see OperatorSnapshot.Cap), the queues of the
-// other groups they serve are routed again too.
-func (r *Router) SetPolicy(ctx context.Context, group string, p policy.Policy) error {
+// SetPolicy replaces a group's policy at run time (R8); by must be an
+// admin (or the system). Assigned conversations stay with their operators.
+// The queue, offered conversations included, is routed again with the new
+// policy at once; offers the new policy would not make are withdrawn.
+// Since the policy may change the cap of the group's operators (see
+// OperatorSnapshot.Cap), the queues of the other groups they serve are
+// routed again too.
+//
+// It fails with ErrInvalid for a nil policy or an invalid actor,
+// ErrNotAllowed if by is not an admin, ErrNotFound for an unknown group,
+// and ErrClosed after Stop; an error matching ErrFollowUp means the policy
+// is in place but routing the queues again failed (it is retried on the
+// next trigger).
+func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy.Policy) error {
+	end, err := r.beginBy(by.mustBeAdmin("set policies"))
+	if err != nil {
+		return err
+	}
+	defer end()
 	if p == nil {
 		return fmt.Errorf("%w: group %q: nil policy", ErrInvalid, group)
 	}
@@ -368,7 +483,7 @@ func (r *Router) SetPolicy(ctx context.Context, group string, p policy.Policy) e
 	if err != nil {
 		return err
 	}
-	return followUp(r.pumpGroups(ctx, groups))
+	return followUp(r.pumpGroups(ctx, by, groups))
 }
 
 // Groups returns the ids of the router's groups, sorted.
@@ -383,8 +498,10 @@ func (r *Router) Groups() []string {
 	return ids
 }
 
-// report hands err, a failure of background work, to Config.OnError.
+// report logs err, a failure of background work, and hands it to
+// Config.OnError.
 func (r *Router) report(err error) {
+	r.log.Error("routing: background work failed", "err", err)
 	if r.cfg.OnError != nil {
 		r.cfg.OnError(err)
 	}

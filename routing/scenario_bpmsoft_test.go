@@ -56,7 +56,7 @@ func TestR1_BPMSoft_NewChatsListFirstAcceptWins(t *testing.T) {
 	ev := s.subscribe(routing.Offered, routing.OfferWithdrawn, routing.Assigned)
 
 	s.requireOffered(s.enqueue("c1", bpmChats).ID, "ann", "bob")
-	c1, err := s.r.Take(s.ctx, "ann", "c1")
+	c1, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	require.Equal(t, "ann", c1.Assignee)
 	ev.expect(
@@ -74,14 +74,14 @@ func TestR1_BPMSoft_NewChatsListFirstAcceptWins(t *testing.T) {
 
 // "The maximum number of chats available for simultaneous processing is 5 by
 // default and is set in the system setting 'Number of simultaneous chats'."
-// (SPEC R3: caps per operator, with a default per group.)
+// (R3: caps per operator, with a default per group.)
 func TestR3_BPMSoft_DefaultFiveSimultaneousChats(t *testing.T) {
 	s := newBPMSoft(t)
 	s.addOp("ann", active, 0, bpmChats) // the default: 5
 	s.addOp("bob", active, 2, bpmChats) // his own: 2
 	for _, id := range []string{"c1", "c2", "c3", "c4", "c5"} {
 		s.enqueue(id, bpmChats)
-		_, err := s.r.Take(s.ctx, "ann", id)
+		_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), id)
 		require.NoError(t, err)
 	}
 	s.requireOp("ann", active, 5)
@@ -89,14 +89,14 @@ func TestR3_BPMSoft_DefaultFiveSimultaneousChats(t *testing.T) {
 	ev := s.subscribe(routing.Offered, routing.Queued, routing.Assigned, routing.OfferWithdrawn)
 	s.requireOffered(s.enqueue("c6", bpmChats).ID, "bob") // not in ann's new-chats list
 	before := s.freeze("c6")
-	_, err := s.r.Take(s.ctx, "ann", "c6")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c6")
 	require.ErrorIs(t, err, routing.ErrOverCapacity)
 	s.requireUnchanged(before)
 
-	_, err = s.r.Take(s.ctx, "bob", "c6")
+	_, err = s.r.Take(s.ctx, routing.ByOperator("bob"), "c6")
 	require.NoError(t, err)
 	s.enqueue("c7", bpmChats)
-	_, err = s.r.Take(s.ctx, "bob", "c7")
+	_, err = s.r.Take(s.ctx, routing.ByOperator("bob"), "c7")
 	require.NoError(t, err)
 	s.requireQueued(s.enqueue("c8", bpmChats).ID, bpmChats)
 	ev.expect(
@@ -109,13 +109,13 @@ func TestR3_BPMSoft_DefaultFiveSimultaneousChats(t *testing.T) {
 	s.requireOp("bob", active, 2)
 
 	// ann finishes one: the waiting chat appears in her list again.
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "finished")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "finished")
 	require.NoError(t, err)
 	ev.expect("offered conv=c8 ops=ann policy=" + bpmPolicy)
 }
 
 // Same setting: a chat already in the new-chats list of an operator who
-// reaches 5 by accepting another one leaves their list (SPEC R3: an
+// reaches 5 by accepting another one leaves their list (R3: an
 // operator at cap gets nothing; the chat goes to someone below cap).
 func TestR3_BPMSoft_OffersWithdrawnFromOperatorReachingCap(t *testing.T) {
 	s := newBPMSoft(t)
@@ -123,14 +123,14 @@ func TestR3_BPMSoft_OffersWithdrawnFromOperatorReachingCap(t *testing.T) {
 	s.addOp("bob", active, 0, bpmChats)
 	for _, id := range []string{"c1", "c2", "c3", "c4"} {
 		s.enqueue(id, bpmChats)
-		_, err := s.r.Take(s.ctx, "ann", id)
+		_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), id)
 		require.NoError(t, err)
 	}
 	s.requireOffered(s.enqueue("c5", bpmChats).ID, "ann", "bob")
 	s.requireOffered(s.enqueue("c6", bpmChats).ID, "ann", "bob")
 
 	ev := s.subscribe(routing.Offered, routing.OfferWithdrawn, routing.Assigned)
-	_, err := s.r.Take(s.ctx, "ann", "c5") // her fifth
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c5") // her fifth
 	require.NoError(t, err)
 	s.requireOp("ann", active, 5)
 	ev.expect(
@@ -152,7 +152,7 @@ func TestP2_BPMSoft_ActiveReceivesInactiveDoesNot(t *testing.T) {
 
 	s.requireOffered(s.enqueue("c1", bpmChats).ID, "ann")
 	before := s.freeze("c1")
-	_, err := s.r.Take(s.ctx, "bob", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
 	s.requireUnchanged(before)
 
@@ -173,7 +173,7 @@ func TestP3_BPMSoft_InactiveOperatorKeepsAndAnswersOldChats(t *testing.T) {
 	s.addOp("bob", active, 0, bpmChats)
 	for _, id := range []string{"c1", "c2"} {
 		s.enqueue(id, bpmChats)
-		_, err := s.r.Take(s.ctx, "ann", id)
+		_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), id)
 		require.NoError(t, err)
 	}
 	ev := s.subscribe(lifecycleKinds...)
@@ -186,7 +186,7 @@ func TestP3_BPMSoft_InactiveOperatorKeepsAndAnswersOldChats(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "ann", c1.Assignee)
 	s.requireOffered(s.enqueue("c3", bpmChats).ID, "bob")
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c2", "finished") // she still works it
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c2", "finished") // she still works it
 	require.NoError(t, err)
 	ev.expect(
 		"offered conv=c3 ops=bob policy="+bpmPolicy,
@@ -204,14 +204,14 @@ func TestP7_BPMSoft_LogOutSetsInactiveKeepingChats(t *testing.T) {
 	s.addOp("ann", active, 0, bpmChats)
 	s.addOp("bob", active, 0, bpmChats)
 	s.enqueue("c1", bpmChats)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(routing.StatusChanged, routing.Offered, routing.Assigned, routing.Returned, routing.Redistributed)
 
-	require.NoError(t, s.r.LogOut(s.ctx, "ann"))
+	require.NoError(t, s.r.LogOut(s.ctx, routing.ByOperator("ann"), "ann"))
 	s.requireOp("ann", inactive, 1)
 	s.requireAssigned("c1", "ann")
-	require.NoError(t, s.r.LogIn(s.ctx, "ann"))
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("ann"), "ann"))
 	s.requireOp("ann", inactive, 1) // log in does not activate
 	s.requireOffered(s.enqueue("c2", bpmChats).ID, "bob")
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", active))
@@ -225,7 +225,7 @@ func TestP7_BPMSoft_LogOutSetsInactiveKeepingChats(t *testing.T) {
 }
 
 // A chat from arrival to "Finish chat": waiting in the queue while nobody is
-// active, in the new-chats list, accepted, finished (SPEC L1).
+// active, in the new-chats list, accepted, finished (L1).
 func TestL1_BPMSoft_ChatLifecycleEvents(t *testing.T) {
 	s := newBPMSoft(t)
 	s.addOp("ann", inactive, 0, bpmChats)
@@ -234,10 +234,10 @@ func TestL1_BPMSoft_ChatLifecycleEvents(t *testing.T) {
 	s.requireQueued(s.enqueue("c1", bpmChats).ID, bpmChats)
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", active))
 	s.requireOffered("c1", "ann")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	s.requireAssigned("c1", "ann")
-	c1, err := s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "finished")
+	c1, err := s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "finished")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c1.State)
 	ev.expect(
@@ -250,19 +250,19 @@ func TestL1_BPMSoft_ChatLifecycleEvents(t *testing.T) {
 
 // "If the customer writes into a finished chat, the chat with the history of
 // the conversation appears again in the new-chats list, and a new chat
-// record is created." (SPEC L5: linked to the old one, routed with
+// record is created." (L5: linked to the old one, routed with
 // previous-operator preference.)
 func TestL5_BPMSoft_WritingIntoFinishedChatOpensLinkedChat(t *testing.T) {
 	s := newBPMSoft(t)
 	s.addOp("ann", active, 0, bpmChats)
 	s.addOp("bob", active, 0, bpmChats)
 	s.enqueueConv(routing.NewConversation{ID: "c1", Group: bpmChats, Channel: "telegram", CustomerID: "cust-1"})
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	s.enqueue("c2", bpmChats)
-	_, err = s.r.Take(s.ctx, "ann", "c2") // ann is busier than bob
+	_, err = s.r.Take(s.ctx, routing.ByOperator("ann"), "c2") // ann is busier than bob
 	require.NoError(t, err)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "finished")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "finished")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
@@ -288,7 +288,7 @@ func TestL5_BPMSoft_WritingIntoFinishedChatOpensLinkedChat(t *testing.T) {
 	require.Equal(t, store.Closed, old.State)
 
 	// The previous operator is inactive: the new chat goes to the list.
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c3", "finished")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c3", "finished")
 	require.NoError(t, err)
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", inactive))
 	ev.take()
@@ -307,7 +307,7 @@ func TestL6_BPMSoft_TransferToAnotherQueue(t *testing.T) {
 	s.addOp("ann", active, 0, bpmChats)
 	s.addOp("dan", active, 0, bpmService)
 	s.enqueue("c1", bpmChats)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
@@ -332,7 +332,7 @@ func TestL6_BPMSoft_TransferToOperatorNotToInactive(t *testing.T) {
 	s.addOp("bob", active, 0, bpmChats)
 	s.addOp("carl", inactive, 0, bpmChats)
 	s.enqueue("c1", bpmChats)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
@@ -359,17 +359,17 @@ func TestL8_BPMSoft_OperatorStartsChat(t *testing.T) {
 	s.addOp("ann", active, 0, bpmChats)
 	s.addOp("bob", active, 0, bpmChats)
 	s.enqueue("c1", bpmChats)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
 	before := s.freeze("c1")
-	_, err = s.r.StartOutbound(s.ctx, "nobody", routing.NewConversation{ID: "o1", Group: bpmChats})
+	_, err = s.r.StartOutbound(s.ctx, routing.ByOperator("nobody"), routing.NewConversation{ID: "o1", Group: bpmChats}, "nobody")
 	require.ErrorIs(t, err, routing.ErrNotFound)
 	s.requireUnchanged(before)
 	ev.none()
 
-	o1, err := s.r.StartOutbound(s.ctx, "ann", routing.NewConversation{ID: "o1", Group: bpmChats, Channel: "whatsapp", CustomerID: "cust-7"})
+	o1, err := s.r.StartOutbound(s.ctx, routing.ByOperator("ann"), routing.NewConversation{ID: "o1", Group: bpmChats, Channel: "whatsapp", CustomerID: "cust-7"}, "ann")
 	require.NoError(t, err)
 	require.Equal(t, store.Assigned, o1.State)
 	require.Equal(t, "ann", o1.Assignee) // not bob, who is less loaded
@@ -380,20 +380,20 @@ func TestL8_BPMSoft_OperatorStartsChat(t *testing.T) {
 }
 
 // "Messages of unfinished chats can be viewed on the Chats tab only by the
-// operator who is currently responsible for the chat." (SPEC L11: others get
+// operator who is currently responsible for the chat." (L11: others get
 // a permission error; supervisors may act.)
 func TestL11_BPMSoft_OnlyResponsibleOperatorActsOnChat(t *testing.T) {
 	s := newBPMSoft(t)
 	s.addOp("ann", active, 0, bpmChats)
 	s.addOp("bob", active, 0, bpmChats, bpmService)
 	s.enqueue("c1", bpmChats)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(append(lifecycleKinds, routing.StatusChanged)...)
 
 	before := s.freeze("c1")
 	bob := routing.ByOperator("bob")
-	_, err = s.r.Close(s.ctx, bob, "c1", "finished")
+	_, err = s.r.CloseConversation(s.ctx, bob, "c1", "finished")
 	require.ErrorIs(t, err, routing.ErrNotAssignee)
 	_, err = s.r.MarkWaiting(s.ctx, bob, "c1")
 	require.ErrorIs(t, err, routing.ErrNotAssignee)
@@ -407,7 +407,7 @@ func TestL11_BPMSoft_OnlyResponsibleOperatorActsOnChat(t *testing.T) {
 	ev.none()
 
 	// A supervisor may.
-	c1, err := s.r.Close(s.ctx, routing.ByAdmin("supervisor"), "c1", "finished by supervisor")
+	c1, err := s.r.CloseConversation(s.ctx, routing.ByAdmin("supervisor"), "c1", "finished by supervisor")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c1.State)
 	ev.expect(`closed conv=c1 op=ann reason="finished by supervisor"`)

@@ -71,7 +71,7 @@ func TestR1_Cleversite_GeneralModeFirstTakeWins(t *testing.T) {
 	c1 := s.enqueue("c1", cvSite)
 	require.Equal(t, store.Offered, c1.State)
 	require.ElementsMatch(t, []string{"ann", "bob", "carl"}, c1.OfferedTo)
-	c1, err := s.r.Take(s.ctx, "bob", "c1")
+	c1, err := s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
 	require.Equal(t, "bob", c1.Assignee)
 	ev.expect(
@@ -153,7 +153,7 @@ func TestR4_Cleversite_ManualTakeAboveLimit(t *testing.T) {
 	s.requireQueued(s.enqueue("c3", cvSite).ID, cvSite)
 
 	ev := s.subscribe(routing.Assigned, routing.OfferWithdrawn)
-	c3, err := s.r.Take(s.ctx, "ann", "c3")
+	c3, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c3")
 	require.NoError(t, err)
 	require.Equal(t, store.Assigned, c3.State)
 	require.Equal(t, "ann", c3.Assignee)
@@ -164,7 +164,7 @@ func TestR4_Cleversite_ManualTakeAboveLimit(t *testing.T) {
 	require.Equal(t, 0, s.group(cvSite).Queued)
 }
 
-// The manual take above the limit is configurable (SPEC R4): without it, an
+// The manual take above the limit is configurable (R4): without it, an
 // operator at their limit is refused and nothing changes.
 func TestR4_Cleversite_ManualTakeAboveLimitRefusedWhenNotConfigured(t *testing.T) {
 	s := newCleversite(t, policy.Capped(policy.LeastLoaded(), policy.CapOptions{}))
@@ -174,14 +174,14 @@ func TestR4_Cleversite_ManualTakeAboveLimitRefusedWhenNotConfigured(t *testing.T
 
 	ev := s.subscribe(lifecycleKinds...)
 	before := s.freeze("c1", "c2")
-	_, err := s.r.Take(s.ctx, "ann", "c2")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c2")
 	require.ErrorIs(t, err, routing.ErrOverCapacity)
 	s.requireUnchanged(before)
 	ev.none()
 }
 
 // The account chooses the distribution mode — general or balanced — and may
-// switch it while operators work (SPEC R8: policies are pluggable per group
+// switch it while operators work (R8: policies are pluggable per group
 // and can change at run time).
 func TestR8_Cleversite_SwitchGeneralToBalancedAtRunTime(t *testing.T) {
 	s := newCleversite(t, cvGeneralMode())
@@ -190,7 +190,7 @@ func TestR8_Cleversite_SwitchGeneralToBalancedAtRunTime(t *testing.T) {
 	ev := s.subscribe(routing.Offered, routing.OfferWithdrawn, routing.Assigned)
 
 	s.requireOffered(s.enqueue("c1", cvSite).ID, "ann", "bob")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev.expect(
 		"offered conv=c1 ops=ann,bob policy="+cvGeneral,
@@ -199,12 +199,12 @@ func TestR8_Cleversite_SwitchGeneralToBalancedAtRunTime(t *testing.T) {
 	)
 
 	// A dialog still waiting in the list when the mode changes is routed by
-	// the new mode at once (SPEC R7: assigned as soon as someone can).
+	// the new mode at once (R7: assigned as soon as someone can).
 	s.requireOffered(s.enqueue("c2", cvSite).ID, "ann", "bob")
 	ev.expect("offered conv=c2 ops=ann,bob policy=" + cvGeneral)
 
 	s.clk.Add(time.Minute)
-	require.NoError(t, s.r.SetPolicy(s.ctx, cvSite, cvBalancedMode()))
+	require.NoError(t, s.r.SetPolicy(s.ctx, routing.ByAdmin("admin"), cvSite, cvBalancedMode()))
 	require.Equal(t, cvBalanced, s.group(cvSite).Policy)
 	ev.expect(
 		"assigned conv=c2 op=bob policy="+cvBalanced, // least loaded
@@ -214,15 +214,15 @@ func TestR8_Cleversite_SwitchGeneralToBalancedAtRunTime(t *testing.T) {
 	s.requireAssigned(s.enqueue("c2b", cvSite).ID, "ann") // 1–1: ann (09:00) waited longer than bob (09:01)
 	ev.expect("assigned conv=c2b op=ann policy=" + cvBalanced)
 
-	require.NoError(t, s.r.SetPolicy(s.ctx, cvSite, cvGeneralMode()))
+	require.NoError(t, s.r.SetPolicy(s.ctx, routing.ByAdmin("admin"), cvSite, cvGeneralMode()))
 	require.Equal(t, cvGeneral, s.group(cvSite).Policy)
 	s.requireOffered(s.enqueue("c3", cvSite).ID, "ann", "bob")
 	ev.expect("offered conv=c3 ops=ann,bob policy=" + cvGeneral)
 
 	// Bad input: a nil policy or an unknown department changes nothing.
 	before := s.freeze("c1", "c2", "c2b", "c3")
-	require.ErrorIs(t, s.r.SetPolicy(s.ctx, cvSite, nil), routing.ErrInvalid)
-	require.ErrorIs(t, s.r.SetPolicy(s.ctx, "nope", cvBalancedMode()), routing.ErrNotFound)
+	require.ErrorIs(t, s.r.SetPolicy(s.ctx, routing.ByAdmin("admin"), cvSite, nil), routing.ErrInvalid)
+	require.ErrorIs(t, s.r.SetPolicy(s.ctx, routing.ByAdmin("admin"), "nope", cvBalancedMode()), routing.ErrNotFound)
 	s.requireUnchanged(before)
 	ev.none()
 }
@@ -230,7 +230,7 @@ func TestR8_Cleversite_SwitchGeneralToBalancedAtRunTime(t *testing.T) {
 // "Ready": in general mode "dialogs go to the queue, notifications come and
 // the operator takes them by hand; the admin can assign a dialog"; in
 // balanced mode "dialogs are assigned automatically"; a dialog can be
-// transferred to an employee in Ready. (SPEC P1: a status says which of the
+// transferred to an employee in Ready. (P1: a status says which of the
 // four kinds of work the operator can receive.)
 func TestP1_Cleversite_ReadyReceivesEveryKindOfWork(t *testing.T) {
 	s := newScenario(t, routing.Config{
@@ -248,7 +248,7 @@ func TestP1_Cleversite_ReadyReceivesEveryKindOfWork(t *testing.T) {
 	s.requireAssigned(s.enqueue("b1", "balanced").ID, "ann")
 	// Queue offer and manual take.
 	s.requireOffered(s.enqueue("g1", "general").ID, "ann", "bob")
-	_, err := s.r.Take(s.ctx, "ann", "g1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "g1")
 	require.NoError(t, err)
 	// Assignment by the admin.
 	s.enqueue("g2", "general")
@@ -256,7 +256,7 @@ func TestP1_Cleversite_ReadyReceivesEveryKindOfWork(t *testing.T) {
 	require.NoError(t, err)
 	// Transfer from a colleague.
 	s.enqueue("g3", "general")
-	_, err = s.r.Take(s.ctx, "bob", "g3")
+	_, err = s.r.Take(s.ctx, routing.ByOperator("bob"), "g3")
 	require.NoError(t, err)
 	_, err = s.r.TransferToOperator(s.ctx, routing.ByOperator("bob"), "g3", "ann")
 	require.NoError(t, err)
@@ -287,7 +287,7 @@ func TestP2_Cleversite_CanHelpTakesFromQueueButIsNotAutoAssigned(t *testing.T) {
 
 	// Not assigned automatically: offered, for a take by hand.
 	s.requireOffered(s.enqueue("c1", cvSite).ID, "ann")
-	c1, err := s.r.Take(s.ctx, "ann", "c1")
+	c1, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	require.Equal(t, "ann", c1.Assignee)
 	ev.expect(
@@ -357,12 +357,12 @@ func TestP2_Cleversite_PauseGetsNoQueueButAcceptsTransfers(t *testing.T) {
 	ev.expect("offered conv=c1 ops=bob policy=" + cvGeneral)
 
 	before := s.freeze("c0", "c1")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
 	s.requireUnchanged(before)
 	ev.none()
 
-	_, err = s.r.Take(s.ctx, "bob", "c1")
+	_, err = s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
 	c1, err := s.r.TransferToOperator(s.ctx, routing.ByOperator("bob"), "c1", "ann")
 	require.NoError(t, err)
@@ -385,7 +385,7 @@ func TestP2_Cleversite_AwayReceivesNothingNew(t *testing.T) {
 	ev.expect("offered conv=c1 ops=bob policy=" + cvGeneral)
 
 	before := s.freeze("c1")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
 	_, err = s.r.Assign(s.ctx, routing.ByAdmin("admin"), "c1", "ann")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
@@ -403,10 +403,10 @@ func TestP5_Cleversite_PauseBecomesAwayWhenLastDialogCloses(t *testing.T) {
 	ev := s.subscribe(routing.StatusChanged, routing.Closed, routing.GroupAvailability)
 
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", pause))
-	_, err := s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
+	_, err := s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
 	require.NoError(t, err)
 	s.requireOp("ann", pause, 1)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
 	require.NoError(t, err)
 	s.requireOp("ann", away, 0)
 	ev.expect(
@@ -441,14 +441,14 @@ func TestP7_Cleversite_AppStartSetsReadyAppCloseSetsPause(t *testing.T) {
 	s.requireOp("ann", offline, 0)
 	ev := s.subscribe(routing.StatusChanged, routing.Offered, routing.Assigned, routing.OfferWithdrawn, routing.Queued)
 
-	require.NoError(t, s.r.LogIn(s.ctx, "ann"))
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("ann"), "ann"))
 	s.requireOffered(s.enqueue("c1", cvSite).ID, "ann")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
-	require.NoError(t, s.r.LogOut(s.ctx, "ann"))
+	require.NoError(t, s.r.LogOut(s.ctx, routing.ByOperator("ann"), "ann"))
 	s.requireOp("ann", pause, 1)
 	s.requireAssigned("c1", "ann")
-	require.NoError(t, s.r.LogIn(s.ctx, "ann"))
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("ann"), "ann"))
 	s.requireOp("ann", ready, 1)
 
 	ev.expect(
@@ -460,7 +460,7 @@ func TestP7_Cleversite_AppStartSetsReadyAppCloseSetsPause(t *testing.T) {
 	)
 
 	before := s.freeze("c1")
-	require.ErrorIs(t, s.r.LogIn(s.ctx, "nobody"), routing.ErrNotFound)
+	require.ErrorIs(t, s.r.LogIn(s.ctx, routing.ByOperator("nobody"), "nobody"), routing.ErrNotFound)
 	s.requireUnchanged(before)
 	ev.none()
 }
@@ -475,10 +475,10 @@ func TestP10_Cleversite_WidgetOfflineWithoutReadyOrCanHelp(t *testing.T) {
 	require.False(t, s.group(cvSite).Online)
 	ev := s.subscribe(routing.GroupAvailability)
 
-	require.NoError(t, s.r.LogIn(s.ctx, "ann"))                                         // ready
-	require.NoError(t, s.r.LogIn(s.ctx, "bob"))                                         // ready
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("ann"), "ann"))              // ready
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("bob"), "bob"))              // ready
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", canHelp)) // still online
-	require.NoError(t, s.r.LogOut(s.ctx, "bob"))                                        // pause
+	require.NoError(t, s.r.LogOut(s.ctx, routing.ByOperator("bob"), "bob"))             // pause
 	require.True(t, s.group(cvSite).Online)
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", pause))
 	require.False(t, s.group(cvSite).Online)
@@ -494,7 +494,7 @@ func TestP10_Cleversite_WidgetOfflineWithoutReadyOrCanHelp(t *testing.T) {
 }
 
 // A dialog in general mode: queued while nobody is on, shown to operators as
-// they come, taken, waiting for the visitor, answered, closed (SPEC L1).
+// they come, taken, waiting for the visitor, answered, closed (L1).
 func TestL1_Cleversite_DialogLifecycleEvents(t *testing.T) {
 	s := newCleversite(t, cvGeneralMode())
 	s.addOp("ann", "", 0, cvSite)
@@ -502,11 +502,11 @@ func TestL1_Cleversite_DialogLifecycleEvents(t *testing.T) {
 	ev := s.subscribe(lifecycleKinds...)
 
 	s.requireQueued(s.enqueue("c1", cvSite).ID, cvSite)
-	require.NoError(t, s.r.LogIn(s.ctx, "ann"))
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("ann"), "ann"))
 	s.requireOffered("c1", "ann")
-	require.NoError(t, s.r.LogIn(s.ctx, "bob"))
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("bob"), "bob"))
 	s.requireOffered("c1", "ann", "bob")
-	_, err := s.r.Take(s.ctx, "bob", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
 	c, err := s.r.MarkWaiting(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
@@ -514,7 +514,7 @@ func TestL1_Cleversite_DialogLifecycleEvents(t *testing.T) {
 	_, err = s.r.CustomerReplied(s.ctx, "c1")
 	require.NoError(t, err)
 	s.requireAssigned("c1", "bob")
-	c, err = s.r.Close(s.ctx, routing.ByOperator("bob"), "c1", "resolved")
+	c, err = s.r.CloseConversation(s.ctx, routing.ByOperator("bob"), "c1", "resolved")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c.State)
 
@@ -577,7 +577,7 @@ func TestL6_Cleversite_TransferToDepartmentWithNobodyOnline(t *testing.T) {
 	s.addOp("ann", ready, 0, "sales")
 	s.addOp("eve", "", 0, "billing") // offline
 	s.enqueue("c1", "sales")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
@@ -593,7 +593,7 @@ func TestL6_Cleversite_TransferToDepartmentWithNobodyOnline(t *testing.T) {
 	require.Equal(t, "c1", g.Oldest)
 	s.requireOp("ann", ready, 0)
 
-	require.NoError(t, s.r.LogIn(s.ctx, "eve"))
+	require.NoError(t, s.r.LogIn(s.ctx, routing.ByOperator("eve"), "eve"))
 	ev.expect("offered conv=c1 ops=eve policy=" + cvGeneral)
 }
 
@@ -654,7 +654,7 @@ func TestL7_Cleversite_AdminSwitchesOperatorStatus(t *testing.T) {
 	s.addOp("ann", ready, 0, cvSite)
 	s.addOp("bob", ready, 0, cvSite)
 	s.enqueue("c1", cvSite)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	s.requireOffered(s.enqueue("c2", cvSite).ID, "ann", "bob")
 	ev := s.subscribe(append(lifecycleKinds, routing.StatusChanged)...)
@@ -684,7 +684,7 @@ func TestL7_Cleversite_AdminClosesDialog(t *testing.T) {
 	s.requireQueued(s.enqueue("c2", cvSite).ID, cvSite)
 	ev := s.subscribe(lifecycleKinds...)
 
-	c1, err := s.r.Close(s.ctx, routing.ByAdmin("admin"), "c1", "closed by admin")
+	c1, err := s.r.CloseConversation(s.ctx, routing.ByAdmin("admin"), "c1", "closed by admin")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c1.State)
 	ev.expect(

@@ -99,7 +99,7 @@ func TestR2_HelpDeskEddyDispatcher_LeastLoadedRespectsStatus(t *testing.T) {
 }
 
 // Same rule with equal loads: the request goes to whoever has waited
-// longest since their last one (SPEC R2 fair rotation).
+// longest since their last one (R2 fair rotation).
 func TestR2_HelpDeskEddyDispatcher_TieGoesToLongestWaiting(t *testing.T) {
 	s := newDispatcher(t)
 	s.addOp("ann", dspOnline, 0, dspGroup)
@@ -112,7 +112,7 @@ func TestR2_HelpDeskEddyDispatcher_TieGoesToLongestWaiting(t *testing.T) {
 	s.requireAssigned(s.enqueue("r3", dspGroup).ID, "carl") // 09:02
 	s.clk.Add(time.Minute)
 	for _, c := range []struct{ op, id string }{{"carl", "r3"}, {"ann", "r1"}, {"bob", "r2"}} {
-		_, err := s.r.Close(s.ctx, routing.ByOperator(c.op), c.id, "done")
+		_, err := s.r.CloseConversation(s.ctx, routing.ByOperator(c.op), c.id, "done")
 		require.NoError(t, err)
 	}
 	ev := s.subscribe(routing.Assigned)
@@ -131,7 +131,7 @@ func TestR2_HelpDeskEddyDispatcher_TieGoesToLongestWaiting(t *testing.T) {
 
 // "If the creator of the request belongs to company 'Red company' the
 // dispatcher sets the priority to urgent." Urgent requests are served first
-// once someone can take them (SPEC R7), the rest in arrival order.
+// once someone can take them (R7), the rest in arrival order.
 func TestR7_HelpDeskEddyDispatcher_UrgentServedFirstWhenOperatorReturns(t *testing.T) {
 	s := newDispatcher(t)
 	s.addOp("ann", dspLunch, 0, dspGroup)
@@ -159,7 +159,7 @@ func TestR7_HelpDeskEddyDispatcher_UrgentServedFirstWhenOperatorReturns(t *testi
 }
 
 // "Every authorised employee can change their status." The statuses and the
-// allowed changes are the administrator's data (SPEC P1: a small
+// allowed changes are the administrator's data (P1: a small
 // configurable state machine).
 func TestP1_HelpDeskEddyDispatcher_StatusTransitionsAreConfigured(t *testing.T) {
 	s := newDispatcher(t)
@@ -214,7 +214,7 @@ func TestP11_HelpDeskEddyDispatcher_AdminDefinedStatusCapabilities(t *testing.T)
 	before := s.freeze("r1", "r2", "r3")
 	_, err := s.r.Assign(s.ctx, routing.ByAdmin("admin"), "r3", "tom")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
-	_, err = s.r.Take(s.ctx, "tom", "r3")
+	_, err = s.r.Take(s.ctx, routing.ByOperator("tom"), "r3")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
 	s.requireUnchanged(before)
 	ev.none()
@@ -252,7 +252,7 @@ func TestP11_HelpDeskEddyDispatcher_InvalidStatusDefinitionRejected(t *testing.T
 
 // A request's life under auto-distribution: waiting while nobody is online,
 // assigned when someone comes, waiting for the customer, answered, closed
-// (SPEC L1).
+// (L1).
 func TestL1_HelpDeskEddyDispatcher_RequestLifecycleEvents(t *testing.T) {
 	s := newDispatcher(t)
 	s.addOp("ann", dspOffline, 0, dspGroup)
@@ -267,7 +267,7 @@ func TestL1_HelpDeskEddyDispatcher_RequestLifecycleEvents(t *testing.T) {
 	_, err = s.r.CustomerReplied(s.ctx, "r1")
 	require.NoError(t, err)
 	s.requireAssigned("r1", "ann")
-	r1, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "r1", "solved")
+	r1, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "r1", "solved")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, r1.State)
 	ev.expect(

@@ -72,12 +72,12 @@ func TestR1_HelpDeskEddy_UnassignedQueueTakeWins(t *testing.T) {
 	ev.expect("offered conv=c1 ops=ann,bob policy=" + hdePolicy)
 	// carl is offline: not his to take.
 	before := s.freeze("c1")
-	_, err := s.r.Take(s.ctx, "carl", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("carl"), "c1")
 	require.ErrorIs(t, err, routing.ErrNotAllowed)
 	s.requireUnchanged(before)
 	ev.none()
 
-	c1, err := s.r.Take(s.ctx, "bob", "c1")
+	c1, err := s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
 	require.Equal(t, "bob", c1.Assignee)
 	ev.expect(
@@ -93,16 +93,16 @@ func TestR1_HelpDeskEddy_UnassignedQueueTakeWins(t *testing.T) {
 
 // "In the chat window you can see the customer's previous requests, when
 // they wrote and who was responsible, and bring in the previous responsible
-// operator." (SPEC R9: a returning customer goes to the operator who served
+// operator." (R9: a returning customer goes to the operator who served
 // them last.)
 func TestR9_HelpDeskEddy_ReturningCustomerGoesToPreviousOperator(t *testing.T) {
 	s := newHelpDeskEddy(t)
 	s.addOp("ann", hdeOnline, 0, hdeGroup)
 	s.addOp("bob", hdeOnline, 0, hdeGroup)
 	s.enqueueConv(routing.NewConversation{ID: "c1", Group: hdeGroup, CustomerID: "ivan"})
-	_, err := s.r.Take(s.ctx, "bob", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("bob"), "c1", "solved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("bob"), "c1", "solved")
 	require.NoError(t, err)
 	ev := s.subscribe(routing.Offered, routing.Assigned, routing.Queued)
 
@@ -126,9 +126,9 @@ func TestR9_HelpDeskEddy_PreviousOperatorOfflineFallsBackToNormalRouting(t *test
 	s.addOp("ann", hdeOnline, 0, hdeGroup)
 	s.addOp("bob", hdeOnline, 0, hdeGroup)
 	s.enqueueConv(routing.NewConversation{ID: "c1", Group: hdeGroup, CustomerID: "ivan"})
-	_, err := s.r.Take(s.ctx, "bob", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("bob"), "c1")
 	require.NoError(t, err)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("bob"), "c1", "solved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("bob"), "c1", "solved")
 	require.NoError(t, err)
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("bob"), "bob", hdeOffline))
 	ev := s.subscribe(routing.Offered, routing.Assigned, routing.Queued)
@@ -147,7 +147,7 @@ func TestP8_HelpDeskEddy_ForbidOfflineWithOpenChats(t *testing.T) {
 	s.enqueue("c1", hdeGroup)
 	s.enqueue("c2", hdeGroup)
 	for _, id := range []string{"c1", "c2"} {
-		_, err := s.r.Take(s.ctx, "ann", id)
+		_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), id)
 		require.NoError(t, err)
 	}
 	_, err := s.r.MarkWaiting(s.ctx, routing.ByOperator("ann"), "c2")
@@ -165,11 +165,11 @@ func TestP8_HelpDeskEddy_ForbidOfflineWithOpenChats(t *testing.T) {
 		ev.none()
 	}
 	refused() // one in work, one waiting for the customer
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "solved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "solved")
 	require.NoError(t, err)
 	ev.take()
 	refused() // still one waiting for the customer
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c2", "solved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c2", "solved")
 	require.NoError(t, err)
 	ev.take()
 
@@ -209,14 +209,14 @@ func TestP10_HelpDeskEddy_ChatOfflineFormWhenGroupOffline(t *testing.T) {
 }
 
 // A request's life: unassigned, taken, waiting for the customer, answered,
-// "Finish conversation" (SPEC L1).
+// "Finish conversation" (L1).
 func TestL1_HelpDeskEddy_ConversationLifecycleEvents(t *testing.T) {
 	s := newHelpDeskEddy(t)
 	s.addOp("ann", hdeOnline, 0, hdeGroup)
 	ev := s.subscribe(lifecycleKinds...)
 
 	s.requireOffered(s.enqueue("c1", hdeGroup).ID, "ann")
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	c, err := s.r.MarkWaiting(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
@@ -224,7 +224,7 @@ func TestL1_HelpDeskEddy_ConversationLifecycleEvents(t *testing.T) {
 	_, err = s.r.CustomerReplied(s.ctx, "c1")
 	require.NoError(t, err)
 	s.requireAssigned("c1", "ann")
-	c, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "finished")
+	c, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "finished")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c.State)
 	ev.expect(
@@ -244,7 +244,7 @@ func TestL6_HelpDeskEddy_TransferToColleague(t *testing.T) {
 	s.addOp("bob", hdeOnline, 0, hdeGroup)
 	s.addOp("carl", hdeOffline, 0, hdeGroup)
 	s.enqueue("c1", hdeGroup)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
@@ -294,7 +294,7 @@ func TestL7_HelpDeskEddy_SupervisorTransfersActiveConversation(t *testing.T) {
 	s.addOp("ann", hdeOnline, 0, hdeGroup)
 	s.addOp("bob", hdeOnline, 0, hdeGroup)
 	s.enqueue("c1", hdeGroup)
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
 	ev := s.subscribe(lifecycleKinds...)
 
@@ -317,9 +317,9 @@ func TestS1_HelpDeskEddy_SupervisorOperatorsView(t *testing.T) {
 	for _, id := range []string{"c1", "c2", "c3"} {
 		s.enqueue(id, hdeGroup)
 	}
-	_, err := s.r.Take(s.ctx, "ann", "c1")
+	_, err := s.r.Take(s.ctx, routing.ByOperator("ann"), "c1")
 	require.NoError(t, err)
-	_, err = s.r.Take(s.ctx, "ann", "c2")
+	_, err = s.r.Take(s.ctx, routing.ByOperator("ann"), "c2")
 	require.NoError(t, err)
 	s.clk.Add(30 * time.Second)
 	s.enqueue("c4", hdeGroup)

@@ -43,7 +43,7 @@ func newScenario(t *testing.T, cfg routing.Config) *scenario {
 	ctx := context.Background()
 	r, err := routing.New(ctx, cfg)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Stop() })
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
 	return &scenario{t: t, ctx: ctx, clk: clk, r: r}
 }
 
@@ -51,7 +51,7 @@ func newScenario(t *testing.T, cfg routing.Config) *scenario {
 // group default), serving groups.
 func (s *scenario) addOp(id, status string, cap int, groups ...string) store.Operator {
 	s.t.Helper()
-	op, err := s.r.AddOperator(s.ctx, routing.OperatorSpec{ID: id, Groups: groups, Cap: cap, Status: status})
+	op, err := s.r.AddOperator(s.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groups, Cap: cap, Status: status})
 	require.NoError(s.t, err)
 	return op
 }
@@ -291,7 +291,7 @@ func (s *scenario) raceTake(id string, ops ...string) (winner string, losers []e
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = s.r.Take(s.ctx, op, id)
+			_, errs[i] = s.r.Take(s.ctx, routing.ByOperator(op), id)
 		}()
 	}
 	close(start)
@@ -310,7 +310,7 @@ func (s *scenario) raceTake(id string, ops ...string) (winner string, losers []e
 // requireOneTakeWins lets every operator in ops take offered conversation
 // id at the same instant and asserts that exactly one wins, the others get
 // ErrAlreadyTaken, and the events are the winner's assignment and the
-// withdrawal of every other offer (SPEC R1).
+// withdrawal of every other offer (R1).
 func (s *scenario) requireOneTakeWins(ev *eventLog, id string, ops ...string) {
 	s.t.Helper()
 	winner, losers := s.raceTake(id, ops...)
@@ -332,7 +332,7 @@ func (s *scenario) requireOneTakeWins(ev *eventLog, id string, ops ...string) {
 func (s *scenario) requireLateTakeRefused(ev *eventLog, id, op string) {
 	s.t.Helper()
 	before := s.freeze(id)
-	_, err := s.r.Take(s.ctx, op, id)
+	_, err := s.r.Take(s.ctx, routing.ByOperator(op), id)
 	require.ErrorIs(s.t, err, routing.ErrAlreadyTaken)
 	s.requireUnchanged(before)
 	ev.none()

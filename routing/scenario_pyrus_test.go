@@ -74,7 +74,7 @@ func TestR2_Pyrus_LeastLoadedGetsNewChat(t *testing.T) {
 
 // Same rule, equal loads: the load is distributed "competently", so of two
 // operators with equally few chats the one who has waited longest since
-// their last chat gets the next one (SPEC R2 fair rotation).
+// their last chat gets the next one (R2 fair rotation).
 func TestR2_Pyrus_LeastLoadedTieGoesToLongestWaiting(t *testing.T) {
 	s := newPyrus(t)
 	s.addOp("ann", green, 0, pyrusGroup)
@@ -84,13 +84,13 @@ func TestR2_Pyrus_LeastLoadedTieGoesToLongestWaiting(t *testing.T) {
 	s.clk.Add(time.Minute)
 	s.requireAssigned(s.enqueue("c2", pyrusGroup).ID, "bob") // 09:01
 	s.clk.Add(time.Minute)
-	_, err := s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
+	_, err := s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
 	require.NoError(t, err)
 	s.requireAssigned(s.enqueue("c3", pyrusGroup).ID, "ann") // 09:02, ann was less loaded
 	s.clk.Add(time.Minute)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("bob"), "c2", "resolved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("bob"), "c2", "resolved")
 	require.NoError(t, err)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c3", "resolved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c3", "resolved")
 	require.NoError(t, err)
 	s.requireOp("ann", green, 0)
 	s.requireOp("bob", green, 0)
@@ -169,9 +169,9 @@ func TestR5_Pyrus_AllBusyNoticeOnceWithQueuePosition(t *testing.T) {
 
 	// Slots free one by one: the waiting chats are served, and nobody is
 	// told "all busy" a second time.
-	_, err := s.r.Close(s.ctx, routing.ByOperator("bob"), "c2", "resolved")
+	_, err := s.r.CloseConversation(s.ctx, routing.ByOperator("bob"), "c2", "resolved")
 	require.NoError(t, err)
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
 	require.NoError(t, err)
 	ev.expect(
 		"assigned conv=c3 op=bob policy="+pyrusPolicy,
@@ -181,7 +181,7 @@ func TestR5_Pyrus_AllBusyNoticeOnceWithQueuePosition(t *testing.T) {
 }
 
 // Requests wait in the form's queue; a waiting request is given out as soon
-// as an operator frees a slot or switches to green. (SPEC R7: higher
+// as an operator frees a slot or switches to green. (R7: higher
 // priority first, then earlier arrival.)
 func TestR7_Pyrus_QueueServesPriorityThenArrivalAsSoonAsSlotFrees(t *testing.T) {
 	s := newPyrus(t)
@@ -204,7 +204,7 @@ func TestR7_Pyrus_QueueServesPriorityThenArrivalAsSoonAsSlotFrees(t *testing.T) 
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", green))
 	ev.expect("assigned conv=c2 op=ann policy=" + pyrusPolicy)
 	// She finishes it: the earliest of the rest is next.
-	_, err := s.r.Close(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
+	_, err := s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
 	require.NoError(t, err)
 	ev.expect("assigned conv=c1 op=ann policy=" + pyrusPolicy)
 	// bob comes on: the last one does not starve.
@@ -267,7 +267,7 @@ func TestP3_Pyrus_GreyOperatorKeepsChatsInWork(t *testing.T) {
 	// New chats go to bob.
 	s.requireAssigned(s.enqueue("c3", pyrusGroup).ID, "bob")
 	// ann still works her chats: she closes one.
-	_, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
 	require.NoError(t, err)
 	ev.expect(
 		"assigned conv=c3 op=bob policy="+pyrusPolicy,
@@ -319,7 +319,7 @@ func TestP4_Pyrus_AdminForcesForgottenOperatorOffShift(t *testing.T) {
 
 	require.NoError(t, s.r.EndShift(s.ctx, routing.ByAdmin("lead"), "ann"))
 	ev.expect(
-		"status-changed op=ann from=green to=offline",
+		`status-changed op=ann from=green to=offline reason="forced off shift"`,
 		"redistributed conv=c1 op=bob from=ann",
 		"assigned conv=c1 op=bob policy="+pyrusPolicy,
 	)
@@ -328,7 +328,7 @@ func TestP4_Pyrus_AdminForcesForgottenOperatorOffShift(t *testing.T) {
 }
 
 // Exit with nobody else available: the chats are not lost, they go back to
-// the form's queue (SPEC P4) and are served as soon as someone turns green.
+// the form's queue (P4) and are served as soon as someone turns green.
 func TestP4_Pyrus_ExitShiftWithNobodyAvailableReturnsChatsToQueue(t *testing.T) {
 	s := newPyrus(t)
 	s.addOp("ann", green, 0, pyrusGroup)
@@ -351,7 +351,7 @@ func TestP4_Pyrus_ExitShiftWithNobodyAvailableReturnsChatsToQueue(t *testing.T) 
 }
 
 // A chat's whole life in the form: new, in work, waiting for the customer,
-// in work again, done. Every transition is an event (SPEC L1).
+// in work again, done. Every transition is an event (L1).
 func TestL1_Pyrus_ChatLifecycleEvents(t *testing.T) {
 	s := newPyrus(t)
 	s.addOp("ann", grey, 0, pyrusGroup)
@@ -367,7 +367,7 @@ func TestL1_Pyrus_ChatLifecycleEvents(t *testing.T) {
 	c, err = s.r.CustomerReplied(s.ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, store.Assigned, c.State)
-	c, err = s.r.Close(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
+	c, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c.State)
 	require.Equal(t, "resolved", c.CloseReason)
@@ -443,7 +443,7 @@ func TestL3_Pyrus_WaitingChatGoesToQueueWhenOperatorLeftShift(t *testing.T) {
 // Grey is not "left the shift": "when the toggle turns grey ... their status
 // is shown in the list, and new messages from customers they already talk
 // to keep arriving"; only the exit button ends the shift. So a waiting chat
-// of an operator who merely turned grey comes back to them (SPEC L3, P3).
+// of an operator who merely turned grey comes back to them (L3, P3).
 func TestL3_Pyrus_WaitingChatReturnsToOperatorWhoOnlyTurnedGrey(t *testing.T) {
 	s := newPyrus(t)
 	s.addOp("ann", green, 0, pyrusGroup)
@@ -500,8 +500,8 @@ func TestS1_Pyrus_SupervisorSeesShiftLoadAndQueue(t *testing.T) {
 }
 
 // The form's rule "no more than 5 active chats per person" is the cap of
-// every operator without their own; the supervisor's view shows it (SPEC
-// S1: operators with status, load, cap).
+// every operator without their own; the supervisor's view shows it
+// (S1: operators with status, load, cap).
 func TestS1_Pyrus_SnapshotShowsCapFromFormRule(t *testing.T) {
 	s := newPyrus(t)
 	s.addOp("ann", green, 0, pyrusGroup) // the form's rule applies: 5

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Snapshot is a supervisor's live view (SPEC S1), taken at one instant.
+// Snapshot is a supervisor's live view (S1), taken at one instant.
 type Snapshot struct {
 	// At is when it was taken.
 	At time.Time

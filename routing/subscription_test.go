@@ -16,7 +16,7 @@ func TestSubscriptionKindsDropsCancel(t *testing.T) {
 	ctx := context.Background()
 	r, err := routing.New(ctx, routing.Config{EventBuffer: 2, Groups: []routing.Group{{ID: "g"}}})
 	require.NoError(t, err)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	queued := r.Subscribe(routing.Queued)
 	all := r.Subscribe()
 	cancelled := r.Subscribe()
@@ -46,7 +46,7 @@ func TestSubscriptionKindsDropsCancel(t *testing.T) {
 	a, b := <-all.Events(), <-all.Events()
 	require.Less(t, a.Seq, b.Seq)
 
-	require.NoError(t, r.Stop())
+	require.NoError(t, r.Stop(context.Background()))
 	_, open = <-queued.Events()
 	require.False(t, open)
 	_, open = <-all.Events()

@@ -6,15 +6,24 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/presence"
+	"github.com/switchboard-go/switchboard/store"
 )
 
 // TimeInStatus returns what operatorID's day looked like on date in the
-// time zone loc (SPEC P9): the time spent in each status, the time on
+// time zone loc (P9): the time spent in each status, the time on
 // shift, when the shift started and ended, and each change ("went to lunch
 // at 12:31, came back at 13:05"), from the status history the store keeps
 // with every status change. A day still under way is counted up to the
-// router's clock.
+// router's clock. An operator removed keeps their history.
+//
+// It fails with ErrInvalid for an empty operator id, a nil zone or a date
+// that is not a calendar date, and ErrClosed after Stop.
 func (r *Router) TimeInStatus(ctx context.Context, operatorID string, date presence.Date, loc *time.Location) (presence.Day, error) {
+	done, err := r.beginBy(store.CheckID("operator id", operatorID))
+	if err != nil {
+		return presence.Day{}, err
+	}
+	defer done()
 	if loc == nil {
 		return presence.Day{}, fmt.Errorf("%w: time zone is nil", ErrInvalid)
 	}

@@ -23,11 +23,11 @@ func TestP9_Pyrus_TimeOnPauseAndShift(t *testing.T) {
 	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, moscow))
 	r, err := routing.New(ctx, routing.Config{Clock: clk, ManualDeadlines: true, Groups: []routing.Group{{ID: "support"}}})
 	require.NoError(t, err)
-	defer r.Stop()
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}})
+	defer r.Stop(context.Background())
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}})
 	require.NoError(t, err) // offline
 	clk.Add(time.Minute)
-	require.NoError(t, r.LogIn(ctx, "ann")) // 09:01 ready
+	require.NoError(t, r.LogIn(ctx, routing.ByOperator("ann"), "ann")) // 09:01 ready
 	clk.Add(3*time.Hour + 30*time.Minute)
 	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("ann"), "ann", presence.StatusPause)) // 12:31 lunch
 	clk.Add(34 * time.Minute)

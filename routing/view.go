@@ -233,7 +233,7 @@ func (r *Router) detach(cs *convState) {
 }
 
 // availabilityEvents reports the groups whose availability flipped since
-// last reported (SPEC P10), in group id order.
+// last reported (P10), in group id order.
 func (r *Router) availabilityEvents(groups []string, ev *events) {
 	for _, id := range groups {
 		g := r.groups[id]

@@ -8,7 +8,7 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// WaitLevel is one escalation threshold on a customer's wait (SPEC L10):
+// WaitLevel is one escalation threshold on a customer's wait (L10):
 // when a customer has waited After for an operator's answer, a
 // WaitThreshold event names the level, so the host can colour the
 // conversation (yellow, red, ...).
@@ -67,7 +67,7 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 			ds = with(ds, store.Deadline{Kind: store.WaitLevel, Due: since.Add(levels[next].After), Level: next})
 		}
 	}
-	return r.setDeadlines(ctx, c, ds, func(ev *events, res store.Result) {
+	return r.setDeadlines(ctx, BySystem(CauseWaitLevel), c, ds, func(ev *events, res store.Result) {
 		if name != "" && ev.wants(WaitThreshold) {
 			ev.push(Event{Kind: WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.level].After})
 		}
@@ -75,15 +75,25 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 }
 
 // OperatorReplied reports that the operator holding a conversation answered
-// the customer: the conversation is accepted (SPEC L2), the customer's wait
-// ends, and with it the wait thresholds (SPEC L10), and, when the group
-// closes silent conversations, the auto-close deadline runs from now (SPEC
-// L4). Only the assignee, or an admin, may report it.
+// the customer: the conversation is accepted (L2), the customer's wait
+// ends, and with it the wait thresholds (L10), and, when the group
+// closes silent conversations, the auto-close deadline runs from now
+// (L4). Only the assignee, or an admin, may report it.
+//
+// It fails with ErrInvalid for an empty id or an invalid actor,
+// ErrNotFound for an unknown conversation, ErrWrongState unless someone
+// holds it, ErrNotAssignee if an operator does not hold it, and ErrClosed
+// after Stop.
 func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	end, err := r.beginBy(by.validate())
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	defer end()
 	r.touch(ctx, by)
 	c, err := r.operatorReplied(ctx, by, convID)
 	if err == nil {
-		ev := r.newEvents(r.clock.Now())
+		ev := r.newEvents(r.clock.Now(), by)
 		if ev.wants(Replied) {
 			ev.push(Event{Kind: Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee})
 			ev.emit()
@@ -93,11 +103,11 @@ func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (
 }
 
 func (r *Router) operatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
+	return r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		if !c.State.Held() {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
-		if !by.Admin && by.ID != c.Assignee {
+		if !by.IsAdmin() && by.ID != c.Assignee {
 			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
 		}
 		ds := without(without(c.Deadlines, store.WaitLevel), store.AcceptTimeout)
@@ -123,17 +133,18 @@ func (r *Router) customerWrote(c store.Conversation, now time.Time) ([]store.Dea
 }
 
 // customerWaits records that the customer of an assigned conversation wrote
-// again (SPEC L4, L10).
-func (r *Router) customerWaits(ctx context.Context, convID string) (store.Conversation, error) {
-	return r.retryDeadlines(ctx, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
+// again (L4, L10).
+func (r *Router) customerWaits(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
+	return r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		ds, changed := r.customerWrote(c, now)
 		return ds, changed, nil
 	})
 }
 
 // retryDeadlines sets the deadlines next computes for conversation convID
-// (under r.mu, from the view's row), retrying on a stale view.
-func (r *Router) retryDeadlines(ctx context.Context, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error)) (store.Conversation, error) {
+// (under r.mu, from the view's row) in the name of by, retrying on a stale
+// view.
+func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error)) (store.Conversation, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := r.read(ctx, convID)
 		if err != nil {
@@ -146,7 +157,7 @@ func (r *Router) retryDeadlines(ctx context.Context, convID string, next func(st
 		if err != nil || !changed {
 			return c, err
 		}
-		err = r.setDeadlines(ctx, c, ds, nil)
+		err = r.setDeadlines(ctx, by, c, ds, nil)
 		if err == nil {
 			return r.current(ctx, convID), nil
 		}

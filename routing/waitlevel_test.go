@@ -25,7 +25,7 @@ func newWaitRouter(t *testing.T, st store.Store, clk *clock.Mock) *routing.Route
 		Groups: []routing.Group{{ID: "support", Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1}), WaitLevels: colours}},
 	})
 	require.NoError(t, err)
-	t.Cleanup(func() { r.Stop() })
+	t.Cleanup(func() { r.Stop(context.Background()) })
 	return r
 }
 
@@ -63,7 +63,7 @@ func TestL10_HelpDeskEddy_WaitColours(t *testing.T) {
 	require.Equal(t, []string{"wait-threshold conv=c1 group=support reason=yellow wait=2m0s"}, drainStrings(sub))
 
 	// Assigned but not answered: still waiting.
-	_, err = r.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	clk.Add(3 * time.Minute)
 	require.NoError(t, r.ProcessDue(ctx))
@@ -86,7 +86,7 @@ func TestL10_HelpDeskEddy_WaitColours(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.CustomerReplied(ctx, "c1")
 	require.NoError(t, err)
-	_, err = r.Close(ctx, routing.ByOperator("ann"), "c1", "done")
+	_, err = r.CloseConversation(ctx, routing.ByOperator("ann"), "c1", "done")
 	require.NoError(t, err)
 	clk.Add(time.Hour)
 	require.NoError(t, r.ProcessDue(ctx))
@@ -107,7 +107,7 @@ func TestInvariant6_WaitLevelSurvivesRestart(t *testing.T) {
 	first := newWaitRouter(t, st, clk)
 	_, err := first.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
-	require.NoError(t, first.Stop())
+	require.NoError(t, first.Stop(context.Background()))
 
 	clk.Add(6 * time.Minute) // both levels passed while no router ran
 	second := newWaitRouter(t, st, clk)
@@ -127,7 +127,7 @@ func TestL10_DeadlineLoopFiresOnTheClock(t *testing.T) {
 	clk := clock.NewMock()
 	r, err := routing.New(ctx, routing.Config{Clock: clk, Groups: []routing.Group{{ID: "support", WaitLevels: colours[:1]}}})
 	require.NoError(t, err)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	sub := r.Subscribe(routing.WaitThreshold)
 	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)

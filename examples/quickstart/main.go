@@ -246,7 +246,7 @@ func run(ctx context.Context, w io.Writer, spec storeSpec) (err error) {
 		return fmt.Errorf("starting router: %w", err)
 	}
 	defer func() {
-		if serr := r.Stop(); serr != nil {
+		if serr := r.Stop(context.Background()); serr != nil {
 			err = errors.Join(err, fmt.Errorf("stopping router: %w", serr))
 		}
 	}()
@@ -268,10 +268,10 @@ func run(ctx context.Context, w io.Writer, spec storeSpec) (err error) {
 
 	anna, boris, vera := names.id("anna"), names.id("boris"), names.id("vera")
 	for _, id := range []string{anna, boris, vera} {
-		if _, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{group}}); err != nil {
+		if _, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{group}}); err != nil {
 			return fmt.Errorf("adding operator %s: %w", id, err)
 		}
-		if err := r.LogIn(ctx, id); err != nil { // offline -> ready
+		if err := r.LogIn(ctx, routing.ByOperator(id), id); err != nil { // offline -> ready
 			return fmt.Errorf("logging %s in: %w", id, err)
 		}
 		printEvents()
@@ -291,7 +291,7 @@ func run(ctx context.Context, w io.Writer, spec storeSpec) (err error) {
 	// Anna closes a chat: the longest-waiting queued chat goes to her at once.
 	chat1 := names.id("chat-1")
 	fmt.Fprintf(w, "%s closes %s\n", anna, chat1)
-	if _, err := r.Close(ctx, routing.ByOperator(anna), chat1, "resolved"); err != nil {
+	if _, err := r.CloseConversation(ctx, routing.ByOperator(anna), chat1, "resolved"); err != nil {
 		return fmt.Errorf("closing %s: %w", chat1, err)
 	}
 	printEvents()

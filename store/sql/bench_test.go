@@ -211,7 +211,7 @@ func BenchmarkDurableCycle(b *testing.B) {
 						Groups: []routing.Group{{ID: "g", Policy: policy.LeastLoaded()}},
 					})
 					benchNoError(b, err)
-					defer r.Stop()
+					defer r.Stop(context.Background())
 					cycle := func() error {
 						id := "c" + strconv.FormatInt(next.Add(1), 10)
 						c, err := r.Enqueue(context.Background(), routing.NewConversation{ID: id, Group: "g"})
@@ -221,7 +221,7 @@ func BenchmarkDurableCycle(b *testing.B) {
 						if c.State != store.Assigned {
 							return fmt.Errorf("conversation %s is %s, not assigned", id, c.State)
 						}
-						_, err = r.Close(context.Background(), routing.ByOperator(c.Assignee), id, "done")
+						_, err = r.CloseConversation(context.Background(), routing.ByOperator(c.Assignee), id, "done")
 						return err
 					}
 					start := time.Now()
@@ -278,7 +278,7 @@ func BenchmarkReopen(b *testing.B) {
 				b.Fatal(err)
 			}
 			snap := r.Snapshot()
-			benchNoError(b, r.Stop())
+			benchNoError(b, r.Stop(context.Background()))
 			benchNoError(b, setup.Close())
 			if q := snap.Groups[0].Queued; q != benchOpen-5*benchOperators {
 				b.Fatalf("%d queued after the setup, want %d", q, benchOpen-5*benchOperators)
@@ -288,7 +288,7 @@ func BenchmarkReopen(b *testing.B) {
 			for b.Loop() {
 				r, err := routing.New(ctx, routing.Config{Store: s, Clock: clock.New(), Groups: groups})
 				benchNoError(b, err)
-				benchNoError(b, r.Stop())
+				benchNoError(b, r.Stop(context.Background()))
 			}
 		})
 	}

@@ -158,7 +158,7 @@ func runClusterChild(sp clusterSpec) error {
 	if err != nil {
 		return err
 	}
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	var wg sync.WaitGroup
 	for c := range clusterClients {
 		wg.Add(1)
@@ -220,7 +220,7 @@ func pickClusterCommand(ctx context.Context, r *routing.Router, st store.Store, 
 		c := some(store.Queued, store.Offered)
 		cmd.Kind, cmd.Conv, cmd.Op = "take", c.ID, op
 		return on(c, func() error {
-			_, err := r.Take(ctx, op, c.ID)
+			_, err := r.Take(ctx, routing.ByOperator(op), c.ID)
 			return err
 		})
 	case k < 55:
@@ -249,7 +249,7 @@ func pickClusterCommand(ctx context.Context, r *routing.Router, st store.Store, 
 		c := some(store.Assigned, store.Queued)
 		cmd.Kind, cmd.Conv = "close", c.ID
 		return on(c, func() error {
-			_, err := r.Close(ctx, routing.ByAdmin("cluster"), c.ID, "done")
+			_, err := r.CloseConversation(ctx, routing.ByAdmin("cluster"), c.ID, "done")
 			return err
 		})
 	case k < 93:
@@ -261,7 +261,7 @@ func pickClusterCommand(ctx context.Context, r *routing.Router, st store.Store, 
 		return func() error { return r.EndShift(ctx, routing.ByAdmin("cluster"), op) }
 	default:
 		cmd.Kind, cmd.Op = "login", op
-		return func() error { return r.LogIn(ctx, op) }
+		return func() error { return r.LogIn(ctx, routing.ByOperator(op), op) }
 	}
 }
 
@@ -299,11 +299,11 @@ func TestCluster(t *testing.T) {
 	require.NoError(t, err)
 	for g := range clusterGroups {
 		for i := range clusterPerGroup {
-			_, err := setup.AddOperator(ctx, routing.OperatorSpec{ID: clusterOperator(g, i), Groups: []string{clusterGroupID(g)}, Status: presence.StatusReady})
+			_, err := setup.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: clusterOperator(g, i), Groups: []string{clusterGroupID(g)}, Status: presence.StatusReady})
 			require.NoError(t, err)
 		}
 	}
-	require.NoError(t, setup.Stop())
+	require.NoError(t, setup.Stop(context.Background()))
 	require.NoError(t, setupLog.Close())
 
 	bin, err := os.Executable()

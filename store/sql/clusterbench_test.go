@@ -51,7 +51,7 @@ func openBenchCluster(b *testing.B, n int) *benchCluster {
 	}
 	b.Cleanup(func() {
 		for i := range c.routers {
-			_ = c.routers[i].Stop()
+			_ = c.routers[i].Stop(context.Background())
 			_ = c.stores[i].Close()
 		}
 	})

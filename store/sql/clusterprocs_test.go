@@ -191,7 +191,7 @@ func runLatencyChild(sp latencySpec) (latencyReport, error) {
 	if err != nil {
 		return latencyReport{}, err
 	}
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	sub := r.Subscribe(routing.Assigned)
 	var mine []int
 	for k := sp.Index; k < sp.Total; k += sp.Routers {

@@ -185,7 +185,7 @@ func runCrashChild(sp crashSpec) error {
 					}
 					id := held[rng.IntN(len(held))].ID
 					err = do("close "+id, func() error {
-						_, err := r.Close(ctx, routing.ByOperator(op), id, "done")
+						_, err := r.CloseConversation(ctx, routing.ByOperator(op), id, "done")
 						return err
 					})
 				default:
@@ -393,7 +393,7 @@ func checkAfterCrash(t *testing.T, sp crashSpec, l crashLog) int {
 	cfg, _ := crashConfig(st, at)
 	r, err := routing.New(ctx, cfg)
 	require.NoError(t, err)
-	defer r.Stop()
+	defer r.Stop(context.Background())
 	open := 0
 	for _, c := range convs {
 		if c.State != store.Closed {

@@ -111,7 +111,7 @@ func startFaultCluster(t testing.TB, checkerDSN string, routerDSNs []string, opt
 		s := open(dsn)
 		r, err := routing.New(ctx, faultConfig(fc.History.record(s)))
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = r.Stop() })
+		t.Cleanup(func() { _ = r.Stop(context.Background()) })
 		fc.Stores, fc.Routers = append(fc.Stores, s), append(fc.Routers, r)
 	}
 	return fc
@@ -712,7 +712,7 @@ func TestFaultChecks(t *testing.T) {
 
 	t.Run("ReportAStrandedConversation", func(t *testing.T) {
 		for _, r := range fc.Routers {
-			require.NoError(t, r.Stop())
+			require.NoError(t, r.Stop(context.Background()))
 		}
 		// With no Router running, nobody routes a conversation queued
 		// where an operator has room.

@@ -78,7 +78,7 @@ func (pt *partition) router(s *sqlstore.Store, acceptTimeout time.Duration, wrap
 		Groups: []routing.Group{{ID: "support", AcceptTimeout: acceptTimeout,
 			Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 1})}}})
 	require.NoError(pt.t, err)
-	pt.t.Cleanup(func() { _ = r.Stop() })
+	pt.t.Cleanup(func() { _ = r.Stop(context.Background()) })
 	return r
 }
 
@@ -142,7 +142,7 @@ func TestFaultPartitionCommandsHonourTheirDeadlines(t *testing.T) {
 	r := pt.router(pt.open(true), 0)
 	ctx := t.Context()
 	for _, id := range []string{"ann", "bob"} {
-		_, err := r.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
 		require.NoError(t, err)
 	}
 	_, err := r.Enqueue(ctx, routing.NewConversation{ID: "before", Group: "support"})
@@ -163,7 +163,7 @@ func TestFaultPartitionCommandsHonourTheirDeadlines(t *testing.T) {
 				return err
 			},
 			"Close": func(ctx context.Context) error {
-				_, err := r.Close(ctx, routing.ByAdmin("sup"), "before", "done")
+				_, err := r.CloseConversation(ctx, routing.ByAdmin("sup"), "before", "done")
 				return err
 			},
 			"SetStatus": func(ctx context.Context) error {
@@ -266,7 +266,7 @@ func TestFaultPartitionSilencedRoutersWorkIsTakenOver(t *testing.T) {
 	silenced := &silencedAfterClose{Store: pt.open(true), proxy: pt.proxy}
 	a, b := pt.router(nil, accept, silenced), pt.router(pt.open(false), accept)
 	ctx := t.Context()
-	_, err := a.AddOperator(ctx, routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
+	_, err := a.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	c1, err := a.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
 	require.NoError(t, err)
@@ -284,7 +284,7 @@ func TestFaultPartitionSilencedRoutersWorkIsTakenOver(t *testing.T) {
 	silenced.armed = true
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, partitionDeadline)
-	_, err = a.Close(cctx, routing.ByOperator("ann"), "c1", "done")
+	_, err = a.CloseConversation(cctx, routing.ByOperator("ann"), "c1", "done")
 	cancel()
 	require.ErrorIs(t, err, routing.ErrFollowUp, "the close is stored, routing c2 failed")
 	ev := awaitEvent(t, assigned)
@@ -296,7 +296,7 @@ func TestFaultPartitionSilencedRoutersWorkIsTakenOver(t *testing.T) {
 	// ann does not accept c2: b's accept timeout, not a's, and fired by
 	// b. Then a's own: bob, added on b, gets c3 from a, a goes silent,
 	// and b takes c3 back when a's timeout has passed, Takeover later.
-	_, err = b.AddOperator(ctx, routing.OperatorSpec{ID: "bob", Groups: []string{"support"}, Status: "ready"})
+	_, err = b.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "bob", Groups: []string{"support"}, Status: "ready"})
 	require.NoError(t, err)
 	pt.heal()
 	missed := b.Subscribe(routing.Missed)

@@ -53,7 +53,7 @@ func TestFaultClockSkew(t *testing.T) {
 			},
 		})
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = r.Stop() })
+		t.Cleanup(func() { _ = r.Stop(context.Background()) })
 		return r
 	}
 	a, b := open(clkA), open(clkB)
@@ -65,7 +65,7 @@ func TestFaultClockSkew(t *testing.T) {
 
 	ctx := t.Context()
 	for _, id := range []string{"ann", "bob"} {
-		_, err := a.AddOperator(ctx, routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
+		_, err := a.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"support"}, Status: "ready"})
 		require.NoError(t, err)
 	}
 	missedA, missedB := a.Subscribe(routing.Missed), b.Subscribe(routing.Missed)

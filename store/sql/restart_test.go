@@ -50,7 +50,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 			{ID: "bob", Groups: []string{"support"}, Status: "ready"},
 			{ID: "cat", Groups: []string{"sales"}, Status: "ready"},
 		} {
-			_, err := first.AddOperator(ctx, op)
+			_, err := first.AddOperator(ctx, routing.ByAdmin("admin"), op)
 			require.NoError(t, err)
 		}
 		for _, id := range []string{"s1", "s2", "s3", "s4"} {
@@ -62,7 +62,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, store.Offered, c.State)
 		before := first.Snapshot()
-		require.NoError(t, first.Stop())
+		require.NoError(t, first.Stop(context.Background()))
 		require.NoError(t, st.Close())
 
 		// A new store and router on the same database see what the first
@@ -77,7 +77,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 		require.Equal(t, "s3", after.Groups[1].Oldest)
 
 		// The queue keeps its order: ann's freed slot goes to s3.
-		_, err = second.Close(ctx, routing.ByOperator("ann"), "s1", "done")
+		_, err = second.CloseConversation(ctx, routing.ByOperator("ann"), "s1", "done")
 		require.NoError(t, err)
 		c, err = second.Conversation(ctx, "s3")
 		require.NoError(t, err)
@@ -85,7 +85,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 		require.Equal(t, "ann", c.Assignee)
 
 		// The pending offer is still the sales operator's to take.
-		_, err = second.Take(ctx, "cat", "p1")
+		_, err = second.Take(ctx, routing.ByOperator("cat"), "p1")
 		require.NoError(t, err)
 
 		// Deadlines were re-armed from the rows: bob's accept timeout for
@@ -104,7 +104,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 		}
 		require.Contains(t, fired["s2"], routing.Missed, "the accept timeout armed before the restart")
 		require.Equal(t, []routing.EventKind{routing.WaitThreshold}, fired["s4"], "the wait level armed before the restart")
-		require.NoError(t, second.Stop())
+		require.NoError(t, second.Stop(context.Background()))
 		require.NoError(t, st2.Close())
 
 		// While no router runs the cap is raised: the next router assigns
@@ -115,7 +115,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 		require.NotEmpty(t, queued)
 		third, err := routing.New(ctx, restartConfig(st3, clk, 3))
 		require.NoError(t, err)
-		defer third.Stop()
+		defer third.Stop(context.Background())
 		require.Zero(t, third.Snapshot().Groups[1].Queued, "routed as the router started")
 		for _, q := range queued {
 			c, err := st3.Conversation(ctx, q.ID)
