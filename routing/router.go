@@ -3,7 +3,6 @@ package routing
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"slices"
 	"sync"
@@ -54,13 +53,9 @@ type Router struct {
 	// statuses caches what the model says of each status.
 	statuses map[string]statusInfo
 
-	// convLocks serialise commands on the same conversation inside this
-	// router, so that its view of a conversation follows the store's
-	// order. A goroutine holds at most one of them, and takes mu only
-	// inside one. Each is a channel of one slot, so that a command gives
-	// up waiting for it when its context ends (see lockConv).
-	convLocks [64]chan struct{}
-	seed      maphash.Seed
+	// convLocks serialise commands on the same conversation (see
+	// convlock.go).
+	convLocks convLocks
 
 	// mu guards everything below: the in-memory view of the store.
 	mu sync.Mutex
@@ -222,14 +217,10 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		offerStatuses:    m.With(offerCap),
 		transferStatuses: m.With(presence.Transfers),
 		adminStatuses:    m.With(presence.AdminAssign),
-		seed:             maphash.MakeSeed(),
 		groups:           map[string]*groupState{},
 		ops:              map[string]*opState{},
 		convs:            map[string]*convState{},
 		due:              newDueIndex(),
-	}
-	for i := range r.convLocks {
-		r.convLocks[i] = make(chan struct{}, 1)
 	}
 	r.statuses = map[string]statusInfo{}
 	for _, s := range m.Statuses() {
@@ -527,25 +518,7 @@ func (r *Router) group(id string) (*groupState, error) {
 	return g, nil
 }
 
-// convLock returns the lock that serialises commands on conversation id.
-func (r *Router) convLock(id string) chan struct{} {
-	return r.convLocks[maphash.String(r.seed, id)%uint64(len(r.convLocks))]
-}
-
-// lockConv takes the lock of conversation id, or fails with the context's
-// error if ctx ends first: another command may hold it through a store
-// that does not answer. The caller must call the returned func to unlock.
+// lockConv takes the lock of conversation id (see convLocks.lock).
 func (r *Router) lockConv(ctx context.Context, id string) (unlock func(), err error) {
-	l := r.convLock(id)
-	select {
-	case l <- struct{}{}:
-		return func() { <-l }, nil
-	default:
-	}
-	select {
-	case l <- struct{}{}:
-		return func() { <-l }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return r.convLocks.lock(ctx, id)
 }
