@@ -157,21 +157,22 @@ func (r *Router) createAndRoute(ctx context.Context, by Actor, row store.Convers
 		return store.Conversation{}, nil, err
 	}
 	defer unlock()
-	for attempt := 0; ; attempt++ {
+	var tries attempts
+	for first := true; ; first = false {
 		r.mu.Lock()
 		g, err := r.group(row.Group)
 		if err != nil {
 			r.mu.Unlock()
 			return store.Conversation{}, nil, err
 		}
-		if attempt == 0 {
+		if first {
 			if d, ok := r.firstWaitLevel(g, row.CreatedAt); ok {
 				row.Deadlines = with(row.Deadlines, d)
 			}
 		}
 		var d decision
 		switch {
-		case attempt >= maxAttempts:
+		case tries.spent():
 			d = keep(reasonViewChanging)
 		case g.queued > 0 && g.canServe():
 			// Others wait already: join the queue and let the pump serve
@@ -192,7 +193,7 @@ func (r *Router) createAndRoute(ctx context.Context, by Actor, row store.Convers
 		res, err := r.store.CreateConversation(ctx, shaped, d.require)
 		if err != nil {
 			r.releaseLocked(&d)
-			if d.Action != policy.Keep && retryable(err) {
+			if tries.again(d.Action != policy.Keep && retryable(err)) {
 				r.refresh(ctx, "", d.operators()...)
 				continue
 			}

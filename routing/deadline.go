@@ -197,7 +197,7 @@ func (r *Router) processDueNow(ctx context.Context) error {
 	if err := r.pumpGroups(ctx, BySystem(CauseTakeover), takeovers); err != nil {
 		return err
 	}
-	failures := 0
+	var tries attempts
 	var followUps []error
 	for {
 		now := r.clock.Now()
@@ -232,12 +232,9 @@ func (r *Router) processDueNow(ctx context.Context) error {
 			// The deadline did its work; what followed failed and is
 			// retried on the next trigger. Go on with the others.
 			followUps = append(followUps, err)
-		case !retryable(err):
-			return errors.Join(append(followUps, err)...)
+		case tries.again(retryable(err)):
 		default:
-			if failures++; failures > maxAttempts {
-				return errors.Join(append(followUps, fmt.Errorf("routing: deadline %v of %q: %w", it.kind, it.conv, err))...)
-			}
+			return errors.Join(append(followUps, tries.fail(err, fmt.Sprintf("the row of deadline %v of %q", it.kind, it.conv)))...)
 		}
 	}
 }

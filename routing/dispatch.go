@@ -12,11 +12,6 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// maxAttempts bounds how often one routing decision is taken again after
-// the store refused it as stale. Past it the conversation is kept queued
-// (never lost) and routed on the next trigger.
-const maxAttempts = 16
-
 // decision is a policy decision checked against the view, with what the
 // store must check atomically when applying it.
 type decision struct {
@@ -353,7 +348,7 @@ const maxKeptPerPump = 256
 // becomes eligible, so a waiting conversation never waits for a poll.
 func (r *Router) pump(ctx context.Context, by Actor, group string) error {
 	done := map[string]bool{}
-	failures := 0
+	var tries attempts
 	reoffer, first := false, true
 	for {
 		now := r.clock.Now()
@@ -404,13 +399,10 @@ func (r *Router) pump(ctx context.Context, by Actor, group string) error {
 			return nil
 		}
 		if err := r.commitRoute(ctx, by, target, d, now, nil); err != nil {
-			if !retryable(err) {
-				return err
+			if tries.again(retryable(err)) {
+				continue
 			}
-			if failures++; failures > maxAttempts {
-				return fmt.Errorf("routing: group %q: the queue kept changing while it was being routed: %w", group, err)
-			}
-			continue
+			return tries.fail(err, fmt.Sprintf("group %q's queue", group))
 		}
 		if d.Action == policy.Assign {
 			if err := r.afterGaining(ctx, by, d.Operator); err != nil {

@@ -111,12 +111,3 @@ func refusal(err error) bool {
 	}
 	return false
 }
-
-// retryable reports whether err means the router's view was stale: the
-// decision should be taken again on fresh data.
-func retryable(err error) bool {
-	return errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrAlreadyTaken) ||
-		errors.Is(err, store.ErrOverCapacity) || errors.Is(err, store.ErrNotAllowed) ||
-		errors.Is(err, store.ErrWrongState) || errors.Is(err, store.ErrNotFound) ||
-		errors.Is(err, store.ErrNotAssignee)
-}

@@ -338,7 +338,8 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 	// Each conversation is placed once: an operator put back on shift
 	// meanwhile may be given one again, and the loop must end.
 	done := map[string]bool{}
-	for failures := 0; ; {
+	var tries attempts
+	for {
 		now := r.clock.Now()
 		r.mu.Lock()
 		op, err := r.operator(operatorID)
@@ -377,13 +378,10 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 			}
 		})
 		if err != nil {
-			if !retryable(err) {
-				return err
+			if tries.again(retryable(err)) {
+				continue
 			}
-			if failures++; failures > maxAttempts {
-				return fmt.Errorf("routing: redistributing %q: %w", operatorID, err)
-			}
-			continue
+			return tries.fail(err, fmt.Sprintf("the conversations of %q", operatorID))
 		}
 		done[c.ID] = true
 		switch d.Action {
@@ -405,7 +403,9 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 // fresh data. Moving to the current status changes nothing and reports
 // nothing.
 func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to string, forbid []store.State, reason string) error {
-	for attempt := 0; ; attempt++ {
+	var tries attempts
+	refreshed := false
+	for {
 		r.mu.Lock()
 		op, err := r.operator(operatorID)
 		cur := ""
@@ -419,19 +419,21 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 			return err
 		case from != "" && from != cur:
 			return fmt.Errorf("%w: operator %q is %q, not %q", ErrConflict, operatorID, cur, from)
-		case cur == to && attempt > 0:
+		case cur == to && refreshed:
 			return r.sync(ctx)
 		case cur == to:
 			// Already there, as far as the view knows: make sure the view
 			// is not behind a change still on its way to it.
 			r.refresh(ctx, "", operatorID)
+			refreshed = true
 			continue
 		}
 		now := r.clock.Now()
 		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: cur, To: to, Forbid: forbid, At: now,
 			Deadlines: r.inactivityDeadlines(to, now)})
-		if errors.Is(err, ErrConflict) && from == "" && attempt < maxAttempts {
+		if err != nil && tries.again(from == "" && errors.Is(err, ErrConflict)) {
 			r.refresh(ctx, "", operatorID)
+			refreshed = true
 			continue
 		}
 		if err != nil {
@@ -466,7 +468,8 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 // anything that may make offers stale.
 func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string, extra ...string) error {
 	var touched []string
-	for failures := 0; ; {
+	var tries attempts
+	for {
 		r.mu.Lock()
 		targets := r.staleOffers(operatorID, extra)
 		rests := make([][]string, len(targets))
@@ -487,13 +490,10 @@ func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string,
 				d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
 			}
 			if err := r.commitRoute(ctx, by, c, d, now, nil); err != nil {
-				if !retryable(err) {
-					return err
+				if tries.again(retryable(err)) {
+					break // scan again on fresh data
 				}
-				if failures++; failures > maxAttempts {
-					return fmt.Errorf("routing: withdrawing the offers of %q: %w", operatorID, err)
-				}
-				break // scan again on fresh data
+				return tries.fail(err, fmt.Sprintf("the offers of %q", operatorID))
 			}
 			touched = append(touched, c.Group)
 		}

@@ -145,7 +145,8 @@ func (r *Router) customerWaits(ctx context.Context, by Actor, convID string) (st
 // (under r.mu, from the view's row) in the name of by, retrying on a stale
 // view.
 func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error)) (store.Conversation, error) {
-	for attempt := 0; ; attempt++ {
+	var tries attempts
+	for {
 		c, err := r.read(ctx, convID)
 		if err != nil {
 			return c, err
@@ -161,7 +162,7 @@ func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, ne
 		if err == nil {
 			return r.current(ctx, convID), nil
 		}
-		if !retryable(err) || attempt >= maxAttempts {
+		if !tries.again(retryable(err)) {
 			return c, err
 		}
 	}
