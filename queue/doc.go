@@ -2,8 +2,8 @@
 //
 // The serving order is: higher Priority first, then lower Seq (the order of
 // the enqueues), then earlier Arrival, and finally lower ID so that the
-// order is total (see [Less]). This is behaviour R7 and invariant 5 of the
-// specification: within a queue, higher priority then earlier arrival is
+// order is total (see [Less]). This is behaviour R7 and invariant 5 of
+// docs/behaviour.md: within a queue, higher priority then earlier arrival is
 // served first, arrival being the order in which the conversations entered
 // the queue as the store recorded it (its Seq), which a clock stepped back
 // cannot reorder. Arrival times measure waits ([Queue.Oldest]).

@@ -5,8 +5,9 @@ package routing_test
 // employee's status into account ("we don't want a request to go to someone
 // who is at lunch or off today"). The administrator creates and edits the
 // statuses, each with an inactivity time after which the system switches a
-// forgetful operator to a given status. (The dispatcher rules themselves,
-// D1–D3, and the inactivity timer, P6, are covered elsewhere.)
+// forgetful operator to a given status. (The dispatcher's rules, D1–D3,
+// are not built yet; the inactivity timer, P6, is covered in
+// inactivity_test.go.)
 //
 // Configuration: admin-defined statuses "online", "lunch", "away",
 // "training", "offline" with explicit transitions; group "requests" with the
