@@ -73,3 +73,26 @@ func ExampleRouter_SetPolicy() {
 	// assigned anna
 	// offered [anna]
 }
+
+// Every event says who caused it: an admin forcing an operator off shift
+// is named on the status change (which says it was forced) and on the
+// redistribution that follows (P4).
+func ExampleRouter_EndShift() {
+	ctx := context.Background()
+	r, _ := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "support"}}})
+	defer r.Stop(context.Background())
+	r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "anna", Groups: []string{"support"}, Status: "ready"})
+	r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"})
+	r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "boris", Groups: []string{"support"}, Status: "ready"})
+	sub := r.Subscribe(routing.StatusChanged, routing.Redistributed, routing.Assigned)
+
+	r.EndShift(ctx, routing.ByAdmin("lead"), "anna")
+	for range 3 {
+		e := <-sub.Events()
+		fmt.Println(e.By, "|", e)
+	}
+	// Output:
+	// admin:lead | status-changed op=anna from=ready to=offline reason=forced off shift
+	// admin:lead | redistributed conv=c1 group=support op=boris from=anna
+	// admin:lead | assigned conv=c1 group=support op=boris policy=capped(least-loaded)
+}
