@@ -26,11 +26,15 @@ type convLocks struct {
 }
 
 // convLock is one conversation's lock: a channel of one slot, so that a
-// command gives up waiting for it when its context ends. refs counts the
-// commands that hold or await it.
+// command gives up waiting for it when its context ends. id is the
+// conversation, refs counts the commands that hold or await it, and
+// unlock, made once per lock, releases it (so that taking a lock
+// allocates nothing).
 type convLock struct {
-	slot chan struct{}
-	refs int
+	slot   chan struct{}
+	id     string
+	refs   int
+	unlock func()
 }
 
 // maxSpareLocks bounds convLocks.spare.
@@ -41,20 +45,16 @@ const maxSpareLocks = 256
 // that does not answer. The caller must call the returned func to unlock.
 func (ls *convLocks) lock(ctx context.Context, id string) (unlock func(), err error) {
 	l := ls.ref(id)
-	unlock = func() {
-		<-l.slot
-		ls.unref(id, l)
-	}
 	select {
 	case l.slot <- struct{}{}:
-		return unlock, nil
+		return l.unlock, nil
 	default:
 	}
 	select {
 	case l.slot <- struct{}{}:
-		return unlock, nil
+		return l.unlock, nil
 	case <-ctx.Done():
-		ls.unref(id, l)
+		ls.unref(l)
 		return nil, ctx.Err()
 	}
 }
@@ -70,7 +70,12 @@ func (ls *convLocks) ref(id string) *convLock {
 			l, ls.spare = ls.spare[n-1], ls.spare[:n-1]
 		} else {
 			l = &convLock{slot: make(chan struct{}, 1)}
+			l.unlock = func() {
+				<-l.slot
+				ls.unref(l)
+			}
 		}
+		l.id = id
 		if ls.locks == nil {
 			ls.locks = map[string]*convLock{}
 		}
@@ -80,15 +85,15 @@ func (ls *convLocks) ref(id string) *convLock {
 	return l
 }
 
-// unref counts one command less on l, the lock of conversation id, and
-// drops it when none is left.
-func (ls *convLocks) unref(id string, l *convLock) {
+// unref counts one command less on l and drops it when none is left.
+func (ls *convLocks) unref(l *convLock) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if l.refs--; l.refs > 0 {
 		return
 	}
-	delete(ls.locks, id)
+	delete(ls.locks, l.id)
+	l.id = ""
 	if len(ls.spare) < maxSpareLocks {
 		ls.spare = append(ls.spare, l)
 	}

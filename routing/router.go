@@ -59,6 +59,8 @@ type Router struct {
 
 	// mu guards everything below: the in-memory view of the store.
 	mu sync.Mutex
+	// endFn is r.end, bound once so that begin allocates nothing.
+	endFn func()
 	// stopping is set when Stop begins: no command is admitted after it;
 	// inflight counts the commands admitted and not yet returned, and idle,
 	// when not nil, is closed when that count reaches zero. closed is set
@@ -233,6 +235,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		}
 	}
 	r.store = outcomeStore{Store: cfg.Store, r: r}
+	r.endFn = r.end
 	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	r.less = r.candLess
 	r.checkClock(ctx)
@@ -365,7 +368,7 @@ func (r *Router) begin() (end func(), err error) {
 		return nil, fmt.Errorf("%w: router", ErrClosed)
 	}
 	r.inflight++
-	return r.end, nil
+	return r.endFn, nil
 }
 
 // beginBy is begin for a command whose check of its input (its actor, an
