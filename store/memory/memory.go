@@ -265,62 +265,19 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if _, ok := s.convs[c.ID]; ok {
 		return store.Result{}, fmt.Errorf("%w: conversation %q", store.ErrAlreadyExists, c.ID)
 	}
-	var assignee *store.Operator
-	if c.State == store.Assigned {
-		op, ok := s.ops[c.Assignee]
-		if !ok {
-			return store.Result{}, notFoundOperator(c.Assignee)
-		}
-		if err := req.CheckAssignee(*op, true); err != nil {
-			return store.Result{}, err
-		}
-		assignee = op
-	}
-	if err := s.checkOffers(c.OfferedTo, req); err != nil {
+	// The row takes the next Seq; a refused create takes none.
+	t, err := store.NewConversation(c, req, s.operator, s.seq+1)
+	if err != nil {
 		return store.Result{}, err
 	}
-
-	row := c.Clone()
-	if len(row.OfferedTo) == 0 {
-		row.OfferedTo = nil
-	}
-	row.Deadlines = store.DeadlinesFor(row.Deadlines, row.State)
 	s.seq++
-	row.Seq = s.seq
-	row.Version = 1
-	if row.EnqueuedAt.IsZero() {
-		row.EnqueuedAt = row.CreatedAt
-	}
-	var gained store.Load
-	if assignee != nil {
-		row.AssignedAt = row.CreatedAt
-		row.LastOperator = row.Assignee
-		assignee.Load++
-		assignee.LastAssigned = row.CreatedAt
-		assignee.Version++
-		gained = store.LoadOf(*assignee)
-		if row.CustomerID != "" {
-			s.previous[row.CustomerID] = row.Assignee
-		}
-	}
-	s.convs[row.ID] = &row
-	s.index(&row)
-	return store.Result{Conversation: row.Clone(), Gained: gained}, nil
-}
-
-// checkOffers checks that every operator in offers exists and may be
-// offered a conversation under req. The caller holds mu.
-func (s *Store) checkOffers(offers []string, req store.Require) error {
-	for _, id := range offers {
-		op, ok := s.ops[id]
-		if !ok {
-			return notFoundOperator(id)
-		}
-		if err := req.CheckOffer(*op); err != nil {
-			return err
-		}
-	}
-	return nil
+	s.write(&t)
+	row := new(store.Conversation)
+	*row = t.Result.Conversation
+	s.convs[row.ID] = row
+	s.index(row)
+	t.Result.Conversation = row.Clone()
+	return t.Result, nil
 }
 
 // Apply applies one conditional change atomically.
@@ -337,60 +294,49 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if !ok {
 		return store.Result{}, fmt.Errorf("%w: conversation %q", store.ErrNotFound, ch.Conversation)
 	}
-	if err := ch.CheckFrom(*cur); err != nil {
+	t, err := ch.Transition(*cur, s.operator, s.nextSeq)
+	if err != nil {
 		return store.Result{}, err
 	}
-	addsLoad := ch.AddsLoad(*cur)
-	var gainer *store.Operator
-	if ch.NewAssignee != "" {
-		op, ok := s.ops[ch.NewAssignee]
-		if !ok {
-			return store.Result{}, notFoundOperator(ch.NewAssignee)
-		}
-		if err := ch.Require.CheckAssignee(*op, addsLoad); err != nil {
-			return store.Result{}, err
-		}
-		if addsLoad {
-			gainer = op
-		}
-	}
-	if err := s.checkOffers(ch.Offers, ch.Require); err != nil {
-		return store.Result{}, err
-	}
-	var loser *store.Operator
-	if ch.RemovesLoad(*cur) {
-		loser = s.ops[cur.Assignee]
-	}
-
-	before := cur.Clone()
-	var seq uint64
-	if ch.Requeue {
-		s.seq++
-		seq = s.seq
-	}
-	next := ch.Next(*cur, seq)
-	if ch.NewAssignee != "" && next.CustomerID != "" {
-		s.previous[next.CustomerID] = ch.NewAssignee
-	}
-
-	res := store.Result{Before: before}
-	if loser != nil {
-		loser.Load--
-		loser.Version++
-		res.Released = store.LoadOf(*loser)
-	}
-	if gainer != nil {
-		gainer.Load++
-		gainer.LastAssigned = ch.At
-		gainer.Version++
-		res.Gained = store.LoadOf(*gainer)
-	}
-
+	s.write(&t)
 	s.unindex(cur)
-	*cur = next
+	*cur = t.Result.Conversation
 	s.index(cur)
-	res.Conversation = cur.Clone()
-	return res, nil
+	// Before keeps the slices of the row just replaced, which the store
+	// no longer holds; only the new row is the store's and needs a copy.
+	t.Result.Conversation = cur.Clone()
+	return t.Result, nil
+}
+
+// operator looks up an operator's row for a transition (see
+// store.OperatorRows). The caller holds mu.
+func (s *Store) operator(id string) (store.Operator, bool) {
+	op, ok := s.ops[id]
+	if !ok {
+		return store.Operator{}, false
+	}
+	return *op, true
+}
+
+// nextSeq takes the next Seq, for a transition that requeues its
+// conversation. The caller holds mu.
+func (s *Store) nextSeq() (uint64, error) {
+	s.seq++
+	return s.seq, nil
+}
+
+// write stores the operators' loads and the customer's previous operator
+// of t (the conversation's row is the caller's to store). The caller holds
+// mu.
+func (s *Store) write(t *store.Transition) {
+	for _, l := range [...]store.Load{t.Result.Released, t.Result.Gained} {
+		if op, ok := s.ops[l.Operator]; ok {
+			op.Load, op.LastAssigned, op.Version = l.Load, l.LastAssigned, l.Version
+		}
+	}
+	if t.Previous != "" {
+		s.previous[t.Result.Conversation.CustomerID] = t.Previous
+	}
 }
 
 // index records c in the held and offered indexes. The caller holds mu.

@@ -25,6 +25,8 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if err := validateNew(c, req); err != nil {
 		return store.Result{}, err
 	}
+	// Rows hold UTC times (see the package documentation).
+	c = utcConversation(c)
 	var res store.Result
 	err = s.write(ctx, "create conversation", firstID(c.OfferedTo, c.Assignee), func(q *writeTx) error {
 		res = store.Result{}
@@ -32,10 +34,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 			n   int
 			seq int64
 		)
-		lock := slices.Clone(c.OfferedTo)
-		if c.State == store.Assigned {
-			lock = append(lock, c.Assignee)
-		}
+		lock := c.Operators()
 		// The existence check travels with the operators' lock (one round
 		// trip on PostgreSQL); the locks are released if it fails.
 		counts := []any{&n, &seq}
@@ -53,52 +52,16 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 		if n > 0 {
 			return fmt.Errorf("%w: conversation %q", store.ErrAlreadyExists, c.ID)
 		}
-		var assignee store.Operator
-		if c.State == store.Assigned {
-			op, ok := ops[c.Assignee]
-			if !ok {
-				return notFoundOperator(c.Assignee)
-			}
-			if err := req.CheckAssignee(op, true); err != nil {
-				return err
-			}
-			assignee = op
-		}
-		if err := checkOffers(ops, c.OfferedTo, req); err != nil {
+		t, err := store.NewConversation(c, req, rowsOf(ops), uint64(seq))
+		if err != nil {
 			return err
 		}
-
-		row := utcConversation(c.Clone())
-		if len(row.OfferedTo) == 0 {
-			row.OfferedTo = nil
-		}
-		row.Deadlines = store.DeadlinesFor(row.Deadlines, row.State)
-		row.Version = 1
-		if row.EnqueuedAt.IsZero() {
-			row.EnqueuedAt = row.CreatedAt
-		}
-		if c.State == store.Assigned {
-			row.AssignedAt = row.CreatedAt
-			row.LastOperator = row.Assignee
-			assignee.Load++
-			assignee.LastAssigned = row.CreatedAt
-			assignee.Version++
-			if err := s.writeLoad(ctx, q, assignee, row.ID, 1, row.CreatedAt, req.AssigneeCap); err != nil {
-				return err
-			}
-			res.Gained = store.LoadOf(assignee)
-		}
-		row.Seq = uint64(seq)
-		q.changedConversation(row)
-		if err := q.exec(ctx, s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
+		row := t.Result.Conversation
+		if err := s.writeTransition(ctx, q, t, row.CreatedAt, req.AssigneeCap,
+			s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
 			return err
 		}
-		if c.State == store.Assigned && row.CustomerID != "" {
-			if err := q.exec(ctx, s.q.upsertPrevious, row.CustomerID, row.Assignee); err != nil {
-				return err
-			}
-		}
-		res.Conversation = row
+		res = t.Result
 		return nil
 	})
 	if err != nil {
@@ -107,25 +70,10 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	return res, nil
 }
 
-// checkOffers checks that every operator in offers, in order, exists and
-// may be offered a conversation under req.
-func checkOffers(ops map[string]store.Operator, offers []string, req store.Require) error {
-	for _, id := range offers {
-		op, ok := ops[id]
-		if !ok {
-			return notFoundOperator(id)
-		}
-		if err := req.CheckOffer(op); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Apply applies one conditional change in one transaction: it locks the
-// conversation, then the operators the change names, runs the checks of
-// the memory store on them in the same order, and writes the conversation
-// and the loads it changes.
+// conversation, then the operators the change names (Change.Operators),
+// checks the change on them (Change.Transition) and writes the
+// conversation and the loads it changes.
 func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
 	done, err := s.enter(ctx)
 	if err != nil {
@@ -150,81 +98,65 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 		if err != nil {
 			return err
 		}
+		// Transition checks this first too; a change refused by it locks
+		// no operator.
 		if err := ch.CheckFrom(cur); err != nil {
 			return err
 		}
-		addsLoad := ch.AddsLoad(cur)
-		loses := ch.RemovesLoad(cur)
-
-		lock := slices.Clone(ch.Offers)
-		if ch.NewAssignee != "" {
-			lock = append(lock, ch.NewAssignee)
-		}
-		if loses {
-			lock = append(lock, cur.Assignee)
-		}
-		ops, err := s.lockOperators(ctx, q, lock)
+		ops, err := s.lockOperators(ctx, q, ch.Operators(cur))
 		if err != nil {
 			return err
 		}
-		if ch.NewAssignee != "" {
-			op, ok := ops[ch.NewAssignee]
-			if !ok {
-				return notFoundOperator(ch.NewAssignee)
-			}
-			if err := ch.Require.CheckAssignee(op, addsLoad); err != nil {
-				return err
-			}
-		}
-		if err := checkOffers(ops, ch.Offers, ch.Require); err != nil {
+		t, err := ch.Transition(cur, rowsOf(ops), func() (uint64, error) { return s.nextSeq(ctx, q) })
+		if err != nil {
 			return err
 		}
-
-		var seq uint64
-		if ch.Requeue {
-			if seq, err = s.nextSeq(ctx, q); err != nil {
-				return err
-			}
-		}
-		next := ch.Next(cur, seq)
-
-		res.Before = cur
-		if loses {
-			if loser, ok := ops[cur.Assignee]; ok {
-				loser.Load--
-				loser.Version++
-				if err := s.writeLoad(ctx, q, loser, next.ID, -1, ch.At, 0); err != nil {
-					return err
-				}
-				res.Released = store.LoadOf(loser)
-			}
-		}
-		if addsLoad {
-			gainer := ops[ch.NewAssignee]
-			gainer.Load++
-			gainer.LastAssigned = ch.At
-			gainer.Version++
-			if err := s.writeLoad(ctx, q, gainer, next.ID, 1, ch.At, ch.Require.AssigneeCap); err != nil {
-				return err
-			}
-			res.Gained = store.LoadOf(gainer)
-		}
-		q.changedConversation(next)
-		if err := q.exec(ctx, s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
+		next := t.Result.Conversation
+		if err := s.writeTransition(ctx, q, t, ch.At, ch.Require.AssigneeCap,
+			s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
 			return err
 		}
-		if ch.NewAssignee != "" && next.CustomerID != "" {
-			if err := q.exec(ctx, s.q.upsertPrevious, next.CustomerID, ch.NewAssignee); err != nil {
-				return err
-			}
-		}
-		res.Conversation = next
+		res = t.Result
 		return nil
 	})
 	if err != nil {
 		return store.Result{}, err
 	}
 	return res, nil
+}
+
+// rowsOf looks up operators' rows in ops (see store.OperatorRows).
+func rowsOf(ops map[string]store.Operator) store.OperatorRows {
+	return func(id string) (store.Operator, bool) {
+		op, ok := ops[id]
+		return op, ok
+	}
+}
+
+// writeTransition stores t: the loads it moves, with their rows of the
+// load history at at (a gain checked against cap, 0: none), then the
+// conversation's row with stmt and args, then the customer's previous
+// operator.
+func (s *Store) writeTransition(ctx context.Context, q *writeTx, t store.Transition, at time.Time, cap int, stmt string, args ...any) error {
+	row := t.Result.Conversation
+	if t.Loser.ID != "" {
+		if err := s.writeLoad(ctx, q, t.Loser, row.ID, -1, at, 0); err != nil {
+			return err
+		}
+	}
+	if t.Gainer.ID != "" {
+		if err := s.writeLoad(ctx, q, t.Gainer, row.ID, 1, at, cap); err != nil {
+			return err
+		}
+	}
+	q.changedConversation(row)
+	if err := q.exec(ctx, stmt, args...); err != nil {
+		return err
+	}
+	if t.Previous != "" {
+		return q.exec(ctx, s.q.upsertPrevious, row.CustomerID, t.Previous)
+	}
+	return nil
 }
 
 // writeLoad stores the load part of an operator's row, and a row of the
