@@ -338,7 +338,7 @@ type StatusChange struct {
 	// To is the new status. Required.
 	To string
 	// Forbid lists conversation states the operator may not hold any
-	// conversation in for the change to go through (SPEC P8); otherwise it
+	// conversation in for the change to go through (P8); otherwise it
 	// fails with ErrHoldsConversations.
 	Forbid []State
 	// At is when the change happens. Required.

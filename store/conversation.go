@@ -33,14 +33,14 @@ type Conversation struct {
 	// only when State is Offered.
 	OfferedTo []string
 	// LastOperator is the most recent assignee, kept after the conversation
-	// leaves them (for returning it to the same operator, SPEC L3, R9). On
+	// leaves them (for returning it to the same operator, L3, R9). On
 	// creation the writer may set it to the operator who last served the
-	// customer, so that previous-operator routing (SPEC R9) can use it
+	// customer, so that previous-operator routing (R9) can use it
 	// while the conversation waits; a store keeps what the writer set until
 	// an assignee replaces it.
 	LastOperator string
 	// LinkedTo is the id of the closed conversation this one reopens
-	// (SPEC L5), or empty.
+	// (L5), or empty.
 	LinkedTo string
 	// CreatedAt is when the conversation was created.
 	CreatedAt time.Time
@@ -61,13 +61,13 @@ type Conversation struct {
 	// CloseReason says why the conversation was closed.
 	CloseReason string
 	// AllBusyNotified records that the host has been told, once, that every
-	// eligible operator was busy when this conversation arrived (SPEC R5).
+	// eligible operator was busy when this conversation arrived (R5).
 	AllBusyNotified bool
 	// Deadlines lists what must happen to the conversation at given times
 	// (at most one of each kind); a closed conversation has none.
 	Deadlines []Deadline
 	// MissedBy lists the operators who let an offer or an assignment of
-	// this conversation time out (SPEC L2); routing passes them over while
+	// this conversation time out (L2); routing passes them over while
 	// anyone else is eligible.
 	MissedBy []string
 	// Version increases by one with every change of the row. The store sets

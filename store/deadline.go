@@ -12,20 +12,20 @@ type DeadlineKind uint8
 // Deadline kinds. A row holds at most one deadline of each kind.
 const (
 	// AcceptTimeout: an offer or automatic assignment not accepted by then
-	// is taken back (SPEC L2). Kept only while the conversation is Assigned
+	// is taken back (L2). Kept only while the conversation is Assigned
 	// or Offered.
 	AcceptTimeout DeadlineKind = iota + 1
 	// AutoClose: a conversation whose customer has not replied by then is
-	// closed (SPEC L4).
+	// closed (L4).
 	AutoClose
 	// WaitLevel: the customer's wait crosses the threshold numbered Level
-	// (SPEC L10).
+	// (L10).
 	WaitLevel
 	// WaitingExpiry: a conversation left waiting on its customer until
 	// then is closed. Kept only while the conversation is Waiting.
 	WaitingExpiry
 	// Inactivity: an operator with no activity by then is switched to
-	// another status (SPEC P6).
+	// another status (P6).
 	Inactivity
 )
 

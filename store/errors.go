@@ -29,10 +29,10 @@ var (
 	// the actor may not act on the conversation.
 	ErrNotAllowed = errors.New("switchboard: not allowed")
 	// ErrNotAssignee reports that an operator acted on a conversation
-	// assigned to someone else (SPEC L11).
+	// assigned to someone else (L11).
 	ErrNotAssignee = errors.New("switchboard: conversation is assigned to another operator")
 	// ErrHoldsConversations reports a status change or removal refused
-	// because the operator still holds conversations (SPEC P8).
+	// because the operator still holds conversations (P8).
 	ErrHoldsConversations = errors.New("switchboard: operator still holds conversations")
 	// ErrInvalid reports malformed input: an empty id or one longer than
 	// MaxIDLength, a negative cap, an unknown state, a malformed rule.

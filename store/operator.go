@@ -30,7 +30,7 @@ type Operator struct {
 	// zero time if never. Balanced routing breaks load ties with it.
 	LastAssigned time.Time
 	// Deadlines lists what must happen to the operator at given times: an
-	// Inactivity switch (SPEC P6).
+	// Inactivity switch (P6).
 	Deadlines []Deadline
 	// Version increases by one with every change of the row. The store sets
 	// it; readers use it to order the rows they see.

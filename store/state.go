@@ -2,7 +2,7 @@ package store
 
 import "fmt"
 
-// State is where a conversation is in its lifecycle (SPEC L1).
+// State is where a conversation is in its lifecycle (L1).
 type State uint8
 
 // Conversation states. A conversation is in exactly one of them.
@@ -10,15 +10,15 @@ const (
 	// Queued: waiting in its group's queue for an operator.
 	Queued State = iota + 1
 	// Offered: waiting in the queue and offered to one or more operators,
-	// the first of whom to take it gets it (broadcast, SPEC R1).
+	// the first of whom to take it gets it (broadcast, R1).
 	Offered
 	// Assigned: in work with one operator; counts toward their load.
 	Assigned
-	// Waiting: the operator is waiting for the customer (SPEC L3); the
+	// Waiting: the operator is waiting for the customer (L3); the
 	// conversation keeps its assignee but leaves their load.
 	Waiting
 	// Closed: finished. Closed is final; a customer writing again opens a
-	// new, linked conversation (SPEC L5).
+	// new, linked conversation (L5).
 	Closed
 )
 

@@ -52,7 +52,7 @@ type Store interface {
 	// a conversation of the given customer, or "" if none was.
 	PreviousOperator(ctx context.Context, customerID string) (string, error)
 	// StatusHistory returns the stretches operatorID spent in each status
-	// that overlap [from, to), oldest first (SPEC P9). Every operator's
+	// that overlap [from, to), oldest first (P9). Every operator's
 	// history starts when they are created (at StatusSince) and every
 	// status change closes one stretch and opens the next, atomically with
 	// the change. The history of a removed operator is kept. An unknown

@@ -484,7 +484,7 @@ func watchCluster(st *sqlstore.Store, stop <-chan struct{}, worst *clusterWorst)
 // order, the load matches the running sum and ends at the stored load, and
 // no change made under a cap put anyone over it; every gain made without a
 // cap is a transfer some client asked for (automatic assignments, takes
-// and redistributions are all capped here: SPEC invariant 2); per
+// and redistributions are all capped here: invariant 2); per
 // conversation, there are never two holders.
 func checkClusterHistory(t *testing.T, st *sqlstore.Store, dir string) {
 	t.Helper()
@@ -537,7 +537,7 @@ func checkClusterHistory(t *testing.T, st *sqlstore.Store, dir string) {
 	for _, o := range ops {
 		require.Equal(t, o.Load, loads[o.ID], "stored load of %s", o.ID)
 	}
-	t.Logf("load history: %d changes; %d capped gains put someone over cap; %d conversations ever held twice; %d uncapped gains (transfers, SPEC L6), after which an operator was above the cap %d times",
+	t.Logf("load history: %d changes; %d capped gains put someone over cap; %d conversations ever held twice; %d uncapped gains (transfers, L6), after which an operator was above the cap %d times",
 		len(hist), overCap, twoHolders, uncapped, aboveCap)
 }
 

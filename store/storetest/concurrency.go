@@ -31,7 +31,7 @@ func race(call func(i int) error) []error {
 }
 
 // testClaimRace: every operator claims the same queued conversation at the
-// same time; exactly one gets it (SPEC R1, invariant 1).
+// same time; exactly one gets it (R1, invariant 1).
 func testClaimRace(t *testing.T, s store.Store) {
 	ops := make([]string, racers)
 	for i := range ops {
@@ -79,7 +79,7 @@ func testClaimRace(t *testing.T, s store.Store) {
 }
 
 // testCapRace: one operator with a cap of 3 claims many conversations at
-// the same time; exactly 3 succeed (SPEC R3, invariant 2).
+// the same time; exactly 3 succeed (R3, invariant 2).
 func testCapRace(t *testing.T, s store.Store) {
 	const limit = 3
 	createOp(t, s, "ann", ready, limit, "sales")

@@ -8,7 +8,7 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// historyTests check the status history kept with status changes (SPEC P9).
+// historyTests check the status history kept with status changes (P9).
 var historyTests = []plainTest{
 	{"Operators_StatusHistory", testStatusHistory},
 }

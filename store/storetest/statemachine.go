@@ -415,7 +415,7 @@ func (mc *machine) apply(rt *rapid.T) {
 	mc.runApply(rt, ch)
 }
 
-// lifecycle applies a move that the lifecycle of SPEC L1 allows from the
+// lifecycle applies a move that the lifecycle of L1 allows from the
 // conversation's current state, with valid preconditions, to an existing
 // operator: the changes a router makes, which mostly succeed.
 func (mc *machine) lifecycle(rt *rapid.T) {
