@@ -37,7 +37,7 @@ type machine struct {
 }
 
 // testStateMachine runs random sequences of calls against fresh stores and
-// the model, checking the invariants of SPEC section 6 after every step.
+// the model, checking the invariants I1–I8 of docs/behaviour.md after every step.
 func testStateMachine(t *testing.T, newStore func(t *testing.T) store.Store) {
 	rapid.Check(t, func(rt *rapid.T) {
 		s := newStore(t)
@@ -566,7 +566,7 @@ func (mc *machine) requireOffers(rt *rapid.T, req store.Require, ops []string) {
 }
 
 // check runs after every step: the store shows exactly the model's rows,
-// and the invariants of SPEC section 6 hold on them.
+// and the invariants I1–I8 of docs/behaviour.md hold on them.
 func (mc *machine) check(rt *rapid.T) {
 	ops, err := mc.s.Operators(bg)
 	require.NoError(rt, err)
