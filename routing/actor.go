@@ -63,8 +63,9 @@ const (
 	CauseLastClose Cause = "last-close"
 	// CauseBusinessHours: a group's business hours opened or closed (R6).
 	CauseBusinessHours Cause = "business-hours"
-	// CauseTakeover: another Router's change made work possible that it
-	// left undone for Config.Takeover (a queue to route, a deadline).
+	// CauseTakeover: a change another Router made (followed through the
+	// store's change feed) made a queue routable: routed at once when
+	// Config.Takeover is zero, else Takeover later if still routable.
 	CauseTakeover Cause = "takeover"
 	// CauseStart: the Router started and routed the conversations that
 	// were waiting in its store.
@@ -123,7 +124,7 @@ func (a Actor) validate() error {
 		}
 		return nil
 	case CustomerActor:
-		return fmt.Errorf("%w: a customer acts through Enqueue, Reopen and CustomerReplied, not %v", ErrNotAllowed, a)
+		return fmt.Errorf("%w: %v: a customer acts through Enqueue, Reopen and CustomerReplied only", ErrInvalid, a)
 	}
 	return fmt.Errorf("%w: no actor (use ByOperator, ByAdmin or BySystem)", ErrInvalid)
 }

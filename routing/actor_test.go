@@ -127,7 +127,7 @@ func TestCommandsRefuseBadActorsAndEmptyIDs(t *testing.T) {
 		{"take: empty operator", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByOperator(""), "c1"); return err }},
 		{"take: zero actor", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Take(ctx, routing.Actor{}, "c1"); return err }},
 		{"take: by an admin", routing.ErrNotAllowed, func(r *routing.Router) error { _, err := r.Take(ctx, admin, "c1"); return err }},
-		{"take: by a customer", routing.ErrNotAllowed, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByCustomer("x"), "c1"); return err }},
+		{"take: by a customer", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Take(ctx, routing.ByCustomer("x"), "c1"); return err }},
 		{"assign: empty operator", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Assign(ctx, admin, "c1", ""); return err }},
 		{"set status: empty operator", routing.ErrInvalid, func(r *routing.Router) error { return r.SetStatus(ctx, admin, "", presence.StatusAway) }},
 		{"log in: empty operator", routing.ErrInvalid, func(r *routing.Router) error { return r.LogIn(ctx, admin, "") }},

@@ -78,8 +78,9 @@ type Config struct {
 	// (retried after a pause), and a clock found too far from the store's
 	// (ErrClockSkew). Each is reported when it happens, so a store that
 	// stays unreachable is reported about once a second. It is called
-	// from the Router's own goroutines, without any lock held, and should
-	// return promptly. Every such failure is logged at level Error on
+	// without any lock held, from the Router's own goroutines, or from
+	// New and ProcessDue for a clock check they make, and should return
+	// promptly; it must not call Stop (see Router.Stop). Every such failure is logged at level Error on
 	// Logger too. Defaults to nil: not reported.
 	OnError func(error)
 	// Logger receives the Router's log records: failures of background

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -44,9 +45,14 @@ type Router struct {
 	// log is Config.Logger, or a logger that discards.
 	log *slog.Logger
 	// life ends when the Router stops: the background work runs under it.
-	life     context.Context
-	endLife  context.CancelFunc
-	stopOnce sync.Once
+	life    context.Context
+	endLife context.CancelFunc
+	// admit counts the commands in flight (see admission.go); endFn is
+	// r.end, bound once so that begin allocates nothing.
+	admit admission
+	endFn func()
+	// stopOnce and closeOnce make Stop's two steps run once.
+	stopOnce, closeOnce sync.Once
 
 	// Status names with each capability, for the store's atomic checks.
 	autoStatuses, offerStatuses, transferStatuses, adminStatuses, onShiftStatuses []string
@@ -59,20 +65,13 @@ type Router struct {
 
 	// mu guards everything below: the in-memory view of the store.
 	mu sync.Mutex
-	// endFn is r.end, bound once so that begin allocates nothing.
-	endFn func()
-	// stopping is set when Stop begins: no command is admitted after it;
-	// inflight counts the commands admitted and not yet returned, and idle,
-	// when not nil, is closed when that count reaches zero. closed is set
-	// once Stop has waited for them (or given up).
-	stopping bool
-	inflight int
-	idle     chan struct{}
-	closed   bool
-	groups   map[string]*groupState
-	ops      map[string]*opState
-	convs    map[string]*convState
-	markGen  uint64
+	// closed is set once Stop has waited for the commands in flight (or
+	// given up): the view then refuses every step.
+	closed  bool
+	groups  map[string]*groupState
+	ops     map[string]*opState
+	convs   map[string]*convState
+	markGen uint64
 	// gen counts the changes of the view's rows; each row's state records
 	// the count at its last change (see resync.go).
 	gen uint64
@@ -315,59 +314,62 @@ func (r *Router) load(ctx context.Context) error {
 // every subscription's channel. It does not close the store, which belongs
 // to the caller.
 //
-// If ctx ends before the commands in flight have returned, Stop stops the
-// Router anyway (their later steps fail with ErrClosed) and returns an
+// If ctx ends before the commands in flight or the goroutines have
+// returned, Stop stops the Router anyway (the commands' later steps fail
+// with ErrClosed, the goroutines' store calls are cancelled) and returns an
 // error matching ctx's. Stop is safe to call more than once; a later call
-// waits again for what is still in flight.
+// waits again for what is still running.
+//
+// Do not call Stop from Config.OnError or a Config.Logger handler: they run
+// inside the Router's goroutines and commands, which Stop waits for (call
+// it in a goroutine of its own there).
 func (r *Router) Stop(ctx context.Context) error {
-	r.mu.Lock()
-	r.stopping = true
-	var idle chan struct{}
-	if r.inflight > 0 {
-		if r.idle == nil {
-			r.idle = make(chan struct{})
-		}
-		idle = r.idle
-	}
-	r.mu.Unlock()
-	var err error
-	if idle != nil {
+	if idle := r.admit.stop(); idle != nil {
 		select {
 		case <-idle:
 		case <-ctx.Done():
-			err = fmt.Errorf("routing: stop: commands still in flight: %w", ctx.Err())
+			r.stopOnce.Do(r.signalStop)
+			return fmt.Errorf("routing: stop: commands still in flight: %w", ctx.Err())
 		}
 	}
-	r.stopOnce.Do(r.shutdown)
-	return err
+	r.stopOnce.Do(r.signalStop)
+	for _, done := range []chan struct{}{r.loopDone, r.feedDone} {
+		if done == nil {
+			continue
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("routing: stop: background work still running: %w", ctx.Err())
+		}
+	}
+	r.closeOnce.Do(r.hub.close)
+	return nil
 }
 
-// shutdown closes the Router: the view refuses every later step, the
-// background work ends (its store calls are cancelled), and the
-// subscriptions are closed.
-func (r *Router) shutdown() {
+// signalStop closes the Router: the view refuses every later step, and
+// the background work is told to end (its store calls are cancelled).
+// Stop waits for it to end, then closes the subscriptions.
+func (r *Router) signalStop() {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
 	r.endLife()
 	if r.stopLoop != nil {
 		close(r.stopLoop)
-		<-r.loopDone
 	}
-	r.unwatch()
-	r.hub.close()
+	if r.stopFeed != nil {
+		r.stopFeed()
+	}
 }
 
 // begin admits a command: it fails with ErrClosed once Stop has been
 // called, and otherwise counts the command as in flight until the returned
 // func is called.
 func (r *Router) begin() (end func(), err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stopping {
+	if !r.admit.enter() {
 		return nil, fmt.Errorf("%w: router", ErrClosed)
 	}
-	r.inflight++
 	return r.endFn, nil
 }
 
@@ -386,15 +388,7 @@ func (r *Router) beginBy(check error) (end func(), err error) {
 }
 
 // end counts a command admitted by begin as returned.
-func (r *Router) end() {
-	r.mu.Lock()
-	r.inflight--
-	if r.inflight == 0 && r.idle != nil {
-		close(r.idle)
-		r.idle = nil
-	}
-	r.mu.Unlock()
-}
+func (r *Router) end() { r.admit.leave() }
 
 // Subscribe returns a subscription to the events of the given kinds (every
 // kind when none is given). Events emitted before the call are not
@@ -447,13 +441,14 @@ func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
 // OperatorSnapshot.Cap), the queues of the other groups they serve are
 // routed again too.
 //
-// It fails with ErrInvalid for a nil policy or an invalid actor,
+// It fails with ErrInvalid for a nil policy, an empty group id or an
+// invalid actor,
 // ErrNotAllowed if by is not an admin, ErrNotFound for an unknown group,
 // and ErrClosed after Stop; an error matching ErrFollowUp means the policy
 // is in place but routing the queues again failed (it is retried on the
 // next trigger).
 func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy.Policy) error {
-	end, err := r.beginBy(by.mustBeAdmin("set policies"))
+	end, err := r.beginBy(errors.Join(by.mustBeAdmin("set policies"), store.CheckID("group id", group)))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -126,4 +127,46 @@ func TestStopGivesUpWhenItsContextEnds(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, store.Closed, c1.State)
 	require.NoError(t, r.Stop(ctx), "nothing is in flight any more")
+}
+
+// TestStopFromOnErrorReturnsByItsContext: a Stop called from OnError,
+// which runs on the feed follower's goroutine, cannot wait for that
+// goroutine: it returns when its context ends, and a later Stop finds the
+// follower gone.
+func TestStopFromOnErrorReturnsByItsContext(t *testing.T) {
+	c := newCluster(t, routing.Config{Groups: []routing.Group{{ID: "support"}}})
+	var self atomic.Pointer[routing.Router]
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	stopped := make(chan error, 1)
+	n := c.startWith(func(cfg *routing.Config) {
+		cfg.OnError = func(error) { stopped <- self.Load().Stop(ended) }
+	})
+	self.Store(n.Router)
+
+	require.NoError(t, c.st.Close()) // the next notice cannot be followed
+	n.m.send(store.Notice{Resync: true})
+	require.ErrorIs(t, <-stopped, context.Canceled)
+	require.Error(t, <-n.noticed)
+	require.NoError(t, n.Stop(context.Background()))
+}
+
+// panicking is a policy that panics.
+type panicking struct{}
+
+func (panicking) Name() string                        { return "panicking" }
+func (panicking) Decide(policy.Input) policy.Decision { panic("policy bug") }
+
+// TestPanicInACommandSurfaces: a panic inside a command (here a policy's)
+// reaches the caller; the accounting of commands in flight does not hang
+// it.
+func TestPanicInACommandSurfaces(t *testing.T) {
+	ctx := context.Background()
+	r, err := routing.New(ctx, routing.Config{ManualDeadlines: true, Groups: []routing.Group{{ID: "g", Policy: panicking{}}}})
+	require.NoError(t, err)
+	_, err = r.AddOperator(ctx, routing.ByAdmin("boss"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: presence.StatusReady})
+	require.NoError(t, err)
+	require.PanicsWithValue(t, "policy bug", func() {
+		_, _ = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "g"})
+	})
 }
