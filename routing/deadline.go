@@ -8,95 +8,34 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	"github.com/google/btree"
 
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// The deadlines of open conversations are data in their rows (see
-// store.Deadline). The router keeps an index of them ordered by due time,
-// derived from the view's rows like the queues are, so that it always agrees
-// with them and a restarted router re-arms every deadline by loading the
-// rows. ProcessDue handles what is due in due order; the router's loop
-// calls it when the clock reaches the earliest deadline.
-//
-// With several routers on one store (see Config.Takeover), each indexes
-// every row's deadlines, but a deadline set by another router is indexed
-// Takeover after its due time (its shift): the router that set it acts
-// first, the others only if it did not (it died, say). The store's
-// conditional changes make sure a deadline does its work once.
+// The deadlines of open conversations and operators are indexed by due
+// time in the view (core.DueIndex). ProcessDue handles what is due in due
+// order; the router's loop calls it when the clock reaches the earliest
+// deadline. With several routers on one store, a deadline another router
+// set is indexed Config.Takeover late, and the store's conditional changes
+// make sure a deadline does its work once.
 
-// dueItem is one deadline in the index.
-type dueItem struct {
-	due   int64
-	kind  store.DeadlineKind
-	level int
-	// conv is the conversation the deadline belongs to, or, when op is
-	// set, the operator.
-	conv string
-	op   bool
+// indexDeadlines puts the deadlines of cs in the due index. Caller holds
+// r.mu.
+func (r *Router) indexDeadlines(cs *convState) {
+	r.due.Put(cs.row.ID, false, cs.row.Deadlines, cs.shift)
 }
 
-func dueLess(a, b dueItem) bool {
-	if a.due != b.due {
-		return a.due < b.due
-	}
-	if a.kind != b.kind {
-		return a.kind < b.kind
-	}
-	if a.conv != b.conv {
-		return a.conv < b.conv
-	}
-	if a.op != b.op {
-		return b.op
-	}
-	return a.level < b.level
+// unindexDeadlines takes the deadlines of cs out of the due index. Caller
+// holds r.mu.
+func (r *Router) unindexDeadlines(cs *convState) {
+	r.due.Drop(cs.row.ID, false, cs.row.Deadlines, cs.shift)
 }
-
-// dueIndex orders pending deadlines by due time. Guarded by r.mu.
-type dueIndex struct {
-	t *btree.BTreeG[dueItem]
-	// wake tells the loop that an earlier deadline may have arrived.
-	wake chan struct{}
-}
-
-func newDueIndex() dueIndex {
-	return dueIndex{t: btree.NewG(32, dueLess), wake: make(chan struct{}, 1)}
-}
-
-// add indexes the deadlines of cs.
-func (x *dueIndex) add(cs *convState) { x.put(cs.row.ID, false, cs.row.Deadlines, cs.shift) }
-
-// remove takes the deadlines of cs out of the index.
-func (x *dueIndex) remove(cs *convState) { x.drop(cs.row.ID, false, cs.row.Deadlines, cs.shift) }
-
-// put indexes the deadlines ds of a conversation or an operator, each
-// shift nanoseconds after its due time.
-func (x *dueIndex) put(id string, op bool, ds []store.Deadline, shift int64) {
-	if len(ds) == 0 {
-		return
-	}
-	for _, d := range ds {
-		x.t.ReplaceOrInsert(dueItem{due: d.Due.UnixNano() + shift, kind: d.Kind, level: d.Level, conv: id, op: op})
-	}
-	x.poke()
-}
-
-// drop takes the deadlines ds of a conversation or an operator, indexed
-// with shift, out of the index.
-func (x *dueIndex) drop(id string, op bool, ds []store.Deadline, shift int64) {
-	for _, d := range ds {
-		x.t.Delete(dueItem{due: d.Due.UnixNano() + shift, kind: d.Kind, level: d.Level, conv: id, op: op})
-	}
-}
-
-// next returns the earliest pending deadline.
-func (x *dueIndex) next() (dueItem, bool) { return x.t.Min() }
 
 // poke tells the loop to look at the deadlines again.
-func (x *dueIndex) poke() {
+func (r *Router) poke() {
 	select {
-	case x.wake <- struct{}{}:
+	case r.wake <- struct{}{}:
 	default:
 	}
 }
@@ -106,8 +45,8 @@ func (x *dueIndex) poke() {
 // holds r.mu.
 func (r *Router) nextDue() (int64, bool) {
 	due, ok := int64(0), false
-	if it, found := r.due.next(); found {
-		due, ok = it.due, true
+	if it, found := r.due.Next(); found {
+		due, ok = it.Due, true
 	}
 	for _, g := range r.groups {
 		if !g.hoursNext.IsZero() && (!ok || g.hoursNext.UnixNano() < due) {
@@ -206,22 +145,22 @@ func (r *Router) processDueNow(ctx context.Context) error {
 			r.mu.Unlock()
 			return err
 		}
-		it, ok := r.due.next()
+		it, ok := r.due.Next()
 		var c store.Conversation
 		var o store.Operator
-		if ok && it.due <= now.UnixNano() {
-			if it.op {
-				o = r.ops[it.conv].row
+		if ok && it.Due <= now.UnixNano() {
+			if it.Operator {
+				o = r.ops[it.ID].row
 			} else {
-				c = r.convs[it.conv].row
+				c = r.convs[it.ID].row
 			}
 		}
 		r.mu.Unlock()
-		if !ok || it.due > now.UnixNano() {
+		if !ok || it.Due > now.UnixNano() {
 			return errors.Join(followUps...)
 		}
 		var err error
-		if it.op {
+		if it.Operator {
 			err = r.fireInactivity(ctx, it, o, now)
 		} else {
 			err = r.fire(ctx, it, c, now)
@@ -234,14 +173,14 @@ func (r *Router) processDueNow(ctx context.Context) error {
 			followUps = append(followUps, err)
 		case tries.again(retryable(err)):
 		default:
-			return errors.Join(append(followUps, tries.fail(err, fmt.Sprintf("the row of deadline %v of %q", it.kind, it.conv)))...)
+			return errors.Join(append(followUps, tries.fail(err, fmt.Sprintf("the row of deadline %v of %q", it.Kind, it.ID)))...)
 		}
 	}
 }
 
 // fire acts on one due deadline of conversation c as the view held it.
-func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now time.Time) error {
-	switch it.kind {
+func (r *Router) fire(ctx context.Context, it core.DueItem, c store.Conversation, now time.Time) error {
+	switch it.Kind {
 	case store.WaitLevel:
 		return r.fireWaitLevel(ctx, it, c, now)
 	case store.AutoClose:
@@ -253,7 +192,7 @@ func (r *Router) fire(ctx context.Context, it dueItem, c store.Conversation, now
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.
-	return r.setDeadlines(ctx, BySystem(Cause(it.kind.String())), c, without(c.Deadlines, it.kind), nil)
+	return r.setDeadlines(ctx, BySystem(Cause(it.Kind.String())), c, without(c.Deadlines, it.Kind), nil)
 }
 
 // Reasons given in events.
@@ -351,7 +290,7 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 		run := false
 		select {
 		case <-stop:
-		case <-r.due.wake:
+		case <-r.wake:
 		case <-wanted:
 			run = true
 		case <-fired:

@@ -194,7 +194,7 @@ func (r *Router) routeAfterChanges(ctx context.Context, by Actor, groups []strin
 				r.checks[id] = at
 			}
 		}
-		r.due.poke()
+		r.poke()
 		groups = nil
 	}
 	r.mu.Unlock()

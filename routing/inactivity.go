@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -99,7 +100,7 @@ func (r *Router) inactivityDeadlines(status string, now time.Time) []store.Deadl
 // fireInactivity switches operator o, as the view held them, to their
 // status's inactivity target if they showed no activity for its time, and
 // otherwise re-arms the switch from their last activity.
-func (r *Router) fireInactivity(ctx context.Context, it dueItem, o store.Operator, now time.Time) error {
+func (r *Router) fireInactivity(ctx context.Context, it core.DueItem, o store.Operator, now time.Time) error {
 	st, ok := r.model.Status(o.Status)
 	if !ok || st.Inactivity == nil {
 		return r.setOperatorDeadlines(ctx, o, nil)

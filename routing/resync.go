@@ -93,7 +93,7 @@ func (r *Router) resync(ctx context.Context) error {
 		return nil
 	}
 	// The store's rows win over the closes seen before the read.
-	r.tombs.dropUpTo(start)
+	r.tombs.DropUpTo(start)
 	found := make(map[string]bool, len(ops))
 	for _, o := range ops {
 		found[o.ID] = true
@@ -165,13 +165,13 @@ func (r *Router) replaceOperator(row store.Operator, start uint64) {
 		r.absorbOperator(row, true)
 		return
 	}
-	r.due.drop(row.ID, true, op.row.Deadlines, op.shift)
+	r.due.Drop(row.ID, true, op.row.Deadlines, op.shift)
 	r.unindex(op)
 	op.row = row
 	op.fullVersion, op.loadVersion = row.Version, row.Version
 	op.shift = r.shiftOf(true)
 	r.index(op)
-	r.due.put(row.ID, true, row.Deadlines, op.shift)
+	r.due.Put(row.ID, true, row.Deadlines, op.shift)
 	r.stamp(&op.changed)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/presence"
 	"github.com/switchboard-go/switchboard/queue"
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -77,7 +78,7 @@ type Router struct {
 	gen uint64
 	// tombs keeps the closing versions of recently closed conversations
 	// (see tombstone.go).
-	tombs tombstones
+	tombs core.Tombstones
 	// byOrd holds every operator at its ordinal (see candItem); freeOrds
 	// the ordinals of removed operators, for reuse. less is candLess,
 	// bound once.
@@ -87,8 +88,10 @@ type Router struct {
 	// offerEpoch counts the times an operator lost eligibility for offers
 	// somewhere (see staleOfferees).
 	offerEpoch uint64
-	// due indexes the open conversations' deadlines.
-	due dueIndex
+	// due indexes the open conversations' and operators' deadlines; wake
+	// tells the loop that an earlier deadline may have arrived.
+	due  core.DueIndex
+	wake chan struct{}
 	// stopLoop and loopDone stop and wait for the deadline loop.
 	stopLoop, loopDone chan struct{}
 	// spare holds the states of closed conversations for reuse, so that
@@ -221,7 +224,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		groups:           map[string]*groupState{},
 		ops:              map[string]*opState{},
 		convs:            map[string]*convState{},
-		due:              newDueIndex(),
+		wake:             make(chan struct{}, 1),
 	}
 	r.statuses = map[string]statusInfo{}
 	for _, s := range m.Statuses() {
@@ -235,6 +238,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	}
 	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.endFn = r.end
+	r.due = core.NewDueIndex(r.poke)
 	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	r.less = r.candLess
 	r.checkClock(ctx)
@@ -429,7 +433,7 @@ func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
 	}
 	r.groups[g.ID] = r.newGroupState(g)
 	r.groups[g.ID].setHours(r.clock.Now())
-	r.due.poke()
+	r.poke()
 	return nil
 }
 

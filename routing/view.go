@@ -24,13 +24,13 @@ import (
 func (r *Router) absorbOperator(row store.Operator, remote bool) *opState {
 	op := r.ops[row.ID]
 	if op != nil && row.Version > op.fullVersion && !slices.Equal(row.Deadlines, op.row.Deadlines) {
-		r.due.drop(row.ID, true, op.row.Deadlines, op.shift)
+		r.due.Drop(row.ID, true, op.row.Deadlines, op.shift)
 		op.shift = r.shiftOf(remote)
-		r.due.put(row.ID, true, row.Deadlines, op.shift)
+		r.due.Put(row.ID, true, row.Deadlines, op.shift)
 	}
 	if op == nil {
 		shift := r.shiftOf(remote)
-		r.due.put(row.ID, true, row.Deadlines, shift)
+		r.due.Put(row.ID, true, row.Deadlines, shift)
 		op = newOpState(row)
 		op.shift = shift
 		op.lastActive = row.StatusSince
@@ -80,7 +80,7 @@ func (r *Router) absorbOperator(row store.Operator, remote bool) *opState {
 func (r *Router) forgetOperator(id string) {
 	if op := r.ops[id]; op != nil {
 		r.stamp(nil)
-		r.due.drop(id, true, op.row.Deadlines, op.shift)
+		r.due.Drop(id, true, op.row.Deadlines, op.shift)
 		r.unindex(op)
 		delete(r.ops, id)
 		r.byOrd[op.ord] = nil
@@ -99,7 +99,7 @@ func (r *Router) absorbConversation(row store.Conversation, remote bool) {
 // view's whatever their versions (see resync.go).
 func (r *Router) putConversation(row store.Conversation, remote, force bool) {
 	cs := r.convs[row.ID]
-	if cs == nil && r.tombs.buries(row.ID, row.Version) {
+	if cs == nil && r.tombs.Buries(row.ID, row.Version) {
 		return // closed since (see tombstone.go)
 	}
 	shift := r.shiftOf(remote)
@@ -115,7 +115,7 @@ func (r *Router) putConversation(row store.Conversation, remote, force bool) {
 	}
 	r.stamp(nil)
 	if row.State == store.Closed {
-		r.tombs.lay(row.ID, row.Version, r.gen, r.clock.Clock.Now().UnixNano())
+		r.tombs.Lay(row.ID, row.Version, r.gen, r.clock.Clock.Now().UnixNano())
 		if cs != nil {
 			r.dropConversation(cs)
 		}
@@ -188,7 +188,7 @@ func (r *Router) absorbLoad(l store.Load) {
 
 func (r *Router) attach(cs *convState) {
 	c := &cs.row
-	r.due.add(cs)
+	r.indexDeadlines(cs)
 	if c.State.InQueue() {
 		if g := r.groups[c.Group]; g != nil {
 			g.queue.Push(queue.Item{ID: c.ID, Priority: c.Priority, Arrival: c.EnqueuedAt, Seq: c.Seq})
@@ -211,7 +211,7 @@ func (r *Router) attach(cs *convState) {
 
 func (r *Router) detach(cs *convState) {
 	c := &cs.row
-	r.due.remove(cs)
+	r.unindexDeadlines(cs)
 	if c.State.InQueue() {
 		if g := r.groups[c.Group]; g != nil {
 			g.queue.Remove(c.ID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -49,7 +50,7 @@ func (r *Router) firstWaitLevel(g *groupState, since time.Time) (store.Deadline,
 }
 
 // fireWaitLevel reports the wait level it crossed and arms the next.
-func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversation, now time.Time) error {
+func (r *Router) fireWaitLevel(ctx context.Context, it core.DueItem, c store.Conversation, now time.Time) error {
 	r.mu.Lock()
 	g := r.groups[c.Group]
 	var levels []WaitLevel
@@ -60,16 +61,16 @@ func (r *Router) fireWaitLevel(ctx context.Context, it dueItem, c store.Conversa
 	d, _ := store.DeadlineOf(c.Deadlines, store.WaitLevel)
 	ds := without(c.Deadlines, store.WaitLevel)
 	name := ""
-	if it.level < len(levels) {
-		name = levels[it.level].Name
-		if next := it.level + 1; next < len(levels) {
-			since := d.Due.Add(-levels[it.level].After)
+	if it.Level < len(levels) {
+		name = levels[it.Level].Name
+		if next := it.Level + 1; next < len(levels) {
+			since := d.Due.Add(-levels[it.Level].After)
 			ds = with(ds, store.Deadline{Kind: store.WaitLevel, Due: since.Add(levels[next].After), Level: next})
 		}
 	}
 	return r.setDeadlines(ctx, BySystem(CauseWaitLevel), c, ds, func(ev *events, res store.Result) {
 		if name != "" && ev.wants(WaitThreshold) {
-			ev.push(Event{Kind: WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.level].After})
+			ev.push(Event{Kind: WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.Level].After})
 		}
 	})
 }

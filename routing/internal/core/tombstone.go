@@ -1,4 +1,6 @@
-package routing
+package core
+
+import "time"
 
 // Tombstones of closed conversations. A closed conversation leaves the
 // view, and with it the version that closed it: a row of an older version
@@ -12,16 +14,18 @@ package routing
 // store after them, and the store's rows win (a close the database lost in
 // a crash must not keep the conversation out of the view).
 
-// Bounds of the tombstones: they are kept tombstoneTTL on Config.Clock,
-// and at most maxTombstones of them.
+// Bounds of the tombstones: they are kept TombstoneTTL on the Router's
+// clock (twice the bound on one round of its background work, so that a
+// row read in a round begun before a close cannot outlive the close's
+// tombstone), and at most MaxTombstones of them.
 const (
-	tombstoneTTL  = 2 * backgroundTimeout
-	maxTombstones = 1 << 16
+	TombstoneTTL  = 60 * time.Second
+	MaxTombstones = 1 << 16
 )
 
-// tombstones holds the closing version of conversations that closed
-// recently. Guarded by r.mu.
-type tombstones struct {
+// Tombstones holds the closing version of conversations that closed
+// recently. The zero value is ready to use.
+type Tombstones struct {
 	closed map[string]int64
 	// order lists them as laid, oldest first; head is the first still
 	// in force.
@@ -29,7 +33,7 @@ type tombstones struct {
 	head  int
 }
 
-// tomb is one tombstone: laid at Router.gen gen, at time at (Unix ns).
+// tomb is one tombstone: laid at the view's generation gen, at time at (Unix ns).
 type tomb struct {
 	id      string
 	version int64
@@ -37,9 +41,9 @@ type tomb struct {
 	at      int64
 }
 
-// lay records that conversation id closed at version, at view generation
+// Lay records that conversation id closed at version, at view generation
 // gen and time now, and drops the tombstones past their bounds.
-func (t *tombstones) lay(id string, version int64, gen uint64, now int64) {
+func (t *Tombstones) Lay(id string, version int64, gen uint64, now int64) {
 	if t.closed == nil {
 		t.closed = map[string]int64{}
 	}
@@ -47,7 +51,7 @@ func (t *tombstones) lay(id string, version int64, gen uint64, now int64) {
 	t.order = append(t.order, tomb{id: id, version: version, gen: gen, at: now})
 	for t.head < len(t.order) {
 		o := t.order[t.head]
-		if len(t.order)-t.head <= maxTombstones && now-o.at <= int64(tombstoneTTL) {
+		if len(t.order)-t.head <= MaxTombstones && now-o.at <= int64(TombstoneTTL) {
 			break
 		}
 		t.drop(o)
@@ -55,15 +59,15 @@ func (t *tombstones) lay(id string, version int64, gen uint64, now int64) {
 	t.compact()
 }
 
-// buries reports whether a row of conversation id at version is older
+// Buries reports whether a row of conversation id at version is older
 // than its close.
-func (t *tombstones) buries(id string, version int64) bool {
+func (t *Tombstones) Buries(id string, version int64) bool {
 	v, ok := t.closed[id]
 	return ok && version <= v
 }
 
-// dropUpTo drops the tombstones laid at view generation gen or before.
-func (t *tombstones) dropUpTo(gen uint64) {
+// DropUpTo drops the tombstones laid at view generation gen or before.
+func (t *Tombstones) DropUpTo(gen uint64) {
 	for t.head < len(t.order) && t.order[t.head].gen <= gen {
 		t.drop(t.order[t.head])
 	}
@@ -71,7 +75,7 @@ func (t *tombstones) dropUpTo(gen uint64) {
 }
 
 // drop takes out o, the oldest tombstone in force.
-func (t *tombstones) drop(o tomb) {
+func (t *Tombstones) drop(o tomb) {
 	if t.closed[o.id] == o.version {
 		delete(t.closed, o.id)
 	}
@@ -81,7 +85,7 @@ func (t *tombstones) drop(o tomb) {
 
 // compact reclaims the space of dropped tombstones once they are half of
 // order.
-func (t *tombstones) compact() {
+func (t *Tombstones) compact() {
 	if t.head > 0 && t.head >= len(t.order)/2 {
 		t.order = append(t.order[:0], t.order[t.head:]...)
 		t.head = 0

@@ -1,4 +1,4 @@
-package routing
+package core
 
 import (
 	"runtime"
@@ -11,14 +11,18 @@ import (
 
 // benchDeadlines returns n conversations with one deadline each, due one
 // millisecond apart.
-func benchDeadlines(n int) []convState {
+func benchDeadlines(n int) []store.Conversation {
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	cs := make([]convState, n)
+	cs := make([]store.Conversation, n)
 	for i := range cs {
-		cs[i].row = store.Conversation{ID: "c" + strconv.Itoa(i), Deadlines: []store.Deadline{{Kind: store.WaitLevel, Due: t0.Add(time.Duration(i) * time.Millisecond)}}}
+		cs[i] = store.Conversation{ID: "c" + strconv.Itoa(i), Deadlines: []store.Deadline{{Kind: store.WaitLevel, Due: t0.Add(time.Duration(i) * time.Millisecond)}}}
 	}
 	return cs
 }
+
+// add and remove index the deadlines of a conversation as the Router does.
+func add(x *DueIndex, c *store.Conversation)    { x.Put(c.ID, false, c.Deadlines, 0) }
+func remove(x *DueIndex, c *store.Conversation) { x.Drop(c.ID, false, c.Deadlines, 0) }
 
 // BenchmarkDeadlines measures the deadline index with 100,000 deadlines
 // pending: scheduling one more, cancelling one, and firing the earliest
@@ -27,20 +31,20 @@ func benchDeadlines(n int) []convState {
 func BenchmarkDeadlines(b *testing.B) {
 	const n = 100_000
 	cs := benchDeadlines(n + 1)
-	fill := func() dueIndex {
-		x := newDueIndex()
+	fill := func() *DueIndex {
+		x := NewDueIndex(nil)
 		for i := range n {
-			x.add(&cs[i])
+			add(&x, &cs[i])
 		}
-		return x
+		return &x
 	}
 	b.Run("schedule", func(b *testing.B) {
 		x := fill()
 		extra := &cs[n]
 		b.ReportAllocs()
 		for b.Loop() {
-			x.add(extra)
-			x.remove(extra)
+			add(x, extra)
+			remove(x, extra)
 		}
 	})
 	b.Run("cancel", func(b *testing.B) {
@@ -50,17 +54,17 @@ func BenchmarkDeadlines(b *testing.B) {
 		for b.Loop() {
 			c := &cs[i%n]
 			i++
-			x.remove(c)
-			x.add(c)
+			remove(x, c)
+			add(x, c)
 		}
 	})
 	b.Run("fire", func(b *testing.B) {
 		x := fill()
 		b.ReportAllocs()
 		for b.Loop() {
-			it, _ := x.next()
+			it, _ := x.Next()
 			x.t.Delete(it)
-			it.due += int64(n) * int64(time.Millisecond) // its next level
+			it.Due += int64(n) * int64(time.Millisecond) // its next level
 			x.t.ReplaceOrInsert(it)
 		}
 	})
