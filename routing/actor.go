@@ -100,10 +100,14 @@ func ByCustomer(id string) Actor { return Actor{Kind: CustomerActor, ID: id} }
 // person, with the cause of the action.
 func BySystem(cause Cause) Actor { return Actor{Kind: SystemActor, Cause: cause} }
 
-// String returns "kind:id", or "system:cause" for the system.
+// String returns "kind:id", "system:cause" for the system, and the kind
+// alone when it names nobody (a customer without an id).
 func (a Actor) String() string {
-	if a.Kind == SystemActor {
+	switch {
+	case a.Kind == SystemActor:
 		return a.Kind.String() + ":" + string(a.Cause)
+	case a.ID == "":
+		return a.Kind.String()
 	}
 	return a.Kind.String() + ":" + a.ID
 }

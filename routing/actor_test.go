@@ -188,6 +188,7 @@ func TestActorString(t *testing.T) {
 	require.Equal(t, "operator:ann", routing.ByOperator("ann").String())
 	require.Equal(t, "admin:boss", routing.ByAdmin("boss").String())
 	require.Equal(t, "customer:c", routing.ByCustomer("c").String())
+	require.Equal(t, "customer", routing.ByCustomer("").String())
 	require.Equal(t, "system:inactivity", routing.BySystem(routing.CauseInactivity).String())
 	require.True(t, routing.BySystem(routing.CauseStart).IsAdmin())
 	require.False(t, routing.ByOperator("ann").IsAdmin())
