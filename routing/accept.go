@@ -3,9 +3,9 @@ package routing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -34,7 +34,7 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
 		}
 		_, pending := store.DeadlineOf(c.Deadlines, store.AcceptTimeout)
-		return without(c.Deadlines, store.AcceptTimeout), pending, nil
+		return core.Without(c.Deadlines, store.AcceptTimeout), pending, nil
 	})
 }
 
@@ -44,32 +44,17 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 // else is eligible.
 func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.Time) error {
 	by := BySystem(CauseAcceptTimeout)
-	var missed []string
-	switch c.State {
-	case store.Assigned:
-		missed = []string{c.Assignee}
-	case store.Offered:
-		missed = slices.Clone(c.OfferedTo)
-	default:
-		return r.setDeadlines(ctx, by, c, without(c.Deadlines, store.AcceptTimeout), nil)
-	}
 	r.mu.Lock()
-	g := r.groups[c.Group]
-	if g == nil {
-		r.mu.Unlock()
-		return r.setDeadlines(ctx, by, c, without(c.Deadlines, store.AcceptTimeout), nil)
-	}
-	next := c
-	next.MissedBy = append(slices.Clone(c.MissedBy), missed...)
-	d := r.decide(g, &next, c.LinkedTo != "", now)
-	d.missed = missed
-	r.reserve(&d)
+	d, missed, ok := r.v.DecideMissed(c, now)
 	r.mu.Unlock()
+	if !ok {
+		return r.setDeadlines(ctx, by, c, core.Without(c.Deadlines, store.AcceptTimeout), nil)
+	}
 	var before store.Conversation
 	err := r.commitRoute(ctx, by, c, d, now, func(ev *events, res store.Result) {
 		before = res.Before
-		if ev.wants(Missed) {
-			ev.push(Event{Kind: Missed, Conversation: c.ID, Group: c.Group, Operators: missed})
+		if ev.Wants(core.Missed) {
+			ev.Push(core.Event{Kind: core.Missed, Conversation: c.ID, Group: c.Group, Operators: missed})
 		}
 	})
 	if err != nil {

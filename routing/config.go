@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/presence"
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 	"github.com/switchboard-go/switchboard/store/memory"
 )
@@ -222,6 +223,18 @@ func (g Group) validate() error {
 		return fmt.Errorf("%w: group %q: %w", ErrInvalidConfig, g.ID, err)
 	}
 	return validWaitLevels(g.ID, g.WaitLevels)
+}
+
+// core returns what the core's view needs of g.
+func (g Group) core() core.GroupConfig {
+	levels := make([]core.WaitLevel, len(g.WaitLevels))
+	for i, l := range g.WaitLevels {
+		levels[i] = core.WaitLevel{Name: l.Name, After: l.After}
+	}
+	return core.GroupConfig{
+		ID: g.ID, Site: g.Site, Policy: g.Policy, WaitLevels: levels,
+		AutoClose: g.AutoClose, WaitingExpiry: g.WaitingExpiry, AcceptTimeout: g.AcceptTimeout, Hours: g.Hours,
+	}
 }
 
 // DefaultPolicy returns the policy a group gets when it names none:

@@ -9,14 +9,8 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
-)
-
-// Reasons the router gives for keeping a conversation queued, beside the
-// policies' own.
-const (
-	reasonBehindQueue  policy.Reason = "conversations are waiting ahead of it"
-	reasonViewChanging policy.Reason = "routing view kept changing"
 )
 
 // NewConversation describes a conversation for Enqueue, StartOutbound and
@@ -136,8 +130,7 @@ func (r *Router) create(ctx context.Context, by Actor, row store.Conversation, s
 		// the commit with its pump finding the queue still empty: route the
 		// queue.
 		r.mu.Lock()
-		g := r.groups[c.Group]
-		again := g != nil && (g.auto.avail > 0 || g.offer.avail > 0)
+		again := r.v.HasAvailable(c.Group)
 		r.mu.Unlock()
 		if again {
 			err := r.pump(ctx, by, c.Group)
@@ -160,53 +153,33 @@ func (r *Router) createAndRoute(ctx context.Context, by Actor, row store.Convers
 	var tries attempts
 	for first := true; ; first = false {
 		r.mu.Lock()
-		g, err := r.group(row.Group)
+		err := r.usable()
+		var d core.Decision
+		allBusy := false
+		if err == nil {
+			d, allBusy, err = r.v.DecideNew(&row, first, tries.spent(), sticky)
+		}
+		r.mu.Unlock()
 		if err != nil {
-			r.mu.Unlock()
 			return store.Conversation{}, nil, err
 		}
-		if first {
-			if d, ok := r.firstWaitLevel(g, row.CreatedAt); ok {
-				row.Deadlines = with(row.Deadlines, d)
-			}
-		}
-		var d decision
-		switch {
-		case tries.spent():
-			d = keep(reasonViewChanging)
-		case g.queued > 0 && g.canServe():
-			// Others wait already: join the queue and let the pump serve
-			// it in order (invariant 5), rather than overtake them.
-			d = keep(reasonBehindQueue)
-			d.policyName = g.cfg.Policy.Name()
-		default:
-			d = r.decide(g, &row, sticky, row.CreatedAt)
-		}
-		allBusy := g.allBusy()
-		r.reserve(&d)
-		r.mu.Unlock()
-
-		shaped := row
-		d.shape(&shaped)
-		shaped.Deadlines = d.deadlines(row.Deadlines, row.CreatedAt)
-		shaped.AllBusyNotified = d.Action == policy.Keep && allBusy
-		res, err := r.store.CreateConversation(ctx, shaped, d.require)
+		res, err := r.store.CreateConversation(ctx, d.NewRow(row, allBusy), d.Require)
 		if err != nil {
 			r.releaseLocked(&d)
 			if tries.again(d.Action != policy.Keep && retryable(err)) {
-				r.refresh(ctx, "", d.operators()...)
+				r.refresh(ctx, "", d.Named()...)
 				continue
 			}
 			return store.Conversation{}, nil, err
 		}
 		ev := r.newEvents(row.CreatedAt, by)
 		r.mu.Lock()
-		r.release(&d, &res)
-		r.routedEvents(&ev, res, d)
-		if d.Reason == ReasonOffHours && ev.wants(OffHours) {
-			ev.push(Event{Kind: OffHours, Conversation: row.ID, Group: row.Group, Position: r.position(&res.Conversation)})
+		r.v.Release(&d, &res, r.rawNow())
+		r.v.RoutedEvents(&ev.Events, res, d)
+		if d.Reason == core.ReasonOffHours && ev.Wants(core.OffHours) {
+			ev.Push(core.Event{Kind: core.OffHours, Conversation: row.ID, Group: row.Group, Position: r.v.Position(&res.Conversation)})
 		}
-		stale := r.staleOfferees(res.Conversation, d)
+		stale := r.v.StaleOfferees(res.Conversation, d)
 		r.mu.Unlock()
 		ev.emit()
 		return res.Conversation, stale, nil
@@ -251,10 +224,13 @@ func (r *Router) StartOutbound(ctx context.Context, by Actor, nc NewConversation
 func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string, nc NewConversation) (store.Conversation, error) {
 	now := r.clock.Now()
 	r.mu.Lock()
-	_, err := r.group(nc.Group)
+	err := r.usable()
 	if err == nil {
-		var op *opState
-		if op, err = r.operator(operatorID); err == nil && !op.row.InGroup(nc.Group) {
+		err = r.v.CheckGroups([]string{nc.Group})
+	}
+	if err == nil {
+		var op store.Operator
+		if op, err = r.v.Operator(operatorID); err == nil && !op.InGroup(nc.Group) {
 			err = fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, nc.Group)
 		}
 	}
@@ -275,9 +251,9 @@ func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string,
 	}
 	ev := r.newEvents(now, by)
 	r.mu.Lock()
-	r.absorb(res)
-	if ev.wants(Assigned) {
-		ev.push(Event{Kind: Assigned, Conversation: row.ID, Group: row.Group, Operator: operatorID, Policy: "outbound"})
+	r.v.Absorb(res, r.rawNow())
+	if ev.Wants(core.Assigned) {
+		ev.Push(core.Event{Kind: core.Assigned, Conversation: row.ID, Group: row.Group, Operator: operatorID, Policy: "outbound"})
 	}
 	r.mu.Unlock()
 	ev.emit()
@@ -309,17 +285,9 @@ func (r *Router) Take(ctx context.Context, by Actor, convID string) (store.Conve
 	operatorID := by.ID
 	r.touch(ctx, by)
 	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
-		op, err := r.operator(operatorID)
+		req, err := r.v.TakeRequire(c, operatorID)
 		if err != nil {
 			return store.Change{}, err
-		}
-		g := r.groups[c.Group]
-		if g == nil || !op.row.InGroup(c.Group) {
-			return store.Change{}, fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, c.Group)
-		}
-		req := store.Require{AssigneeStatuses: r.offerStatuses}
-		if g.limiter != nil && !g.limiter.ManualOverCap() {
-			req.AssigneeCap = capOf(g, op)
 		}
 		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID, Require: req, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
@@ -347,7 +315,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 	}
 	defer end()
 	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
-		if _, err := r.operator(operatorID); err != nil {
+		if _, err := r.v.Operator(operatorID); err != nil {
 			return store.Change{}, err
 		}
 		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID,
@@ -363,10 +331,10 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 
 func (r *Router) assignedEvents(ev *events, res store.Result, how string) {
 	c := &res.Conversation
-	if ev.wants(Assigned) {
-		ev.push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: how})
+	if ev.Wants(core.Assigned) {
+		ev.Push(core.Event{Kind: core.Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: how})
 	}
-	r.withdrawnEvents(ev, res)
+	r.v.WithdrawnEvents(&ev.Events, res)
 }
 
 // CloseConversation closes a conversation (L1, L7). An operator may close
@@ -387,10 +355,10 @@ func (r *Router) CloseConversation(ctx context.Context, by Actor, convID, reason
 	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
 		return store.Change{From: openStates, Assignee: by.assignee(), To: store.Closed, CloseReason: reason}, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Closed) {
-			ev.push(Event{Kind: Closed, Conversation: convID, Group: res.Before.Group, Operator: res.Before.Assignee, Reason: reason})
+		if ev.Wants(core.Closed) {
+			ev.Push(core.Event{Kind: core.Closed, Conversation: convID, Group: res.Before.Group, Operator: res.Before.Assignee, Reason: reason})
 		}
-		r.withdrawnEvents(ev, res)
+		r.v.WithdrawnEvents(&ev.Events, res)
 	})
 	if err != nil {
 		return res.Conversation, err
@@ -405,17 +373,8 @@ var openStates = []store.State{store.Queued, store.Offered, store.Assigned, stor
 // queues, and an operator whose status says so changes status when their
 // last conversation closes (P5). The extra groups are pumped too.
 func (r *Router) afterLeaving(ctx context.Context, by Actor, before store.Conversation, extra ...string) error {
-	var groups []string
-	status, next := "", ""
 	r.mu.Lock()
-	if op := r.ops[before.Assignee]; op != nil && before.State.Held() {
-		groups = r.waitingGroups(op.row.Groups, groups)
-		if len(op.held) == 0 {
-			status = op.row.Status
-			next = r.status(status).onLastClose
-		}
-	}
-	groups = r.waitingGroups(extra, groups)
+	groups, status, next := r.v.AfterLeaving(before, extra)
 	r.mu.Unlock()
 	if next != "" {
 		// Only from the status that asked for it, and only if no
@@ -430,17 +389,6 @@ func (r *Router) afterLeaving(ctx context.Context, by Actor, before store.Conver
 		}
 	}
 	return followUp(r.pumpGroups(ctx, by, groups))
-}
-
-// waitingGroups appends to dst the groups of ids whose queue is not empty.
-// Caller holds r.mu.
-func (r *Router) waitingGroups(ids, dst []string) []string {
-	for _, id := range ids {
-		if g := r.groups[id]; g != nil && g.queue.Len() > 0 {
-			dst = append(dst, id)
-		}
-	}
-	return dst
 }
 
 // Release gives a held conversation back to its group's queue, keeping its
@@ -462,8 +410,8 @@ func (r *Router) Release(ctx context.Context, by Actor, convID string) (store.Co
 	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
 		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Queued, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Returned) {
-			ev.push(Event{Kind: Returned, Conversation: convID, Group: res.Conversation.Group, From: res.Before.Assignee, Position: r.position(&res.Conversation), Reason: "released"})
+		if ev.Wants(core.Returned) {
+			ev.Push(core.Event{Kind: core.Returned, Conversation: convID, Group: res.Conversation.Group, From: res.Before.Assignee, Position: r.v.Position(&res.Conversation), Reason: "released"})
 		}
 	})
 	if err != nil {
@@ -502,14 +450,14 @@ func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (stor
 			return store.Change{}, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
 		ch := store.Change{From: []store.State{store.Assigned}, Assignee: holder, To: store.Waiting, NewAssignee: holder, DropDeadlines: accepted}
-		if g := r.groups[c.Group]; g != nil && g.cfg.WaitingExpiry > 0 {
+		if g, ok := r.v.Group(c.Group); ok && g.WaitingExpiry > 0 {
 			ch.SetDeadlines = true
-			ch.Deadlines = with(c.Deadlines, store.Deadline{Kind: store.WaitingExpiry, Due: r.clock.Now().Add(g.cfg.WaitingExpiry)})
+			ch.Deadlines = core.With(c.Deadlines, store.Deadline{Kind: store.WaitingExpiry, Due: r.clock.Now().Add(g.WaitingExpiry)})
 		}
 		return ch, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Waiting) {
-			ev.push(Event{Kind: Waiting, Conversation: convID, Group: res.Conversation.Group, Operator: res.Conversation.Assignee})
+		if ev.Wants(core.Waiting) {
+			ev.Push(core.Event{Kind: core.Waiting, Conversation: convID, Group: res.Conversation.Group, Operator: res.Conversation.Assignee})
 		}
 	})
 	if err != nil {
@@ -566,8 +514,8 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		ds, set := r.customerWrote(cur, r.clock.Now())
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Returned) {
-			ev.push(Event{Kind: Returned, Conversation: convID, Group: res.Conversation.Group, From: c.Assignee, Position: r.position(&res.Conversation), Reason: "operator off shift"})
+		if ev.Wants(core.Returned) {
+			ev.Push(core.Event{Kind: core.Returned, Conversation: convID, Group: res.Conversation.Group, From: c.Assignee, Position: r.v.Position(&res.Conversation), Reason: "operator off shift"})
 		}
 	})
 	if err != nil {
@@ -593,7 +541,7 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 	}
 	defer end()
 	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
-		if _, err := r.operator(operatorID); err != nil {
+		if _, err := r.v.Operator(operatorID); err != nil {
 			return store.Change{}, err
 		}
 		if c.Assignee == operatorID {
@@ -602,8 +550,8 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 		return store.Change{From: heldStates, Assignee: by.assignee(), To: store.Assigned, NewAssignee: operatorID,
 			Require: store.Require{AssigneeStatuses: r.transferStatuses}, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Transferred) {
-			ev.push(Event{Kind: Transferred, Conversation: convID, Group: res.Conversation.Group, Operator: operatorID, From: res.Before.Assignee})
+		if ev.Wants(core.Transferred) {
+			ev.Push(core.Event{Kind: core.Transferred, Conversation: convID, Group: res.Conversation.Group, Operator: operatorID, From: res.Before.Assignee})
 		}
 	})
 	if err != nil {
@@ -635,15 +583,15 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 		return store.Conversation{}, err
 	}
 	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
-		to, err := r.group(group)
-		if err != nil {
-			return store.Change{}, err
+		to, ok := r.v.Group(group)
+		if !ok {
+			return store.Change{}, fmt.Errorf("%w: group %q", ErrNotFound, group)
 		}
 		if c.Group == group {
 			return store.Change{}, fmt.Errorf("%w: conversation %q is already in group %q", ErrInvalid, convID, group)
 		}
-		if from := r.groups[c.Group]; r.cfg.RestrictTransfersToSite && from != nil && from.cfg.Site != to.cfg.Site {
-			return store.Change{}, fmt.Errorf("%w: group %q is on site %q, conversation %q on site %q", ErrNotAllowed, group, to.cfg.Site, convID, from.cfg.Site)
+		if from, ok := r.v.Group(c.Group); r.cfg.RestrictTransfersToSite && ok && from.Site != to.Site {
+			return store.Change{}, fmt.Errorf("%w: group %q is on site %q, conversation %q on site %q", ErrNotAllowed, group, to.Site, convID, from.Site)
 		}
 		from := openStates
 		if !by.IsAdmin() {
@@ -651,10 +599,10 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 		}
 		return store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Transferred) {
-			ev.push(Event{Kind: Transferred, Conversation: convID, Group: group, From: res.Before.Group, To: group, Operator: res.Before.Assignee})
+		if ev.Wants(core.Transferred) {
+			ev.Push(core.Event{Kind: core.Transferred, Conversation: convID, Group: group, From: res.Before.Group, To: group, Operator: res.Before.Assignee})
 		}
-		r.withdrawnEvents(ev, res)
+		r.v.WithdrawnEvents(&ev.Events, res)
 	})
 	if err != nil {
 		return res.Conversation, err
@@ -692,15 +640,16 @@ func (r *Router) mutate(ctx context.Context, by Actor, id string, build func(sto
 	now := r.clock.Now()
 	r.mu.Lock()
 	err = r.usable()
-	cs := r.convs[id]
 	var c store.Conversation
 	var ch store.Change
-	if cs != nil && err == nil {
-		c = cs.row
-		ch, err = build(c)
+	held := false
+	if err == nil {
+		if c, held = r.v.Conversation(id); held {
+			ch, err = build(c)
+		}
 	}
 	r.mu.Unlock()
-	if err == nil && cs == nil {
+	if err == nil && !held {
 		// Not in the view (closed, or not seen yet): read the store.
 		if c, err = r.store.Conversation(ctx, id); err == nil {
 			r.mu.Lock()
@@ -721,7 +670,7 @@ func (r *Router) mutate(ctx context.Context, by Actor, id string, build func(sto
 	}
 	ev := r.newEvents(now, by)
 	r.mu.Lock()
-	r.absorb(res)
+	r.v.Absorb(res, r.rawNow())
 	report(&ev, res)
 	r.mu.Unlock()
 	ev.emit()
@@ -739,13 +688,9 @@ func (r *Router) read(ctx context.Context, id string) (store.Conversation, error
 		r.mu.Unlock()
 		return store.Conversation{}, err
 	}
-	cs := r.convs[id]
-	var c store.Conversation
-	if cs != nil {
-		c = cs.row
-	}
+	c, held := r.v.Conversation(id)
 	r.mu.Unlock()
-	if cs != nil {
+	if held {
 		return c, nil
 	}
 	return r.store.Conversation(ctx, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -20,18 +19,6 @@ import (
 // set is indexed Config.Takeover late, and the store's conditional changes
 // make sure a deadline does its work once.
 
-// indexDeadlines puts the deadlines of cs in the due index. Caller holds
-// r.mu.
-func (r *Router) indexDeadlines(cs *convState) {
-	r.due.Put(cs.row.ID, false, cs.row.Deadlines, cs.shift)
-}
-
-// unindexDeadlines takes the deadlines of cs out of the due index. Caller
-// holds r.mu.
-func (r *Router) unindexDeadlines(cs *convState) {
-	r.due.Drop(cs.row.ID, false, cs.row.Deadlines, cs.shift)
-}
-
 // poke tells the loop to look at the deadlines again.
 func (r *Router) poke() {
 	select {
@@ -41,18 +28,10 @@ func (r *Router) poke() {
 }
 
 // nextDue returns the earliest time at which something is due: a
-// conversation's deadline or a group's business hours changing. Caller
-// holds r.mu.
+// deadline or business hours in the view, a check of another router's
+// changes, or a check of the clock. Caller holds r.mu.
 func (r *Router) nextDue() (int64, bool) {
-	due, ok := int64(0), false
-	if it, found := r.due.Next(); found {
-		due, ok = it.Due, true
-	}
-	for _, g := range r.groups {
-		if !g.hoursNext.IsZero() && (!ok || g.hoursNext.UnixNano() < due) {
-			due, ok = g.hoursNext.UnixNano(), true
-		}
-	}
+	due, ok := r.v.NextDue()
 	for _, at := range r.checks {
 		if !ok || at < due {
 			due, ok = at, true
@@ -62,27 +41,6 @@ func (r *Router) nextDue() (int64, bool) {
 		due, ok = at.UnixNano(), true
 	}
 	return due, ok
-}
-
-// turnHours updates the groups whose business hours opened or closed by
-// now, reports their availability, and returns those that opened. Caller
-// holds r.mu.
-func (r *Router) turnHours(now time.Time, ev *events) (opened []string) {
-	var turned []string
-	for id, g := range r.groups {
-		if g.hoursNext.IsZero() || g.hoursNext.After(now) {
-			continue
-		}
-		was := g.closed
-		g.setHours(now)
-		turned = append(turned, id)
-		if was && !g.closed {
-			opened = append(opened, id)
-		}
-	}
-	slices.Sort(turned)
-	r.availabilityEvents(turned, ev)
-	return opened
 }
 
 // ProcessDue handles everything due at or before the clock's current time,
@@ -124,7 +82,7 @@ func (r *Router) processDueNow(ctx context.Context) error {
 	hours := BySystem(CauseBusinessHours)
 	ev := r.newEvents(now, hours)
 	r.mu.Lock()
-	opened := r.turnHours(now, &ev)
+	opened := r.v.TurnHours(now, &ev.Events)
 	// Queues that another router's changes made routable, left to it for
 	// Config.Takeover (see follow.go).
 	takeovers := r.dueChecks(now.UnixNano())
@@ -145,18 +103,9 @@ func (r *Router) processDueNow(ctx context.Context) error {
 			r.mu.Unlock()
 			return err
 		}
-		it, ok := r.due.Next()
-		var c store.Conversation
-		var o store.Operator
-		if ok && it.Due <= now.UnixNano() {
-			if it.Operator {
-				o = r.ops[it.ID].row
-			} else {
-				c = r.convs[it.ID].row
-			}
-		}
+		it, c, o, ok := r.v.Due(now.UnixNano())
 		r.mu.Unlock()
-		if !ok || it.Due > now.UnixNano() {
+		if !ok {
 			return errors.Join(followUps...)
 		}
 		var err error
@@ -192,7 +141,7 @@ func (r *Router) fire(ctx context.Context, it core.DueItem, c store.Conversation
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.
-	return r.setDeadlines(ctx, BySystem(Cause(it.Kind.String())), c, without(c.Deadlines, it.Kind), nil)
+	return r.setDeadlines(ctx, BySystem(Cause(it.Kind.String())), c, core.Without(c.Deadlines, it.Kind), nil)
 }
 
 // Reasons given in events.
@@ -214,10 +163,10 @@ func (r *Router) closeOnDeadline(ctx context.Context, by Actor, c store.Conversa
 	res, err := r.mutate(ctx, by, c.ID, func(store.Conversation) (store.Change, error) {
 		return store.Change{From: []store.State{c.State}, Version: c.Version, To: store.Closed, CloseReason: reason}, nil
 	}, func(ev *events, res store.Result) {
-		if ev.wants(Closed) {
-			ev.push(Event{Kind: Closed, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: reason})
+		if ev.Wants(core.Closed) {
+			ev.Push(core.Event{Kind: core.Closed, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: reason})
 		}
-		r.withdrawnEvents(ev, res)
+		r.v.WithdrawnEvents(&ev.Events, res)
 	})
 	if err != nil {
 		return err
@@ -240,22 +189,6 @@ func (r *Router) setDeadlines(ctx context.Context, by Actor, c store.Conversatio
 		}, nil
 	}, report)
 	return err
-}
-
-// without returns ds less its deadline of kind k.
-func without(ds []store.Deadline, k store.DeadlineKind) []store.Deadline {
-	out := make([]store.Deadline, 0, len(ds))
-	for _, d := range ds {
-		if d.Kind != k {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// with returns ds with d in place of its deadline of d's kind.
-func with(ds []store.Deadline, d store.Deadline) []store.Deadline {
-	return append(without(ds, d.Kind), d)
 }
 
 // backgroundTimeout bounds one round of the Router's background work (a

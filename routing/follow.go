@@ -43,6 +43,7 @@ func (r *Router) watch(ctx context.Context) (<-chan store.Notice, error) {
 		return nil, fmt.Errorf("routing: following the store's changes: %w", err)
 	}
 	r.feed, r.stopFeed, r.takeover = f, cancel, r.cfg.Takeover
+	r.v.SetTakeover(r.takeover)
 	r.checks = map[string]int64{}
 	return notices, nil
 }
@@ -145,39 +146,7 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 		r.mu.Unlock()
 		return nil
 	}
-	var groups []string
-	for _, o := range rows.Operators {
-		if !r.serves(o) {
-			continue
-		}
-		r.absorbOperator(o, true)
-		groups = append(groups, o.Groups...)
-	}
-	for _, id := range rows.GoneOperators {
-		if op := r.ops[id]; op != nil {
-			groups = append(groups, op.row.Groups...)
-			r.forgetOperator(id)
-		}
-	}
-	for _, c := range rows.Conversations {
-		g := r.groups[c.Group]
-		if g == nil {
-			continue
-		}
-		r.absorbConversation(c, true)
-		if c.State.InQueue() {
-			groups = append(groups, c.Group)
-		}
-	}
-	slices.Sort(groups)
-	groups = slices.Compact(groups)
-	for _, id := range groups {
-		// The Router whose change flipped a group's availability reports
-		// it; this one only takes note.
-		if g := r.groups[id]; g != nil {
-			g.online = g.isOnline()
-		}
-	}
+	groups := r.v.Follow(rows, r.rawNow())
 	r.mu.Unlock()
 	return r.routeAfterChanges(ctx, BySystem(CauseTakeover), groups)
 }
@@ -199,21 +168,6 @@ func (r *Router) routeAfterChanges(ctx context.Context, by Actor, groups []strin
 	}
 	r.mu.Unlock()
 	return followUp(r.pumpGroups(ctx, by, groups))
-}
-
-// serves reports whether the view can hold operator o: every group of
-// theirs is one of the router's and the presence model knows their status.
-// Routers sharing a store are expected to be configured alike; rows of
-// groups a router does not serve are left out of its view. Caller holds
-// r.mu.
-func (r *Router) serves(o store.Operator) bool {
-	for _, g := range o.Groups {
-		if r.groups[g] == nil {
-			return false
-		}
-	}
-	_, ok := r.model.Status(o.Status)
-	return ok
 }
 
 // dueChecks removes from r.checks the groups due by now and returns them.

@@ -3,7 +3,6 @@ package routing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/switchboard-go/switchboard/routing/internal/core"
@@ -33,15 +32,18 @@ func (r *Router) OperatorActive(ctx context.Context, by Actor, operatorID string
 		return err
 	}
 	defer end()
+	now := r.clock.Now()
 	r.mu.Lock()
-	op, err := r.operator(operatorID)
+	_, err = r.operator(operatorID)
+	var row store.Operator
+	claim := false
+	if err == nil {
+		row, claim, _ = r.v.Touch(operatorID, now)
+	}
+	r.mu.Unlock()
 	if err != nil {
-		r.mu.Unlock()
 		return err
 	}
-	op.lastActive = r.clock.Now()
-	claim, row := r.armedElsewhere(op), op.row
-	r.mu.Unlock()
 	if claim {
 		return r.claimInactivity(ctx, row)
 	}
@@ -55,25 +57,15 @@ func (r *Router) touch(ctx context.Context, by Actor) {
 	if by.Kind != OperatorActor {
 		return
 	}
+	now := r.clock.Now()
 	r.mu.Lock()
-	claim := false
-	var row store.Operator
-	if op := r.ops[by.ID]; op != nil {
-		op.lastActive = r.clock.Now()
-		claim, row = r.armedElsewhere(op), op.row
-	}
+	row, claim, _ := r.v.Touch(by.ID, now)
 	r.mu.Unlock()
 	if claim {
 		if err := r.claimInactivity(ctx, row); err != nil {
 			r.log.Warn("routing: re-arming an inactivity switch failed; the next activity tries again", "operator", row.ID, "err", err)
 		}
 	}
-}
-
-// armedElsewhere reports whether op's inactivity switch was armed by
-// another router. Caller holds r.mu.
-func (r *Router) armedElsewhere(op *opState) bool {
-	return op.shift != 0 && slices.ContainsFunc(op.row.Deadlines, func(d store.Deadline) bool { return d.Kind == store.Inactivity })
 }
 
 // claimInactivity re-arms operator o's inactivity switch from now, in
@@ -106,10 +98,7 @@ func (r *Router) fireInactivity(ctx context.Context, it core.DueItem, o store.Op
 		return r.setOperatorDeadlines(ctx, o, nil)
 	}
 	r.mu.Lock()
-	var last time.Time
-	if op := r.ops[o.ID]; op != nil {
-		last = op.lastActive
-	}
+	last := r.v.LastActive(o.ID)
 	r.mu.Unlock()
 	if resume := last.Add(st.Inactivity.After); resume.After(now) {
 		return r.setOperatorDeadlines(ctx, o, []store.Deadline{{Kind: store.Inactivity, Due: resume}})
@@ -133,7 +122,7 @@ func (r *Router) setOperatorDeadlines(ctx context.Context, o store.Operator, ds 
 		return err
 	}
 	r.mu.Lock()
-	r.absorbOperator(saved, false)
+	r.v.AbsorbOperator(saved, false)
 	r.mu.Unlock()
 	return nil
 }

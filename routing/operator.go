@@ -1,14 +1,13 @@
 package routing
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -30,31 +29,13 @@ type OperatorSpec struct {
 	Status string
 }
 
-// checkGroups returns ErrNotFound for the first group not configured.
-// Caller holds r.mu.
-func (r *Router) checkGroups(groups []string) error {
-	for _, g := range groups {
-		if r.groups[g] == nil {
-			return fmt.Errorf("%w: group %q", ErrNotFound, g)
-		}
-	}
-	return nil
-}
-
-// operator returns the view of operator id; an empty id, or one longer
-// than store.MaxIDLength, is refused with ErrInvalid. Caller holds r.mu.
-func (r *Router) operator(id string) (*opState, error) {
+// operator returns the view's row of operator id (see
+// core.View.Operator), or ErrClosed after Stop. Caller holds r.mu.
+func (r *Router) operator(id string) (store.Operator, error) {
 	if err := r.usable(); err != nil {
-		return nil, err
+		return store.Operator{}, err
 	}
-	if err := store.CheckID("operator id", id); err != nil {
-		return nil, err
-	}
-	op := r.ops[id]
-	if op == nil {
-		return nil, fmt.Errorf("%w: operator %q", ErrNotFound, id)
-	}
-	return op, nil
+	return r.v.Operator(id)
 }
 
 // AddOperator adds an operator; by must be an admin (or the system). Their
@@ -88,7 +69,7 @@ func (r *Router) AddOperator(ctx context.Context, by Actor, spec OperatorSpec) (
 	r.mu.Lock()
 	err = r.usable()
 	if err == nil {
-		err = r.checkGroups(row.Groups)
+		err = r.v.CheckGroups(row.Groups)
 	}
 	r.mu.Unlock()
 	if err != nil {
@@ -100,8 +81,8 @@ func (r *Router) AddOperator(ctx context.Context, by Actor, spec OperatorSpec) (
 	}
 	ev := r.newEvents(now, by)
 	r.mu.Lock()
-	r.absorbOperator(saved, false)
-	r.availabilityEvents(saved.Groups, &ev)
+	r.v.AbsorbOperator(saved, false)
+	r.v.AvailabilityEvents(saved.Groups, &ev.Events)
 	r.mu.Unlock()
 	ev.emit()
 	return saved, followUp(r.pumpGroups(ctx, by, slices.Clone(saved.Groups)))
@@ -130,8 +111,8 @@ func (r *Router) UpdateOperator(ctx context.Context, by Actor, spec OperatorSpec
 	op, err := r.operator(spec.ID)
 	var old []string
 	if err == nil {
-		err = r.checkGroups(row.Groups)
-		old = slices.Clone(op.row.Groups)
+		err = r.v.CheckGroups(row.Groups)
+		old = slices.Clone(op.Groups)
 	}
 	r.mu.Unlock()
 	if err != nil {
@@ -143,8 +124,8 @@ func (r *Router) UpdateOperator(ctx context.Context, by Actor, spec OperatorSpec
 	}
 	ev := r.newEvents(now, by)
 	r.mu.Lock()
-	r.absorbOperator(saved, false)
-	r.availabilityEvents(union(old, saved.Groups), &ev)
+	r.v.AbsorbOperator(saved, false)
+	r.v.AvailabilityEvents(union(old, saved.Groups), &ev.Events)
 	r.mu.Unlock()
 	ev.emit()
 	if err := r.withdrawStale(ctx, by, saved.ID, old...); err != nil {
@@ -175,8 +156,8 @@ func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error 
 	var waiting []string
 	var groups []string
 	if err == nil {
-		waiting = slices.Sorted(maps.Keys(op.held))
-		groups = slices.Clone(op.row.Groups)
+		waiting = r.v.Held(id)
+		groups = slices.Clone(op.Groups)
 	}
 	r.mu.Unlock()
 	if err != nil {
@@ -186,8 +167,8 @@ func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error 
 		_, err := r.mutate(ctx, by, cid, func(store.Conversation) (store.Change, error) {
 			return store.Change{From: heldStates, Assignee: id, To: store.Queued, Requeue: true}, nil
 		}, func(ev *events, res store.Result) {
-			if ev.wants(Returned) {
-				ev.push(Event{Kind: Returned, Conversation: cid, Group: res.Conversation.Group, From: id, Position: r.position(&res.Conversation), Reason: "operator removed"})
+			if ev.Wants(core.Returned) {
+				ev.Push(core.Event{Kind: core.Returned, Conversation: cid, Group: res.Conversation.Group, From: id, Position: r.v.Position(&res.Conversation), Reason: "operator removed"})
 			}
 		})
 		if err != nil {
@@ -200,8 +181,8 @@ func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error 
 	}
 	ev := r.newEvents(r.clock.Now(), by)
 	r.mu.Lock()
-	r.forgetOperator(id)
-	r.availabilityEvents(groups, &ev)
+	r.v.ForgetOperator(id)
+	r.v.AvailabilityEvents(groups, &ev.Events)
 	r.mu.Unlock()
 	ev.emit()
 	return followUp(r.pumpGroups(ctx, by, groups))
@@ -342,39 +323,23 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 	for {
 		now := r.clock.Now()
 		r.mu.Lock()
-		op, err := r.operator(operatorID)
+		err := r.usable()
+		var c store.Conversation
+		var d core.Decision
+		found := false
+		if err == nil {
+			c, d, found, err = r.v.NextRedistribution(operatorID, done, now)
+		}
+		r.mu.Unlock()
 		if err != nil {
-			r.mu.Unlock()
 			return err
 		}
-		var target *convState
-		for id := range op.held {
-			cs := r.convs[id]
-			if cs != nil && !done[id] && cs.row.State == store.Assigned && (target == nil || cs.row.Seq < target.row.Seq) {
-				target = cs
-			}
-		}
-		if target == nil {
-			r.mu.Unlock()
+		if !found {
 			return r.pumpGroups(ctx, by, kept)
 		}
-		c := target.row
-		d := keep(policy.ReasonNoCandidates)
-		if g := r.groups[c.Group]; g != nil {
-			d = r.decide(g, &c, false, now)
-		}
-		if d.Action == policy.Assign && d.Operator == operatorID {
-			// They are eligible again (a concurrent status change): the
-			// conversation stays with them.
-			r.mu.Unlock()
-			done[c.ID] = true
-			continue
-		}
-		r.reserve(&d)
-		r.mu.Unlock()
 		err = r.commitRoute(ctx, by, c, d, now, func(ev *events, res store.Result) {
-			if ev.wants(Redistributed) {
-				ev.push(Event{Kind: Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
+			if ev.Wants(core.Redistributed) {
+				ev.Push(core.Event{Kind: core.Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
 			}
 		})
 		if err != nil {
@@ -410,7 +375,7 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 		op, err := r.operator(operatorID)
 		cur := ""
 		if err == nil {
-			cur = op.row.Status
+			cur = op.Status
 			err = r.model.Check(cur, to)
 		}
 		r.mu.Unlock()
@@ -441,12 +406,11 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 		}
 		ev := r.newEvents(now, by)
 		r.mu.Lock()
-		op = r.absorbOperator(saved, false)
-		gained := op.accepting()
-		if ev.wants(StatusChanged) {
-			ev.push(Event{Kind: StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})
+		gained := r.v.AbsorbOperator(saved, false)
+		if ev.Wants(core.StatusChanged) {
+			ev.Push(core.Event{Kind: core.StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})
 		}
-		r.availabilityEvents(saved.Groups, &ev)
+		r.v.AvailabilityEvents(saved.Groups, &ev.Events)
 		r.mu.Unlock()
 		ev.emit()
 		if err := r.withdrawStale(ctx, by, operatorID); err != nil {
@@ -471,24 +435,14 @@ func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string,
 	var tries attempts
 	for {
 		r.mu.Lock()
-		targets := r.staleOffers(operatorID, extra)
-		rests := make([][]string, len(targets))
-		for i, c := range targets {
-			rests[i] = r.eligibleOfferees(c)
-		}
+		targets, decisions := r.v.WithdrawalsOf(operatorID, extra)
 		r.mu.Unlock()
 		if len(targets) == 0 {
 			return r.pumpGroups(ctx, by, touched)
 		}
 		now := r.clock.Now()
 		for i, c := range targets {
-			// Every offer that is stale goes, not only this operator's:
-			// another operator's withdrawal may be under way, and the store
-			// refuses to keep an offer to anyone no longer eligible.
-			d := keep("offers withdrawn")
-			if rest := rests[i]; len(rest) > 0 {
-				d = decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, require: store.Require{OfferStatuses: r.offerStatuses}}
-			}
+			d := decisions[i]
 			if err := r.commitRoute(ctx, by, c, d, now, nil); err != nil {
 				if tries.again(retryable(err)) {
 					break // scan again on fresh data
@@ -498,53 +452,6 @@ func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string,
 			touched = append(touched, c.Group)
 		}
 	}
-}
-
-// staleOffers returns, in Seq order, the offered conversations of the
-// operator's groups (and the extra ones) that are offered to them although
-// they may no longer be offered them. Offers are not indexed per operator
-// (one may name thousands), so only the groups where the operator is not
-// eligible are scanned. Caller holds r.mu.
-func (r *Router) staleOffers(operatorID string, extra []string) []store.Conversation {
-	op := r.ops[operatorID]
-	groups := extra
-	if op != nil {
-		groups = append(slices.Clip(op.row.Groups), extra...)
-	}
-	var out []store.Conversation
-	for _, gid := range groups {
-		g := r.groups[gid]
-		if g == nil || len(g.offered) == 0 || (op != nil && r.mayBeOffered(op, gid)) {
-			continue
-		}
-		for cid := range g.offered {
-			if c := &r.convs[cid].row; slices.Contains(c.OfferedTo, operatorID) {
-				out = append(out, *c)
-			}
-		}
-	}
-	// A group listed twice (joined and left) yields its conversations twice.
-	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
-	return slices.CompactFunc(out, func(a, b store.Conversation) bool { return a.ID == b.ID })
-}
-
-// eligibleOfferees returns the operators offered c who may still be
-// offered it. Caller holds r.mu.
-func (r *Router) eligibleOfferees(c store.Conversation) []string {
-	var rest []string
-	for _, id := range c.OfferedTo {
-		if op := r.ops[id]; op != nil && r.mayBeOffered(op, c.Group) {
-			rest = append(rest, id)
-		}
-	}
-	return rest
-}
-
-// mayBeOffered reports whether op may hold an offer of a conversation of
-// group gid. Caller holds r.mu.
-func (r *Router) mayBeOffered(op *opState, gid string) bool {
-	g := r.groups[gid]
-	return op.inOffer && g != nil && op.row.InGroup(gid) && policy.BelowCap(g.limiter, op.candidate())
 }
 
 // union returns the ids in a or b, without repeats, sorted.

@@ -8,24 +8,9 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// Resynchronising the view with the store. The view normally takes a row
-// only when it is newer (by Version) than the one it holds, which keeps a
-// late answer from undoing a fresher one. That rule is wrong after the store
-// lost changes the view had seen: a database that crashes loses the
-// transactions it had not yet flushed, and other Routers may have received
-// their rows through the feed already. The database's row then has an
-// older version than the view's (or the same version with other content,
-// once someone writes the row again), and a row the database lost entirely
-// stays in the view: a phantom, which at the head of a queue would make
-// every attempt to route the queue fail.
-//
-// So a row read fresh from the store after a resync (or after the store
-// refused a decision as stale) replaces the view's row whatever the
-// versions, and a row the store no longer has leaves the view, unless the
-// view's row changed while the store was being read: that change came from
-// a write the store acknowledged meanwhile, and is newer than the read. The
-// view tells by Router.gen, which counts its changes, and the stamp of
-// each row's last change.
+// Resynchronising the view with the store: the rows read fresh replace
+// the view's whatever their versions (see core.View.Resync for why, and
+// for the rows that changed during the read).
 
 // Resync makes the Router's view equal to its store: rows the store no
 // longer has are dropped, the store's rows replace the view's whatever
@@ -55,11 +40,8 @@ func (r *Router) Resync(ctx context.Context) error {
 // of the view's rows. It routes nothing: the caller routes every group.
 func (r *Router) resync(ctx context.Context) error {
 	r.mu.Lock()
-	start := r.gen
-	held := make([]string, 0, len(r.convs))
-	for id := range r.convs {
-		held = append(held, id)
-	}
+	start := r.v.Gen()
+	held := r.v.ConversationIDs()
 	r.mu.Unlock()
 	ops, err := r.store.Operators(ctx)
 	if err != nil {
@@ -92,43 +74,7 @@ func (r *Router) resync(ctx context.Context) error {
 	if r.closed {
 		return nil
 	}
-	// The store's rows win over the closes seen before the read.
-	r.tombs.DropUpTo(start)
-	found := make(map[string]bool, len(ops))
-	for _, o := range ops {
-		found[o.ID] = true
-		switch op := r.ops[o.ID]; {
-		case r.serves(o):
-			r.replaceOperator(o, start)
-		case op != nil && op.changed <= start:
-			// Moved to a group this Router does not serve.
-			r.forgetOperator(o.ID)
-		}
-	}
-	for id, op := range r.ops {
-		if !found[id] && op.changed <= start {
-			r.forgetOperator(id)
-		}
-	}
-	clear(found)
-	for _, c := range convs {
-		found[c.ID] = true
-		if r.groups[c.Group] != nil {
-			r.replaceConversation(c, start)
-		} else if cs := r.convs[c.ID]; cs != nil && cs.changed <= start {
-			// Moved to a group this Router does not serve.
-			r.forgetConversation(cs)
-		}
-	}
-	for _, id := range gone {
-		if cs := r.convs[id]; cs != nil && !found[id] && cs.changed <= start {
-			r.forgetConversation(cs)
-		}
-	}
-	for _, g := range r.groups {
-		g.online = g.isOnline()
-		g.offersDirty = true
-	}
+	r.v.Resync(start, ops, convs, gone, r.rawNow())
 	return nil
 }
 
@@ -153,43 +99,4 @@ func (r *Router) readConversations(ctx context.Context, ids []string) ([]store.C
 		}
 	}
 	return out, nil
-}
-
-// replaceOperator puts row, read from the store when the view's gen was
-// start, in place of the view's row of that operator, unless the view's
-// row changed since start; then it is absorbed by version. Caller holds
-// r.mu.
-func (r *Router) replaceOperator(row store.Operator, start uint64) {
-	op := r.ops[row.ID]
-	if op == nil || op.changed > start {
-		r.absorbOperator(row, true)
-		return
-	}
-	r.due.Drop(row.ID, true, op.row.Deadlines, op.shift)
-	r.unindex(op)
-	op.row = row
-	op.fullVersion, op.loadVersion = row.Version, row.Version
-	op.shift = r.shiftOf(true)
-	r.index(op)
-	r.due.Put(row.ID, true, row.Deadlines, op.shift)
-	r.stamp(&op.changed)
-}
-
-// replaceConversation is replaceOperator for a conversation. Caller holds
-// r.mu.
-func (r *Router) replaceConversation(row store.Conversation, start uint64) {
-	cs := r.convs[row.ID]
-	if cs == nil || cs.changed > start {
-		r.absorbConversation(row, true)
-		return
-	}
-	r.putConversation(row, true, true)
-}
-
-// forgetConversation drops cs, a conversation the store does not have, from
-// the view. Caller holds r.mu.
-func (r *Router) forgetConversation(cs *convState) {
-	r.detach(cs)
-	r.stamp(nil)
-	r.dropConversation(cs)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,14 +13,8 @@ import (
 
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/presence"
-	"github.com/switchboard-go/switchboard/queue"
 	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
-)
-
-const (
-	autoCap  = presence.AutoAssign
-	offerCap = presence.QueueTake
 )
 
 // Router routes conversations to operators. Create it with New; it is safe
@@ -55,48 +48,26 @@ type Router struct {
 	// stopOnce and closeOnce make Stop's two steps run once.
 	stopOnce, closeOnce sync.Once
 
-	// Status names with each capability, for the store's atomic checks.
-	autoStatuses, offerStatuses, transferStatuses, adminStatuses, onShiftStatuses []string
-	// statuses caches what the model says of each status.
-	statuses map[string]statusInfo
+	// onShiftStatuses, transferStatuses and adminStatuses name the
+	// statuses with each capability, for the store's atomic checks.
+	onShiftStatuses, transferStatuses, adminStatuses []string
 
 	// convLocks serialise commands on the same conversation (see
 	// convlock.go).
 	convLocks convLocks
 
-	// mu guards everything below: the in-memory view of the store.
+	// mu guards what follows: closed, the view and the checks.
 	mu sync.Mutex
 	// closed is set once Stop has waited for the commands in flight (or
 	// given up): the view then refuses every step.
-	closed  bool
-	groups  map[string]*groupState
-	ops     map[string]*opState
-	convs   map[string]*convState
-	markGen uint64
-	// gen counts the changes of the view's rows; each row's state records
-	// the count at its last change (see resync.go).
-	gen uint64
-	// tombs keeps the closing versions of recently closed conversations
-	// (see tombstone.go).
-	tombs core.Tombstones
-	// byOrd holds every operator at its ordinal (see candItem); freeOrds
-	// the ordinals of removed operators, for reuse. less is candLess,
-	// bound once.
-	byOrd    []*opState
-	freeOrds []uint32
-	less     func(a, b candItem) bool
-	// offerEpoch counts the times an operator lost eligibility for offers
-	// somewhere (see staleOfferees).
-	offerEpoch uint64
-	// due indexes the open conversations' and operators' deadlines; wake
-	// tells the loop that an earlier deadline may have arrived.
-	due  core.DueIndex
+	closed bool
+	// v is the view of the store's rows, which decides (see
+	// internal/core).
+	v *core.View
+	// wake tells the loop that an earlier deadline may have arrived.
 	wake chan struct{}
 	// stopLoop and loopDone stop and wait for the deadline loop.
 	stopLoop, loopDone chan struct{}
-	// spare holds the states of closed conversations for reuse, so that
-	// a steady flow of conversations does not allocate one each.
-	spare []*convState
 
 	// The change feed, when the store is shared (see follow.go): feed is
 	// nil without one. takeover is Config.Takeover with a feed, 0
@@ -115,84 +86,6 @@ type Router struct {
 	// lastClockCheck is when the offset to the store's clock was last
 	// measured, on Config.Clock (zero: never measured; see clock.go).
 	lastClockCheck time.Time
-}
-
-// groupState is the router's view of one group.
-type groupState struct {
-	cfg     Group
-	limiter policy.Limiter
-	// auto holds the members whose status allows automatic assignment,
-	// offer those whose status allows queue offers and manual take.
-	auto, offer candTree
-	// accepting counts members in either tree; online is the availability
-	// last reported.
-	accepting int
-	online    bool
-	queue     *queue.Queue
-	members   map[string]*opState
-	// autoView and offerView are what policies see of the trees.
-	autoView, offerView treeView
-	// offered holds the ids of the group's conversations in the Offered
-	// state; queued counts those in the Queued state.
-	offered map[string]struct{}
-	queued  int
-	// offersDirty records that a member may have become eligible for
-	// offers since the offered conversations were last decided.
-	offersDirty bool
-	// closed is set outside the group's business hours; hoursNext is when
-	// that next changes (zero: never).
-	closed    bool
-	hoursNext time.Time
-}
-
-// canServe reports whether some member of the group could be given or
-// offered a conversation now. Caller holds r.mu.
-func (g *groupState) canServe() bool { return !g.closed && (g.auto.avail > 0 || g.offer.avail > 0) }
-
-// isOnline reports the group's availability (P10): within business
-// hours with at least one member who accepts new conversations. Caller
-// holds r.mu.
-func (g *groupState) isOnline() bool { return !g.closed && g.accepting > 0 }
-
-// setHours works out, at now, whether the group is outside its business
-// hours and when that next changes. Caller holds r.mu or owns g.
-func (g *groupState) setHours(now time.Time) {
-	h := g.cfg.Hours
-	if h.Always() {
-		g.closed, g.hoursNext = false, time.Time{}
-		return
-	}
-	g.closed = !h.Open(now)
-	g.hoursNext, _ = h.Next(now)
-}
-
-// allBusy reports whether the group has operators on shift who could
-// receive conversations but every one of them is at cap (R5). Caller
-// holds r.mu.
-func (g *groupState) allBusy() bool {
-	return !g.closed && g.accepting > 0 && g.auto.avail == 0 && g.offer.avail == 0
-}
-
-// convState is the router's view of one open conversation.
-type convState struct {
-	row store.Conversation
-	// shift delays the row's deadlines in the due index (see shiftOf).
-	shift int64
-	// changed is Router.gen at the row's last change.
-	changed uint64
-}
-
-func (r *Router) newGroupState(cfg Group) *groupState {
-	g := &groupState{
-		cfg:     cfg,
-		limiter: policy.LimiterOf(cfg.Policy),
-		queue:   queue.New(),
-		members: map[string]*opState{},
-		offered: map[string]struct{}{},
-	}
-	g.autoView = treeView{r: r, g: g, tree: &g.auto, auto: true}
-	g.offerView = treeView{r: r, g: g, tree: &g.offer}
-	return g
 }
 
 // New returns a Router configured by cfg. If the store already holds
@@ -217,35 +110,26 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		clock:            &skewClock{Clock: cfg.Clock},
 		model:            m,
 		cfg:              cfg,
-		autoStatuses:     m.With(autoCap),
-		offerStatuses:    m.With(offerCap),
 		transferStatuses: m.With(presence.Transfers),
 		adminStatuses:    m.With(presence.AdminAssign),
-		groups:           map[string]*groupState{},
-		ops:              map[string]*opState{},
-		convs:            map[string]*convState{},
 		wake:             make(chan struct{}, 1),
 	}
-	r.statuses = map[string]statusInfo{}
 	for _, s := range m.Statuses() {
 		if s.OnShift() {
 			r.onShiftStatuses = append(r.onShiftStatuses, s.Name)
 		}
-		r.statuses[s.Name] = statusInfo{
-			auto: s.Capabilities.Has(autoCap), offer: s.Capabilities.Has(offerCap),
-			onShift: s.OnShift(), onLastClose: s.OnLastClose,
-		}
 	}
+	r.v = core.NewView(m, r.poke)
 	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.endFn = r.end
-	r.due = core.NewDueIndex(r.poke)
 	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
-	r.less = r.candLess
 	r.checkClock(ctx)
 	now := r.clock.Now()
 	for _, g := range cfg.Groups {
-		r.groups[g.ID] = r.newGroupState(g)
-		r.groups[g.ID].setHours(now)
+		if err := r.v.AddGroup(g.core(), now); err != nil {
+			r.endLife()
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
 	}
 	// The feed starts before the rows are read, so that no change made
 	// in between is missed.
@@ -289,26 +173,22 @@ func (r *Router) load(ctx context.Context) error {
 	defer r.mu.Unlock()
 	for _, o := range ops {
 		for _, g := range o.Groups {
-			if r.groups[g] == nil {
+			if !r.v.HasGroup(g) {
 				return fmt.Errorf("%w: the store holds operator %q of group %q, which is not configured", ErrInvalidConfig, o.ID, g)
 			}
 		}
 		if _, ok := r.model.Status(o.Status); !ok {
 			return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
 		}
-		// Activity before a restart is not known: everyone counts as
-		// active now (see OperatorActive).
-		r.absorbOperator(o, true).lastActive = r.clock.Now()
 	}
 	for _, c := range convs {
-		if r.groups[c.Group] == nil {
+		if !r.v.HasGroup(c.Group) {
 			return fmt.Errorf("%w: the store holds conversation %q of group %q, which is not configured", ErrInvalidConfig, c.ID, c.Group)
 		}
-		r.absorbConversation(c, true)
 	}
-	for _, g := range r.groups {
-		g.online = g.isOnline()
-	}
+	// Activity before a restart is not known: everyone counts as active
+	// now (see OperatorActive).
+	r.v.Load(ops, convs, r.clock.Now())
 	return nil
 }
 
@@ -423,16 +303,15 @@ func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
 	if err := g.validate(); err != nil {
 		return err
 	}
+	now := r.clock.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.usable(); err != nil {
 		return err
 	}
-	if r.groups[g.ID] != nil {
-		return fmt.Errorf("%w: group %q", ErrAlreadyExists, g.ID)
+	if err := r.v.AddGroup(g.core(), now); err != nil {
+		return err
 	}
-	r.groups[g.ID] = r.newGroupState(g)
-	r.groups[g.ID].setHours(r.clock.Now())
 	r.poke()
 	return nil
 }
@@ -461,16 +340,10 @@ func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy
 		return fmt.Errorf("%w: group %q: nil policy", ErrInvalid, group)
 	}
 	r.mu.Lock()
-	g, err := r.group(group)
-	groups := []string{group}
+	err = r.usable()
+	var groups []string
 	if err == nil {
-		g.cfg.Policy = p
-		g.limiter = policy.LimiterOf(p)
-		r.reindexGroup(g)
-		g.offersDirty = true
-		for _, op := range g.members {
-			groups = append(groups, op.row.Groups...)
-		}
+		groups, err = r.v.SetPolicy(group, p)
 	}
 	r.mu.Unlock()
 	if err != nil {
@@ -483,12 +356,7 @@ func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy
 func (r *Router) Groups() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ids := make([]string, 0, len(r.groups))
-	for id := range r.groups {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return r.v.GroupIDs()
 }
 
 // report logs err, a failure of background work, and hands it to
@@ -506,18 +374,6 @@ func (r *Router) usable() error {
 		return fmt.Errorf("%w: router", ErrClosed)
 	}
 	return nil
-}
-
-// group returns the group with the given id. Caller holds r.mu.
-func (r *Router) group(id string) (*groupState, error) {
-	if err := r.usable(); err != nil {
-		return nil, err
-	}
-	g := r.groups[id]
-	if g == nil {
-		return nil, fmt.Errorf("%w: group %q", ErrNotFound, id)
-	}
-	return g, nil
 }
 
 // lockConv takes the lock of conversation id (see convLocks.lock).

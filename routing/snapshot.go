@@ -1,8 +1,6 @@
 package routing
 
 import (
-	"maps"
-	"slices"
 	"time"
 )
 
@@ -66,52 +64,24 @@ type GroupSnapshot struct {
 func (r *Router) Snapshot() Snapshot {
 	now := r.clock.Now()
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	ops, groups := r.v.Snapshot()
+	r.mu.Unlock()
 	s := Snapshot{At: now}
-	for _, id := range slices.Sorted(maps.Keys(r.ops)) {
-		op := r.ops[id]
+	for _, o := range ops {
 		s.Operators = append(s.Operators, OperatorSnapshot{
-			ID: id, Status: op.row.Status, StatusSince: op.row.StatusSince, InStatus: now.Sub(op.row.StatusSince),
-			Load: op.row.Load, Cap: r.effectiveCap(op), OwnCap: op.row.Cap, Groups: slices.Clone(op.row.Groups),
-			Conversations: slices.Sorted(maps.Keys(op.held)), Offers: r.offersTo(op),
+			ID: o.ID, Status: o.Status, StatusSince: o.StatusSince, InStatus: now.Sub(o.StatusSince),
+			Load: o.Load, Cap: o.Cap, OwnCap: o.OwnCap, Groups: o.Groups, Conversations: o.Conversations, Offers: o.Offers,
 		})
 	}
-	for _, id := range slices.Sorted(maps.Keys(r.groups)) {
-		g := r.groups[id]
+	for _, g := range groups {
 		gs := GroupSnapshot{
-			ID: id, Policy: g.cfg.Policy.Name(), Online: g.isOnline(), Accepting: g.accepting,
-			AutoAvailable: g.auto.avail, OfferAvailable: g.offer.avail, Queued: g.queue.Len(),
+			ID: g.ID, Policy: g.Policy, Online: g.Online, Accepting: g.Accepting,
+			AutoAvailable: g.AutoAvailable, OfferAvailable: g.OfferAvailable, Queued: g.Queued, Oldest: g.Oldest,
 		}
-		if it, ok := g.queue.Oldest(); ok {
-			gs.Oldest, gs.OldestWait = it.ID, now.Sub(it.Arrival)
+		if g.Oldest != "" {
+			gs.OldestWait = now.Sub(g.OldestArrival)
 		}
 		s.Groups = append(s.Groups, gs)
 	}
 	return s
-}
-
-// effectiveCap returns the cap that applies to op, or zero when none of
-// their groups' policies caps operators. Caller holds r.mu.
-func (r *Router) effectiveCap(op *opState) int {
-	for _, gid := range op.row.Groups {
-		if g := r.groups[gid]; g != nil && g.limiter != nil {
-			return op.cap
-		}
-	}
-	return 0
-}
-
-// offersTo counts the conversations offered to op. Caller holds r.mu.
-func (r *Router) offersTo(op *opState) int {
-	n := 0
-	for _, gid := range op.row.Groups {
-		if g := r.groups[gid]; g != nil {
-			for cid := range g.offered {
-				if slices.Contains(r.convs[cid].row.OfferedTo, op.row.ID) {
-					n++
-				}
-			}
-		}
-	}
-	return n
 }

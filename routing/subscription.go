@@ -49,10 +49,6 @@ func kindMask(kinds []EventKind) uint64 {
 	return m
 }
 
-// wants reports whether any subscriber wants events of kind k, so that
-// commands build events only when someone listens.
-func (h *hub) wants(k EventKind) bool { return h.mask.Load()&(1<<k) != 0 }
-
 func (h *hub) add(buffer int, kinds []EventKind) *Subscription {
 	s := &Subscription{c: make(chan Event, buffer), mask: kindMask(kinds), hub: h}
 	h.mu.Lock()

@@ -40,37 +40,25 @@ func validWaitLevels(group string, ls []WaitLevel) error {
 	return nil
 }
 
-// firstWaitLevel returns the deadline of the first wait level of group g
-// for a wait that starts at since, if g has levels. Caller holds r.mu.
-func (r *Router) firstWaitLevel(g *groupState, since time.Time) (store.Deadline, bool) {
-	if g == nil || len(g.cfg.WaitLevels) == 0 {
-		return store.Deadline{}, false
-	}
-	return store.Deadline{Kind: store.WaitLevel, Due: since.Add(g.cfg.WaitLevels[0].After)}, true
-}
-
 // fireWaitLevel reports the wait level it crossed and arms the next.
 func (r *Router) fireWaitLevel(ctx context.Context, it core.DueItem, c store.Conversation, now time.Time) error {
 	r.mu.Lock()
-	g := r.groups[c.Group]
-	var levels []WaitLevel
-	if g != nil {
-		levels = g.cfg.WaitLevels
-	}
+	g, _ := r.v.Group(c.Group)
 	r.mu.Unlock()
+	levels := g.WaitLevels
 	d, _ := store.DeadlineOf(c.Deadlines, store.WaitLevel)
-	ds := without(c.Deadlines, store.WaitLevel)
+	ds := core.Without(c.Deadlines, store.WaitLevel)
 	name := ""
 	if it.Level < len(levels) {
 		name = levels[it.Level].Name
 		if next := it.Level + 1; next < len(levels) {
 			since := d.Due.Add(-levels[it.Level].After)
-			ds = with(ds, store.Deadline{Kind: store.WaitLevel, Due: since.Add(levels[next].After), Level: next})
+			ds = core.With(ds, store.Deadline{Kind: store.WaitLevel, Due: since.Add(levels[next].After), Level: next})
 		}
 	}
 	return r.setDeadlines(ctx, BySystem(CauseWaitLevel), c, ds, func(ev *events, res store.Result) {
-		if name != "" && ev.wants(WaitThreshold) {
-			ev.push(Event{Kind: WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.Level].After})
+		if name != "" && ev.Wants(core.WaitThreshold) {
+			ev.Push(core.Event{Kind: core.WaitThreshold, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Reason: name, Wait: levels[it.Level].After})
 		}
 	})
 }
@@ -95,8 +83,8 @@ func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (
 	c, err := r.operatorReplied(ctx, by, convID)
 	if err == nil {
 		ev := r.newEvents(r.clock.Now(), by)
-		if ev.wants(Replied) {
-			ev.push(Event{Kind: Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee})
+		if ev.Wants(core.Replied) {
+			ev.Push(core.Event{Kind: core.Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee})
 			ev.emit()
 		}
 	}
@@ -111,11 +99,11 @@ func (r *Router) operatorReplied(ctx context.Context, by Actor, convID string) (
 		if !by.IsAdmin() && by.ID != c.Assignee {
 			return nil, false, fmt.Errorf("%w: conversation %q is held by %q, not %q", ErrNotAssignee, convID, c.Assignee, by.ID)
 		}
-		ds := without(without(c.Deadlines, store.WaitLevel), store.AcceptTimeout)
-		if g := r.groups[c.Group]; g != nil && g.cfg.AutoClose > 0 {
-			ds = with(ds, store.Deadline{Kind: store.AutoClose, Due: now.Add(g.cfg.AutoClose)})
+		ds := core.Without(core.Without(c.Deadlines, store.WaitLevel), store.AcceptTimeout)
+		if g, ok := r.v.Group(c.Group); ok && g.AutoClose > 0 {
+			ds = core.With(ds, store.Deadline{Kind: store.AutoClose, Due: now.Add(g.AutoClose)})
 		}
-		return ds, !sameDeadlines(ds, c.Deadlines), nil
+		return ds, !core.SameDeadlines(ds, c.Deadlines), nil
 	})
 }
 
@@ -124,13 +112,13 @@ func (r *Router) operatorReplied(ctx context.Context, by Actor, convID string) (
 // first wait level armed unless a wait is already being measured; and
 // whether that changes them. Caller holds r.mu.
 func (r *Router) customerWrote(c store.Conversation, now time.Time) ([]store.Deadline, bool) {
-	ds := without(without(c.Deadlines, store.AutoClose), store.WaitingExpiry)
+	ds := core.Without(core.Without(c.Deadlines, store.AutoClose), store.WaitingExpiry)
 	if _, waiting := store.DeadlineOf(ds, store.WaitLevel); !waiting {
-		if d, ok := r.firstWaitLevel(r.groups[c.Group], now); ok {
-			ds = with(ds, d)
+		if d, ok := r.v.FirstWaitLevel(c.Group, now); ok {
+			ds = core.With(ds, d)
 		}
 	}
-	return ds, !sameDeadlines(ds, c.Deadlines)
+	return ds, !core.SameDeadlines(ds, c.Deadlines)
 }
 
 // customerWaits records that the customer of an assigned conversation wrote
@@ -167,18 +155,4 @@ func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, ne
 			return c, err
 		}
 	}
-}
-
-// sameDeadlines reports whether a and b hold the same deadlines.
-func sameDeadlines(a, b []store.Deadline) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, d := range a {
-		e, ok := store.DeadlineOf(b, d.Kind)
-		if !ok || !e.Due.Equal(d.Due) || e.Level != d.Level {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package routing
+package core
 
 import (
 	"github.com/switchboard-go/switchboard/policy"
@@ -15,18 +15,17 @@ import (
 // caps on what is stored, and a reservation may still be refused.
 
 // reserve counts assignment d, about to be stored, in its operator's place
-// in candidate order until release. Other decisions do nothing. Caller
-// holds r.mu.
-func (r *Router) reserve(d *decision) {
+// in candidate order until release. Other decisions do nothing.
+func (v *View) reserve(d *Decision) {
 	if d.Action != policy.Assign {
 		return
 	}
-	op := r.ops[d.Operator]
+	op := v.ops[d.Operator]
 	if op == nil {
 		return
 	}
 	op.pending++
-	r.rekey(op, op.row)
+	v.rekey(op, op.row)
 	d.reserved = op
 }
 
@@ -34,31 +33,19 @@ func (r *Router) reserve(d *decision) {
 // res, d's result, when it is not nil (the store took d). Absorbing the
 // result moves the operator in the trees anyway (its load and last
 // assignment changed), so the reservation is dropped first and the
-// operator moved once; it is moved here only if nothing else did. Caller
-// holds r.mu.
-func (r *Router) release(d *decision, res *store.Result) {
+// operator moved once; it is moved here only if nothing else did.
+func (v *View) release(d *Decision, res *store.Result, now int64) {
 	op := d.reserved
 	d.reserved = nil
 	if op != nil {
 		op.pending-- // op.key still names its place in the trees
 	}
 	if res != nil {
-		r.absorb(*res)
+		v.absorb(*res, now)
 	}
-	if op != nil && r.ops[op.row.ID] == op && op.key != keyOf(op) {
+	if op != nil && v.ops[op.row.ID] == op && op.key != keyOf(op) {
 		// Still in the view (not forgotten meanwhile) and not moved by
 		// the result: move it back.
-		r.rekey(op, op.row)
+		v.rekey(op, op.row)
 	}
-}
-
-// releaseLocked is release, for a refused d, by a caller that does not
-// hold r.mu.
-func (r *Router) releaseLocked(d *decision) {
-	if d.reserved == nil {
-		return
-	}
-	r.mu.Lock()
-	r.release(d, nil)
-	r.mu.Unlock()
 }

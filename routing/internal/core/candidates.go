@@ -1,4 +1,4 @@
-package routing
+package core
 
 import (
 	"math"
@@ -13,7 +13,7 @@ import (
 // candItem is an operator's place in a candidate tree. Its key fields are
 // copied from the row when it is inserted, so the tree's order never changes
 // under it. It holds no pointer (the operator is its ordinal in
-// Router.byOrd), so moving items within tree nodes is a plain memory copy
+// View.byOrd), so moving items within tree nodes is a plain memory copy
 // the garbage collector need not watch.
 type candItem struct {
 	last int64
@@ -23,15 +23,14 @@ type candItem struct {
 
 // candLess orders candidates: lower load (pending assignments included),
 // then earlier last assignment, then lower id (policy.Candidate.Before).
-// Caller holds r.mu.
-func (r *Router) candLess(a, b candItem) bool {
+func (v *View) candLess(a, b candItem) bool {
 	if a.load != b.load {
 		return a.load < b.load
 	}
 	if a.last != b.last {
 		return a.last < b.last
 	}
-	return r.byOrd[a.ord].row.ID < r.byOrd[b.ord].row.ID
+	return v.byOrd[a.ord].row.ID < v.byOrd[b.ord].row.ID
 }
 
 // candTreeDegree keeps nodes a few cache lines wide; 32 measured as fast as
@@ -75,10 +74,10 @@ type statusInfo struct {
 	onLastClose          string
 }
 
-// opState is the router's view of one operator.
-type opState struct {
+// operator is the view of one operator.
+type operator struct {
 	row store.Operator
-	// ord is the operator's index in Router.byOrd.
+	// ord is the operator's index in View.byOrd.
 	ord uint32
 	// key is the operator's key in every candidate tree it is in.
 	key candItem
@@ -87,7 +86,7 @@ type opState struct {
 	// held lists the conversations the operator holds (assigned or
 	// waiting).
 	held map[string]struct{}
-	// mark is scratch space for duplicate checks (see Router.markGen).
+	// mark is scratch space for duplicate checks (see View.markGen).
 	mark uint64
 	// cap is the cap policies see (see capAcross).
 	cap int
@@ -102,18 +101,18 @@ type opState struct {
 	// pending counts the assignments to the operator decided by this
 	// router and not yet stored (see reserve).
 	pending int
-	// changed is Router.gen at the row's last change (see resync.go).
+	// changed is View.gen at the row's last change (see resync.go).
 	changed uint64
 }
 
-func newOpState(row store.Operator) *opState {
-	return &opState{row: row, held: map[string]struct{}{}}
+func newOperator(row store.Operator) *operator {
+	return &operator{row: row, held: map[string]struct{}{}}
 }
 
 // candidate is what policies see of op. Its Cap is op's cap across all
 // their groups (see capAcross), so that every group's policy and the
 // store's atomic check agree on one number.
-func (op *opState) candidate() policy.Candidate {
+func (op *operator) candidate() policy.Candidate {
 	r := &op.row
 	return policy.Candidate{ID: r.ID, Status: r.Status, Load: r.Load, Pending: op.pending, Cap: op.cap, LastAssigned: r.LastAssigned, Skills: r.Skills}
 }
@@ -121,14 +120,14 @@ func (op *opState) candidate() policy.Candidate {
 // capAcross returns the cap of op: their own when set, else the lowest
 // positive default of their groups' policies; zero when neither gives one.
 // An operator serving several groups has one cap, whichever group's
-// conversation they are given (R3, invariant 2). Caller holds r.mu.
-func (r *Router) capAcross(op *opState) int {
+// conversation they are given (R3, invariant 2).
+func (v *View) capAcross(op *operator) int {
 	if op.row.Cap > 0 {
 		return op.row.Cap
 	}
 	lowest := 0
 	for _, gid := range op.row.Groups {
-		if g := r.groups[gid]; g != nil && g.limiter != nil {
+		if g := v.groups[gid]; g != nil && g.limiter != nil {
 			if c := g.limiter.Limit(policy.Candidate{ID: op.row.ID}); c > 0 && (lowest == 0 || c < lowest) {
 				lowest = c
 			}
@@ -139,12 +138,12 @@ func (r *Router) capAcross(op *opState) int {
 
 // accepting reports whether the operator was indexed as able to receive
 // new conversations in some way (automatic or offers).
-func (op *opState) accepting() bool { return op.inAuto || op.inOffer }
+func (op *operator) accepting() bool { return op.inAuto || op.inOffer }
 
 // treeView is the read-only policy.Candidates a policy sees of one tree.
 type treeView struct {
-	r    *Router
-	g    *groupState
+	v    *View
+	g    *group
 	tree *candTree
 	auto bool
 }
@@ -158,12 +157,12 @@ func (v treeView) Ascend(fn func(policy.Candidate) bool) {
 	if v.tree.t == nil {
 		v.build()
 	}
-	v.tree.t.Ascend(func(it candItem) bool { return fn(v.r.byOrd[it.ord].candidate()) })
+	v.tree.t.Ascend(func(it candItem) bool { return fn(v.v.byOrd[it.ord].candidate()) })
 }
 
 // build fills the tree from the group's members on first use.
 func (v treeView) build() {
-	t := btree.NewG(candTreeDegree, v.r.less)
+	t := btree.NewG(candTreeDegree, v.v.less)
 	for _, op := range v.g.members {
 		if v.has(op) {
 			t.ReplaceOrInsert(op.key)
@@ -172,7 +171,7 @@ func (v treeView) build() {
 	v.tree.t = t
 }
 
-func (v treeView) has(op *opState) bool {
+func (v treeView) has(op *operator) bool {
 	if v.auto {
 		return op.inAuto
 	}
@@ -189,29 +188,29 @@ func (v treeView) Get(id string) (policy.Candidate, bool) {
 
 // status returns what the model says of status name (zero for an unknown
 // one).
-func (r *Router) status(name string) statusInfo { return r.statuses[name] }
+func (v *View) status(name string) statusInfo { return v.statuses[name] }
 
 // index puts op into the trees of its groups that its status qualifies it
 // for.
-func (r *Router) index(op *opState) {
-	st := r.status(op.row.Status)
+func (v *View) index(op *operator) {
+	st := v.status(op.row.Status)
 	op.key = keyOf(op)
-	op.cap = r.capAcross(op)
+	op.cap = v.capAcross(op)
 	op.inAuto, op.inOffer = st.auto, st.offer
-	r.place(op, 1)
+	v.place(op, 1)
 }
 
 // unindex takes op out of every tree index put it in.
-func (r *Router) unindex(op *opState) { r.place(op, -1) }
+func (v *View) unindex(op *operator) { v.place(op, -1) }
 
 // place adds (dir 1) or removes (dir -1) op in its groups' indexes.
-func (r *Router) place(op *opState, dir int) {
+func (v *View) place(op *operator, dir int) {
 	var cand policy.Candidate
 	if op.accepting() {
 		cand = op.candidate()
 	}
 	for _, gid := range op.row.Groups {
-		g := r.groups[gid]
+		g := v.groups[gid]
 		if g == nil {
 			continue
 		}
@@ -241,7 +240,7 @@ func (r *Router) place(op *opState, dir int) {
 		case dir > 0 && op.inOffer && below:
 			g.offersDirty = true
 		case dir < 0 && op.inOffer:
-			r.offerEpoch++
+			v.offerEpoch++
 		}
 	}
 }
@@ -249,17 +248,17 @@ func (r *Router) place(op *opState, dir int) {
 // rekey gives op the row row, which differs from op.row only in load, cap,
 // skills or last assignment, and moves op to its new place in the trees of
 // its groups.
-func (r *Router) rekey(op *opState, row store.Operator) {
+func (v *View) rekey(op *operator, row store.Operator) {
 	oldKey, oldCand := op.key, op.candidate()
 	op.row = row
 	op.key = keyOf(op)
-	op.cap = r.capAcross(op)
+	op.cap = v.capAcross(op)
 	if !op.accepting() {
 		return
 	}
 	cand := op.candidate()
 	for _, gid := range op.row.Groups {
-		g := r.groups[gid]
+		g := v.groups[gid]
 		if g == nil {
 			continue
 		}
@@ -273,7 +272,7 @@ func (r *Router) rekey(op *opState, row store.Operator) {
 			case below && !wasBelow:
 				g.offersDirty = true
 			case wasBelow && !below:
-				r.offerEpoch++
+				v.offerEpoch++
 			}
 		}
 	}
@@ -285,7 +284,7 @@ func (t *candTree) move(from, to candItem, wasBelow, below bool) {
 	t.insert(to, below)
 }
 
-func keyOf(op *opState) candItem {
+func keyOf(op *operator) candItem {
 	last := int64(math.MinInt64)
 	if !op.row.LastAssigned.IsZero() {
 		last = op.row.LastAssigned.UnixNano()
@@ -295,16 +294,16 @@ func keyOf(op *opState) candItem {
 
 // reindexGroup indexes every member of g again, after g's limiter changed:
 // their caps (see capAcross) and every count that depends on them follow.
-func (r *Router) reindexGroup(g *groupState) {
-	members := make([]*opState, 0, len(g.members))
+func (v *View) reindexGroup(g *group) {
+	members := make([]*operator, 0, len(g.members))
 	for _, op := range g.members {
 		members = append(members, op)
 	}
 	for _, op := range members {
-		r.unindex(op)
+		v.unindex(op)
 	}
 	g.auto.t, g.offer.t = nil, nil // rebuilt on the next walk
 	for _, op := range members {
-		r.index(op)
+		v.index(op)
 	}
 }

@@ -1,0 +1,148 @@
+package core
+
+import (
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// Kind says what an event reports. The values are the Router's EventKind
+// values, which document them.
+type Kind uint16
+
+// Event kinds, in the order (and with the values) of routing.EventKind.
+const (
+	Queued Kind = iota + 1
+	Offered
+	OfferWithdrawn
+	Assigned
+	AllBusy
+	Returned
+	Transferred
+	Waiting
+	Closed
+	StatusChanged
+	GroupAvailability
+	Redistributed
+	WaitThreshold
+	Missed
+	OffHours
+	Replied
+
+	// KindCount is one more than the highest kind.
+	KindCount = iota + 1
+)
+
+// Event is what the core reports of a change it absorbed, before the
+// Router stamps it with its time and actor and numbers it: the fields
+// are routing.Event's.
+type Event struct {
+	Kind                Kind
+	Conversation, Group string
+	Operator, From, To  string
+	Operators           []string
+	Policy              string
+	Skipped             []policy.Skip
+	Position            int
+	Reason              string
+	Online              bool
+	Wait                time.Duration
+}
+
+// Events collects the events of one piece of work. Wanted is the set of
+// kinds someone listens to (bit k for kind k): no event of another kind
+// is built.
+type Events struct {
+	Wanted uint64
+	List   []Event
+}
+
+// Wants reports whether events of kind k are wanted.
+func (ev *Events) Wants(k Kind) bool { return ev.Wanted&(1<<k) != 0 }
+
+// Push appends e.
+func (ev *Events) Push(e Event) { ev.List = append(ev.List, e) }
+
+// routedEvents reports where a routed conversation went: assigned, offered
+// or kept in the queue, with the offers withdrawn and the one "all busy"
+// notice. The view has absorbed res.
+func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
+	c := &res.Conversation
+	switch c.State {
+	case store.Assigned:
+		if ev.Wants(Assigned) {
+			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.Policy, Skipped: d.Skipped})
+		}
+	case store.Offered:
+		if ev.Wants(Offered) {
+			ops := c.OfferedTo
+			if res.Before.State == store.Offered {
+				ops = v.minus(c.OfferedTo, res.Before.OfferedTo)
+			}
+			if len(ops) > 0 {
+				ev.Push(Event{Kind: Offered, Conversation: c.ID, Group: c.Group, Operators: ops, Policy: d.Policy, Skipped: d.Skipped})
+			}
+		}
+	case store.Queued:
+		if ev.Wants(Queued) || ev.Wants(AllBusy) {
+			pos := v.position(c)
+			if ev.Wants(Queued) {
+				ev.Push(Event{Kind: Queued, Conversation: c.ID, Group: c.Group, Position: pos, Policy: d.Policy, Skipped: d.Skipped, Reason: string(d.Reason)})
+			}
+			if c.AllBusyNotified && !res.Before.AllBusyNotified && ev.Wants(AllBusy) {
+				ev.Push(Event{Kind: AllBusy, Conversation: c.ID, Group: c.Group, Position: pos})
+			}
+		}
+	}
+	v.withdrawnEvents(ev, res)
+}
+
+// withdrawnEvents reports the offers res withdrew.
+func (v *View) withdrawnEvents(ev *Events, res store.Result) {
+	if res.Before.State != store.Offered || !ev.Wants(OfferWithdrawn) {
+		return
+	}
+	gone := v.minus(res.Before.OfferedTo, res.Conversation.OfferedTo)
+	if i := slices.Index(gone, res.Conversation.Assignee); i >= 0 {
+		gone = slices.Delete(slices.Clone(gone), i, i+1)
+	}
+	if len(gone) > 0 {
+		ev.Push(Event{Kind: OfferWithdrawn, Conversation: res.Conversation.ID, Group: res.Before.Group, Operators: gone})
+	}
+}
+
+// position returns c's 1-based place in its queue, or 0.
+func (v *View) position(c *store.Conversation) int {
+	if g := v.groups[c.Group]; g != nil {
+		if p, ok := g.queue.Position(c.ID); ok {
+			return p
+		}
+	}
+	return 0
+}
+
+// minus returns the ids in a that are not in b, in a's order, without
+// allocating a set.
+func (v *View) minus(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	v.markGen++
+	for _, id := range b {
+		if op := v.ops[id]; op != nil {
+			op.mark = v.markGen
+		}
+	}
+	var out []string
+	for _, id := range a {
+		if op := v.ops[id]; op == nil || op.mark != v.markGen {
+			if op == nil && slices.Contains(b, id) {
+				continue
+			}
+			out = append(out, id)
+		}
+	}
+	return out
+}

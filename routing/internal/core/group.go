@@ -1,0 +1,197 @@
+package core
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/presence"
+	"github.com/switchboard-go/switchboard/queue"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// GroupConfig is what the core needs of a group's configuration: the
+// Router converts its public Group into it once, when the group is added.
+type GroupConfig struct {
+	ID, Site      string
+	Policy        policy.Policy
+	WaitLevels    []WaitLevel
+	AutoClose     time.Duration
+	WaitingExpiry time.Duration
+	AcceptTimeout time.Duration
+	Hours         presence.Hours
+}
+
+// WaitLevel is one escalation threshold on a customer's wait (L10).
+type WaitLevel struct {
+	Name  string
+	After time.Duration
+}
+
+// group is the view of one group.
+type group struct {
+	cfg     GroupConfig
+	limiter policy.Limiter
+	// auto holds the members whose status allows automatic assignment,
+	// offer those whose status allows queue offers and manual take.
+	auto, offer candTree
+	// accepting counts members in either tree; online is the availability
+	// last reported.
+	accepting int
+	online    bool
+	queue     *queue.Queue
+	members   map[string]*operator
+	// autoView and offerView are what policies see of the trees.
+	autoView, offerView treeView
+	// offered holds the ids of the group's conversations in the Offered
+	// state; queued counts those in the Queued state.
+	offered map[string]struct{}
+	queued  int
+	// offersDirty records that a member may have become eligible for
+	// offers since the offered conversations were last decided.
+	offersDirty bool
+	// closed is set outside the group's business hours; hoursNext is when
+	// that next changes (zero: never).
+	closed    bool
+	hoursNext time.Time
+}
+
+func (v *View) newGroup(cfg GroupConfig) *group {
+	g := &group{
+		cfg:     cfg,
+		limiter: policy.LimiterOf(cfg.Policy),
+		queue:   queue.New(),
+		members: map[string]*operator{},
+		offered: map[string]struct{}{},
+	}
+	g.autoView = treeView{v: v, g: g, tree: &g.auto, auto: true}
+	g.offerView = treeView{v: v, g: g, tree: &g.offer}
+	return g
+}
+
+// canServe reports whether some member of the group could be given or
+// offered a conversation now.
+func (g *group) canServe() bool { return !g.closed && (g.auto.avail > 0 || g.offer.avail > 0) }
+
+// isOnline reports the group's availability (P10): within business
+// hours with at least one member who accepts new conversations.
+func (g *group) isOnline() bool { return !g.closed && g.accepting > 0 }
+
+// setHours works out, at now, whether the group is outside its business
+// hours and when that next changes.
+func (g *group) setHours(now time.Time) {
+	h := g.cfg.Hours
+	if h.Always() {
+		g.closed, g.hoursNext = false, time.Time{}
+		return
+	}
+	g.closed = !h.Open(now)
+	g.hoursNext, _ = h.Next(now)
+}
+
+// allBusy reports whether the group has operators on shift who could
+// receive conversations but every one of them is at cap (R5).
+func (g *group) allBusy() bool {
+	return !g.closed && g.accepting > 0 && g.auto.avail == 0 && g.offer.avail == 0
+}
+
+// group returns the group with the given id, or fails with ErrNotFound.
+func (v *View) group(id string) (*group, error) {
+	g := v.groups[id]
+	if g == nil {
+		return nil, fmt.Errorf("%w: group %q", store.ErrNotFound, id)
+	}
+	return g, nil
+}
+
+// AddGroup adds a group configured by cfg, with its business hours as
+// they are at now. It fails with ErrAlreadyExists if the id is taken.
+func (v *View) AddGroup(cfg GroupConfig, now time.Time) error {
+	if v.groups[cfg.ID] != nil {
+		return fmt.Errorf("%w: group %q", store.ErrAlreadyExists, cfg.ID)
+	}
+	g := v.newGroup(cfg)
+	g.setHours(now)
+	v.groups[cfg.ID] = g
+	return nil
+}
+
+// HasGroup reports whether the view has group id.
+func (v *View) HasGroup(id string) bool { return v.groups[id] != nil }
+
+// Group returns the configuration of group id.
+func (v *View) Group(id string) (GroupConfig, bool) {
+	g := v.groups[id]
+	if g == nil {
+		return GroupConfig{}, false
+	}
+	return g.cfg, true
+}
+
+// GroupIDs returns the ids of the groups, sorted.
+func (v *View) GroupIDs() []string { return slices.Sorted(maps.Keys(v.groups)) }
+
+// CheckGroups fails with ErrNotFound for the first of ids that is not a
+// group of the view.
+func (v *View) CheckGroups(ids []string) error {
+	for _, id := range ids {
+		if _, err := v.group(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetPolicy replaces the policy of group id (R8) and returns the groups
+// whose queues are to be routed again: the group's own, and those of the
+// groups its members serve, since the policy may change their cap. It
+// fails with ErrNotFound for an unknown group.
+func (v *View) SetPolicy(id string, p policy.Policy) ([]string, error) {
+	g, err := v.group(id)
+	if err != nil {
+		return nil, err
+	}
+	g.cfg.Policy = p
+	g.limiter = policy.LimiterOf(p)
+	v.reindexGroup(g)
+	g.offersDirty = true
+	groups := []string{id}
+	for _, op := range g.members {
+		groups = append(groups, op.row.Groups...)
+	}
+	return groups, nil
+}
+
+// WaitingGroups appends to dst the groups of ids whose queue is not
+// empty.
+func (v *View) WaitingGroups(ids, dst []string) []string {
+	for _, id := range ids {
+		if g := v.groups[id]; g != nil && g.queue.Len() > 0 {
+			dst = append(dst, id)
+		}
+	}
+	return dst
+}
+
+// HasAvailable reports whether group id has a member below their cap
+// whose status allows automatic assignment or offers.
+func (v *View) HasAvailable(id string) bool {
+	g := v.groups[id]
+	return g != nil && (g.auto.avail > 0 || g.offer.avail > 0)
+}
+
+// FirstWaitLevel returns the deadline of the first wait level of group
+// id for a wait that starts at since, if the group has levels (L10).
+func (v *View) FirstWaitLevel(id string, since time.Time) (store.Deadline, bool) {
+	g := v.groups[id]
+	if g == nil || len(g.cfg.WaitLevels) == 0 {
+		return store.Deadline{}, false
+	}
+	return store.Deadline{Kind: store.WaitLevel, Due: since.Add(g.cfg.WaitLevels[0].After)}, true
+}
+
+// AvailabilityEvents reports the groups whose availability flipped since
+// last reported (P10), in the order given.
+func (v *View) AvailabilityEvents(groups []string, ev *Events) { v.availabilityEvents(groups, ev) }

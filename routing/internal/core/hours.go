@@ -1,0 +1,62 @@
+package core
+
+import (
+	"slices"
+	"time"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// TurnHours updates the groups whose business hours opened or closed by
+// now (R6), reports their availability, and returns those that opened,
+// whose queues are to be routed.
+func (v *View) TurnHours(now time.Time, ev *Events) (opened []string) {
+	var turned []string
+	for id, g := range v.groups {
+		if g.hoursNext.IsZero() || g.hoursNext.After(now) {
+			continue
+		}
+		was := g.closed
+		g.setHours(now)
+		turned = append(turned, id)
+		if was && !g.closed {
+			opened = append(opened, id)
+		}
+	}
+	slices.Sort(turned)
+	v.availabilityEvents(turned, ev)
+	slices.Sort(opened)
+	return opened
+}
+
+// NextDue returns the earliest time, in Unix nanoseconds, at which
+// something in the view is due: a deadline, or a group's business hours
+// changing.
+func (v *View) NextDue() (int64, bool) {
+	due, ok := int64(0), false
+	if it, found := v.due.Next(); found {
+		due, ok = it.Due, true
+	}
+	for _, g := range v.groups {
+		if !g.hoursNext.IsZero() && (!ok || g.hoursNext.UnixNano() < due) {
+			due, ok = g.hoursNext.UnixNano(), true
+		}
+	}
+	return due, ok
+}
+
+// Due returns the earliest deadline of the due index if it is due by now
+// (Unix nanoseconds), with the row it belongs to as the view holds it: c
+// for a conversation's, o for an operator's.
+func (v *View) Due(now int64) (it DueItem, c store.Conversation, o store.Operator, ok bool) {
+	it, ok = v.due.Next()
+	if !ok || it.Due > now {
+		return DueItem{}, c, o, false
+	}
+	if it.Operator {
+		o = v.ops[it.ID].row
+	} else {
+		c = v.convs[it.ID].row
+	}
+	return it, c, o, true
+}
