@@ -42,23 +42,33 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 // accepted in time: its assignee, or everyone it was offered to, missed it
 // (a Missed event), and it is routed again, to someone else unless nobody
 // else is eligible.
-func (r *Router) fireAccept(ctx context.Context, c store.Conversation, now time.Time) error {
+func (r *Router) fireAccept(ctx context.Context, c store.Conversation) error {
 	by := BySystem(CauseAcceptTimeout)
-	r.mu.Lock()
-	d, missed, ok := r.v.DecideMissed(c, now)
-	r.mu.Unlock()
-	if !ok {
-		return r.setDeadlines(ctx, by, c, core.Without(c.Deadlines, store.AcceptTimeout), nil)
-	}
-	var before store.Conversation
-	err := r.commitRoute(ctx, by, c, d, now, func(ev *events, res store.Result) {
-		before = res.Before
+	var missed []string
+	st, err := r.step(ctx, by, "", about{"conversation %q", c.ID}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+		d, ms, ok := v.DecideMissed(c, now)
+		if !ok {
+			return core.Plan{}, nil
+		}
+		missed = ms
+		// Decided on the row as it was due; a stale refusal leaves it to
+		// the deadline loop, which reads the deadlines again.
+		p := core.PlanRoute(c, d, now)
+		p.Retry = false
+		return p, nil
+	}, func(_ *core.View, ev *events, _ core.Outcome) {
 		if ev.Wants(core.Missed) {
 			ev.Push(core.Event{Kind: core.Missed, Conversation: c.ID, Group: c.Group, Operators: missed})
 		}
 	})
-	if err != nil {
+	switch {
+	case err != nil:
+		return err
+	case st.done:
+		return r.setDeadlines(ctx, by, c, core.Without(c.Deadlines, store.AcceptTimeout), nil)
+	}
+	if err := r.withdrawFrom(ctx, by, st.stale); err != nil {
 		return err
 	}
-	return followUp(r.afterLeaving(ctx, by, before))
+	return followUp(r.afterLeaving(ctx, by, st.out.Result.Before))
 }

@@ -82,16 +82,12 @@ func (r *Router) checkClock(ctx context.Context) {
 	}
 	base := r.clock.Clock
 	t0 := base.Now()
-	r.mu.Lock()
-	r.lastClockCheck = t0
-	r.mu.Unlock()
+	_ = r.locked(func() error { r.lastClockCheck = t0; return nil })
 	ref, err := sc.Now(ctx)
 	t1 := base.Now()
 	switch {
 	case errors.Is(err, store.ErrUnsupported):
-		r.mu.Lock()
-		r.lastClockCheck = time.Time{}
-		r.mu.Unlock()
+		_ = r.locked(func() error { r.lastClockCheck = time.Time{}; return nil })
 		return
 	case err != nil:
 		r.report(fmt.Errorf("routing: reading the store's clock: %w", err))
@@ -109,9 +105,8 @@ func (r *Router) checkClock(ctx context.Context) {
 
 // clockCheckDue runs checkClock if the next check is due.
 func (r *Router) clockCheckDue(ctx context.Context) {
-	r.mu.Lock()
-	_, due := r.nextClockCheck()
-	r.mu.Unlock()
+	due := false
+	_ = r.locked(func() error { _, due = r.nextClockCheck(); return nil })
 	if due {
 		r.checkClock(ctx)
 	}

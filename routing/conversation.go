@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -129,9 +128,8 @@ func (r *Router) create(ctx context.Context, by Actor, row store.Conversation, s
 		// Behind others, or a slot may have freed between the decision and
 		// the commit with its pump finding the queue still empty: route the
 		// queue.
-		r.mu.Lock()
-		again := r.v.HasAvailable(c.Group)
-		r.mu.Unlock()
+		again := false
+		_ = r.locked(func() error { again = r.v.HasAvailable(c.Group); return nil })
 		if again {
 			err := r.pump(ctx, by, c.Group)
 			return r.current(ctx, c.ID), followUp(err)
@@ -145,45 +143,16 @@ func (r *Router) create(ctx context.Context, by Actor, row store.Conversation, s
 // It returns the offerees whose offers went stale meanwhile (see
 // staleOfferees).
 func (r *Router) createAndRoute(ctx context.Context, by Actor, row store.Conversation, sticky bool) (store.Conversation, []string, error) {
-	unlock, err := r.lockConv(ctx, row.ID)
+	first := true
+	st, err := r.step(ctx, by, row.ID, about{"conversation %q", row.ID}, func(v *core.View, _ time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
+		p, err := v.PlanNew(&row, first, refused >= maxAttempts, sticky)
+		first = false
+		return p, err
+	}, nil)
 	if err != nil {
 		return store.Conversation{}, nil, err
 	}
-	defer unlock()
-	var tries attempts
-	for first := true; ; first = false {
-		r.mu.Lock()
-		err := r.usable()
-		var d core.Decision
-		allBusy := false
-		if err == nil {
-			d, allBusy, err = r.v.DecideNew(&row, first, tries.spent(), sticky)
-		}
-		r.mu.Unlock()
-		if err != nil {
-			return store.Conversation{}, nil, err
-		}
-		res, err := r.store.CreateConversation(ctx, d.NewRow(row, allBusy), d.Require)
-		if err != nil {
-			r.releaseLocked(&d)
-			if tries.again(d.Action != policy.Keep && retryable(err)) {
-				r.refresh(ctx, "", d.Named()...)
-				continue
-			}
-			return store.Conversation{}, nil, err
-		}
-		ev := r.newEvents(row.CreatedAt, by)
-		r.mu.Lock()
-		r.v.Release(&d, &res, r.rawNow())
-		r.v.RoutedEvents(&ev.Events, res, d)
-		if d.Reason == core.ReasonOffHours && ev.Wants(core.OffHours) {
-			ev.Push(core.Event{Kind: core.OffHours, Conversation: row.ID, Group: row.Group, Position: r.v.Position(&res.Conversation)})
-		}
-		stale := r.v.StaleOfferees(res.Conversation, d)
-		r.mu.Unlock()
-		ev.emit()
-		return res.Conversation, stale, nil
-	}
+	return st.out.Result.Conversation, st.stale, nil
 }
 
 // afterGaining follows an operator gaining a conversation: offers they may
@@ -222,42 +191,26 @@ func (r *Router) StartOutbound(ctx context.Context, by Actor, nc NewConversation
 }
 
 func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string, nc NewConversation) (store.Conversation, error) {
-	now := r.clock.Now()
-	r.mu.Lock()
-	err := r.usable()
-	if err == nil {
-		err = r.v.CheckGroups([]string{nc.Group})
-	}
-	if err == nil {
-		var op store.Operator
-		if op, err = r.v.Operator(operatorID); err == nil && !op.InGroup(nc.Group) {
-			err = fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, nc.Group)
+	st, err := r.step(ctx, by, nc.ID, about{"conversation %q", nc.ID}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+		if err := v.CheckGroups([]string{nc.Group}); err != nil {
+			return core.Plan{}, err
 		}
-	}
-	r.mu.Unlock()
-	if err != nil {
-		return store.Conversation{}, err
-	}
-	unlock, err := r.lockConv(ctx, nc.ID)
-	if err != nil {
-		return store.Conversation{}, err
-	}
-	defer unlock()
-	row := nc.row(now)
-	row.State, row.Assignee = store.Assigned, operatorID
-	res, err := r.store.CreateConversation(ctx, row, store.Require{AssigneeStatuses: r.onShiftStatuses})
-	if err != nil {
-		return store.Conversation{}, err
-	}
-	ev := r.newEvents(now, by)
-	r.mu.Lock()
-	r.v.Absorb(res, r.rawNow())
-	if ev.Wants(core.Assigned) {
-		ev.Push(core.Event{Kind: core.Assigned, Conversation: row.ID, Group: row.Group, Operator: operatorID, Policy: "outbound"})
-	}
-	r.mu.Unlock()
-	ev.emit()
-	return res.Conversation, nil
+		op, err := v.Operator(operatorID)
+		if err != nil {
+			return core.Plan{}, err
+		}
+		if !op.InGroup(nc.Group) {
+			return core.Plan{}, fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, nc.Group)
+		}
+		row := nc.row(now)
+		row.State, row.Assignee = store.Assigned, operatorID
+		return core.Plan{Write: core.CreateConversation, Row: row, Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, Conversation: nc.ID}, nil
+	}, func(_ *core.View, ev *events, out core.Outcome) {
+		if c := out.Result.Conversation; ev.Wants(core.Assigned) {
+			ev.Push(core.Event{Kind: core.Assigned, Conversation: c.ID, Group: c.Group, Operator: operatorID, Policy: "outbound"})
+		}
+	})
+	return st.out.Result.Conversation, err
 }
 
 // Take gives a queued or offered conversation to the operator by, who
@@ -373,9 +326,9 @@ var openStates = []store.State{store.Queued, store.Offered, store.Assigned, stor
 // queues, and an operator whose status says so changes status when their
 // last conversation closes (P5). The extra groups are pumped too.
 func (r *Router) afterLeaving(ctx context.Context, by Actor, before store.Conversation, extra ...string) error {
-	r.mu.Lock()
-	groups, status, next := r.v.AfterLeaving(before, extra)
-	r.mu.Unlock()
+	var groups []string
+	status, next := "", ""
+	_ = r.locked(func() error { groups, status, next = r.v.AfterLeaving(before, extra); return nil })
 	if next != "" {
 		// Only from the status that asked for it, and only if no
 		// conversation came to the operator meanwhile.
@@ -623,58 +576,35 @@ func (r *Router) Conversation(ctx context.Context, id string) (store.Conversatio
 	return r.store.Conversation(ctx, id)
 }
 
-// mutate applies the change build returns for conversation id, under the
-// conversation's lock, folds the result into the view and emits the events
-// report adds. build runs with r.mu held and gets the view's row (or the
-// store's, for a conversation the view does not hold); the change's
-// Conversation and At are filled in.
+// mutate applies the change build returns for conversation id, in one
+// step (see step.go): under the conversation's lock, the result is folded
+// into the view and the events report adds are emitted. build runs with
+// r.mu held and gets the view's row (or the store's, for a conversation
+// the view does not hold); the change's Conversation and At are filled
+// in. On an error the returned result holds the row build was given.
 func (r *Router) mutate(ctx context.Context, by Actor, id string, build func(store.Conversation) (store.Change, error), report func(*events, store.Result)) (store.Result, error) {
 	if err := store.CheckID("conversation id", id); err != nil {
 		return store.Result{}, err
 	}
-	unlock, err := r.lockConv(ctx, id)
-	if err != nil {
-		return store.Result{}, err
-	}
-	defer unlock()
-	now := r.clock.Now()
-	r.mu.Lock()
-	err = r.usable()
 	var c store.Conversation
-	var ch store.Change
-	held := false
-	if err == nil {
-		if c, held = r.v.Conversation(id); held {
-			ch, err = build(c)
+	st, err := r.step(ctx, by, id, about{"conversation %q", id}, func(v *core.View, now time.Time, read *store.Conversation, _ int) (core.Plan, error) {
+		var ok bool
+		if c, ok = rowOf(v, id, read); !ok {
+			return core.Plan{Write: core.ReadConversation, Conversation: id}, nil
 		}
-	}
-	r.mu.Unlock()
-	if err == nil && !held {
-		// Not in the view (closed, or not seen yet): read the store.
-		if c, err = r.store.Conversation(ctx, id); err == nil {
-			r.mu.Lock()
-			ch, err = build(c)
-			r.mu.Unlock()
+		ch, err := build(c)
+		if err != nil {
+			return core.Plan{}, err
 		}
-	}
+		ch.Conversation, ch.At = id, now
+		return core.PlanApply(ch), nil
+	}, func(_ *core.View, ev *events, out core.Outcome) {
+		report(ev, out.Result)
+	})
 	if err != nil {
 		return store.Result{Conversation: c}, err
 	}
-	ch.Conversation, ch.At = id, now
-	res, err := r.store.Apply(ctx, ch)
-	if err != nil {
-		if retryable(err) {
-			r.refresh(ctx, id)
-		}
-		return store.Result{Conversation: c}, err
-	}
-	ev := r.newEvents(now, by)
-	r.mu.Lock()
-	r.v.Absorb(res, r.rawNow())
-	report(&ev, res)
-	r.mu.Unlock()
-	ev.emit()
-	return res, nil
+	return st.out.Result, nil
 }
 
 // read returns conversation id from the view, or from the store when the
@@ -683,15 +613,14 @@ func (r *Router) read(ctx context.Context, id string) (store.Conversation, error
 	if err := store.CheckID("conversation id", id); err != nil {
 		return store.Conversation{}, err
 	}
-	r.mu.Lock()
-	if err := r.usable(); err != nil {
-		r.mu.Unlock()
-		return store.Conversation{}, err
-	}
-	c, held := r.v.Conversation(id)
-	r.mu.Unlock()
-	if held {
-		return c, nil
+	var c store.Conversation
+	held := false
+	err := r.locked(func() error {
+		c, held = r.v.Conversation(id)
+		return r.usable()
+	})
+	if err != nil || held {
+		return c, err
 	}
 	return r.store.Conversation(ctx, id)
 }

@@ -81,12 +81,14 @@ func (r *Router) processDueNow(ctx context.Context) error {
 	now := r.clock.Now()
 	hours := BySystem(CauseBusinessHours)
 	ev := r.newEvents(now, hours)
-	r.mu.Lock()
-	opened := r.v.TurnHours(now, &ev.Events)
-	// Queues that another router's changes made routable, left to it for
-	// Config.Takeover (see follow.go).
-	takeovers := r.dueChecks(now.UnixNano())
-	r.mu.Unlock()
+	var opened, takeovers []string
+	_ = r.locked(func() error {
+		opened = r.v.TurnHours(now, &ev.Events)
+		// Queues that another router's changes made routable, left to it
+		// for Config.Takeover (see follow.go).
+		takeovers = r.dueChecks(now.UnixNano())
+		return nil
+	})
 	ev.emit()
 	if err := r.pumpGroups(ctx, hours, opened); err != nil {
 		return err
@@ -98,13 +100,16 @@ func (r *Router) processDueNow(ctx context.Context) error {
 	var followUps []error
 	for {
 		now := r.clock.Now()
-		r.mu.Lock()
-		if err := r.usable(); err != nil {
-			r.mu.Unlock()
+		var it core.DueItem
+		var c store.Conversation
+		var o store.Operator
+		ok := false
+		if err := r.locked(func() error {
+			it, c, o, ok = r.v.Due(now.UnixNano())
+			return r.usable()
+		}); err != nil {
 			return err
 		}
-		it, c, o, ok := r.v.Due(now.UnixNano())
-		r.mu.Unlock()
 		if !ok {
 			return errors.Join(followUps...)
 		}
@@ -137,7 +142,7 @@ func (r *Router) fire(ctx context.Context, it core.DueItem, c store.Conversation
 	case store.WaitingExpiry:
 		return r.closeOnDeadline(ctx, BySystem(CauseWaitingExpiry), c, ReasonWaitingExpired)
 	case store.AcceptTimeout:
-		return r.fireAccept(ctx, c, now)
+		return r.fireAccept(ctx, c)
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.
@@ -182,13 +187,19 @@ func (r *Router) setDeadlines(ctx context.Context, by Actor, c store.Conversatio
 		report = func(*events, store.Result) {}
 	}
 	_, err := r.mutate(ctx, by, c.ID, func(store.Conversation) (store.Change, error) {
-		return store.Change{
-			From: []store.State{c.State}, Version: c.Version,
-			To: c.State, NewAssignee: c.Assignee, Offers: c.OfferedTo,
-			SetDeadlines: true, Deadlines: ds,
-		}, nil
+		return deadlinesChange(c, ds), nil
 	}, report)
 	return err
+}
+
+// deadlinesChange returns the change that stores c's deadlines as ds,
+// leaving everything else as it is, on condition that c is unchanged.
+func deadlinesChange(c store.Conversation, ds []store.Deadline) store.Change {
+	return store.Change{
+		Conversation: c.ID, From: []store.State{c.State}, Version: c.Version,
+		To: c.State, NewAssignee: c.Assignee, Offers: c.OfferedTo,
+		SetDeadlines: true, Deadlines: ds,
+	}
 }
 
 // backgroundTimeout bounds one round of the Router's background work (a
@@ -211,9 +222,9 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 		wanted = r.resyncWanted
 	}
 	for {
-		r.mu.Lock()
-		due, ok := r.nextDue()
-		r.mu.Unlock()
+		var due int64
+		ok := false
+		_ = r.locked(func() error { due, ok = r.nextDue(); return nil })
 		var timer *clock.Timer
 		var fired <-chan time.Time
 		if ok {

@@ -1,15 +1,16 @@
 package routing
 
 import (
+	"sync"
 	"time"
 
 	"github.com/switchboard-go/switchboard/routing/internal/core"
 )
 
-// events collects the events of one command, to be emitted after its
+// events collects the events of one command step, to be emitted after its
 // change is stored: the core's and the command's own (core.Events), which
-// emit stamps with the command's time and actor. Nothing is built for a
-// kind nobody listens to.
+// emit stamps with the step's time and actor. Nothing is built for a kind
+// nobody listens to. Collectors are pooled: a step allocates none.
 type events struct {
 	core.Events
 	hub *hub
@@ -17,27 +18,32 @@ type events struct {
 	by  Actor
 }
 
-// newEvents returns the collector of the events of a command by by,
-// taken at at.
-func (r *Router) newEvents(at time.Time, by Actor) events {
-	return events{Events: core.Events{Wanted: r.hub.mask.Load()}, hub: &r.hub, at: at, by: by}
+// eventsPool holds collectors for reuse.
+var eventsPool = sync.Pool{New: func() any { return new(events) }}
+
+// newEvents returns a collector of the events of a step by by, taken at
+// at. Hand it back with emit.
+func (r *Router) newEvents(at time.Time, by Actor) *events {
+	ev := eventsPool.Get().(*events)
+	ev.Wanted, ev.hub, ev.at, ev.by = r.hub.mask.Load(), &r.hub, at, by
+	return ev
 }
 
-// emit hands the collected events to the subscribers. Call it without
-// r.mu held.
+// emit hands the collected events to the subscribers and the collector
+// back to the pool. Call it without r.mu held.
 func (ev *events) emit() {
-	if len(ev.List) == 0 {
-		return
+	ev.hub.emit(ev.at, ev.by, ev.List)
+	clear(ev.List)
+	ev.List, ev.hub, ev.by = ev.List[:0], nil, Actor{}
+	eventsPool.Put(ev)
+}
+
+// event returns e stamped with the time at and the actor by.
+func event(e core.Event, at time.Time, by Actor) Event {
+	return Event{
+		Kind: EventKind(e.Kind), At: at, By: by,
+		Conversation: e.Conversation, Group: e.Group, Operator: e.Operator, From: e.From, To: e.To,
+		Operators: e.Operators, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
+		Reason: e.Reason, Online: e.Online, Wait: e.Wait,
 	}
-	out := make([]Event, len(ev.List))
-	for i, e := range ev.List {
-		out[i] = Event{
-			Kind: EventKind(e.Kind), At: ev.at, By: ev.by,
-			Conversation: e.Conversation, Group: e.Group, Operator: e.Operator, From: e.From, To: e.To,
-			Operators: e.Operators, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
-			Reason: e.Reason, Online: e.Online, Wait: e.Wait,
-		}
-	}
-	ev.hub.emit(out)
-	ev.List = ev.List[:0]
 }

@@ -141,13 +141,13 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 	if err != nil {
 		return fmt.Errorf("routing: following the store's changes: %w", err)
 	}
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
+	var groups []string
+	_ = r.locked(func() error {
+		if !r.closed {
+			groups = r.v.Follow(rows, r.rawNow())
+		}
 		return nil
-	}
-	groups := r.v.Follow(rows, r.rawNow())
-	r.mu.Unlock()
+	})
 	return r.routeAfterChanges(ctx, BySystem(CauseTakeover), groups)
 }
 
@@ -155,18 +155,19 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 // Router made may have made routable: Config.Takeover later, or at once
 // (in the name of by) when it is zero.
 func (r *Router) routeAfterChanges(ctx context.Context, by Actor, groups []string) error {
-	r.mu.Lock()
 	if r.takeover > 0 {
 		at := r.clock.Now().Add(r.takeover).UnixNano()
-		for _, id := range groups {
-			if cur, ok := r.checks[id]; !ok || at < cur {
-				r.checks[id] = at
+		_ = r.locked(func() error {
+			for _, id := range groups {
+				if cur, ok := r.checks[id]; !ok || at < cur {
+					r.checks[id] = at
+				}
 			}
-		}
+			return nil
+		})
 		r.poke()
 		groups = nil
 	}
-	r.mu.Unlock()
 	return followUp(r.pumpGroups(ctx, by, groups))
 }
 

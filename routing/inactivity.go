@@ -33,14 +33,15 @@ func (r *Router) OperatorActive(ctx context.Context, by Actor, operatorID string
 	}
 	defer end()
 	now := r.clock.Now()
-	r.mu.Lock()
-	_, err = r.operator(operatorID)
 	var row store.Operator
 	claim := false
-	if err == nil {
-		row, claim, _ = r.v.Touch(operatorID, now)
-	}
-	r.mu.Unlock()
+	err = r.locked(func() error {
+		_, err := r.operator(operatorID)
+		if err == nil {
+			row, claim, _ = r.v.Touch(operatorID, now)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -58,9 +59,9 @@ func (r *Router) touch(ctx context.Context, by Actor) {
 		return
 	}
 	now := r.clock.Now()
-	r.mu.Lock()
-	row, claim, _ := r.v.Touch(by.ID, now)
-	r.mu.Unlock()
+	var row store.Operator
+	claim := false
+	_ = r.locked(func() error { row, claim, _ = r.v.Touch(by.ID, now); return nil })
 	if claim {
 		if err := r.claimInactivity(ctx, row); err != nil {
 			r.log.Warn("routing: re-arming an inactivity switch failed; the next activity tries again", "operator", row.ID, "err", err)
@@ -97,32 +98,23 @@ func (r *Router) fireInactivity(ctx context.Context, it core.DueItem, o store.Op
 	if !ok || st.Inactivity == nil {
 		return r.setOperatorDeadlines(ctx, o, nil)
 	}
-	r.mu.Lock()
-	last := r.v.LastActive(o.ID)
-	r.mu.Unlock()
+	var last time.Time
+	_ = r.locked(func() error { last = r.v.LastActive(o.ID); return nil })
 	if resume := last.Add(st.Inactivity.After); resume.After(now) {
 		return r.setOperatorDeadlines(ctx, o, []store.Deadline{{Kind: store.Inactivity, Due: resume}})
 	}
 	reason := fmt.Sprintf("no activity for %v", st.Inactivity.After)
-	err := r.setStatus(ctx, BySystem(CauseInactivity), o.ID, o.Status, st.Inactivity.Target, nil, reason)
-	if err != nil && retryable(err) {
-		r.refresh(ctx, "", o.ID)
-	}
-	return err
+	return r.setStatus(ctx, BySystem(CauseInactivity), o.ID, o.Status, st.Inactivity.Target, nil, reason)
 }
 
-// setOperatorDeadlines replaces o's deadlines on condition that its row is
-// unchanged since the view read it.
+// setOperatorDeadlines replaces o's deadlines, in one step, on condition
+// that its row is unchanged since the view read it.
 func (r *Router) setOperatorDeadlines(ctx context.Context, o store.Operator, ds []store.Deadline) error {
-	saved, err := r.store.SetOperatorDeadlines(ctx, store.OperatorDeadlines{Operator: o.ID, Version: o.Version, Deadlines: ds})
-	if err != nil {
-		if retryable(err) {
-			r.refresh(ctx, "", o.ID)
-		}
-		return err
-	}
-	r.mu.Lock()
-	r.v.AbsorbOperator(saved, false)
-	r.mu.Unlock()
-	return nil
+	_, err := r.step(ctx, BySystem(CauseInactivity), "", about{"operator %q", o.ID}, func(*core.View, time.Time, *store.Conversation, int) (core.Plan, error) {
+		return core.Plan{
+			Write: core.SetOperatorDeadlines, RefreshOperators: []string{o.ID},
+			Deadlines: store.OperatorDeadlines{Operator: o.ID, Version: o.Version, Deadlines: ds},
+		}, nil
+	}, nil)
+	return err
 }

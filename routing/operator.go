@@ -2,9 +2,9 @@ package routing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/routing/internal/core"
@@ -66,25 +66,18 @@ func (r *Router) AddOperator(ctx context.Context, by Actor, spec OperatorSpec) (
 	if _, ok := r.model.Status(row.Status); !ok {
 		return store.Operator{}, fmt.Errorf("%w: %q (operator %q)", ErrUnknownStatus, row.Status, row.ID)
 	}
-	r.mu.Lock()
-	err = r.usable()
-	if err == nil {
-		err = r.v.CheckGroups(row.Groups)
-	}
-	r.mu.Unlock()
+	st, err := r.step(ctx, by, "", about{"operator %q", row.ID}, func(v *core.View, _ time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+		if err := v.CheckGroups(row.Groups); err != nil {
+			return core.Plan{}, err
+		}
+		return core.Plan{Write: core.CreateOperator, Operator: row}, nil
+	}, func(v *core.View, ev *events, out core.Outcome) {
+		v.AvailabilityEvents(out.Operator.Groups, &ev.Events)
+	})
 	if err != nil {
 		return store.Operator{}, err
 	}
-	saved, err := r.store.CreateOperator(ctx, row)
-	if err != nil {
-		return store.Operator{}, err
-	}
-	ev := r.newEvents(now, by)
-	r.mu.Lock()
-	r.v.AbsorbOperator(saved, false)
-	r.v.AvailabilityEvents(saved.Groups, &ev.Events)
-	r.mu.Unlock()
-	ev.emit()
+	saved := st.out.Operator
 	return saved, followUp(r.pumpGroups(ctx, by, slices.Clone(saved.Groups)))
 }
 
@@ -106,28 +99,24 @@ func (r *Router) UpdateOperator(ctx context.Context, by Actor, spec OperatorSpec
 	if err := row.Validate(); err != nil {
 		return store.Operator{}, err
 	}
-	now := r.clock.Now()
-	r.mu.Lock()
-	op, err := r.operator(spec.ID)
 	var old []string
-	if err == nil {
-		err = r.v.CheckGroups(row.Groups)
+	st, err := r.step(ctx, by, "", about{"operator %q", row.ID}, func(v *core.View, _ time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+		op, err := v.Operator(spec.ID)
+		if err != nil {
+			return core.Plan{}, err
+		}
+		if err := v.CheckGroups(row.Groups); err != nil {
+			return core.Plan{}, err
+		}
 		old = slices.Clone(op.Groups)
-	}
-	r.mu.Unlock()
+		return core.Plan{Write: core.UpdateOperator, Operator: row}, nil
+	}, func(v *core.View, ev *events, out core.Outcome) {
+		v.AvailabilityEvents(union(old, out.Operator.Groups), &ev.Events)
+	})
 	if err != nil {
 		return store.Operator{}, err
 	}
-	saved, err := r.store.UpdateOperator(ctx, row)
-	if err != nil {
-		return store.Operator{}, err
-	}
-	ev := r.newEvents(now, by)
-	r.mu.Lock()
-	r.v.AbsorbOperator(saved, false)
-	r.v.AvailabilityEvents(union(old, saved.Groups), &ev.Events)
-	r.mu.Unlock()
-	ev.emit()
+	saved := st.out.Operator
 	if err := r.withdrawStale(ctx, by, saved.ID, old...); err != nil {
 		return saved, followUp(err)
 	}
@@ -151,15 +140,15 @@ func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error 
 	if err := r.endShift(ctx, by, id, ReasonOperatorRemoved); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	op, err := r.operator(id)
-	var waiting []string
-	var groups []string
-	if err == nil {
-		waiting = r.v.Held(id)
-		groups = slices.Clone(op.Groups)
-	}
-	r.mu.Unlock()
+	var waiting, groups []string
+	err = r.locked(func() error {
+		op, err := r.operator(id)
+		if err == nil {
+			waiting = r.v.Held(id)
+			groups = slices.Clone(op.Groups)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -176,15 +165,14 @@ func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error 
 		}
 		groups = append(groups, r.current(ctx, cid).Group)
 	}
-	if err := r.store.DeleteOperator(ctx, id); err != nil {
+	_, err = r.step(ctx, by, "", about{"operator %q", id}, func(*core.View, time.Time, *store.Conversation, int) (core.Plan, error) {
+		return core.Plan{Write: core.DeleteOperator, Operator: store.Operator{ID: id}}, nil
+	}, func(v *core.View, ev *events, _ core.Outcome) {
+		v.AvailabilityEvents(groups, &ev.Events)
+	})
+	if err != nil {
 		return err
 	}
-	ev := r.newEvents(r.clock.Now(), by)
-	r.mu.Lock()
-	r.v.ForgetOperator(id)
-	r.v.AvailabilityEvents(groups, &ev.Events)
-	r.mu.Unlock()
-	ev.emit()
 	return followUp(r.pumpGroups(ctx, by, groups))
 }
 
@@ -255,11 +243,12 @@ func (r *Router) LogOut(ctx context.Context, by Actor, operatorID string) error 
 	return r.exists(operatorID)
 }
 
+// exists fails as SetStatus does for an operator the view does not hold.
 func (r *Router) exists(operatorID string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, err := r.operator(operatorID)
-	return err
+	return r.locked(func() error {
+		_, err := r.operator(operatorID)
+		return err
+	})
 }
 
 // Reasons given in the StatusChanged event of an end of shift.
@@ -319,35 +308,29 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 	// Each conversation is placed once: an operator put back on shift
 	// meanwhile may be given one again, and the loop must end.
 	done := map[string]bool{}
-	var tries attempts
 	for {
-		now := r.clock.Now()
-		r.mu.Lock()
-		err := r.usable()
-		var c store.Conversation
-		var d core.Decision
-		found := false
-		if err == nil {
-			c, d, found, err = r.v.NextRedistribution(operatorID, done, now)
-		}
-		r.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if !found {
-			return r.pumpGroups(ctx, by, kept)
-		}
-		err = r.commitRoute(ctx, by, c, d, now, func(ev *events, res store.Result) {
+		st, err := r.step(ctx, by, "", about{"the conversations of %q", operatorID}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+			c, d, ok, err := v.NextRedistribution(operatorID, done, now)
+			if err != nil || !ok {
+				return core.Plan{}, err
+			}
+			return core.PlanRoute(c, d, now), nil
+		}, func(_ *core.View, ev *events, out core.Outcome) {
 			if ev.Wants(core.Redistributed) {
-				ev.Push(core.Event{Kind: core.Redistributed, Conversation: c.ID, Group: c.Group, From: operatorID, Operator: res.Conversation.Assignee})
+				c := out.Result.Conversation
+				ev.Push(core.Event{Kind: core.Redistributed, Conversation: c.ID, Group: out.Result.Before.Group, From: operatorID, Operator: c.Assignee})
 			}
 		})
 		if err != nil {
-			if tries.again(retryable(err)) {
-				continue
-			}
-			return tries.fail(err, fmt.Sprintf("the conversations of %q", operatorID))
+			return err
 		}
+		if st.done {
+			return r.pumpGroups(ctx, by, kept)
+		}
+		if err := r.withdrawFrom(ctx, by, st.stale); err != nil {
+			return err
+		}
+		c, d := st.out.Result.Before, st.plan.Decision
 		done[c.ID] = true
 		switch d.Action {
 		case policy.Assign:
@@ -368,56 +351,52 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 // fresh data. Moving to the current status changes nothing and reports
 // nothing.
 func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to string, forbid []store.State, reason string) error {
-	var tries attempts
 	refreshed := false
 	for {
-		r.mu.Lock()
-		op, err := r.operator(operatorID)
-		cur := ""
-		if err == nil {
+		cur, same, gained := "", false, false
+		st, err := r.step(ctx, by, "", about{"the status of %q", operatorID}, func(v *core.View, now time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
+			op, err := v.Operator(operatorID)
+			if err != nil {
+				return core.Plan{}, err
+			}
 			cur = op.Status
-			err = r.model.Check(cur, to)
-		}
-		r.mu.Unlock()
+			switch err := r.model.Check(cur, to); {
+			case err != nil:
+				return core.Plan{}, err
+			case from != "" && from != cur:
+				return core.Plan{}, fmt.Errorf("%w: operator %q is %q, not %q", ErrConflict, operatorID, cur, from)
+			case cur == to:
+				same = true
+				return core.Plan{}, nil
+			}
+			return core.Plan{
+				Write: core.SetStatus, Retry: from == "", RefreshOperators: []string{operatorID},
+				Status: store.StatusChange{Operator: operatorID, From: cur, To: to, Forbid: forbid, At: now, Deadlines: r.inactivityDeadlines(to, now)},
+			}, nil
+		}, func(v *core.View, ev *events, out core.Outcome) {
+			gained = v.Accepting(operatorID)
+			if ev.Wants(core.StatusChanged) {
+				ev.Push(core.Event{Kind: core.StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})
+			}
+			v.AvailabilityEvents(out.Operator.Groups, &ev.Events)
+		})
 		switch {
 		case err != nil:
 			return err
-		case from != "" && from != cur:
-			return fmt.Errorf("%w: operator %q is %q, not %q", ErrConflict, operatorID, cur, from)
-		case cur == to && refreshed:
+		case same && (refreshed || st.refused > 0):
 			return r.sync(ctx)
-		case cur == to:
+		case same:
 			// Already there, as far as the view knows: make sure the view
 			// is not behind a change still on its way to it.
 			r.refresh(ctx, "", operatorID)
 			refreshed = true
 			continue
 		}
-		now := r.clock.Now()
-		saved, err := r.store.SetStatus(ctx, store.StatusChange{Operator: operatorID, From: cur, To: to, Forbid: forbid, At: now,
-			Deadlines: r.inactivityDeadlines(to, now)})
-		if err != nil && tries.again(from == "" && errors.Is(err, ErrConflict)) {
-			r.refresh(ctx, "", operatorID)
-			refreshed = true
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		ev := r.newEvents(now, by)
-		r.mu.Lock()
-		gained := r.v.AbsorbOperator(saved, false)
-		if ev.Wants(core.StatusChanged) {
-			ev.Push(core.Event{Kind: core.StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})
-		}
-		r.v.AvailabilityEvents(saved.Groups, &ev.Events)
-		r.mu.Unlock()
-		ev.emit()
 		if err := r.withdrawStale(ctx, by, operatorID); err != nil {
 			return followUp(err)
 		}
 		if gained {
-			return followUp(r.pumpGroups(ctx, by, slices.Clone(saved.Groups)))
+			return followUp(r.pumpGroups(ctx, by, slices.Clone(st.out.Operator.Groups)))
 		}
 		return nil
 	}
@@ -432,25 +411,33 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 // anything that may make offers stale.
 func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string, extra ...string) error {
 	var touched []string
-	var tries attempts
+	// The stale offers are found in one scan, and withdrawn one a step;
+	// a refusal, or the end of the batch, scans again.
+	var batch []store.Conversation
+	var decisions []core.Decision
+	next := 0
 	for {
-		r.mu.Lock()
-		targets, decisions := r.v.WithdrawalsOf(operatorID, extra)
-		r.mu.Unlock()
-		if len(targets) == 0 {
+		st, err := r.step(ctx, by, "", about{"the offers of %q", operatorID}, func(v *core.View, now time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
+			if refused > 0 || next == len(batch) {
+				batch, decisions = v.WithdrawalsOf(operatorID, extra)
+				next = 0
+			}
+			if len(batch) == 0 {
+				return core.Plan{}, nil
+			}
+			next++
+			return core.PlanRoute(batch[next-1], decisions[next-1], now), nil
+		}, nil)
+		if err != nil {
+			return err
+		}
+		if st.done {
 			return r.pumpGroups(ctx, by, touched)
 		}
-		now := r.clock.Now()
-		for i, c := range targets {
-			d := decisions[i]
-			if err := r.commitRoute(ctx, by, c, d, now, nil); err != nil {
-				if tries.again(retryable(err)) {
-					break // scan again on fresh data
-				}
-				return tries.fail(err, fmt.Sprintf("the offers of %q", operatorID))
-			}
-			touched = append(touched, c.Group)
+		if err := r.withdrawFrom(ctx, by, st.stale); err != nil {
+			return err
 		}
+		touched = append(touched, st.out.Result.Before.Group)
 	}
 }
 

@@ -39,10 +39,9 @@ func (r *Router) Resync(ctx context.Context) error {
 // conversations of the view that are no longer open, and puts them in place
 // of the view's rows. It routes nothing: the caller routes every group.
 func (r *Router) resync(ctx context.Context) error {
-	r.mu.Lock()
-	start := r.v.Gen()
-	held := r.v.ConversationIDs()
-	r.mu.Unlock()
+	var start uint64
+	var held []string
+	_ = r.locked(func() error { start, held = r.v.Gen(), r.v.ConversationIDs(); return nil })
 	ops, err := r.store.Operators(ctx)
 	if err != nil {
 		return fmt.Errorf("routing: resync: %w", err)
@@ -69,13 +68,12 @@ func (r *Router) resync(ctx context.Context) error {
 	}
 	convs = append(convs, more...)
 
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
+	return r.locked(func() error {
+		if !r.closed {
+			r.v.Resync(start, ops, convs, gone, r.rawNow())
+		}
 		return nil
-	}
-	r.v.Resync(start, ops, convs, gone, r.rawNow())
-	return nil
+	})
 }
 
 // readConversations returns the rows of the conversations ids that the

@@ -15,7 +15,10 @@ import (
 // decided again on them, up to maxAttempts times. Past that the work is
 // given up with an error that says the view kept changing; what it was
 // about stays as stored (a conversation stays queued, never lost) and is
-// done on the next trigger.
+// done on the next trigger. Every step of a command applies the rule
+// (see step.go); a new conversation refused maxAttempts times is stored
+// queued (core.ReasonViewChanging). The deadline loop applies it to its
+// round: a deadline whose row changed under it is read again.
 
 // maxAttempts bounds how often one piece of work is decided again after
 // the store refused it as stale.
@@ -34,11 +37,6 @@ func (a *attempts) again(stale bool) bool {
 	a.refused++
 	return true
 }
-
-// spent reports whether the work was refused maxAttempts times already,
-// for work that degrades rather than fails (a new conversation is then
-// stored queued, with reasonViewChanging).
-func (a *attempts) spent() bool { return a.refused >= maxAttempts }
 
 // fail returns the error of work given up after the store refused it with
 // err: err itself, wrapped with what kept changing when the refusal was a

@@ -169,27 +169,27 @@ func (r *Router) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("routing: loading conversations: %w", err)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, o := range ops {
-		for _, g := range o.Groups {
-			if !r.v.HasGroup(g) {
-				return fmt.Errorf("%w: the store holds operator %q of group %q, which is not configured", ErrInvalidConfig, o.ID, g)
+	return r.locked(func() error {
+		for _, o := range ops {
+			for _, g := range o.Groups {
+				if !r.v.HasGroup(g) {
+					return fmt.Errorf("%w: the store holds operator %q of group %q, which is not configured", ErrInvalidConfig, o.ID, g)
+				}
+			}
+			if _, ok := r.model.Status(o.Status); !ok {
+				return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
 			}
 		}
-		if _, ok := r.model.Status(o.Status); !ok {
-			return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
+		for _, c := range convs {
+			if !r.v.HasGroup(c.Group) {
+				return fmt.Errorf("%w: the store holds conversation %q of group %q, which is not configured", ErrInvalidConfig, c.ID, c.Group)
+			}
 		}
-	}
-	for _, c := range convs {
-		if !r.v.HasGroup(c.Group) {
-			return fmt.Errorf("%w: the store holds conversation %q of group %q, which is not configured", ErrInvalidConfig, c.ID, c.Group)
-		}
-	}
-	// Activity before a restart is not known: everyone counts as active
-	// now (see OperatorActive).
-	r.v.Load(ops, convs, r.clock.Now())
-	return nil
+		// Activity before a restart is not known: everyone counts as
+		// active now (see OperatorActive).
+		r.v.Load(ops, convs, r.clock.Now())
+		return nil
+	})
 }
 
 // Stop stops the Router. New commands fail with ErrClosed from the moment
@@ -235,9 +235,7 @@ func (r *Router) Stop(ctx context.Context) error {
 // the background work is told to end (its store calls are cancelled).
 // Stop waits for it to end, then closes the subscriptions.
 func (r *Router) signalStop() {
-	r.mu.Lock()
-	r.closed = true
-	r.mu.Unlock()
+	_ = r.locked(func() error { r.closed = true; return nil })
 	r.endLife()
 	if r.stopLoop != nil {
 		close(r.stopLoop)
@@ -304,16 +302,16 @@ func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
 		return err
 	}
 	now := r.clock.Now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.usable(); err != nil {
-		return err
+	err = r.locked(func() error {
+		if err := r.usable(); err != nil {
+			return err
+		}
+		return r.v.AddGroup(g.core(), now)
+	})
+	if err == nil {
+		r.poke()
 	}
-	if err := r.v.AddGroup(g.core(), now); err != nil {
-		return err
-	}
-	r.poke()
-	return nil
+	return err
 }
 
 // SetPolicy replaces a group's policy at run time (R8); by must be an
@@ -339,13 +337,15 @@ func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy
 	if p == nil {
 		return fmt.Errorf("%w: group %q: nil policy", ErrInvalid, group)
 	}
-	r.mu.Lock()
-	err = r.usable()
 	var groups []string
-	if err == nil {
+	err = r.locked(func() error {
+		if err := r.usable(); err != nil {
+			return err
+		}
+		var err error
 		groups, err = r.v.SetPolicy(group, p)
-	}
-	r.mu.Unlock()
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -354,9 +354,9 @@ func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy
 
 // Groups returns the ids of the router's groups, sorted.
 func (r *Router) Groups() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.v.GroupIDs()
+	var ids []string
+	_ = r.locked(func() error { ids = r.v.GroupIDs(); return nil })
+	return ids
 }
 
 // report logs err, a failure of background work, and hands it to

@@ -2,6 +2,8 @@ package routing
 
 import (
 	"time"
+
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 )
 
 // Snapshot is a supervisor's live view (S1), taken at one instant.
@@ -63,9 +65,9 @@ type GroupSnapshot struct {
 // Snapshot returns the live view of operators and queues.
 func (r *Router) Snapshot() Snapshot {
 	now := r.clock.Now()
-	r.mu.Lock()
-	ops, groups := r.v.Snapshot()
-	r.mu.Unlock()
+	var ops []core.OperatorInfo
+	var groups []core.GroupInfo
+	_ = r.locked(func() error { ops, groups = r.v.Snapshot(); return nil })
 	s := Snapshot{At: now}
 	for _, o := range ops {
 		s.Operators = append(s.Operators, OperatorSnapshot{

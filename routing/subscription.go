@@ -3,6 +3,9 @@ package routing
 import (
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 )
 
 // Subscription receives the events of the kinds it was created for. Its
@@ -79,15 +82,17 @@ func (h *hub) remove(s *Subscription) {
 	s.once.Do(func() { close(s.c) })
 }
 
-// emit numbers events and hands each to the subscribers that want it.
-func (h *hub) emit(evs []Event) {
+// emit numbers the events of one step, stamped with its time at and actor
+// by, and hands each to the subscribers that want it.
+func (h *hub) emit(at time.Time, by Actor, evs []core.Event) {
 	if len(evs) == 0 {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, ev := range evs {
+	for _, e := range evs {
 		h.seq++
+		ev := event(e, at, by)
 		ev.Seq = h.seq
 		for _, s := range h.subs {
 			if s.mask&(1<<ev.Kind) == 0 {

@@ -42,9 +42,8 @@ func validWaitLevels(group string, ls []WaitLevel) error {
 
 // fireWaitLevel reports the wait level it crossed and arms the next.
 func (r *Router) fireWaitLevel(ctx context.Context, it core.DueItem, c store.Conversation, now time.Time) error {
-	r.mu.Lock()
-	g, _ := r.v.Group(c.Group)
-	r.mu.Unlock()
+	var g core.GroupConfig
+	_ = r.locked(func() error { g, _ = r.v.Group(c.Group); return nil })
 	levels := g.WaitLevels
 	d, _ := store.DeadlineOf(c.Deadlines, store.WaitLevel)
 	ds := core.Without(c.Deadlines, store.WaitLevel)
@@ -131,28 +130,32 @@ func (r *Router) customerWaits(ctx context.Context, by Actor, convID string) (st
 }
 
 // retryDeadlines sets the deadlines next computes for conversation convID
-// (under r.mu, from the view's row) in the name of by, retrying on a stale
-// view.
+// (under r.mu, from the view's row, or the store's when the view does not
+// hold it) in the name of by, in one step that a stale refusal decides
+// again. It returns the conversation as the view holds it afterwards, or
+// as next saw it when nothing changed.
 func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error)) (store.Conversation, error) {
-	var tries attempts
-	for {
-		c, err := r.read(ctx, convID)
-		if err != nil {
-			return c, err
-		}
-		now := r.clock.Now()
-		r.mu.Lock()
-		ds, changed, err := next(c, now)
-		r.mu.Unlock()
-		if err != nil || !changed {
-			return c, err
-		}
-		err = r.setDeadlines(ctx, by, c, ds, nil)
-		if err == nil {
-			return r.current(ctx, convID), nil
-		}
-		if !tries.again(retryable(err)) {
-			return c, err
-		}
+	if err := store.CheckID("conversation id", convID); err != nil {
+		return store.Conversation{}, err
 	}
+	var c store.Conversation
+	st, err := r.step(ctx, by, convID, about{"conversation %q", convID}, func(v *core.View, now time.Time, read *store.Conversation, _ int) (core.Plan, error) {
+		var ok bool
+		if c, ok = rowOf(v, convID, read); !ok {
+			return core.Plan{Write: core.ReadConversation, Conversation: convID}, nil
+		}
+		ds, changed, err := next(c, now)
+		if err != nil || !changed {
+			return core.Plan{}, err
+		}
+		ch := deadlinesChange(c, ds)
+		ch.At = now
+		p := core.PlanApply(ch)
+		p.Retry = true
+		return p, nil
+	}, nil)
+	if err != nil || st.done {
+		return c, err
+	}
+	return r.current(ctx, convID), nil
 }

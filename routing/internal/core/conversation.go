@@ -23,26 +23,13 @@ func (v *View) ConversationIDs() []string {
 	return slices.AppendSeq(make([]string, 0, len(v.convs)), maps.Keys(v.convs))
 }
 
-// Absorb folds a store result into the view: the conversation's row and
-// the loads of the operators it left and reached. now is the time on the
-// Router's own clock, in Unix nanoseconds (see Tombstones).
-func (v *View) Absorb(res store.Result, now int64) { v.absorb(res, now) }
-
-// Release undoes d's reservation once the store has answered, and
-// absorbs res, d's result, when it is not nil (see release).
-func (v *View) Release(d *Decision, res *store.Result, now int64) { v.release(d, res, now) }
-
-// RoutedEvents reports where a routed conversation went (see
-// routedEvents); the view has absorbed res.
-func (v *View) RoutedEvents(ev *Events, res store.Result, d Decision) { v.routedEvents(ev, res, d) }
-
 // WithdrawnEvents reports the offers res withdrew.
 func (v *View) WithdrawnEvents(ev *Events, res store.Result) { v.withdrawnEvents(ev, res) }
 
 // Position returns c's 1-based place in its queue, or 0.
 func (v *View) Position(c *store.Conversation) int { return v.position(c) }
 
-// DecideNew decides where new conversation row goes: assigned, offered or
+// decideNew decides where new conversation row goes: assigned, offered or
 // kept in the queue. On the first attempt (first) the group's first wait
 // level is armed in row. After too many refusals (spent) it is kept
 // queued; while others wait it joins the queue behind them (invariant 5);
@@ -50,7 +37,7 @@ func (v *View) Position(c *store.Conversation) int { return v.position(c) }
 // sticky. An assignment reserves its operator. allBusy reports whether
 // the group's operators on shift are all at cap (R5). It fails with
 // ErrNotFound for an unknown group.
-func (v *View) DecideNew(row *store.Conversation, first, spent, sticky bool) (d Decision, allBusy bool, err error) {
+func (v *View) decideNew(row *store.Conversation, first, spent, sticky bool) (d Decision, allBusy bool, err error) {
 	g, err := v.group(row.Group)
 	if err != nil {
 		return d, false, err

@@ -75,12 +75,12 @@ func (v *View) mayBeOffered(op *operator, gid string) bool {
 	return op.inOffer && g != nil && op.row.InGroup(gid) && policy.BelowCap(g.limiter, op.candidate())
 }
 
-// StaleOfferees returns the operators c is offered to who may no longer be
+// staleOfferees returns the operators c is offered to who may no longer be
 // offered it: one lost eligibility (status, group, cap) after decision d was
 // taken and before its result reached the view, so that the withdrawal that
 // followed their change could not see this offer yet. Without such a loss
 // since d (View.offerEpoch unchanged) it returns nil at once.
-func (v *View) StaleOfferees(c store.Conversation, d Decision) []string {
+func (v *View) staleOfferees(c store.Conversation, d Decision) []string {
 	if c.State != store.Offered || d.epoch == v.offerEpoch {
 		return nil
 	}

@@ -125,3 +125,10 @@ func (v *View) AfterLeaving(before store.Conversation, extra []string) (groups [
 	}
 	return v.WaitingGroups(extra, groups), status, next
 }
+
+// Accepting reports whether operator id accepts new conversations in some
+// way (automatic or offers).
+func (v *View) Accepting(id string) bool {
+	op := v.ops[id]
+	return op != nil && op.accepting()
+}

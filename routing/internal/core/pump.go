@@ -32,7 +32,7 @@ type Pump struct {
 }
 
 // NewPump returns the routing of group's queue.
-func NewPump(group string) *Pump { return &Pump{group: group, done: map[string]bool{}} }
+func NewPump(group string) Pump { return Pump{group: group, done: map[string]bool{}} }
 
 // Done records that conversation id is routed: the pump does not decide
 // about it again.
