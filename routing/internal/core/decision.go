@@ -31,6 +31,10 @@ type Decision struct {
 	epoch uint64
 	// accept is the group's AcceptTimeout when the decision was taken.
 	accept time.Duration
+	// keepAccept keeps the conversation's accept timeout as it is: the
+	// offers the decision keeps were made when it was set (see
+	// WithdrawalsOf).
+	keepAccept bool
 	// reserved is the operator reserved for the decision (see reserve).
 	reserved *operator
 }
@@ -157,10 +161,14 @@ func (d Decision) Change(c store.Conversation, now time.Time) store.Change {
 
 // Deadlines returns ds as they must be once d is applied at now: an
 // automatic assignment or an offer must be accepted within the group's
-// AcceptTimeout, if it has one (L2); a conversation kept in the queue
-// awaits no acceptance.
+// AcceptTimeout, if it has one (L2), counted from the offer, so that
+// offers kept when others are withdrawn keep their deadline; a
+// conversation kept in the queue awaits no acceptance.
 func (d Decision) Deadlines(ds []store.Deadline, now time.Time) []store.Deadline {
 	_, had := store.DeadlineOf(ds, store.AcceptTimeout)
+	if d.keepAccept && d.Action != policy.Keep {
+		return ds
+	}
 	if d.Action != policy.Keep && d.accept > 0 {
 		return With(ds, store.Deadline{Kind: store.AcceptTimeout, Due: now.Add(d.accept)})
 	}

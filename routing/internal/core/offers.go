@@ -13,7 +13,7 @@ import (
 // to them although they may no longer be offered them (R3), each with the
 // decision that withdraws every offer of it that went stale: the offers
 // still eligible are kept, and a conversation left with none is kept in
-// the queue. Every stale offer goes, not only this operator's: another
+// the queue. The offers kept keep their accept timeout (L2). Every stale offer goes, not only this operator's: another
 // operator's withdrawal may be under way, and the store refuses to keep an
 // offer to anyone no longer eligible.
 func (v *View) WithdrawalsOf(operatorID string, extra []string) ([]store.Conversation, []Decision) {
@@ -22,7 +22,7 @@ func (v *View) WithdrawalsOf(operatorID string, extra []string) ([]store.Convers
 	for i, c := range targets {
 		ds[i] = Keep("offers withdrawn")
 		if rest := v.eligibleOfferees(c); len(rest) > 0 {
-			ds[i] = Decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, Require: store.Require{OfferStatuses: v.offerStatuses}}
+			ds[i] = Decision{Decision: policy.Decision{Action: policy.Offer, Operators: rest}, Require: store.Require{OfferStatuses: v.offerStatuses}, keepAccept: true}
 		}
 	}
 	return targets, ds
