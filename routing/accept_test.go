@@ -129,3 +129,33 @@ func TestL2_Cleversite_OfferNotTakenGoesToOthers(t *testing.T) {
 	require.Equal(t, "dan", c1.Assignee)
 	require.Empty(t, c1.Deadlines)
 }
+
+// TestL2_OffersLeftAfterAWithdrawalAreStillTakenBack: a broadcast offer to
+// two operators, one of whom goes away, stays offered to the other, and is
+// still taken back when nobody accepts it by the time set when it was
+// offered.
+func TestL2_OffersLeftAfterAWithdrawalAreStillTakenBack(t *testing.T) {
+	ctx := context.Background()
+	r, clk := newClockRouter(t, presence.Standard(), routing.Group{ID: "sales", AcceptTimeout: time.Minute, Policy: policy.Broadcast(0)})
+	for _, id := range []string{"ann", "bob"} {
+		_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"sales"}, Status: presence.StatusReady})
+		require.NoError(t, err)
+	}
+	c1, err := r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "sales"})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"ann", "bob"}, c1.OfferedTo)
+	sub := r.Subscribe(routing.Missed, routing.OfferWithdrawn)
+
+	clk.Add(30 * time.Second)
+	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("bob"), "bob", presence.StatusAway))
+	require.Equal(t, []string{"offer-withdrawn conv=c1 group=sales ops=[bob]"}, drainStrings(sub))
+	c1, err = r.Conversation(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, []string{"ann"}, c1.OfferedTo)
+
+	clk.Add(30 * time.Second)
+	require.NoError(t, r.ProcessDue(ctx))
+	got := drainStrings(sub)
+	require.NotEmpty(t, got, "the offer left to ann was not taken back")
+	require.Equal(t, "missed conv=c1 group=sales ops=[ann]", got[0])
+}
