@@ -47,9 +47,11 @@ func (v *View) NextRoute(p *Pump, now time.Time) (c store.Conversation, d Decisi
 	if err != nil {
 		return c, d, false, err
 	}
-	if !p.started {
+	if !p.started && g.canServe() {
 		// Offers are decided again only when someone may have become
-		// eligible for them since they were made.
+		// eligible for them since they were made. A group that cannot be
+		// served now (outside its hours, say) keeps the news for the pump
+		// that can.
 		p.reoffer, g.offersDirty, p.started = g.offersDirty, false, true
 	}
 	kept := 0
