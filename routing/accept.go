@@ -45,7 +45,8 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 func (r *Router) fireAccept(ctx context.Context, c store.Conversation) error {
 	by := BySystem(CauseAcceptTimeout)
 	var missed []string
-	st, err := r.step(ctx, by, "", about{"conversation %q", c.ID}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+	var st stepped
+	err := r.step(ctx, by, "", about{"conversation %q", c.ID}, &st, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
 		d, ms, ok := v.DecideMissed(c, now)
 		if !ok {
 			return core.Plan{}, nil

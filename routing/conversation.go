@@ -144,7 +144,8 @@ func (r *Router) create(ctx context.Context, by Actor, row store.Conversation, s
 // staleOfferees).
 func (r *Router) createAndRoute(ctx context.Context, by Actor, row store.Conversation, sticky bool) (store.Conversation, []string, error) {
 	first := true
-	st, err := r.step(ctx, by, row.ID, about{"conversation %q", row.ID}, func(v *core.View, _ time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
+	var st stepped
+	err := r.step(ctx, by, row.ID, about{"conversation %q", row.ID}, &st, func(v *core.View, _ time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
 		p, err := v.PlanNew(&row, first, refused >= maxAttempts, sticky)
 		first = false
 		return p, err
@@ -191,7 +192,8 @@ func (r *Router) StartOutbound(ctx context.Context, by Actor, nc NewConversation
 }
 
 func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string, nc NewConversation) (store.Conversation, error) {
-	st, err := r.step(ctx, by, nc.ID, about{"conversation %q", nc.ID}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+	var st stepped
+	err := r.step(ctx, by, nc.ID, about{"conversation %q", nc.ID}, &st, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
 		if err := v.CheckGroups([]string{nc.Group}); err != nil {
 			return core.Plan{}, err
 		}
@@ -587,7 +589,8 @@ func (r *Router) mutate(ctx context.Context, by Actor, id string, build func(sto
 		return store.Result{}, err
 	}
 	var c store.Conversation
-	st, err := r.step(ctx, by, id, about{"conversation %q", id}, func(v *core.View, now time.Time, read *store.Conversation, _ int) (core.Plan, error) {
+	var st stepped
+	err := r.step(ctx, by, id, about{"conversation %q", id}, &st, func(v *core.View, now time.Time, read *store.Conversation, _ int) (core.Plan, error) {
 		var ok bool
 		if c, ok = rowOf(v, id, read); !ok {
 			return core.Plan{Write: core.ReadConversation, Conversation: id}, nil

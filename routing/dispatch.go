@@ -61,7 +61,8 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 func (r *Router) pump(ctx context.Context, by Actor, group string) error {
 	p := core.NewPump(group)
 	for {
-		st, err := r.step(ctx, by, "", about{"group %q's queue", group}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+		var st stepped
+		err := r.step(ctx, by, "", about{"group %q's queue", group}, &st, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
 			c, d, ok, err := v.NextRoute(&p, now)
 			if err != nil || !ok {
 				return core.Plan{}, err

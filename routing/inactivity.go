@@ -110,11 +110,11 @@ func (r *Router) fireInactivity(ctx context.Context, it core.DueItem, o store.Op
 // setOperatorDeadlines replaces o's deadlines, in one step, on condition
 // that its row is unchanged since the view read it.
 func (r *Router) setOperatorDeadlines(ctx context.Context, o store.Operator, ds []store.Deadline) error {
-	_, err := r.step(ctx, BySystem(CauseInactivity), "", about{"operator %q", o.ID}, func(*core.View, time.Time, *store.Conversation, int) (core.Plan, error) {
+	var st stepped
+	return r.step(ctx, BySystem(CauseInactivity), "", about{"operator %q", o.ID}, &st, func(*core.View, time.Time, *store.Conversation, int) (core.Plan, error) {
 		return core.Plan{
 			Write: core.SetOperatorDeadlines, RefreshOperators: []string{o.ID},
 			Deadlines: store.OperatorDeadlines{Operator: o.ID, Version: o.Version, Deadlines: ds},
 		}, nil
 	}, nil)
-	return err
 }

@@ -66,7 +66,8 @@ func (r *Router) AddOperator(ctx context.Context, by Actor, spec OperatorSpec) (
 	if _, ok := r.model.Status(row.Status); !ok {
 		return store.Operator{}, fmt.Errorf("%w: %q (operator %q)", ErrUnknownStatus, row.Status, row.ID)
 	}
-	st, err := r.step(ctx, by, "", about{"operator %q", row.ID}, func(v *core.View, _ time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+	var st stepped
+	err = r.step(ctx, by, "", about{"operator %q", row.ID}, &st, func(v *core.View, _ time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
 		if err := v.CheckGroups(row.Groups); err != nil {
 			return core.Plan{}, err
 		}
@@ -100,7 +101,8 @@ func (r *Router) UpdateOperator(ctx context.Context, by Actor, spec OperatorSpec
 		return store.Operator{}, err
 	}
 	var old []string
-	st, err := r.step(ctx, by, "", about{"operator %q", row.ID}, func(v *core.View, _ time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+	var st stepped
+	err = r.step(ctx, by, "", about{"operator %q", row.ID}, &st, func(v *core.View, _ time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
 		op, err := v.Operator(spec.ID)
 		if err != nil {
 			return core.Plan{}, err
@@ -165,7 +167,8 @@ func (r *Router) RemoveOperator(ctx context.Context, by Actor, id string) error 
 		}
 		groups = append(groups, r.current(ctx, cid).Group)
 	}
-	_, err = r.step(ctx, by, "", about{"operator %q", id}, func(*core.View, time.Time, *store.Conversation, int) (core.Plan, error) {
+	var st stepped
+	err = r.step(ctx, by, "", about{"operator %q", id}, &st, func(*core.View, time.Time, *store.Conversation, int) (core.Plan, error) {
 		return core.Plan{Write: core.DeleteOperator, Operator: store.Operator{ID: id}}, nil
 	}, func(v *core.View, ev *events, _ core.Outcome) {
 		v.AvailabilityEvents(groups, &ev.Events)
@@ -309,7 +312,8 @@ func (r *Router) redistribute(ctx context.Context, by Actor, operatorID string) 
 	// meanwhile may be given one again, and the loop must end.
 	done := map[string]bool{}
 	for {
-		st, err := r.step(ctx, by, "", about{"the conversations of %q", operatorID}, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
+		var st stepped
+		err := r.step(ctx, by, "", about{"the conversations of %q", operatorID}, &st, func(v *core.View, now time.Time, _ *store.Conversation, _ int) (core.Plan, error) {
 			c, d, ok, err := v.NextRedistribution(operatorID, done, now)
 			if err != nil || !ok {
 				return core.Plan{}, err
@@ -354,7 +358,8 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 	refreshed := false
 	for {
 		cur, same, gained := "", false, false
-		st, err := r.step(ctx, by, "", about{"the status of %q", operatorID}, func(v *core.View, now time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
+		var st stepped
+		err := r.step(ctx, by, "", about{"the status of %q", operatorID}, &st, func(v *core.View, now time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
 			op, err := v.Operator(operatorID)
 			if err != nil {
 				return core.Plan{}, err
@@ -417,7 +422,8 @@ func (r *Router) withdrawStale(ctx context.Context, by Actor, operatorID string,
 	var decisions []core.Decision
 	next := 0
 	for {
-		st, err := r.step(ctx, by, "", about{"the offers of %q", operatorID}, func(v *core.View, now time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
+		var st stepped
+		err := r.step(ctx, by, "", about{"the offers of %q", operatorID}, &st, func(v *core.View, now time.Time, _ *store.Conversation, refused int) (core.Plan, error) {
 			if refused > 0 || next == len(batch) {
 				batch, decisions = v.WithdrawalsOf(operatorID, extra)
 				next = 0

@@ -70,18 +70,20 @@ type about struct{ format, id string }
 
 func (a about) String() string { return fmt.Sprintf(a.format, a.id) }
 
-// step takes one step of a command by by on the one path (see above).
-// With conv set, the conversation's lock is taken before the first
-// decision and held until the step returns (the command concerns that
-// conversation from the start); otherwise it is taken, for each attempt,
-// on the conversation the plan names. It fails with ErrClosed after Stop,
-// the plan's error, the store's, or, for a plan retried maxAttempts times,
-// an error that says what kept changing.
-func (r *Router) step(ctx context.Context, by Actor, conv string, what about, plan planFunc, report reportFunc) (stepped, error) {
+// step takes one step of a command by by on the one path (see above),
+// and records in st what it did (st is the caller's, so that a plan and
+// an answer, a kilobyte or two, are not copied from frame to frame). With
+// conv set, the conversation's lock is taken before the first decision
+// and held until the step returns (the command concerns that conversation
+// from the start); otherwise it is taken, for each attempt, on the
+// conversation the plan names. It fails with ErrClosed after Stop, the
+// plan's error, the store's, or, for a plan retried maxAttempts times, an
+// error that says what kept changing.
+func (r *Router) step(ctx context.Context, by Actor, conv string, what about, st *stepped, plan planFunc, report reportFunc) error {
 	if conv != "" {
 		unlock, err := r.lockConv(ctx, conv)
 		if err != nil {
-			return stepped{}, err
+			return err
 		}
 		defer unlock()
 	}
@@ -89,93 +91,92 @@ func (r *Router) step(ctx context.Context, by Actor, conv string, what about, pl
 	var read *store.Conversation
 	for {
 		now := r.clock.Now()
-		var p core.Plan
+		st.refused = tries.refused
 		err := r.locked(func() error {
 			if err := r.usable(); err != nil {
 				return err
 			}
 			var err error
-			p, err = plan(r.v, now, read, tries.refused)
+			st.plan, err = plan(r.v, now, read, tries.refused)
 			return err
 		})
-		st := stepped{plan: p, refused: tries.refused}
+		p := &st.plan
 		switch {
 		case err != nil:
-			return st, err
+			return err
 		case p.Write == core.NoWrite:
 			st.done = true
-			return st, nil
+			return nil
 		case p.Write == core.ReadConversation:
 			c, err := r.store.Conversation(ctx, p.Conversation)
 			if err != nil {
-				return st, err
+				return err
 			}
 			read = &c
 			continue
 		}
-		st.out, st.stale, err = r.commit(ctx, by, &st.plan, now, conv == "", report)
+		err = r.commit(ctx, by, st, now, conv == "", report)
 		if err == nil {
-			return st, nil
+			return nil
 		}
 		if !retryable(err) {
-			return st, err
+			return err
 		}
 		r.refresh(ctx, p.RefreshConversation, p.Refresh()...)
 		if !p.Retry {
-			return st, err
+			return err
 		}
 		if !tries.again(true) {
-			return st, tries.fail(err, what.String())
+			return tries.fail(err, what.String())
 		}
 		read = nil
 	}
 }
 
-// commit makes plan p's store call, taking the lock of its conversation
-// first when lock is set, folds the answer into the view and emits the
-// events (see step).
-func (r *Router) commit(ctx context.Context, by Actor, p *core.Plan, now time.Time, lock bool, report reportFunc) (core.Outcome, []string, error) {
+// commit makes the store call of st's plan, taking the lock of its
+// conversation first when lock is set, folds the answer into the view and
+// emits the events (see step); st records the answer.
+func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Time, lock bool, report reportFunc) error {
+	p := &st.plan
 	if lock && p.Conversation != "" {
 		unlock, err := r.lockConv(ctx, p.Conversation)
 		if err != nil {
-			r.absorbOutcome(p, core.Outcome{}, false)
-			return core.Outcome{}, nil, err
+			r.absorbOutcome(p, &st.out, false)
+			return err
 		}
 		defer unlock()
 	}
-	out, err := r.write(ctx, p)
-	if err != nil {
-		r.absorbOutcome(p, out, false)
-		return out, nil, err
+	if err := r.write(ctx, p, &st.out); err != nil {
+		r.absorbOutcome(p, &st.out, false)
+		return err
 	}
 	if !p.At.IsZero() {
 		now = p.At
 	}
 	ev := r.newEvents(now, by)
-	var stale []string
 	_ = r.locked(func() error {
-		r.v.Absorb(p, out, true, r.rawNow())
+		r.v.Absorb(p, st.out, true, r.rawNow())
 		if report != nil {
-			report(r.v, ev, out)
+			report(r.v, ev, st.out)
 		}
-		stale = r.v.Report(p, out, &ev.Events)
+		st.stale = r.v.Report(p, st.out, &ev.Events)
 		return nil
 	})
 	ev.emit()
-	return out, stale, nil
+	return nil
 }
 
 // absorbOutcome folds the answer to p into the view, for a write the store
 // took (ok) or refused.
-func (r *Router) absorbOutcome(p *core.Plan, out core.Outcome, ok bool) {
+func (r *Router) absorbOutcome(p *core.Plan, out *core.Outcome, ok bool) {
 	_ = r.locked(func() error {
-		r.v.Absorb(p, out, ok, r.rawNow())
+		r.v.Absorb(p, *out, ok, r.rawNow())
 		return nil
 	})
 }
 
-// write makes plan p's store call.
-func (r *Router) write(ctx context.Context, p *core.Plan) (out core.Outcome, err error) {
+// write makes plan p's store call, and puts the answer in out.
+func (r *Router) write(ctx context.Context, p *core.Plan, out *core.Outcome) (err error) {
 	switch p.Write {
 	case core.ApplyChange:
 		out.Result, err = r.store.Apply(ctx, p.Change)
@@ -194,7 +195,7 @@ func (r *Router) write(ctx context.Context, p *core.Plan) (out core.Outcome, err
 	default:
 		err = fmt.Errorf("routing: a plan with no store call (%d)", p.Write)
 	}
-	return out, err
+	return err
 }
 
 // locked runs fn with r.mu held: the one way to the view.

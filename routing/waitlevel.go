@@ -139,7 +139,8 @@ func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, ne
 		return store.Conversation{}, err
 	}
 	var c store.Conversation
-	st, err := r.step(ctx, by, convID, about{"conversation %q", convID}, func(v *core.View, now time.Time, read *store.Conversation, _ int) (core.Plan, error) {
+	var st stepped
+	err := r.step(ctx, by, convID, about{"conversation %q", convID}, &st, func(v *core.View, now time.Time, read *store.Conversation, _ int) (core.Plan, error) {
 		var ok bool
 		if c, ok = rowOf(v, convID, read); !ok {
 			return core.Plan{Write: core.ReadConversation, Conversation: convID}, nil
