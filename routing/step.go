@@ -155,11 +155,11 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 	}
 	ev := r.newEvents(now, by)
 	_ = r.locked(func() error {
-		r.v.Absorb(p, st.out, true, r.rawNow())
+		r.v.Absorb(p, &st.out, true, r.rawNow())
 		if report != nil {
 			report(r.v, ev, st.out)
 		}
-		st.stale = r.v.Report(p, st.out, &ev.Events)
+		st.stale = r.v.Report(p, &st.out, &ev.Events)
 		return nil
 	})
 	ev.emit()
@@ -170,7 +170,7 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 // took (ok) or refused.
 func (r *Router) absorbOutcome(p *core.Plan, out *core.Outcome, ok bool) {
 	_ = r.locked(func() error {
-		r.v.Absorb(p, *out, ok, r.rawNow())
+		r.v.Absorb(p, out, ok, r.rawNow())
 		return nil
 	})
 }

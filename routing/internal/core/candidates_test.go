@@ -183,7 +183,7 @@ func TestR3_OwnCapOrGroupDefault(t *testing.T) {
 	require.Equal(t, "ann", p.Decision.Operator)
 	require.Equal(t, 3, p.Require.AssigneeCap)
 	require.Contains(t, p.Decision.Skipped, policy.Skip{Operator: "cat", Reason: policy.ReasonAtCap})
-	v.Absorb(&p, Outcome{}, false, at(0)) // refused: nothing changes
+	v.Absorb(&p, &Outcome{}, false, at(0)) // refused: nothing changes
 
 	// Raising sales' default to 3 (R8) frees cat, and re-routes the
 	// queues of sales and of the groups its members serve.
@@ -213,7 +213,7 @@ func TestR2_ReservationSpreadsArrivals(t *testing.T) {
 	require.Equal(t, "cat", p2.Decision.Operator, "dan is reserved for n1")
 
 	// n1's write is refused: dan is first again.
-	v.Absorb(&p1, Outcome{}, false, at(0))
+	v.Absorb(&p1, &Outcome{}, false, at(0))
 	p3 := planNew(t, v, newRow("n3", "sales", 0))
 	require.Equal(t, "dan", p3.Decision.Operator, "n1's reservation is released")
 
@@ -248,7 +248,7 @@ func TestR3_ReservationDoesNotCountTowardCap(t *testing.T) {
 	b.commit(v, &p1, t0)
 	_, err := b.write(&p2)
 	require.ErrorIs(t, err, store.ErrOverCapacity)
-	v.Absorb(&p2, Outcome{}, false, at(0))
+	v.Absorb(&p2, &Outcome{}, false, at(0))
 
 	o, err := v.Operator("ann")
 	require.NoError(t, err)
@@ -285,7 +285,7 @@ func TestR2_PumpReservationIsSeenByOtherGroups(t *testing.T) {
 
 	// s1's write is refused; its reservation goes, and dan's stays.
 	p := PlanRoute(c, d, t0)
-	v.Absorb(&p, Outcome{}, false, at(0))
+	v.Absorb(&p, &Outcome{}, false, at(0))
 	_, d, ok, err = v.NextRoute(&ps, t0)
 	require.NoError(t, err)
 	require.True(t, ok)

@@ -44,12 +44,12 @@ func TestL1_ReportAssignment(t *testing.T) {
 		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.ReasonMissingSkill}}}
 	for _, w := range []uint64{wanted(Assigned), all} {
 		ev := Events{Wanted: w}
-		require.Empty(t, v.Report(&p, out, &ev))
+		require.Empty(t, v.Report(&p, &out, &ev))
 		require.Equal(t, []Event{want}, ev.List)
 	}
 	for _, w := range []uint64{0, wanted(Queued, Offered, OffHours, AllBusy)} {
 		ev := Events{Wanted: w}
-		v.Report(&p, out, &ev)
+		v.Report(&p, &out, &ev)
 		require.Empty(t, ev.List, "wanted %b", w)
 	}
 }
@@ -70,10 +70,10 @@ func TestR1_ReportOffer(t *testing.T) {
 	require.Equal(t, []string{"ann", "bob"}, p.Row.OfferedTo)
 	out := b.commit(v, &p, t0)
 	ev := Events{Wanted: wanted(Offered)}
-	require.Empty(t, v.Report(&p, out, &ev))
+	require.Empty(t, v.Report(&p, &out, &ev))
 	require.Equal(t, []Event{{Kind: Offered, Conversation: "n1", Group: "sales", Operators: []string{"ann", "bob"}, Policy: "broadcast"}}, ev.List)
 	ev = Events{Wanted: wanted(Assigned, Queued)}
-	v.Report(&p, out, &ev)
+	v.Report(&p, &out, &ev)
 	require.Empty(t, ev.List)
 
 	// cat comes on shift: the pump offers n1 to her too, and only she is
@@ -129,7 +129,7 @@ func TestR5_ReportQueuedAndAllBusyOnce(t *testing.T) {
 		{wanted(Assigned, Offered), nil},
 	} {
 		ev := Events{Wanted: tc.wanted}
-		require.Empty(t, v.Report(&p, out, &ev))
+		require.Empty(t, v.Report(&p, &out, &ev))
 		require.Equal(t, tc.events, ev.List, "wanted %b", tc.wanted)
 	}
 

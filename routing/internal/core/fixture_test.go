@@ -243,7 +243,7 @@ func (b *book) commit(v *View, p *Plan, now time.Time) Outcome {
 	b.t.Helper()
 	out, err := b.write(p)
 	require.NoError(b.t, err)
-	v.Absorb(p, out, true, now.UnixNano())
+	v.Absorb(p, &out, true, now.UnixNano())
 	return out
 }
 
@@ -252,7 +252,7 @@ func (b *book) commit(v *View, p *Plan, now time.Time) Outcome {
 func (b *book) absorbStatus(v *View, id, status string, when time.Time) store.Operator {
 	row := b.setStatus(id, status, when)
 	p := Plan{Write: SetStatus, Status: store.StatusChange{Operator: id, To: status, At: when}}
-	v.Absorb(&p, Outcome{Operator: row}, true, when.UnixNano())
+	v.Absorb(&p, &Outcome{Operator: row}, true, when.UnixNano())
 	return row
 }
 
@@ -263,7 +263,7 @@ func (b *book) route(v *View, c store.Conversation, d Decision, now time.Time, w
 	p := PlanRoute(c, d, now)
 	out := b.commit(v, &p, now)
 	ev := Events{Wanted: wanted}
-	require.Empty(b.t, v.Report(&p, out, &ev))
+	require.Empty(b.t, v.Report(&p, &out, &ev))
 	return p, ev.List
 }
 

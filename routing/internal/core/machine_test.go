@@ -254,13 +254,13 @@ func (m *coreMachine) step(plan machinePlan) (machineStepped, error) {
 		current := m.restsOnCurrentRows(&p)
 		out, err := m.write(&p)
 		if err == nil {
-			m.v.Absorb(&p, out, true, m.at())
+			m.v.Absorb(&p, &out, true, m.at())
 			ev := core.Events{Wanted: ^uint64(0)}
-			st.out, st.stale = out, m.v.Report(&p, out, &ev)
+			st.out, st.stale = out, m.v.Report(&p, &out, &ev)
 			m.took(&p, out, ev.List, refused)
 			return st, nil
 		}
-		m.v.Absorb(&p, out, false, m.at())
+		m.v.Absorb(&p, &out, false, m.at())
 		if !machineRetryable(err) {
 			return st, err
 		}
@@ -1568,7 +1568,7 @@ func TestL2_WithdrawingSomeOffersKeepsTheAcceptTimeout(t *testing.T) {
 	require.NoError(t, err)
 	res, err := st.CreateConversation(ctx, p.Row, p.Require)
 	require.NoError(t, err)
-	v.Absorb(&p, core.Outcome{Result: res}, true, now.UnixNano())
+	v.Absorb(&p, &core.Outcome{Result: res}, true, now.UnixNano())
 	require.ElementsMatch(t, []string{"o1", "o2"}, res.Conversation.OfferedTo)
 	due, armed := store.DeadlineOf(res.Conversation.Deadlines, store.AcceptTimeout)
 	require.True(t, armed, "the offer awaits acceptance")
@@ -1578,7 +1578,7 @@ func TestL2_WithdrawingSomeOffersKeepsTheAcceptTimeout(t *testing.T) {
 	away := core.Plan{Write: core.SetStatus, Status: store.StatusChange{Operator: "o2", From: presence.StatusReady, To: presence.StatusAway, At: now}}
 	o2, err := st.SetStatus(ctx, away.Status)
 	require.NoError(t, err)
-	v.Absorb(&away, core.Outcome{Operator: o2}, true, now.UnixNano())
+	v.Absorb(&away, &core.Outcome{Operator: o2}, true, now.UnixNano())
 	convs, decisions := v.WithdrawalsOf("o2", nil)
 	require.Len(t, convs, 1)
 	now = now.Add(time.Second)

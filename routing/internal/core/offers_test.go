@@ -89,7 +89,7 @@ func TestR3_WithdrawalsAfterLeavingGroup(t *testing.T) {
 	v, b := offersView(t, policy.Broadcast(0))
 	row := b.setGroups("ann", "support")
 	p := Plan{Write: UpdateOperator, Operator: row}
-	v.Absorb(&p, Outcome{Operator: row}, true, at(0))
+	v.Absorb(&p, &Outcome{Operator: row}, true, at(0))
 	require.True(t, v.Accepting("ann"))
 
 	cs, _ := v.WithdrawalsOf("ann", nil)
@@ -123,7 +123,7 @@ func TestR3_WithdrawalsAtCap(t *testing.T) {
 	out := b.commit(v, &p, t0)
 	require.Equal(t, "ann", out.Result.Gained.Operator)
 	ev := Events{Wanted: all}
-	require.Empty(t, v.Report(&p, out, &ev), "a plan that routes nothing")
+	require.Empty(t, v.Report(&p, &out, &ev), "a plan that routes nothing")
 	require.Empty(t, ev.List)
 
 	cs, ds := v.WithdrawalsOf("ann", nil)
@@ -180,7 +180,7 @@ func TestL2_DecideMissedPassesOverThoseWhoMissed(t *testing.T) {
 	require.Equal(t, []string{"bob"}, missed)
 	require.Equal(t, policy.Assign, d.Action)
 	require.Equal(t, "bob", d.Operator, "nobody else is eligible")
-	v.Absorb(&Plan{Routed: true, Decision: d}, Outcome{}, false, at(0))
+	v.Absorb(&Plan{Routed: true, Decision: d}, &Outcome{}, false, at(0))
 
 	q := queuedRow("q", "sales", 9)
 	_, _, ok = v.DecideMissed(q, t0)
@@ -235,9 +235,9 @@ func TestR3_ReportReturnsOffereesWhoLostEligibilityMeanwhile(t *testing.T) {
 	cs, _ := v.WithdrawalsOf("ann", nil)
 	require.Empty(t, cs, "the view does not hold n1 yet")
 
-	v.Absorb(&p, out, true, at(0))
+	v.Absorb(&p, &out, true, at(0))
 	ev := Events{Wanted: all}
-	require.Equal(t, []string{"ann"}, v.Report(&p, out, &ev))
+	require.Equal(t, []string{"ann"}, v.Report(&p, &out, &ev))
 	require.Equal(t, []Event{{Kind: Offered, Conversation: "n1", Group: "sales", Operators: []string{"ann", "bob"}, Policy: "broadcast"}}, ev.List)
 	cs, ds := v.WithdrawalsOf("ann", nil)
 	require.Equal(t, []string{"n1"}, ids(cs))
@@ -247,5 +247,5 @@ func TestR3_ReportReturnsOffereesWhoLostEligibilityMeanwhile(t *testing.T) {
 	b.absorbStatus(v, "ann", r, t0)
 	p = planNew(t, v, newRow("n2", "sales", time.Second))
 	out = b.commit(v, &p, t0)
-	require.Empty(t, v.Report(&p, out, &Events{}))
+	require.Empty(t, v.Report(&p, &out, &Events{}))
 }

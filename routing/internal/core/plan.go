@@ -121,7 +121,7 @@ func PlanApply(ch store.Change) Plan {
 // took the write (ok), and in any case the end of the reservation p's
 // decision made. at is the time on the Router's own clock, in Unix
 // nanoseconds (see Tombstones).
-func (v *View) Absorb(p *Plan, out Outcome, ok bool, at int64) {
+func (v *View) Absorb(p *Plan, out *Outcome, ok bool, at int64) {
 	switch {
 	case p.Routed && ok:
 		v.release(&p.Decision, &out.Result, at)
@@ -141,12 +141,12 @@ func (v *View) Absorb(p *Plan, out Outcome, ok bool, at int64) {
 // routedEvents), and returns the operators whose offers of it went stale
 // meanwhile (see staleOfferees), to be withdrawn. It reports nothing of a
 // plan that routes nothing: the command reports its own events.
-func (v *View) Report(p *Plan, out Outcome, ev *Events) (stale []string) {
+func (v *View) Report(p *Plan, out *Outcome, ev *Events) (stale []string) {
 	if !p.Routed {
 		return nil
 	}
-	res := out.Result
-	v.routedEvents(ev, res, p.Decision)
+	res := &out.Result
+	v.routedEvents(ev, *res, p.Decision)
 	if p.New && p.Decision.Reason == ReasonOffHours && ev.Wants(OffHours) {
 		ev.Push(Event{Kind: OffHours, Conversation: res.Conversation.ID, Group: res.Conversation.Group, Position: v.position(&res.Conversation)})
 	}

@@ -163,7 +163,7 @@ func TestInvariant5_NewConversationJoinsBehindQueue(t *testing.T) {
 
 	out := b.commit(v, &p, t0)
 	ev := Events{Wanted: all}
-	require.Empty(t, v.Report(&p, out, &ev))
+	require.Empty(t, v.Report(&p, &out, &ev))
 	require.Equal(t, []Event{{Kind: Queued, Conversation: "n1", Group: "sales", Position: 2, Policy: "least-loaded", Reason: string(ReasonBehindQueue)}}, ev.List)
 	due, ok := v.NextDue()
 	require.True(t, ok)
@@ -206,16 +206,16 @@ func TestR6_OffHours(t *testing.T) {
 	out := b.commit(v, &p, t0)
 
 	ev := Events{Wanted: all}
-	require.Empty(t, v.Report(&p, out, &ev))
+	require.Empty(t, v.Report(&p, &out, &ev))
 	require.Equal(t, []Event{
 		{Kind: Queued, Conversation: "n1", Group: "sales", Position: 1, Policy: "least-loaded", Reason: string(ReasonOffHours)},
 		{Kind: OffHours, Conversation: "n1", Group: "sales", Position: 1},
 	}, ev.List)
 	ev = Events{Wanted: wanted(Queued)}
-	v.Report(&p, out, &ev)
+	v.Report(&p, &out, &ev)
 	require.Len(t, ev.List, 1, "OffHours only when wanted")
 	ev = Events{Wanted: wanted(OffHours)}
-	v.Report(&p, out, &ev)
+	v.Report(&p, &out, &ev)
 	require.Equal(t, []Event{{Kind: OffHours, Conversation: "n1", Group: "sales", Position: 1}}, ev.List)
 
 	// A second conversation while closed: off hours, not behind the queue.
