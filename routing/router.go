@@ -56,7 +56,8 @@ type Router struct {
 	// convlock.go).
 	convLocks convLocks
 
-	// mu guards what follows: closed, the view and the checks.
+	// mu guards what follows but the wake and stop channels: closed, the
+	// view, the checks and lastClockCheck. Only Router.locked takes it.
 	mu sync.Mutex
 	// closed is set once Stop has waited for the commands in flight (or
 	// given up): the view then refuses every step.

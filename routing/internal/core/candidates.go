@@ -91,7 +91,7 @@ type operator struct {
 	// cap is the cap policies see (see capAcross).
 	cap int
 	// lastActive is when the operator last showed activity, as far as
-	// this router knows (see OperatorActive).
+	// this router knows (see Touch).
 	lastActive time.Time
 	// fullVersion is the version of the last whole row absorbed,
 	// loadVersion that of the last load (see view.go).
