@@ -82,12 +82,12 @@ func (r *Router) checkClock(ctx context.Context) {
 	}
 	base := r.clock.Clock
 	t0 := base.Now()
-	_ = r.locked(func() error { r.lastClockCheck = t0; return nil })
+	r.inLock(func() { r.lastClockCheck = t0 })
 	ref, err := sc.Now(ctx)
 	t1 := base.Now()
 	switch {
 	case errors.Is(err, store.ErrUnsupported):
-		_ = r.locked(func() error { r.lastClockCheck = time.Time{}; return nil })
+		r.inLock(func() { r.lastClockCheck = time.Time{} })
 		return
 	case err != nil:
 		r.report(fmt.Errorf("routing: reading the store's clock: %w", err))
@@ -106,7 +106,7 @@ func (r *Router) checkClock(ctx context.Context) {
 // clockCheckDue runs checkClock if the next check is due.
 func (r *Router) clockCheckDue(ctx context.Context) {
 	due := false
-	_ = r.locked(func() error { _, due = r.nextClockCheck(); return nil })
+	r.inLock(func() { _, due = r.nextClockCheck() })
 	if due {
 		r.checkClock(ctx)
 	}

@@ -129,7 +129,7 @@ func (r *Router) create(ctx context.Context, by Actor, row store.Conversation, s
 		// the commit with its pump finding the queue still empty: route the
 		// queue.
 		again := false
-		_ = r.locked(func() error { again = r.v.HasAvailable(c.Group); return nil })
+		r.inLock(func() { again = r.v.HasAvailable(c.Group) })
 		if again {
 			err := r.pump(ctx, by, c.Group)
 			return r.current(ctx, c.ID), followUp(err)
@@ -330,7 +330,7 @@ var openStates = []store.State{store.Queued, store.Offered, store.Assigned, stor
 func (r *Router) afterLeaving(ctx context.Context, by Actor, before store.Conversation, extra ...string) error {
 	var groups []string
 	status, next := "", ""
-	_ = r.locked(func() error { groups, status, next = r.v.AfterLeaving(before, extra); return nil })
+	r.inLock(func() { groups, status, next = r.v.AfterLeaving(before, extra) })
 	if next != "" {
 		// Only from the status that asked for it, and only if no
 		// conversation came to the operator meanwhile.

@@ -82,12 +82,11 @@ func (r *Router) processDueNow(ctx context.Context) error {
 	hours := BySystem(CauseBusinessHours)
 	ev := r.newEvents(now, hours)
 	var opened, takeovers []string
-	_ = r.locked(func() error {
+	r.inLock(func() {
 		opened = r.v.TurnHours(now, &ev.Events)
 		// Queues that another router's changes made routable, left to it
 		// for Config.Takeover (see follow.go).
 		takeovers = r.dueChecks(now.UnixNano())
-		return nil
 	})
 	ev.emit()
 	if err := r.pumpGroups(ctx, hours, opened); err != nil {
@@ -224,7 +223,7 @@ func (r *Router) loop(stop <-chan struct{}, done chan<- struct{}) {
 	for {
 		var due int64
 		ok := false
-		_ = r.locked(func() error { due, ok = r.nextDue(); return nil })
+		r.inLock(func() { due, ok = r.nextDue() })
 		var timer *clock.Timer
 		var fired <-chan time.Time
 		if ok {

@@ -19,8 +19,11 @@ import (
 // row the store lost. A failed read is logged and left to the next
 // attempt.
 func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
+	if convID == "" && len(opIDs) == 0 {
+		return // a new conversation kept in the queue names no rows
+	}
 	var start uint64
-	_ = r.locked(func() error { start = r.v.Gen(); return nil })
+	r.inLock(func() { start = r.v.Gen() })
 	var conv *store.Conversation
 	convGone := false
 	if convID != "" {
@@ -47,9 +50,8 @@ func (r *Router) refresh(ctx context.Context, convID string, opIDs ...string) {
 			r.log.Warn("routing: re-reading an operator after a refusal failed", "operator", id, "err", err)
 		}
 	}
-	_ = r.locked(func() error {
+	r.inLock(func() {
 		r.v.Refresh(start, conv, convID, convGone, ops, gone, r.rawNow())
-		return nil
 	})
 }
 

@@ -142,11 +142,10 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 		return fmt.Errorf("routing: following the store's changes: %w", err)
 	}
 	var groups []string
-	_ = r.locked(func() error {
+	r.inLock(func() {
 		if !r.closed {
 			groups = r.v.Follow(rows, r.rawNow())
 		}
-		return nil
 	})
 	return r.routeAfterChanges(ctx, BySystem(CauseTakeover), groups)
 }
@@ -157,13 +156,12 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 func (r *Router) routeAfterChanges(ctx context.Context, by Actor, groups []string) error {
 	if r.takeover > 0 {
 		at := r.clock.Now().Add(r.takeover).UnixNano()
-		_ = r.locked(func() error {
+		r.inLock(func() {
 			for _, id := range groups {
 				if cur, ok := r.checks[id]; !ok || at < cur {
 					r.checks[id] = at
 				}
 			}
-			return nil
 		})
 		r.poke()
 		groups = nil

@@ -61,7 +61,7 @@ func (r *Router) touch(ctx context.Context, by Actor) {
 	now := r.clock.Now()
 	var row store.Operator
 	claim := false
-	_ = r.locked(func() error { row, claim, _ = r.v.Touch(by.ID, now); return nil })
+	r.inLock(func() { row, claim, _ = r.v.Touch(by.ID, now) })
 	if claim {
 		if err := r.claimInactivity(ctx, row); err != nil {
 			r.log.Warn("routing: re-arming an inactivity switch failed; the next activity tries again", "operator", row.ID, "err", err)
@@ -99,7 +99,7 @@ func (r *Router) fireInactivity(ctx context.Context, it core.DueItem, o store.Op
 		return r.setOperatorDeadlines(ctx, o, nil)
 	}
 	var last time.Time
-	_ = r.locked(func() error { last = r.v.LastActive(o.ID); return nil })
+	r.inLock(func() { last = r.v.LastActive(o.ID) })
 	if resume := last.Add(st.Inactivity.After); resume.After(now) {
 		return r.setOperatorDeadlines(ctx, o, []store.Deadline{{Kind: store.Inactivity, Due: resume}})
 	}

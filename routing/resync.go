@@ -41,7 +41,7 @@ func (r *Router) Resync(ctx context.Context) error {
 func (r *Router) resync(ctx context.Context) error {
 	var start uint64
 	var held []string
-	_ = r.locked(func() error { start, held = r.v.Gen(), r.v.ConversationIDs(); return nil })
+	r.inLock(func() { start, held = r.v.Gen(), r.v.ConversationIDs() })
 	ops, err := r.store.Operators(ctx)
 	if err != nil {
 		return fmt.Errorf("routing: resync: %w", err)

@@ -236,7 +236,7 @@ func (r *Router) Stop(ctx context.Context) error {
 // the background work is told to end (its store calls are cancelled).
 // Stop waits for it to end, then closes the subscriptions.
 func (r *Router) signalStop() {
-	_ = r.locked(func() error { r.closed = true; return nil })
+	r.inLock(func() { r.closed = true })
 	r.endLife()
 	if r.stopLoop != nil {
 		close(r.stopLoop)
@@ -356,7 +356,7 @@ func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy
 // Groups returns the ids of the router's groups, sorted.
 func (r *Router) Groups() []string {
 	var ids []string
-	_ = r.locked(func() error { ids = r.v.GroupIDs(); return nil })
+	r.inLock(func() { ids = r.v.GroupIDs() })
 	return ids
 }
 

@@ -67,7 +67,7 @@ func (r *Router) Snapshot() Snapshot {
 	now := r.clock.Now()
 	var ops []core.OperatorInfo
 	var groups []core.GroupInfo
-	_ = r.locked(func() error { ops, groups = r.v.Snapshot(); return nil })
+	r.inLock(func() { ops, groups = r.v.Snapshot() })
 	s := Snapshot{At: now}
 	for _, o := range ops {
 		s.Operators = append(s.Operators, OperatorSnapshot{

@@ -154,13 +154,12 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 		now = p.At
 	}
 	ev := r.newEvents(now, by)
-	_ = r.locked(func() error {
+	r.inLock(func() {
 		r.v.Absorb(p, &st.out, true, r.rawNow())
 		if report != nil {
 			report(r.v, ev, st.out)
 		}
 		st.stale = r.v.Report(p, &st.out, &ev.Events)
-		return nil
 	})
 	ev.emit()
 	return nil
@@ -169,9 +168,8 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 // absorbOutcome folds the answer to p into the view, for a write the store
 // took (ok) or refused.
 func (r *Router) absorbOutcome(p *core.Plan, out *core.Outcome, ok bool) {
-	_ = r.locked(func() error {
+	r.inLock(func() {
 		r.v.Absorb(p, out, ok, r.rawNow())
-		return nil
 	})
 }
 
@@ -203,6 +201,14 @@ func (r *Router) locked(fn func() error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return fn()
+}
+
+// inLock is locked for an fn that cannot fail.
+func (r *Router) inLock(fn func()) {
+	_ = r.locked(func() error {
+		fn()
+		return nil
+	})
 }
 
 // rawNow returns the time on Config.Clock, uncorrected, in Unix

@@ -43,7 +43,7 @@ func validWaitLevels(group string, ls []WaitLevel) error {
 // fireWaitLevel reports the wait level it crossed and arms the next.
 func (r *Router) fireWaitLevel(ctx context.Context, it core.DueItem, c store.Conversation, now time.Time) error {
 	var g core.GroupConfig
-	_ = r.locked(func() error { g, _ = r.v.Group(c.Group); return nil })
+	r.inLock(func() { g, _ = r.v.Group(c.Group) })
 	levels := g.WaitLevels
 	d, _ := store.DeadlineOf(c.Deadlines, store.WaitLevel)
 	ds := core.Without(c.Deadlines, store.WaitLevel)

@@ -23,12 +23,6 @@ func (v *View) ConversationIDs() []string {
 	return slices.AppendSeq(make([]string, 0, len(v.convs)), maps.Keys(v.convs))
 }
 
-// WithdrawnEvents reports the offers res withdrew.
-func (v *View) WithdrawnEvents(ev *Events, res store.Result) { v.withdrawnEvents(ev, res) }
-
-// Position returns c's 1-based place in its queue, or 0.
-func (v *View) Position(c *store.Conversation) int { return v.position(c) }
-
 // decideNew decides where new conversation row goes: assigned, offered or
 // kept in the queue. On the first attempt (first) the group's first wait
 // level is armed in row. After too many refusals (spent) it is kept

@@ -87,7 +87,7 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 		}
 	case store.Queued:
 		if ev.Wants(Queued) || ev.Wants(AllBusy) {
-			pos := v.position(c)
+			pos := v.Position(c)
 			if ev.Wants(Queued) {
 				ev.Push(Event{Kind: Queued, Conversation: c.ID, Group: c.Group, Position: pos, Policy: d.Policy, Skipped: d.Skipped, Reason: string(d.Reason)})
 			}
@@ -96,11 +96,11 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 			}
 		}
 	}
-	v.withdrawnEvents(ev, res)
+	v.WithdrawnEvents(ev, res)
 }
 
-// withdrawnEvents reports the offers res withdrew.
-func (v *View) withdrawnEvents(ev *Events, res store.Result) {
+// WithdrawnEvents reports the offers res withdrew.
+func (v *View) WithdrawnEvents(ev *Events, res store.Result) {
 	if res.Before.State != store.Offered || !ev.Wants(OfferWithdrawn) {
 		return
 	}
@@ -113,8 +113,8 @@ func (v *View) withdrawnEvents(ev *Events, res store.Result) {
 	}
 }
 
-// position returns c's 1-based place in its queue, or 0.
-func (v *View) position(c *store.Conversation) int {
+// Position returns c's 1-based place in its queue, or 0.
+func (v *View) Position(c *store.Conversation) int {
 	if g := v.groups[c.Group]; g != nil {
 		if p, ok := g.queue.Position(c.ID); ok {
 			return p

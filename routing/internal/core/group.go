@@ -191,7 +191,3 @@ func (v *View) FirstWaitLevel(id string, since time.Time) (store.Deadline, bool)
 	}
 	return store.Deadline{Kind: store.WaitLevel, Due: since.Add(g.cfg.WaitLevels[0].After)}, true
 }
-
-// AvailabilityEvents reports the groups whose availability flipped since
-// last reported (P10), in the order given.
-func (v *View) AvailabilityEvents(groups []string, ev *Events) { v.availabilityEvents(groups, ev) }

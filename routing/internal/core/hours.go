@@ -24,8 +24,7 @@ func (v *View) TurnHours(now time.Time, ev *Events) (opened []string) {
 		}
 	}
 	slices.Sort(turned)
-	v.availabilityEvents(turned, ev)
-	slices.Sort(opened)
+	v.AvailabilityEvents(turned, ev)
 	return opened
 }
 

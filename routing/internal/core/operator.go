@@ -17,9 +17,6 @@ func (v *View) AbsorbOperator(row store.Operator, remote bool) (accepting bool) 
 	return v.absorbOperator(row, remote).accepting()
 }
 
-// ForgetOperator drops a deleted operator from the view.
-func (v *View) ForgetOperator(id string) { v.forgetOperator(id) }
-
 // Operator returns the view's row of operator id. It fails with
 // ErrInvalid for an empty or too long id and ErrNotFound for an unknown
 // one.
@@ -75,11 +72,11 @@ func (v *View) LastActive(id string) time.Time {
 	return time.Time{}
 }
 
-// Serves reports whether the view can hold operator o: every group of
+// serves reports whether the view can hold operator o: every group of
 // theirs is one of the view's and the presence model knows their status.
 // Routers sharing a store are expected to be configured alike; rows of
 // groups a Router does not serve are left out of its view.
-func (v *View) Serves(o store.Operator) bool {
+func (v *View) serves(o store.Operator) bool {
 	for _, g := range o.Groups {
 		if v.groups[g] == nil {
 			return false

@@ -148,7 +148,7 @@ func (v *View) Report(p *Plan, out *Outcome, ev *Events) (stale []string) {
 	res := &out.Result
 	v.routedEvents(ev, *res, p.Decision)
 	if p.New && p.Decision.Reason == ReasonOffHours && ev.Wants(OffHours) {
-		ev.Push(Event{Kind: OffHours, Conversation: res.Conversation.ID, Group: res.Conversation.Group, Position: v.position(&res.Conversation)})
+		ev.Push(Event{Kind: OffHours, Conversation: res.Conversation.ID, Group: res.Conversation.Group, Position: v.Position(&res.Conversation)})
 	}
 	return v.staleOfferees(res.Conversation, p.Decision)
 }

@@ -55,7 +55,7 @@ func (v *View) Load(ops []store.Operator, convs []store.Conversation, now time.T
 func (v *View) Follow(rows store.Rows, at int64) []string {
 	var groups []string
 	for _, o := range rows.Operators {
-		if !v.Serves(o) {
+		if !v.serves(o) {
 			continue
 		}
 		v.absorbOperator(o, true)
@@ -99,7 +99,7 @@ func (v *View) Resync(start uint64, ops []store.Operator, convs []store.Conversa
 	for _, o := range ops {
 		found[o.ID] = true
 		switch op := v.ops[o.ID]; {
-		case v.Serves(o):
+		case v.serves(o):
 			v.replaceOperator(o, start)
 		case op != nil && op.changed <= start:
 			// Moved to a group this Router does not serve.

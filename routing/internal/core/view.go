@@ -315,9 +315,9 @@ func (v *View) detach(cs *conv) {
 	}
 }
 
-// availabilityEvents reports the groups whose availability flipped since
-// last reported (P10), in group id order.
-func (v *View) availabilityEvents(groups []string, ev *Events) {
+// AvailabilityEvents reports the groups whose availability flipped since
+// last reported (P10), in the order given.
+func (v *View) AvailabilityEvents(groups []string, ev *Events) {
 	for _, id := range groups {
 		g := v.groups[id]
 		if g == nil {
