@@ -46,8 +46,8 @@ type broadcastWalk struct {
 }
 
 func (w *broadcastWalk) visit(c Candidate) bool {
-	if !c.HasSkills(w.skills) {
-		w.skipped = append(w.skipped, Skip{Operator: c.ID, Reason: ReasonMissingSkill})
+	if sk, missing := c.skip(w.skills); missing {
+		w.skipped = append(w.skipped, sk)
 		return true
 	}
 	w.ops = append(w.ops, c.ID)

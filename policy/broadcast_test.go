@@ -81,8 +81,8 @@ func TestR1_BroadcastLimitToLeastLoaded(t *testing.T) {
 		d := policy.Broadcast(2).Decide(input(policy.Conversation{Skills: []string{"en"}}, l, l))
 		require.Equal(t, []string{"boris", "vera"}, d.Operators)
 		require.Equal(t, []policy.Skip{
-			{Operator: "anna", Reason: policy.ReasonMissingSkill},
-			{Operator: "dina", Reason: policy.ReasonMissingSkill},
+			{Operator: "anna", Reason: policy.MissingSkill("en")},
+			{Operator: "dina", Reason: policy.MissingSkill("en")},
 		}, d.Skipped, "the walk stops once the limit is reached")
 	})
 }
@@ -101,8 +101,8 @@ func TestR1_BroadcastSkipsMissingSkill(t *testing.T) {
 	require.Equal(t, policy.Offer, d.Action)
 	require.Equal(t, []string{"boris", "gleb"}, d.Operators)
 	require.Equal(t, []policy.Skip{
-		{Operator: "anna", Reason: policy.ReasonMissingSkill},
-		{Operator: "vera", Reason: policy.ReasonMissingSkill},
+		{Operator: "anna", Reason: policy.MissingSkill("en")},
+		{Operator: "vera", Reason: policy.MissingSkill("ru")},
 	}, d.Skipped)
 
 	t.Run("nobody has the skills", func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestR1_BroadcastSkipsMissingSkill(t *testing.T) {
 		require.Empty(t, d.Operators)
 		require.Len(t, d.Skipped, 4)
 		for _, s := range d.Skipped {
-			require.Equal(t, policy.ReasonMissingSkill, s.Reason)
+			require.Equal(t, policy.MissingSkill("de"), s.Reason)
 		}
 	})
 }

@@ -52,14 +52,18 @@ type Candidate struct {
 	Skills []string
 }
 
-// HasSkills reports whether the candidate has every skill in required.
-func (c Candidate) HasSkills(required []string) bool {
-	for _, s := range required {
-		if !slices.Contains(c.Skills, s) {
-			return false
-		}
+// HasSkills reports whether the candidate holds every skill in required,
+// each at the level it asks for or above (see Satisfies).
+func (c Candidate) HasSkills(required []string) bool { return Satisfies(c.Skills, required) }
+
+// skip returns how a policy reports passing over c for lacking one of the
+// required skills, and whether c lacks one.
+func (c Candidate) skip(required []string) (Skip, bool) {
+	s, missing := FirstMissing(c.Skills, required)
+	if !missing {
+		return Skip{}, false
 	}
-	return true
+	return Skip{Operator: c.ID, Reason: MissingSkill(s)}, true
 }
 
 // Before reports whether c comes before d in candidate order: lower load

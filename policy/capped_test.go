@@ -133,7 +133,7 @@ func TestR3_AllAtCapKeeps(t *testing.T) {
 		require.Equal(t, policy.ReasonNoCandidates, d.Reason)
 		require.ElementsMatch(t, []policy.Skip{
 			{Operator: "anna", Reason: policy.ReasonAtCap},
-			{Operator: "boris", Reason: policy.ReasonMissingSkill},
+			{Operator: "boris", Reason: policy.MissingSkill("en")},
 		}, d.Skipped)
 	})
 }
@@ -170,7 +170,7 @@ func TestCappedSkippedWrapperFirst(t *testing.T) {
 	// the order examined (Decision.Skipped).
 	require.Equal(t, []policy.Skip{
 		{Operator: "boris", Reason: policy.ReasonAtCap},
-		{Operator: "anna", Reason: policy.ReasonMissingSkill},
+		{Operator: "anna", Reason: policy.MissingSkill("en")},
 	}, d.Skipped)
 }
 

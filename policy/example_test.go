@@ -48,7 +48,7 @@ func ExampleBroadcast() {
 	two := policy.Broadcast(2).Decide(in)
 	fmt.Println(two.Action, two.Operators)
 	// Output:
-	// offer [boris vera anna] [{gleb missing skill}]
+	// offer [boris vera anna] [{gleb missing skill en}]
 	// offer [boris vera]
 }
 

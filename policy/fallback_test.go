@@ -24,7 +24,7 @@ func TestFallbackAsksTheNextWhenKept(t *testing.T) {
 	d := p.Decide(input(policy.Conversation{ID: "c", Skills: []string{"fr"}}, empty, offer))
 	require.Equal(t, policy.Offer, d.Action)
 	require.Equal(t, []string{"kim"}, d.Operators)
-	require.Equal(t, []policy.Skip{{Operator: "lee", Reason: policy.ReasonMissingSkill}}, d.Skipped)
+	require.Equal(t, []policy.Skip{{Operator: "lee", Reason: policy.MissingSkill("fr")}}, d.Skipped)
 }
 
 func TestFallbackAllKeep(t *testing.T) {

@@ -30,8 +30,8 @@ type leastLoadedWalk struct {
 }
 
 func (w *leastLoadedWalk) visit(c Candidate) bool {
-	if !c.HasSkills(w.skills) {
-		w.skipped = append(w.skipped, Skip{Operator: c.ID, Reason: ReasonMissingSkill})
+	if sk, missing := c.skip(w.skills); missing {
+		w.skipped = append(w.skipped, sk)
 		return true
 	}
 	w.found = c.ID

@@ -36,8 +36,8 @@ func TestR2_LeastLoaded(t *testing.T) {
 		require.Equal(t, policy.Assign, d.Action)
 		require.Equal(t, "vera", d.Operator)
 		require.Equal(t, []policy.Skip{
-			{Operator: "anna", Reason: policy.ReasonMissingSkill},
-			{Operator: "boris", Reason: policy.ReasonMissingSkill},
+			{Operator: "anna", Reason: policy.MissingSkill("ru")},
+			{Operator: "boris", Reason: policy.MissingSkill("ru")},
 		}, d.Skipped)
 	})
 
@@ -49,7 +49,7 @@ func TestR2_LeastLoaded(t *testing.T) {
 		d = policy.LeastLoaded().Decide(input(policy.Conversation{Skills: []string{"en"}}, l, l))
 		require.Equal(t, policy.Keep, d.Action)
 		require.Equal(t, policy.ReasonNoCandidates, d.Reason)
-		require.Equal(t, []policy.Skip{{Operator: "anna", Reason: policy.ReasonMissingSkill}}, d.Skipped)
+		require.Equal(t, []policy.Skip{{Operator: "anna", Reason: policy.MissingSkill("en")}}, d.Skipped)
 	})
 
 	t.Run("stops at the first eligible candidate", func(t *testing.T) {

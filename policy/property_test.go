@@ -314,12 +314,17 @@ func TestPolicyDecisionsAreValid(t *testing.T) {
 		// Skips name known candidates, with reasons that hold.
 		chosen := append([]string{d.Operator}, d.Operators...)
 		for _, s := range d.Skipped {
-			require.Contains(t, knownSkip, s.Reason)
+			reason := s.Reason
+			if missing, ok := strings.CutPrefix(string(reason), string(policy.ReasonMissingSkill)+" "); ok {
+				require.Contains(t, conv.Skills, missing, "the skip names a skill the conversation requires")
+				reason = policy.ReasonMissingSkill
+			}
+			require.Contains(t, knownSkip, reason)
 			c, inAuto := find(auto, s.Operator)
 			if !inAuto {
 				c, _ = find(offer, s.Operator)
 			}
-			switch s.Reason {
+			switch reason {
 			case policy.ReasonNotPrevious:
 				require.Equal(t, conv.PreviousOperator, s.Operator)
 			case policy.ReasonMissingSkill:

@@ -41,7 +41,7 @@ func TestL1_ReportAssignment(t *testing.T) {
 	require.Equal(t, "ann", out.Result.Conversation.Assignee)
 
 	want := Event{Kind: Assigned, Conversation: "n1", Group: "sales", Operator: "ann", Policy: "least-loaded",
-		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.ReasonMissingSkill}}}
+		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.MissingSkill("de")}}}
 	for _, w := range []uint64{wanted(Assigned), all} {
 		ev := Events{Wanted: w}
 		require.Empty(t, v.Report(&p, &out, &ev))
