@@ -30,7 +30,7 @@ func (b *broadcast) Decide(in Input) Decision {
 	if b.limit > 0 && b.limit < n {
 		n = b.limit
 	}
-	w := &broadcastWalk{limit: b.limit, skills: in.Conversation.Skills, ops: make([]string, 0, n)}
+	w := &broadcastWalk{limit: b.limit, skipper: skipper{required: in.Conversation.Skills}, ops: make([]string, 0, n)}
 	in.Offer.Ascend(w.visit)
 	if len(w.ops) == 0 {
 		return Decision{Skipped: w.skipped, Reason: ReasonNoCandidates}
@@ -39,15 +39,13 @@ func (b *broadcast) Decide(in Input) Decision {
 }
 
 type broadcastWalk struct {
-	limit   int
-	skills  []string
-	ops     []string
-	skipped []Skip
+	skipper
+	limit int
+	ops   []string
 }
 
 func (w *broadcastWalk) visit(c Candidate) bool {
-	if sk, missing := c.skip(w.skills); missing {
-		w.skipped = append(w.skipped, sk)
+	if w.lacks(c) {
 		return true
 	}
 	w.ops = append(w.ops, c.ID)

@@ -56,16 +56,6 @@ type Candidate struct {
 // each at the level it asks for or above (see Satisfies).
 func (c Candidate) HasSkills(required []string) bool { return Satisfies(c.Skills, required) }
 
-// skip returns how a policy reports passing over c for lacking one of the
-// required skills, and whether c lacks one.
-func (c Candidate) skip(required []string) (Skip, bool) {
-	s, missing := FirstMissing(c.Skills, required)
-	if !missing {
-		return Skip{}, false
-	}
-	return Skip{Operator: c.ID, Reason: MissingSkill(s)}, true
-}
-
 // Before reports whether c comes before d in candidate order: lower load
 // (Load plus Pending) first, then earlier last assignment (the operator who
 // has waited longest), then lower id.

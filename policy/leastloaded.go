@@ -15,7 +15,7 @@ func (leastLoaded) Name() string { return "least-loaded" }
 func (leastLoaded) Decide(in Input) Decision {
 	// One small walker escapes to the heap with the callback, rather than
 	// the whole Input and Decision.
-	w := &leastLoadedWalk{skills: in.Conversation.Skills}
+	w := &leastLoadedWalk{skipper: skipper{required: in.Conversation.Skills}}
 	in.Auto.Ascend(w.visit)
 	if w.found == "" {
 		return Decision{Skipped: w.skipped, Reason: ReasonNoCandidates}
@@ -24,14 +24,12 @@ func (leastLoaded) Decide(in Input) Decision {
 }
 
 type leastLoadedWalk struct {
-	skills  []string
-	found   string
-	skipped []Skip
+	skipper
+	found string
 }
 
 func (w *leastLoadedWalk) visit(c Candidate) bool {
-	if sk, missing := c.skip(w.skills); missing {
-		w.skipped = append(w.skipped, sk)
+	if w.lacks(c) {
 		return true
 	}
 	w.found = c.ID

@@ -109,12 +109,21 @@ func Satisfies(held, required []string) bool {
 // FirstMissing returns the first skill of required that held does not meet
 // (see Satisfies), and whether there is one.
 func FirstMissing(held, required []string) (string, bool) {
-	for _, r := range required {
-		if !holds(held, r) {
-			return r, true
-		}
+	if i := firstMissing(held, required); i >= 0 {
+		return required[i], true
 	}
 	return "", false
+}
+
+// firstMissing returns the index in required of the first skill held does
+// not meet, or -1.
+func firstMissing(held, required []string) int {
+	for i, r := range required {
+		if !holds(held, r) {
+			return i
+		}
+	}
+	return -1
 }
 
 // holds reports whether held meets the one required skill r.
@@ -132,3 +141,28 @@ func holds(held []string, r string) bool {
 // is passed over: ReasonMissingSkill followed by the skill, as in
 // "missing skill de:3".
 func MissingSkill(s string) Reason { return ReasonMissingSkill + " " + Reason(s) }
+
+// skipper reports the candidates a policy's walk passes over for lacking a
+// required skill, making each skill's reason once per walk.
+type skipper struct {
+	required []string
+	reasons  []Reason
+	skipped  []Skip
+}
+
+// lacks reports whether c lacks a required skill, and if so records c as
+// skipped with the first such skill.
+func (s *skipper) lacks(c Candidate) bool {
+	i := firstMissing(c.Skills, s.required)
+	if i < 0 {
+		return false
+	}
+	if s.reasons == nil {
+		s.reasons = make([]Reason, len(s.required))
+	}
+	if s.reasons[i] == "" {
+		s.reasons[i] = MissingSkill(s.required[i])
+	}
+	s.skipped = append(s.skipped, Skip{Operator: c.ID, Reason: s.reasons[i]})
+	return true
+}

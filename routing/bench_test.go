@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"testing"
@@ -64,6 +65,64 @@ func BenchmarkCycle(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkCycleSkills is BenchmarkCycle's capped cycle at 10,000
+// operators with skills: 20 skills, 3 per operator (levels 1–5), and each
+// conversation requires 1 or 2 of them at level 1–2. Compare it with
+// BenchmarkCycle/capped/ops=10000 of the same run.
+func BenchmarkCycleSkills(b *testing.B) {
+	b.Run("capped/ops=10000", benchCycleSkills)
+}
+
+func benchCycleSkills(b *testing.B) {
+	const n, skills = 10_000, 20
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	skill := func(k, level int) string { return "s" + strconv.Itoa(k) + ":" + strconv.Itoa(level) }
+	r, err := routing.New(ctx, routing.Config{Clock: clock.New(), Groups: []routing.Group{{ID: "g",
+		Policy: policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: 5})}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		held := rng.Perm(skills)[:3]
+		spec := routing.OperatorSpec{ID: "op" + strconv.Itoa(i), Groups: []string{"g"}, Status: "ready"}
+		for _, k := range held {
+			spec.Skills = append(spec.Skills, skill(k, 1+rng.IntN(5)))
+		}
+		if _, err := r.AddOperator(ctx, routing.ByAdmin("admin"), spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const kinds = 1024
+	required := make([][]string, kinds)
+	for i := range required {
+		want := rng.Perm(skills)[:1+rng.IntN(2)]
+		for _, k := range want {
+			required[i] = append(required[i], skill(k, 1+rng.IntN(2)))
+		}
+	}
+	b.ReportAllocs()
+	i, kept := 0, 0
+	for b.Loop() {
+		id := strconv.Itoa(i)
+		c, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g", Skills: required[i%kinds]})
+		i++
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c.Assignee == "" {
+			kept++
+			continue
+		}
+		if _, err := r.CloseConversation(ctx, routing.ByOperator(c.Assignee), id, "done"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if kept > 0 {
+		b.Fatalf("%d of %d conversations found nobody with their skills", kept, i)
 	}
 }
 

@@ -29,7 +29,11 @@ type NewConversation struct {
 	CustomerID string
 	// Priority orders the queue: higher first.
 	Priority int
-	// Skills lists what an operator needs to be given it.
+	// Skills lists what an operator needs to be given it: skill strings,
+	// each a name optionally with the minimum level asked for ("de:3"; see
+	// policy.Skill), each name once. Routing considers only operators who
+	// hold them all; nobody else can be given it by hand either
+	// (ErrMissingSkill).
 	Skills []string
 	// Attributes carries the host's free-form data.
 	Attributes map[string]string
@@ -39,7 +43,10 @@ type NewConversation struct {
 // makes (ids present and not longer than store.MaxIDLength), so that bad
 // input is refused before the store is read.
 func (nc NewConversation) validate() error {
-	return store.Conversation{ID: nc.ID, Group: nc.Group, CustomerID: nc.CustomerID, State: store.Queued}.Validate()
+	if err := (store.Conversation{ID: nc.ID, Group: nc.Group, CustomerID: nc.CustomerID, State: store.Queued}).Validate(); err != nil {
+		return err
+	}
+	return checkSkills("conversation", nc.ID, nc.Skills)
 }
 
 func (nc NewConversation) row(now time.Time) store.Conversation {
@@ -172,8 +179,9 @@ func (r *Router) afterGaining(ctx context.Context, by Actor, operatorID string) 
 // pending offers are withdrawn.
 //
 // It fails with ErrInvalid for a bad NewConversation, an empty operator id
-// or an invalid actor, ErrNotAllowed if by may not act for the operator or
-// the operator does not serve the group, ErrNotFound for an unknown group
+// or an invalid actor, ErrMissingSkill (which matches ErrNotAllowed) if the
+// operator lacks a skill nc requires, ErrNotAllowed if by may not act for
+// the operator or the operator does not serve the group, ErrNotFound for an unknown group
 // or operator, ErrAlreadyExists for a taken id, and ErrClosed after Stop.
 func (r *Router) StartOutbound(ctx context.Context, by Actor, nc NewConversation, operatorID string) (store.Conversation, error) {
 	end, err := r.beginBy(by.mayActFor(operatorID, "start conversations on behalf"))
@@ -205,6 +213,9 @@ func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string,
 			return core.Plan{}, fmt.Errorf("%w: operator %q does not serve group %q", ErrNotAllowed, operatorID, nc.Group)
 		}
 		row := nc.row(now)
+		if err := v.CheckSkills(row, operatorID); err != nil {
+			return core.Plan{}, err
+		}
 		row.State, row.Assignee = store.Assigned, operatorID
 		return core.Plan{Write: core.CreateConversation, Row: row, Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, Conversation: nc.ID}, nil
 	}, func(_ *core.View, ev *events, out core.Outcome) {
@@ -223,8 +234,9 @@ func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string,
 // When two operators take at once, exactly one wins; the other gets
 // ErrAlreadyTaken. The remaining offers are withdrawn.
 //
-// It fails with ErrInvalid for an empty id or actor, ErrNotAllowed if by
-// is not an operator, does not serve the group or their status does not
+// It fails with ErrInvalid for an empty id or actor, ErrMissingSkill
+// (which matches ErrNotAllowed) if by lacks a skill the conversation
+// requires, ErrNotAllowed if by is not an operator, does not serve the group or their status does not
 // allow taking, ErrNotFound for an unknown operator or conversation,
 // ErrAlreadyTaken if someone holds it, ErrWrongState if it is closed,
 // ErrOverCapacity at the cap, and ErrClosed after Stop.
@@ -244,6 +256,9 @@ func (r *Router) Take(ctx context.Context, by Actor, convID string) (store.Conve
 		if err != nil {
 			return store.Change{}, err
 		}
+		if err := r.v.CheckSkills(c, operatorID); err != nil {
+			return store.Change{}, err
+		}
 		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID, Require: req, DropDeadlines: accepted}, nil
 	}, func(ev *events, res store.Result) {
 		r.assignedEvents(ev, res, "manual")
@@ -259,8 +274,9 @@ func (r *Router) Take(ctx context.Context, by Actor, convID string) (store.Conve
 // cap applies. Only an admin actor (or the system) may assign.
 //
 // It fails with ErrInvalid for an empty id or an invalid actor,
-// ErrNotAllowed if by is not an admin or the operator's status does not
-// allow it, ErrNotFound for an unknown operator or conversation,
+// ErrMissingSkill (which matches ErrNotAllowed) if the operator lacks a
+// skill the conversation requires, ErrNotAllowed if by is not an admin or
+// the operator's status does not allow it, ErrNotFound for an unknown operator or conversation,
 // ErrAlreadyTaken if someone holds it, ErrWrongState if it is closed, and
 // ErrClosed after Stop.
 func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {
@@ -269,8 +285,8 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 		return store.Conversation{}, err
 	}
 	defer end()
-	res, err := r.mutate(ctx, by, convID, func(store.Conversation) (store.Change, error) {
-		if _, err := r.v.Operator(operatorID); err != nil {
+	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
+		if err := r.v.CheckSkills(c, operatorID); err != nil {
 			return store.Change{}, err
 		}
 		return store.Change{From: []store.State{store.Queued, store.Offered}, To: store.Assigned, NewAssignee: operatorID,
@@ -486,7 +502,9 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 //
 // It fails with ErrInvalid for an empty id, an invalid actor or a transfer
 // to the current holder, ErrNotFound for an unknown operator or
-// conversation, ErrNotAllowed if the target's status refuses transfers,
+// conversation, ErrMissingSkill (which matches ErrNotAllowed) if the target
+// lacks a skill the conversation requires, ErrNotAllowed if the target's
+// status refuses transfers,
 // ErrNotAssignee if an operator does not hold it, ErrWrongState if nobody
 // holds it, and ErrClosed after Stop.
 func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {
@@ -496,7 +514,7 @@ func (r *Router) TransferToOperator(ctx context.Context, by Actor, convID, opera
 	}
 	defer end()
 	res, err := r.mutate(ctx, by, convID, func(c store.Conversation) (store.Change, error) {
-		if _, err := r.v.Operator(operatorID); err != nil {
+		if err := r.v.CheckSkills(c, operatorID); err != nil {
 			return store.Change{}, err
 		}
 		if c.Assignee == operatorID {

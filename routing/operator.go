@@ -22,7 +22,10 @@ type OperatorSpec struct {
 	// Cap is the operator's own cap on automatic assignment; zero means
 	// the group policy's default applies. Negative is invalid.
 	Cap int
-	// Skills lists what the operator can handle.
+	// Skills lists what the operator can handle, each a skill string: a
+	// name, optionally with a level from 1 to 5 ("de", "de:4"; see
+	// policy.Skill), each name once. A conversation that requires skills
+	// goes only to operators holding all of them at the levels it asks for.
 	Skills []string
 	// Status is the operator's status when added. Defaults to the presence
 	// model's initial status. Ignored by UpdateOperator.
@@ -43,7 +46,7 @@ func (r *Router) operator(id string) (store.Operator, error) {
 // conversations.
 //
 // It fails with ErrInvalid for a bad spec (empty or too long id, negative
-// cap) or an invalid actor, ErrNotAllowed if by is not an admin,
+// cap, a bad skill) or an invalid actor, ErrNotAllowed if by is not an admin,
 // ErrUnknownStatus for a status the presence model does not define,
 // ErrNotFound for a group not configured, ErrAlreadyExists for a taken id,
 // and ErrClosed after Stop; an error matching ErrFollowUp means the
@@ -61,6 +64,9 @@ func (r *Router) AddOperator(ctx context.Context, by Actor, spec OperatorSpec) (
 	}
 	row.Deadlines = r.inactivityDeadlines(row.Status, now)
 	if err := row.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if err := checkSkills("operator", row.ID, row.Skills); err != nil {
 		return store.Operator{}, err
 	}
 	if _, ok := r.model.Status(row.Status); !ok {
@@ -98,6 +104,9 @@ func (r *Router) UpdateOperator(ctx context.Context, by Actor, spec OperatorSpec
 	defer end()
 	row := store.Operator{ID: spec.ID, Groups: slices.Clone(spec.Groups), Cap: spec.Cap, Skills: slices.Clone(spec.Skills), Status: "-"}
 	if err := row.Validate(); err != nil {
+		return store.Operator{}, err
+	}
+	if err := checkSkills("operator", row.ID, row.Skills); err != nil {
 		return store.Operator{}, err
 	}
 	var old []string

@@ -146,6 +146,9 @@ type treeView struct {
 	g    *group
 	tree *candTree
 	auto bool
+	// skill, when set, restricts the view to the holders of that skill
+	// (see skillTrees).
+	skill string
 }
 
 var _ policy.Candidates = treeView{}
@@ -172,10 +175,11 @@ func (v treeView) build() {
 }
 
 func (v treeView) has(op *operator) bool {
+	in := op.inOffer
 	if v.auto {
-		return op.inAuto
+		in = op.inAuto
 	}
-	return op.inOffer
+	return in && (v.skill == "" || holdsSkill(op.row.Skills, v.skill))
 }
 
 func (v treeView) Get(id string) (policy.Candidate, bool) {
@@ -236,6 +240,7 @@ func (v *View) place(op *operator, dir int) {
 				t.tree.remove(op.key, below)
 			}
 		}
+		v.placeSkills(g, op, op.row.Skills, op.key, below, dir)
 		switch {
 		case dir > 0 && op.inOffer && below:
 			g.offersDirty = true
@@ -266,6 +271,8 @@ func (v *View) rekey(op *operator, row store.Operator) {
 		if op.inAuto {
 			g.auto.move(oldKey, op.key, wasBelow, below)
 		}
+		v.placeSkills(g, op, oldCand.Skills, oldKey, wasBelow, -1)
+		v.placeSkills(g, op, op.row.Skills, op.key, below, 1)
 		if op.inOffer {
 			g.offer.move(oldKey, op.key, wasBelow, below)
 			switch {
@@ -303,6 +310,7 @@ func (v *View) reindexGroup(g *group) {
 		v.unindex(op)
 	}
 	g.auto.t, g.offer.t = nil, nil // rebuilt on the next walk
+	clear(g.skills)
 	for _, op := range members {
 		v.index(op)
 	}

@@ -77,10 +77,9 @@ func (v *View) decideAmong(g *group, c *store.Conversation, sticky bool, now tim
 			ID: c.ID, Group: c.Group, Channel: c.Channel, CustomerID: c.CustomerID, Priority: c.Priority,
 			Skills: c.Skills, Attributes: c.Attributes, PreviousOperator: c.LastOperator,
 		},
-		Auto:  &g.autoView,
-		Offer: &g.offerView,
-		Now:   now,
+		Now: now,
 	}
+	in.Auto, in.Offer = g.views(c.Skills)
 	if exclude != nil {
 		in.Auto = excluding{Candidates: in.Auto, out: exclude}
 		in.Offer = excluding{Candidates: in.Offer, out: exclude}
@@ -94,7 +93,7 @@ func (v *View) decideAmong(g *group, c *store.Conversation, sticky bool, now tim
 		return d
 	case policy.Assign:
 		op := g.members[d.Operator]
-		if op == nil || !op.inAuto {
+		if op == nil || !op.inAuto || !policy.Satisfies(op.row.Skills, c.Skills) {
 			break
 		}
 		d.Require = store.Require{AssigneeStatuses: v.autoStatuses, AssigneeCap: capOf(g, op)}
@@ -107,7 +106,7 @@ func (v *View) decideAmong(g *group, c *store.Conversation, sticky bool, now tim
 		ok := true
 		for _, id := range d.Operators {
 			op := g.members[id]
-			if op == nil || !op.inOffer || op.mark == v.markGen {
+			if op == nil || !op.inOffer || op.mark == v.markGen || !policy.Satisfies(op.row.Skills, c.Skills) {
 				ok = false
 				break
 			}

@@ -30,18 +30,20 @@ func TestEventsWantedBits(t *testing.T) {
 func TestL1_ReportAssignment(t *testing.T) {
 	r := presence.StatusReady
 	ann := loaded(operatorRow("ann", r, "sales"), 0, t0.Add(-time.Minute))
-	ann.Skills = []string{"de"}
+	ann.Skills = []string{"de:3"}
+	bob := operatorRow("bob", r, "sales")
+	bob.Skills = []string{"de:2"} // first in candidate order, but below the level asked for
 	v := newView(t, groupOf("sales", policy.LeastLoaded()))
-	b := newBook(t, v, []store.Operator{ann, operatorRow("bob", r, "sales")}, nil)
+	b := newBook(t, v, []store.Operator{ann, bob}, nil)
 
 	row := newRow("n1", "sales", 0)
-	row.Skills = []string{"de"}
+	row.Skills = []string{"de:3"}
 	p := planNew(t, v, row)
 	out := b.commit(v, &p, t0)
 	require.Equal(t, "ann", out.Result.Conversation.Assignee)
 
 	want := Event{Kind: Assigned, Conversation: "n1", Group: "sales", Operator: "ann", Policy: "least-loaded",
-		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.MissingSkill("de")}}}
+		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.MissingSkill("de:3")}}}
 	for _, w := range []uint64{wanted(Assigned), all} {
 		ev := Events{Wanted: w}
 		require.Empty(t, v.Report(&p, &out, &ev))

@@ -45,6 +45,8 @@ type group struct {
 	members   map[string]*operator
 	// autoView and offerView are what policies see of the trees.
 	autoView, offerView treeView
+	// skills holds, by skill name, the trees of the members who hold it.
+	skills map[string]*skillTrees
 	// offered holds the ids of the group's conversations in the Offered
 	// state; queued counts those in the Queued state.
 	offered map[string]struct{}
@@ -65,6 +67,7 @@ func (v *View) newGroup(cfg GroupConfig) *group {
 		queue:   queue.New(),
 		members: map[string]*operator{},
 		offered: map[string]struct{}{},
+		skills:  map[string]*skillTrees{},
 	}
 	g.autoView = treeView{v: v, g: g, tree: &g.auto, auto: true}
 	g.offerView = treeView{v: v, g: g, tree: &g.offer}
