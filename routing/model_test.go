@@ -174,7 +174,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			groups := groupsOf(t)
 			existed := m.exists(id)
 			_, err := m.r.AddOperator(m.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groups, Cap: rapid.IntRange(0, 3).Draw(t, "cap"),
-				Status: rapid.SampledFrom(machineStatuses).Draw(t, "status")})
+				Skills: machineSkills(t), Status: rapid.SampledFrom(machineStatuses).Draw(t, "status")})
 
 			if existed {
 				m.expectBad(err, routing.ErrAlreadyExists)
@@ -200,7 +200,8 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 		},
 		"UpdateOperator": func(t *rapid.T) {
 			id := m.opID(t)
-			_, err := m.r.UpdateOperator(m.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groupsOf(t), Cap: rapid.IntRange(-1, 3).Draw(t, "cap")})
+			_, err := m.r.UpdateOperator(m.ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: groupsOf(t), Cap: rapid.IntRange(-1, 3).Draw(t, "cap"),
+				Skills: machineSkills(t)})
 			m.expectFailureChangesNothing(err)
 		},
 		"RemoveOperator": func(t *rapid.T) {
@@ -261,6 +262,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 				ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group"),
 				CustomerID: rapid.SampledFrom([]string{"", "k1", "k2"}).Draw(t, "customer"),
 				Priority:   rapid.IntRange(0, 2).Draw(t, "priority"),
+				Skills:     machineRequired(t),
 			})
 			require.NoError(t, err)
 		},
@@ -377,7 +379,7 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 				case 2:
 					m.convSeq++
 					nc := routing.NewConversation{ID: fmt.Sprintf("c%d", m.convSeq), Group: rapid.SampledFrom(machineGroups).Draw(t, "group"),
-						Priority: rapid.IntRange(0, 2).Draw(t, "priority")}
+						Priority: rapid.IntRange(0, 2).Draw(t, "priority"), Skills: machineRequired(t)}
 					cmds[i] = func() { _, _ = m.r.Enqueue(m.ctx, nc) }
 				case 3:
 					cmds[i] = func() { _, _ = m.r.Release(m.ctx, admin, conv) }
@@ -415,6 +417,24 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 		},
 		"": m.check,
 	}
+}
+
+// machineSkills draws an operator's skills: German and English, each held
+// or not, at levels 1 to 3.
+func machineSkills(t *rapid.T) []string {
+	var skills []string
+	for _, name := range []string{"de", "en"} {
+		if level := rapid.IntRange(0, 3).Draw(t, "skill-"+name); level > 0 {
+			skills = append(skills, policy.Skill{Name: name, Level: level}.String())
+		}
+	}
+	return skills
+}
+
+// machineRequired draws what a new conversation requires: usually nothing,
+// else one of the machine's skills at a level, or both.
+func machineRequired(t *rapid.T) []string {
+	return rapid.SampledFrom([][]string{nil, nil, nil, {"de"}, {"en:2"}, {"de:3"}, {"de", "en"}}).Draw(t, "requires")
 }
 
 // groupsOf draws a subset of the machine's groups.
@@ -460,7 +480,7 @@ func (m *routerMachine) predictTake(op, conv string) error {
 	if err != nil {
 		return routing.ErrNotFound
 	}
-	if !o.InGroup(c.Group) {
+	if !o.InGroup(c.Group) || !policy.Satisfies(o.Skills, c.Skills) {
 		return routing.ErrNotAllowed
 	}
 	switch {
@@ -595,6 +615,26 @@ func (m *routerMachine) check(t *rapid.T) {
 		}
 	}
 
+	// Skills: nothing is offered to an operator who lacks a skill the
+	// conversation requires, and nothing was assigned to one in this step
+	// (an assignment made before the operator lost the skill stays theirs,
+	// and so does one waiting on its customer that comes back to them).
+	convByID := map[string]store.Conversation{}
+	for _, c := range after.convs {
+		convByID[c.ID] = c
+		for _, id := range c.OfferedTo {
+			require.True(t, policy.Satisfies(ops[id].Skills, c.Skills), "%s requiring %v offered to %s holding %v", c.ID, c.Skills, id, ops[id].Skills)
+		}
+	}
+	for _, ev := range m.step {
+		if (ev.Kind == routing.Assigned || ev.Kind == routing.Transferred) && ev.Operator != "" && ev.Policy != "returned" && !m.concurrent {
+			c := convByID[ev.Conversation]
+			if o, ok := ops[ev.Operator]; ok && c.Assignee == ev.Operator {
+				require.True(t, policy.Satisfies(o.Skills, c.Skills), "%s requiring %v given to %s holding %v", c.ID, c.Skills, o.ID, o.Skills)
+			}
+		}
+	}
+
 	// Invariant 5 and R7: a queue never waits while its head could be
 	// served: in a group with a queued (not offered) conversation, no
 	// operator eligible for it is below cap.
@@ -605,7 +645,7 @@ func (m *routerMachine) check(t *rapid.T) {
 		p := m.policies[c.Group]
 		l := policy.LimiterOf(p)
 		for _, o := range after.ops {
-			if !o.InGroup(c.Group) {
+			if !o.InGroup(c.Group) || !policy.Satisfies(o.Skills, c.Skills) {
 				continue
 			}
 			canAuto := m.model.Has(o.Status, presence.AutoAssign) && isLeastLoaded(p)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/google/btree"
@@ -255,6 +256,7 @@ func (v *View) place(op *operator, dir int) {
 // its groups.
 func (v *View) rekey(op *operator, row store.Operator) {
 	oldKey, oldCand := op.key, op.candidate()
+	reskilled := !slices.Equal(oldCand.Skills, row.Skills)
 	op.row = row
 	op.key = keyOf(op)
 	op.cap = v.capAcross(op)
@@ -279,6 +281,12 @@ func (v *View) rekey(op *operator, row store.Operator) {
 			case below && !wasBelow:
 				g.offersDirty = true
 			case wasBelow && !below:
+				v.offerEpoch++
+			}
+			if reskilled {
+				// They may now be offered conversations they could not be,
+				// and no longer hold offers they could.
+				g.offersDirty = true
 				v.offerEpoch++
 			}
 		}

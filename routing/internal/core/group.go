@@ -48,9 +48,11 @@ type group struct {
 	// skills holds, by skill name, the trees of the members who hold it.
 	skills map[string]*skillTrees
 	// offered holds the ids of the group's conversations in the Offered
-	// state; queued counts those in the Queued state.
-	offered map[string]struct{}
-	queued  int
+	// state; queued counts those in the Queued state, offeredSkilled the
+	// offered ones that require skills.
+	offered        map[string]struct{}
+	queued         int
+	offeredSkilled int
 	// offersDirty records that a member may have become eligible for
 	// offers since the offered conversations were last decided.
 	offersDirty bool

@@ -32,7 +32,8 @@ func (v *View) WithdrawalsOf(operatorID string, extra []string) ([]store.Convers
 // operator's groups (and the extra ones) that are offered to them although
 // they may no longer be offered them. Offers are not indexed per operator
 // (one may name thousands), so only the groups where the operator is not
-// eligible are scanned.
+// eligible, or where some offered conversation requires skills (which the
+// operator may have lost), are scanned.
 func (v *View) staleOffers(operatorID string, extra []string) []store.Conversation {
 	op := v.ops[operatorID]
 	groups := extra
@@ -42,11 +43,11 @@ func (v *View) staleOffers(operatorID string, extra []string) []store.Conversati
 	var out []store.Conversation
 	for _, gid := range groups {
 		g := v.groups[gid]
-		if g == nil || len(g.offered) == 0 || (op != nil && v.mayBeOffered(op, gid)) {
+		if g == nil || len(g.offered) == 0 || (op != nil && g.offeredSkilled == 0 && v.mayBeOffered(op, gid)) {
 			continue
 		}
 		for cid := range g.offered {
-			if c := &v.convs[cid].row; slices.Contains(c.OfferedTo, operatorID) {
+			if c := &v.convs[cid].row; slices.Contains(c.OfferedTo, operatorID) && (op == nil || !v.mayHoldOffer(op, c)) {
 				out = append(out, *c)
 			}
 		}
@@ -61,7 +62,7 @@ func (v *View) staleOffers(operatorID string, extra []string) []store.Conversati
 func (v *View) eligibleOfferees(c store.Conversation) []string {
 	var rest []string
 	for _, id := range c.OfferedTo {
-		if op := v.ops[id]; op != nil && v.mayBeOffered(op, c.Group) {
+		if op := v.ops[id]; op != nil && v.mayHoldOffer(op, &c) {
 			rest = append(rest, id)
 		}
 	}
@@ -75,6 +76,12 @@ func (v *View) mayBeOffered(op *operator, gid string) bool {
 	return op.inOffer && g != nil && op.row.InGroup(gid) && policy.BelowCap(g.limiter, op.candidate())
 }
 
+// mayHoldOffer reports whether op may hold an offer of c: they may be
+// offered its group's conversations and hold the skills it requires.
+func (v *View) mayHoldOffer(op *operator, c *store.Conversation) bool {
+	return v.mayBeOffered(op, c.Group) && policy.Satisfies(op.row.Skills, c.Skills)
+}
+
 // staleOfferees returns the operators c is offered to who may no longer be
 // offered it: one lost eligibility (status, group, cap) after decision d was
 // taken and before its result reached the view, so that the withdrawal that
@@ -86,7 +93,7 @@ func (v *View) staleOfferees(c store.Conversation, d Decision) []string {
 	}
 	var stale []string
 	for _, id := range c.OfferedTo {
-		if op := v.ops[id]; op == nil || !v.mayBeOffered(op, c.Group) {
+		if op := v.ops[id]; op == nil || !v.mayHoldOffer(op, &c) {
 			stale = append(stale, id)
 		}
 	}

@@ -135,3 +135,29 @@ func TestSkills_PolicyIgnoringSkillsIsRefused(t *testing.T) {
 	require.Equal(t, policy.Keep, p.Decision.Action)
 	require.Equal(t, policy.ReasonInvalidOutcome, p.Decision.Reason)
 }
+
+// TestSkills_LosingASkillWithdrawsItsOffers: an operator whose skills no
+// longer meet an offered conversation's requirement loses the offer, even
+// in a group they still serve, and the other offers stand.
+func TestSkills_LosingASkillWithdrawsItsOffers(t *testing.T) {
+	o1 := offeredRow("o1", "sales", 1, "ann", "bob")
+	o1.Skills = []string{"de"}
+	o2 := offeredRow("o2", "sales", 2, "ann", "bob")
+	v := newView(t, groupOf("sales", policy.Broadcast(0)))
+	b := newBook(t, v, []store.Operator{skilled("ann", "sales", "de"), skilled("bob", "sales", "de")}, []store.Conversation{o1, o2})
+
+	cs, _ := v.WithdrawalsOf("ann", nil)
+	require.Empty(t, cs, "ann holds German")
+
+	o := b.ops["ann"]
+	o.Skills = []string{"en"}
+	o.Version++
+	b.ops["ann"] = o
+	p := Plan{Write: UpdateOperator, Operator: o.Clone()}
+	v.Absorb(&p, &Outcome{Operator: o.Clone()}, true, at(0))
+
+	cs, ds := v.WithdrawalsOf("ann", nil)
+	require.Equal(t, []string{"o1"}, ids(cs), "o2 requires nothing")
+	require.Equal(t, policy.Offer, ds[0].Action)
+	require.Equal(t, []string{"bob"}, ds[0].Operators)
+}

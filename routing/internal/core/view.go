@@ -286,6 +286,9 @@ func (v *View) attach(cs *conv) {
 		switch c.State {
 		case store.Offered:
 			g.offered[c.ID] = struct{}{}
+			if len(c.Skills) > 0 {
+				g.offeredSkilled++
+			}
 		case store.Queued:
 			g.queued++
 		}
@@ -309,6 +312,9 @@ func (v *View) detach(cs *conv) {
 		switch c.State {
 		case store.Offered:
 			delete(g.offered, c.ID)
+			if len(c.Skills) > 0 {
+				g.offeredSkilled--
+			}
 		case store.Queued:
 			g.queued--
 		}
