@@ -1,0 +1,172 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// condKind is the form of a compiled condition.
+type condKind uint8
+
+const (
+	cLeaf condKind = iota
+	cAll
+	cAny
+	cNot
+)
+
+// testKind is the text test of a compiled leaf; OpNotEquals is tEquals
+// negated.
+type testKind uint8
+
+const (
+	tEquals testKind = iota
+	tContains
+	tPrefix
+	tSuffix
+	tIn
+	tMatches
+	tExists
+)
+
+// smallIn is the longest case-sensitive "in" list searched in order; a
+// longer one is a map.
+const smallIn = 8
+
+// cond is a compiled condition. Everything a leaf needs is worked out at
+// compile time, so evaluating one allocates nothing.
+type cond struct {
+	kind condKind
+	kids []cond // all, any; not has one
+
+	field  fieldKind
+	key    string // the attribute's key
+	test   testKind
+	negate bool
+	fold   bool
+	value  string
+	runes  []rune // value, for folding contains, prefix and suffix
+	values []string
+	set    map[string]struct{} // values, for a long case-sensitive list
+	re     *regexp.Regexp
+	loc    *time.Location
+	window window
+	days   days
+}
+
+// state is the conversation as the rules see it while they run: the input
+// as changed by the rules that matched so far.
+type state struct {
+	in    *Input
+	group string
+	tags  []string
+	attrs map[string]string
+
+	// The time of day and weekday of in.Now in zone loc, once read.
+	loc    *time.Location
+	minute int
+	day    time.Weekday
+}
+
+// clock returns the minute of the day and the weekday of the
+// conversation's time in loc.
+func (st *state) clock(loc *time.Location) (int, time.Weekday) {
+	if st.loc != loc {
+		t := st.in.Now.In(loc)
+		h, m, _ := t.Clock()
+		st.loc, st.minute, st.day = loc, h*60+m, t.Weekday()
+	}
+	return st.minute, st.day
+}
+
+// text returns the text of a field other than tag, time and weekday.
+func (st *state) text(f fieldKind, key string) string {
+	switch f {
+	case fChannel:
+		return st.in.Channel
+	case fGroup:
+		return st.group
+	case fCustomer:
+		return st.in.CustomerID
+	}
+	return st.attrs[key]
+}
+
+// holds reports whether the condition holds in st.
+func (c *cond) holds(st *state) bool {
+	switch c.kind {
+	case cAll:
+		for i := range c.kids {
+			if !c.kids[i].holds(st) {
+				return false
+			}
+		}
+		return true
+	case cAny:
+		for i := range c.kids {
+			if c.kids[i].holds(st) {
+				return true
+			}
+		}
+		return false
+	case cNot:
+		return !c.kids[0].holds(st)
+	}
+	switch c.field {
+	case fTime:
+		m, _ := st.clock(c.loc)
+		return c.window.holds(m)
+	case fWeekday:
+		_, d := st.clock(c.loc)
+		return c.days.has(d)
+	case fTag:
+		for _, t := range st.tags {
+			if c.match(t) {
+				return !c.negate
+			}
+		}
+		return c.negate
+	}
+	return c.match(st.text(c.field, c.key)) != c.negate
+}
+
+// match applies a leaf's text test to s.
+func (c *cond) match(s string) bool {
+	switch c.test {
+	case tEquals:
+		if c.fold {
+			return strings.EqualFold(s, c.value)
+		}
+		return s == c.value
+	case tContains:
+		if c.fold {
+			return foldContains(s, c.runes)
+		}
+		return strings.Contains(s, c.value)
+	case tPrefix:
+		if c.fold {
+			return foldPrefix(s, c.runes)
+		}
+		return strings.HasPrefix(s, c.value)
+	case tSuffix:
+		if c.fold {
+			return foldSuffix(s, c.runes)
+		}
+		return strings.HasSuffix(s, c.value)
+	case tIn:
+		if c.set != nil {
+			_, ok := c.set[s]
+			return ok
+		}
+		for _, v := range c.values {
+			if s == v || c.fold && strings.EqualFold(s, v) {
+				return true
+			}
+		}
+		return false
+	case tMatches:
+		return c.re.MatchString(s)
+	}
+	return s != "" // tExists
+}
