@@ -273,7 +273,10 @@ func (cb *condBuilder) leafFinish() (*cond, error) {
 		k.window = w
 	}
 	if c.IgnoreCase && (k.test == tContains || k.test == tPrefix || k.test == tSuffix) {
-		k.runes = []rune(c.Value)
+		k.ascii = asciiFoldable(c.Value)
+		if !k.ascii {
+			k.runes = []rune(c.Value)
+		}
 	}
 
 	// values

@@ -89,7 +89,7 @@ func (s *Set) Evaluate(trigger Trigger, in Input) Result {
 	if s == nil || bit == 0 {
 		return res
 	}
-	st := state{in: &in, group: in.Group, tags: in.Tags, attrs: in.Attributes}
+	st := state{channel: in.Channel, customer: in.CustomerID, now: in.Now, group: in.Group, tags: in.Tags, attrs: in.Attributes}
 	var (
 		prefer                       *Prefer
 		ownSkills, ownTags, ownAttrs bool

@@ -74,11 +74,67 @@ func foldSuffix(s string, p []rune) bool {
 // is not empty.
 func foldContains(s string, p []rune) bool {
 	for i := 0; i < len(s); {
-		if foldPrefix(s[i:], p) {
+		r, size := decodeRune(s[i:])
+		i += size
+		if foldRune(r, p[0]) && foldPrefix(s[i:], p[1:]) {
 			return true
 		}
-		_, size := decodeRune(s[i:])
-		i += size
+	}
+	return false
+}
+
+// A value that is ASCII without the letters k and s folds byte by byte:
+// U+212A KELVIN SIGN and U+017F LATIN SMALL LETTER LONG S are the only
+// runes beyond ASCII that fold to ASCII letters, so a run of the field
+// that folds to such a value is ASCII itself, and no byte of a longer
+// rune equals one of the value's.
+
+// asciiFoldable reports whether p folds byte by byte.
+func asciiFoldable(p string) bool {
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c >= utf8.RuneSelf, c == 'k', c == 'K', c == 's', c == 'S':
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII returns the ASCII letter c in lower case, any other byte as
+// it is.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// asciiEqualFold reports whether s and p, of equal length, are equal but
+// for the case of ASCII letters.
+func asciiEqualFold(s, p string) bool {
+	for i := 0; i < len(p); i++ {
+		if lowerASCII(s[i]) != lowerASCII(p[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiFoldPrefix is foldPrefix for an ASCII-foldable p.
+func asciiFoldPrefix(s, p string) bool { return len(s) >= len(p) && asciiEqualFold(s[:len(p)], p) }
+
+// asciiFoldSuffix is foldSuffix for an ASCII-foldable p.
+func asciiFoldSuffix(s, p string) bool {
+	return len(s) >= len(p) && asciiEqualFold(s[len(s)-len(p):], p)
+}
+
+// asciiFoldContains is foldContains for an ASCII-foldable p, not empty.
+func asciiFoldContains(s, p string) bool {
+	first := lowerASCII(p[0])
+	for i := 0; i+len(p) <= len(s); i++ {
+		if lowerASCII(s[i]) == first && asciiEqualFold(s[i+1:i+len(p)], p[1:]) {
+			return true
+		}
 	}
 	return false
 }

@@ -60,7 +60,11 @@ func kind(tok json.Token) string {
 
 // wrongType returns the error of a value at path of the wrong kind.
 func wrongType(path, want string, tok json.Token) error {
-	return fault(path, fmt.Sprintf("must be %s, not %s", want, kind(tok)))
+	what := "must be"
+	if path == "" {
+		what = "a rule set must be"
+	}
+	return fault(path, fmt.Sprintf("%s %s, not %s", what, want, kind(tok)))
 }
 
 // object reads an object at path, calling field for each key in order with

@@ -45,6 +45,7 @@ type cond struct {
 	test   testKind
 	negate bool
 	fold   bool
+	ascii  bool // fold byte by byte (asciiFoldable)
 	value  string
 	runes  []rune // value, for folding contains, prefix and suffix
 	values []string
@@ -58,12 +59,14 @@ type cond struct {
 // state is the conversation as the rules see it while they run: the input
 // as changed by the rules that matched so far.
 type state struct {
-	in    *Input
-	group string
-	tags  []string
-	attrs map[string]string
+	channel  string
+	customer string
+	now      time.Time
+	group    string
+	tags     []string
+	attrs    map[string]string
 
-	// The time of day and weekday of in.Now in zone loc, once read.
+	// The time of day and weekday of now in zone loc, once read.
 	loc    *time.Location
 	minute int
 	day    time.Weekday
@@ -73,7 +76,7 @@ type state struct {
 // conversation's time in loc.
 func (st *state) clock(loc *time.Location) (int, time.Weekday) {
 	if st.loc != loc {
-		t := st.in.Now.In(loc)
+		t := st.now.In(loc)
 		h, m, _ := t.Clock()
 		st.loc, st.minute, st.day = loc, h*60+m, t.Weekday()
 	}
@@ -84,11 +87,11 @@ func (st *state) clock(loc *time.Location) (int, time.Weekday) {
 func (st *state) text(f fieldKind, key string) string {
 	switch f {
 	case fChannel:
-		return st.in.Channel
+		return st.channel
 	case fGroup:
 		return st.group
 	case fCustomer:
-		return st.in.CustomerID
+		return st.customer
 	}
 	return st.attrs[key]
 }
@@ -140,20 +143,29 @@ func (c *cond) match(s string) bool {
 		}
 		return s == c.value
 	case tContains:
-		if c.fold {
-			return foldContains(s, c.runes)
+		switch {
+		case !c.fold:
+			return strings.Contains(s, c.value)
+		case c.ascii:
+			return asciiFoldContains(s, c.value)
 		}
-		return strings.Contains(s, c.value)
+		return foldContains(s, c.runes)
 	case tPrefix:
-		if c.fold {
-			return foldPrefix(s, c.runes)
+		switch {
+		case !c.fold:
+			return strings.HasPrefix(s, c.value)
+		case c.ascii:
+			return asciiFoldPrefix(s, c.value)
 		}
-		return strings.HasPrefix(s, c.value)
+		return foldPrefix(s, c.runes)
 	case tSuffix:
-		if c.fold {
-			return foldSuffix(s, c.runes)
+		switch {
+		case !c.fold:
+			return strings.HasSuffix(s, c.value)
+		case c.ascii:
+			return asciiFoldSuffix(s, c.value)
 		}
-		return strings.HasSuffix(s, c.value)
+		return foldSuffix(s, c.runes)
 	case tIn:
 		if c.set != nil {
 			_, ok := c.set[s]
