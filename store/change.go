@@ -79,6 +79,11 @@ type Change struct {
 	// AddMissed adds operators to the conversation's MissedBy (those not in
 	// it yet).
 	AddMissed []string
+	// Profile, when not nil, replaces the conversation's routing profile:
+	// its Priority, Skills, Tags, Attributes, Preferred, OffHours and Rules
+	// become the profile's, whatever else the change does. The profile
+	// validates like those fields of a row (Profile.Validate).
+	Profile *Profile
 	// Require lists conditions on NewAssignee and Offers.
 	Require Require
 	// At is when the change happens (the router's clock). Required.
@@ -135,6 +140,11 @@ func (c Change) Validate() error {
 			return fmt.Errorf("%w: change of %q: source state %v", ErrInvalid, c.Conversation, s)
 		}
 	}
+	if c.Profile != nil {
+		if err := c.Profile.Validate(); err != nil {
+			return fmt.Errorf("change of %q: profile: %w", c.Conversation, err)
+		}
+	}
 	return validOffers(c.Conversation, c.Offers)
 }
 
@@ -148,27 +158,13 @@ func (r Require) Validate() error {
 
 // validOffers refuses empty and repeated operator ids in a list of offers.
 func validOffers(conv string, offers []string) error {
-	var seen map[string]struct{}
-	if len(offers) > 8 {
-		seen = make(map[string]struct{}, len(offers))
-	}
-	for i, id := range offers {
-		if id == "" {
-			return fmt.Errorf("%w: conversation %q: offer %d names no operator", ErrInvalid, conv, i)
-		}
-		if len(id) > MaxIDLength {
-			return tooLong(fmt.Sprintf("conversation %q: offer %d", conv, i), id)
-		}
-		dup := false
-		if seen != nil {
-			_, dup = seen[id]
-			seen[id] = struct{}{}
-		} else {
-			dup = slices.Contains(offers[:i], id)
-		}
-		if dup {
-			return fmt.Errorf("%w: conversation %q: offered to %q twice", ErrInvalid, conv, id)
-		}
+	switch i, fault := firstBadID(offers); fault {
+	case idEmpty:
+		return fmt.Errorf("%w: conversation %q: offer %d names no operator", ErrInvalid, conv, i)
+	case idLong:
+		return tooLong(fmt.Sprintf("conversation %q: offer %d", conv, i), offers[i])
+	case idRepeated:
+		return fmt.Errorf("%w: conversation %q: offered to %q twice", ErrInvalid, conv, offers[i])
 	}
 	return nil
 }
@@ -240,6 +236,9 @@ func (c Change) Next(cur Conversation, seq uint64) Conversation {
 	}
 	if c.MarkAllBusy {
 		next.AllBusyNotified = true
+	}
+	if c.Profile != nil {
+		next.setProfile(*c.Profile)
 	}
 	if c.SetDeadlines {
 		next.Deadlines = slices.Clone(c.Deadlines)

@@ -24,6 +24,20 @@ type Conversation struct {
 	Skills []string
 	// Attributes carries the host's free-form data (site URL, company, ...).
 	Attributes map[string]string
+	// Tags labels the conversation, as the host or rules set them: each
+	// non-empty, at most MaxIDLength bytes long, none twice.
+	Tags []string
+	// Preferred is an operator routing tries first, before the group's
+	// policy (set by a rule); empty for none. At most MaxIDLength bytes.
+	Preferred string
+	// OffHours records that a rule marked the conversation off-hours:
+	// routing leaves it queued until someone takes it or is given it by
+	// hand, or it is transferred.
+	OffHours bool
+	// Rules lists the rules that matched when rules last ran on the
+	// conversation, in order, and what each changed (at most
+	// MaxRuleMatches).
+	Rules []RuleMatch
 	// State is where the conversation is in its lifecycle.
 	State State
 	// Assignee is the operator holding the conversation; set exactly when
@@ -123,6 +137,9 @@ func (c Conversation) Validate() error {
 	if err := validOffers(c.ID, c.OfferedTo); err != nil {
 		return err
 	}
+	if err := c.profile().Validate(); err != nil {
+		return fmt.Errorf("conversation %q: %w", c.ID, err)
+	}
 	return validDeadlines("conversation", c.ID, c.Deadlines)
 }
 
@@ -133,5 +150,7 @@ func (c Conversation) Clone() Conversation {
 	c.Attributes = maps.Clone(c.Attributes)
 	c.Deadlines = slices.Clone(c.Deadlines)
 	c.MissedBy = slices.Clone(c.MissedBy)
+	c.Tags = slices.Clone(c.Tags)
+	c.Rules = cloneRuleMatches(c.Rules)
 	return c
 }

@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // MaxIDLength is the longest id, in bytes, that every Store and the router
 // accept: the id of an operator, a conversation, a group or a customer,
@@ -65,4 +68,48 @@ func longIn(ids []string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// idFault is what is wrong with an id of a list (see firstBadID).
+type idFault uint8
+
+// The faults of an id of a list.
+const (
+	idOK idFault = iota
+	// idEmpty: the id is empty.
+	idEmpty
+	// idLong: the id is longer than MaxIDLength.
+	idLong
+	// idRepeated: the id is listed before.
+	idRepeated
+)
+
+// firstBadID returns the index of the first id of ids that is empty,
+// longer than MaxIDLength or listed before, and what is wrong with it;
+// idOK if none is. A long list is checked for repeats through a map,
+// a short one (the usual case) without allocating.
+func firstBadID(ids []string) (int, idFault) {
+	var seen map[string]struct{}
+	if len(ids) > 8 {
+		seen = make(map[string]struct{}, len(ids))
+	}
+	for i, id := range ids {
+		switch {
+		case id == "":
+			return i, idEmpty
+		case len(id) > MaxIDLength:
+			return i, idLong
+		}
+		dup := false
+		if seen != nil {
+			_, dup = seen[id]
+			seen[id] = struct{}{}
+		} else {
+			dup = slices.Contains(ids[:i], id)
+		}
+		if dup {
+			return i, idRepeated
+		}
+	}
+	return 0, idOK
 }

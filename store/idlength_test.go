@@ -60,6 +60,8 @@ func TestValidateRefusesIDsLongerThanMaxIDLength(t *testing.T) {
 		"last operator": {func(id string) error { c := conv; c.LastOperator = id; return c.Validate() }, `conversation "c": last operator`},
 		"linked":        {func(id string) error { c := conv; c.LinkedTo = id; return c.Validate() }, `conversation "c": linked conversation`},
 		"missed by":     {func(id string) error { c := conv; c.MissedBy = []string{id}; return c.Validate() }, `conversation "c": missed by 0`},
+		"tag":           {func(id string) error { c := conv; c.Tags = []string{"vip", id}; return c.Validate() }, "tag 1"},
+		"preferred":     {func(id string) error { c := conv; c.Preferred = id; return c.Validate() }, "preferred operator"},
 		"new":           {func(id string) error { c := conv; c.ID = id; return store.ValidateNew(c, store.Require{}) }, "conversation id"},
 		"change conversation": {func(id string) error {
 			ch := change
@@ -79,6 +81,16 @@ func TestValidateRefusesIDsLongerThanMaxIDLength(t *testing.T) {
 			ch.AddMissed = []string{"bob", id}
 			return ch.Validate()
 		}, `change of "c": AddMissed 1`},
+		"change tag": {func(id string) error {
+			ch := change
+			ch.Profile = &store.Profile{Tags: []string{id}}
+			return ch.Validate()
+		}, "tag 0"},
+		"change preferred": {func(id string) error {
+			ch := change
+			ch.Profile = &store.Profile{Preferred: id}
+			return ch.Validate()
+		}, "preferred operator"},
 		"status change": {func(id string) error {
 			return store.StatusChange{Operator: id, To: "away", At: testTime}.Validate()
 		}, "status change: operator id"},
@@ -100,9 +112,11 @@ func TestValidateRefusesIDsLongerThanMaxIDLength(t *testing.T) {
 // row or change no allocation (Validate runs on every write).
 func TestValidateOfValidInputAllocatesNothing(t *testing.T) {
 	c := store.Conversation{ID: "c", Group: "g", CustomerID: "cu", State: store.Offered, OfferedTo: []string{"ann", "bob"},
-		LastOperator: "ann", LinkedTo: "c0", MissedBy: []string{"cat"}, CreatedAt: testTime}
+		LastOperator: "ann", LinkedTo: "c0", MissedBy: []string{"cat"}, Tags: []string{"vip", "b2b"}, Preferred: "ann",
+		Rules: []store.RuleMatch{{Rule: "vip", Changes: []string{"tag vip"}}}, CreatedAt: testTime}
+	p := c.Profile()
 	ch := store.Change{Conversation: "c", From: []store.State{store.Queued}, To: store.Offered, Offers: []string{"ann", "bob"},
-		Group: "h", AddMissed: []string{"cat"}, At: testTime}
+		Group: "h", AddMissed: []string{"cat"}, Profile: &p, At: testTime}
 	op := store.Operator{ID: "ann", Status: "ready", Groups: []string{"g", "h"}}
 	require.Zero(t, testing.AllocsPerRun(100, func() {
 		_ = c.Validate()

@@ -41,6 +41,10 @@
 //   - SetStatus refuses a change listed in Forbid only for conversations the
 //     operator holds (assigned to them or waiting with them); an offer is
 //     not held.
+//   - Apply with a Profile replaces the conversation's Priority, Skills,
+//     Tags, Attributes, Preferred, OffHours and Rules with the profile's,
+//     together with every other effect of the change; without one they are
+//     kept. CreateConversation stores them as given.
 //   - A cancelled context makes a call return the context's error, and
 //     after Close every call returns an error matching store.ErrClosed.
 package memory

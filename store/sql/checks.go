@@ -79,20 +79,36 @@ func checkOperator(o store.Operator, full bool) error {
 	)
 }
 
+// checkProfile checks the text of a routing profile (of a row, or of a
+// change); what names it.
+func checkProfile(what string, p store.Profile) error {
+	var attrs []string
+	for _, k := range slices.Sorted(maps.Keys(p.Attributes)) {
+		attrs = append(attrs, k, p.Attributes[k])
+	}
+	var rules []string
+	for _, m := range p.Rules {
+		rules = append(rules, m.Rule)
+		rules = append(rules, m.Changes...)
+	}
+	return firstError(
+		checkText(what+" skill", p.Skills...),
+		checkText(what+" attribute", attrs...),
+		checkText(what+" tag", p.Tags...),
+		checkText(what+" preferred operator", p.Preferred),
+		checkText(what+" rule match", rules...),
+	)
+}
+
 // checkConversation checks a conversation row to create.
 func checkConversation(c store.Conversation) error {
 	what := fmt.Sprintf("conversation %q:", c.ID)
-	var attrs []string
-	for _, k := range slices.Sorted(maps.Keys(c.Attributes)) {
-		attrs = append(attrs, k, c.Attributes[k])
-	}
 	return firstError(
 		checkText("conversation id", c.ID),
 		checkText(what+" group", c.Group),
 		checkText(what+" channel", c.Channel),
 		checkText(what+" customer id", c.CustomerID),
-		checkText(what+" skill", c.Skills...),
-		checkText(what+" attribute", attrs...),
+		checkProfile(what, c.Profile()),
 		checkText(what+" assignee", c.Assignee),
 		checkText(what+" offer", c.OfferedTo...),
 		checkText(what+" last operator", c.LastOperator),
@@ -110,6 +126,11 @@ func checkConversation(c store.Conversation) error {
 // checkChange checks what a change stores.
 func checkChange(ch store.Change) error {
 	what := fmt.Sprintf("change of %q:", ch.Conversation)
+	if ch.Profile != nil {
+		if err := checkProfile(what+" profile:", *ch.Profile); err != nil {
+			return err
+		}
+	}
 	return firstError(
 		checkText("conversation id", ch.Conversation),
 		checkText(what+" new assignee", ch.NewAssignee),

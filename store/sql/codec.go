@@ -59,26 +59,33 @@ func nullString(s string) any {
 	return s
 }
 
-// listArg stores a list of strings as a JSON array, an empty one as NULL.
-func listArg(l []string) any {
+// jsonArg stores a list as a JSON array, an empty one as NULL. Its
+// elements are made of strings and integers, which always marshal.
+func jsonArg[T any](l []T) any {
 	if len(l) == 0 {
 		return nil
 	}
-	b, _ := json.Marshal(l) // a []string always marshals
+	b, _ := json.Marshal(l)
 	return string(b)
 }
 
-// listOf decodes a list stored by listArg.
-func listOf(column string, ns sql.NullString) ([]string, error) {
+// jsonOf decodes a list stored in column by jsonArg.
+func jsonOf[T any](column string, ns sql.NullString) ([]T, error) {
 	if !ns.Valid {
 		return nil, nil
 	}
-	var l []string
+	var l []T
 	if err := json.Unmarshal([]byte(ns.String), &l); err != nil {
 		return nil, fmt.Errorf("column %s: %w", column, err)
 	}
 	return l, nil
 }
+
+// listArg stores a list of strings as a JSON array, an empty one as NULL.
+func listArg(l []string) any { return jsonArg(l) }
+
+// listOf decodes a list stored by listArg.
+func listOf(column string, ns sql.NullString) ([]string, error) { return jsonOf[string](column, ns) }
 
 // attributesArg stores a map as a JSON object, an empty one as NULL.
 func attributesArg(m map[string]string) any {
@@ -111,48 +118,67 @@ type deadlineJSON struct {
 
 // deadlinesArg stores deadlines as a JSON array, none as NULL. Their due
 // times must fit.
-func deadlinesArg(ds []store.Deadline) any {
-	if len(ds) == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(deadlinesJSON(ds)) // plain numbers always marshal
-	return string(b)
-}
+func deadlinesArg(ds []store.Deadline) any { return jsonArg(deadlinesJSON(ds)) }
 
 // deadlinesOf decodes deadlines stored by deadlinesArg.
 func deadlinesOf(ns sql.NullString) ([]store.Deadline, error) {
-	if !ns.Valid {
-		return nil, nil
+	in, err := jsonOf[deadlineJSON]("deadlines_json", ns)
+	return deadlinesFrom(in), err
+}
+
+// mapList returns f of each element of in, nil if in is empty.
+func mapList[T, U any](in []T, f func(T) U) []U {
+	if len(in) == 0 {
+		return nil
 	}
-	var in []deadlineJSON
-	if err := json.Unmarshal([]byte(ns.String), &in); err != nil {
-		return nil, fmt.Errorf("column deadlines_json: %w", err)
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
 	}
-	return deadlinesFrom(in), nil
+	return out
 }
 
 // deadlinesJSON returns ds as they are encoded, nil if none.
 func deadlinesJSON(ds []store.Deadline) []deadlineJSON {
-	if len(ds) == 0 {
-		return nil
-	}
-	out := make([]deadlineJSON, len(ds))
-	for i, d := range ds {
-		out[i] = deadlineJSON{Kind: d.Kind, Due: d.Due.UnixNano(), Level: d.Level}
-	}
-	return out
+	return mapList(ds, func(d store.Deadline) deadlineJSON {
+		return deadlineJSON{Kind: d.Kind, Due: d.Due.UnixNano(), Level: d.Level}
+	})
 }
 
 // deadlinesFrom returns the deadlines encoded as in, nil if none.
 func deadlinesFrom(in []deadlineJSON) []store.Deadline {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]store.Deadline, len(in))
-	for i, d := range in {
-		out[i] = store.Deadline{Kind: d.Kind, Due: time.Unix(0, d.Due).UTC(), Level: d.Level}
-	}
-	return out
+	return mapList(in, func(d deadlineJSON) store.Deadline {
+		return store.Deadline{Kind: d.Kind, Due: time.Unix(0, d.Due).UTC(), Level: d.Level}
+	})
+}
+
+// ruleMatchJSON is how a rule match is stored, and travels in a
+// notification.
+type ruleMatchJSON struct {
+	Rule    string   `json:"rule"`
+	Changes []string `json:"changes,omitempty"`
+}
+
+// rulesArg stores rule matches as a JSON array, none as NULL.
+func rulesArg(ms []store.RuleMatch) any { return jsonArg(rulesJSON(ms)) }
+
+// rulesOf decodes rule matches stored by rulesArg.
+func rulesOf(ns sql.NullString) ([]store.RuleMatch, error) {
+	in, err := jsonOf[ruleMatchJSON]("rules_json", ns)
+	return rulesFrom(in), err
+}
+
+// rulesJSON returns ms as they are encoded, nil if none.
+func rulesJSON(ms []store.RuleMatch) []ruleMatchJSON {
+	return mapList(ms, func(m store.RuleMatch) ruleMatchJSON { return ruleMatchJSON(m) })
+}
+
+// rulesFrom returns the rule matches encoded as in, nil if none, as the
+// store reads them back: a match without changes has nil Changes.
+func rulesFrom(in []ruleMatchJSON) []store.RuleMatch {
+	return mapList(in, func(m ruleMatchJSON) store.RuleMatch {
+		return store.RuleMatch{Rule: m.Rule, Changes: nilIfEmpty(m.Changes)}
+	})
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -197,13 +223,14 @@ func scanConversation(sc scanner) (store.Conversation, error) {
 	var (
 		c                                                     store.Conversation
 		skills, attrs, assignee, offered, deadlines, missedBy sql.NullString
+		tags, rules                                           sql.NullString
 		created, enqueued, assigned, closed                   sql.NullInt64
 		state                                                 int64
 		seq                                                   int64
 	)
 	err := sc.Scan(&c.ID, &c.Group, &c.Channel, &c.CustomerID, &c.Priority, &skills, &attrs, &state, &assignee, &offered,
 		&c.LastOperator, &c.LinkedTo, &created, &enqueued, &seq, &assigned, &closed, &c.CloseReason, &c.AllBusyNotified,
-		&deadlines, &missedBy, &c.Version)
+		&deadlines, &missedBy, &tags, &c.Preferred, &c.OffHours, &rules, &c.Version)
 	if err != nil {
 		return store.Conversation{}, err
 	}
@@ -224,6 +251,12 @@ func scanConversation(sc scanner) (store.Conversation, error) {
 	if c.MissedBy, err = listOf("missed_by_json", missedBy); err != nil {
 		return store.Conversation{}, fmt.Errorf("conversation %q: %w", c.ID, err)
 	}
+	if c.Tags, err = listOf("tags_json", tags); err != nil {
+		return store.Conversation{}, fmt.Errorf("conversation %q: %w", c.ID, err)
+	}
+	if c.Rules, err = rulesOf(rules); err != nil {
+		return store.Conversation{}, fmt.Errorf("conversation %q: %w", c.ID, err)
+	}
 	return c, nil
 }
 
@@ -234,7 +267,7 @@ func conversationValues(c store.Conversation) []any {
 		c.Group, c.Channel, c.CustomerID, c.Priority, listArg(c.Skills), attributesArg(c.Attributes), int64(c.State),
 		nullString(c.Assignee), listArg(c.OfferedTo), c.LastOperator, c.LinkedTo, timeArg(c.CreatedAt), timeArg(c.EnqueuedAt),
 		int64(c.Seq), timeArg(c.AssignedAt), timeArg(c.ClosedAt), c.CloseReason, c.AllBusyNotified,
-		deadlinesArg(c.Deadlines), listArg(c.MissedBy), c.Version,
+		deadlinesArg(c.Deadlines), listArg(c.MissedBy), listArg(c.Tags), c.Preferred, c.OffHours, rulesArg(c.Rules), c.Version,
 	}
 }
 
@@ -266,6 +299,7 @@ func storedOperator(o store.Operator) store.Operator {
 func storedConversation(c store.Conversation) store.Conversation {
 	c = utcConversation(c)
 	c.Skills, c.OfferedTo, c.MissedBy = nilIfEmpty(c.Skills), nilIfEmpty(c.OfferedTo), nilIfEmpty(c.MissedBy)
+	c.Tags, c.Rules = nilIfEmpty(c.Tags), rulesFrom(rulesJSON(c.Rules))
 	if len(c.Attributes) == 0 {
 		c.Attributes = nil
 	}

@@ -49,8 +49,8 @@
 //     holds a NUL byte is refused with store.ErrInvalid (PostgreSQL cannot
 //     store it, and JSON would silently alter it). Looking up such an id
 //     finds nothing.
-//   - Lists (groups, skills, offers, missed-by, deadlines) and attributes
-//     are stored as JSON text.
+//   - Lists (groups, skills, offers, missed-by, tags, deadlines, rule
+//     matches) and attributes are stored as JSON text.
 //
 // # Atomicity and concurrency
 //

@@ -1,6 +1,9 @@
 package sqlstore
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // Hooks for the external tests.
 var (
@@ -22,3 +25,7 @@ func FeedLost(s *Store) int64 { return s.feedLost.Load() }
 
 // ReservedWords are the key words WithSchema refuses.
 var ReservedWords = reservedWords
+
+// MigrateTo brings the database's schema to the given version, older than
+// the latest, as older code would have (see Store.migrateTo).
+func MigrateTo(ctx context.Context, s *Store, version int) error { return s.migrateTo(ctx, version) }

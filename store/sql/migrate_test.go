@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -21,11 +22,11 @@ func TestMigrateIdempotent(t *testing.T) {
 		require.NoError(t, s.Migrate(ctx))
 		// A second store, migrating an up-to-date database.
 		other := b.mustMigrate(t)
-		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		op, err := other.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 6, b.tables(t, "switchboard_"))
+		require.Equal(t, 7, b.tables(t, "switchboard_"))
 	})
 }
 
@@ -55,7 +56,7 @@ func TestEmptyDatabase(t *testing.T) {
 	})
 }
 
-// migrationsWithExtra returns the code's migration files plus a second
+// migrationsWithExtra returns the code's migration files plus a next
 // version, as newer code would have them.
 func migrationsWithExtra(t *testing.T) fs.FS {
 	t.Helper()
@@ -69,8 +70,8 @@ func migrationsWithExtra(t *testing.T) fs.FS {
 		return err
 	}))
 	extra := "CREATE TABLE {{schema}}{{prefix}}extra (id TEXT NOT NULL PRIMARY KEY);\n"
-	out["migrations/sqlite/0003_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
-	out["migrations/postgres/0003_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	out["migrations/sqlite/0004_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	out["migrations/postgres/0004_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
 	return out
 }
 
@@ -87,14 +88,14 @@ func TestSchemaOutdated(t *testing.T) {
 		s := b.mustOpen(t, sqlstore.WithMigrations(migrationsWithExtra(t)))
 		_, err = s.Operator(ctx, "ann")
 		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
-		require.Contains(t, err.Error(), "schema version 2, this code needs version 3")
-		require.Equal(t, 6, b.tables(t, "switchboard_"), "nothing written")
+		require.Contains(t, err.Error(), "schema version 3, this code needs version 4")
+		require.Equal(t, 7, b.tables(t, "switchboard_"), "nothing written")
 
 		require.NoError(t, s.Migrate(ctx))
 		op, err := s.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, 4, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_extra")))
 	})
 }
@@ -112,8 +113,8 @@ func TestSchemaTooNew(t *testing.T) {
 		_, err = b.open()
 		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
 		require.ErrorIs(t, err, store.ErrInvalid)
-		require.Contains(t, err.Error(), "schema version 3, this code knows versions up to 2")
-		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Contains(t, err.Error(), "schema version 4, this code knows versions up to 3")
+		require.Equal(t, 4, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")))
 	})
 }
@@ -153,8 +154,8 @@ func TestForeignTables(t *testing.T) {
 		// A migrations table recording the latest version over tables of
 		// another shape (a corrupted schema).
 		b.exec(t, "CREATE TABLE "+b.table("bad_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
-		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init'), (2, 'load_history')")
-		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "load_history"} {
+		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init'), (2, 'load_history'), (3, 'rules')")
+		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "load_history", "rule_sets"} {
 			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
 		}
 		_, err = b.open(sqlstore.WithTablePrefix("bad_"))
@@ -211,7 +212,59 @@ func TestTablePrefix(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, convs)
 		require.NoError(t, two.DeleteOperator(ctx, "ann"), "ann of store two holds nothing")
-		require.Equal(t, 6, b.tables(t, "switchboard_"))
-		require.Equal(t, 6, b.tables(t, "tenant2_"))
+		require.Equal(t, 7, b.tables(t, "switchboard_"))
+		require.Equal(t, 7, b.tables(t, "tenant2_"))
+	})
+}
+
+// TestMigrateFromVersion2KeepsRows: a database of schema version 2 with
+// rows in it migrates to version 3; its rows read back as they were, with
+// no tags, no preferred operator, not off-hours and no rule matches, and
+// take the new fields.
+func TestMigrateFromVersion2KeepsRows(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		s := b.mustOpen(t)
+		require.NoError(t, sqlstore.MigrateTo(ctx, s, 2))
+		_, err := s.Operators(ctx)
+		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
+		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+
+		// Rows as code of version 2 wrote them.
+		b.exec(t, "INSERT INTO "+b.table("switchboard_operators")+" (id, groups_json, cap, skills_json, status, status_since, "+
+			`load_count, last_assigned, deadlines_json, version) VALUES ('ann', '["g"]', 2, NULL, 'ready', 1000, 1, 2000, NULL, 2)`)
+		b.exec(t, "INSERT INTO "+b.table("switchboard_conversations")+" (id, group_id, channel, customer_id, priority, skills_json, "+
+			"attributes_json, state, assignee, offered_to_json, last_operator, linked_to, created_at, enqueued_at, seq, assigned_at, "+
+			"closed_at, close_reason, all_busy_notified, deadlines_json, missed_by_json, version) VALUES "+
+			`('c1', 'g', 'web', 'cu1', 3, '["en"]', '{"site":"a"}', 3, 'ann', NULL, 'ann', '', 1000, 1000, 1, 2000, NULL, '', TRUE, `+
+			`'[{"kind":1,"due":5000}]', '["bob"]', 2), `+
+			"('c2', 'g', 'chat', '', 0, NULL, NULL, 1, NULL, NULL, '', 'c0', 3000, 3000, 2, NULL, NULL, '', FALSE, NULL, NULL, 1)")
+
+		require.NoError(t, s.Migrate(ctx))
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		ns := func(n int64) time.Time { return time.Unix(0, n).UTC() }
+		ann, err := s.Operator(ctx, "ann")
+		require.NoError(t, err)
+		require.Equal(t, store.Operator{ID: "ann", Groups: []string{"g"}, Cap: 2, Status: ready, StatusSince: ns(1000), Load: 1,
+			LastAssigned: ns(2000), Version: 2}, ann)
+		c1 := store.Conversation{ID: "c1", Group: "g", Channel: "web", CustomerID: "cu1", Priority: 3, Skills: []string{"en"},
+			Attributes: map[string]string{"site": "a"}, State: store.Assigned, Assignee: "ann", LastOperator: "ann",
+			CreatedAt: ns(1000), EnqueuedAt: ns(1000), Seq: 1, AssignedAt: ns(2000), AllBusyNotified: true,
+			Deadlines: []store.Deadline{{Kind: store.AcceptTimeout, Due: ns(5000)}}, MissedBy: []string{"bob"}, Version: 2}
+		c2 := store.Conversation{ID: "c2", Group: "g", Channel: "chat", State: store.Queued, LinkedTo: "c0",
+			CreatedAt: ns(3000), EnqueuedAt: ns(3000), Seq: 2, Version: 1}
+		convs, err := s.Conversations(ctx, store.Filter{})
+		require.NoError(t, err)
+		require.Equal(t, []store.Conversation{c1, c2}, convs)
+
+		// The old rows take the new fields.
+		p := store.Profile{Priority: 1, Tags: []string{"vip"}, Preferred: "ann", OffHours: true,
+			Rules: []store.RuleMatch{{Rule: "vip", Changes: []string{"tag vip"}}}}
+		_, err = s.Apply(ctx, store.Change{Conversation: "c2", From: []store.State{store.Queued}, To: store.Queued, Profile: &p, At: ns(4000)})
+		require.NoError(t, err)
+		got, err := s.Conversation(ctx, "c2")
+		require.NoError(t, err)
+		require.Equal(t, p, got.Profile())
+		require.Equal(t, int64(2), got.Version)
 	})
 }

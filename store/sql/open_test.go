@@ -248,6 +248,31 @@ func TestInputDatabasesCannotKeep(t *testing.T) {
 					Deadlines: []store.Deadline{{Kind: store.Inactivity, Due: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)}}})
 				return err
 			},
+			"tag": func() error {
+				_, err := s.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", State: store.Queued, CreatedAt: t0,
+					Tags: []string{"vip", bad}}, store.Require{})
+				return err
+			},
+			"NUL preferred": func() error {
+				_, err := s.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", State: store.Queued, CreatedAt: t0,
+					Preferred: "a\x00b"}, store.Require{})
+				return err
+			},
+			"rule change": func() error {
+				_, err := s.CreateConversation(ctx, store.Conversation{ID: "c1", Group: "g", State: store.Queued, CreatedAt: t0,
+					Rules: []store.RuleMatch{{Rule: "r", Changes: []string{bad}}}}, store.Require{})
+				return err
+			},
+			"profile rule": func() error {
+				_, err := s.Apply(ctx, store.Change{Conversation: "c0", From: []store.State{store.Queued}, To: store.Queued, At: t0,
+					Profile: &store.Profile{Rules: []store.RuleMatch{{Rule: bad}}}})
+				return err
+			},
+			"profile attribute": func() error {
+				_, err := s.Apply(ctx, store.Change{Conversation: "c0", From: []store.State{store.Queued}, To: store.Queued, At: t0,
+					Profile: &store.Profile{Attributes: map[string]string{bad: "v"}}})
+				return err
+			},
 			"delete": func() error { return s.DeleteOperator(ctx, bad) },
 		} {
 			require.ErrorIs(t, call(), store.ErrInvalid, name)

@@ -13,6 +13,7 @@ const (
 	tableHistory       = "status_history"
 	tablePrevious      = "previous_operators"
 	tableLoads         = "load_history"
+	tableRuleSets      = "rule_sets"
 	tableMigrations    = "migrations"
 )
 
@@ -21,10 +22,11 @@ const (
 	operatorColumns     = "id, groups_json, cap, skills_json, status, status_since, load_count, last_assigned, deadlines_json, version"
 	conversationColumns = "id, group_id, channel, customer_id, priority, skills_json, attributes_json, state, assignee, offered_to_json, " +
 		"last_operator, linked_to, created_at, enqueued_at, seq, assigned_at, closed_at, close_reason, all_busy_notified, " +
-		"deadlines_json, missed_by_json, version"
+		"deadlines_json, missed_by_json, tags_json, preferred, off_hours, rules_json, version"
 	historyColumns  = "id, operator_id, status, from_ns, to_ns"
 	loadColumns     = "id, operator_id, conversation_id, delta, load_after, at_ns, cap_checked"
 	previousColumns = "customer_id, operator_id"
+	ruleSetColumns  = "version, body, updated_at, updated_by"
 )
 
 // dataTables lists the tables the migrations create, with the columns the
@@ -36,6 +38,7 @@ var dataTables = []struct{ name, columns string }{
 	{tableHistory, historyColumns},
 	{tablePrevious, previousColumns},
 	{tableLoads, loadColumns},
+	{tableRuleSets, ruleSetColumns},
 }
 
 // names holds the qualified names of a store's tables.
@@ -113,11 +116,11 @@ func buildQueries(d dialect, n names) queries {
 		// One round trip for a new conversation's existence check and Seq.
 		newConversation: r("SELECT (SELECT count(*) FROM " + n.conversations + " WHERE id = ?), (" + d.nextSeq(n) + ")"),
 		insertConversation: r("INSERT INTO " + n.conversations + " (" + conversationColumns + ") VALUES (" +
-			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		updateConversation: r("UPDATE " + n.conversations + " SET group_id = ?, channel = ?, customer_id = ?, priority = ?, " +
 			"skills_json = ?, attributes_json = ?, state = ?, assignee = ?, offered_to_json = ?, last_operator = ?, linked_to = ?, " +
 			"created_at = ?, enqueued_at = ?, seq = ?, assigned_at = ?, closed_at = ?, close_reason = ?, all_busy_notified = ?, " +
-			"deadlines_json = ?, missed_by_json = ?, version = ? WHERE id = ?"),
+			"deadlines_json = ?, missed_by_json = ?, tags_json = ?, preferred = ?, off_hours = ?, rules_json = ?, version = ? WHERE id = ?"),
 		listConversations: convSelect,
 		nextSeq:           d.nextSeq(n),
 		upsertPrevious: r("INSERT INTO " + n.previous + " (customer_id, operator_id) VALUES (?, ?) " +

@@ -51,6 +51,10 @@ type wireConversation struct {
 	AllBusyNotified bool              `json:"ab,omitempty"`
 	Deadlines       []deadlineJSON    `json:"d,omitempty"`
 	MissedBy        []string          `json:"mb,omitempty"`
+	Tags            []string          `json:"tg,omitempty"`
+	Preferred       string            `json:"pf,omitempty"`
+	OffHours        bool              `json:"oh,omitempty"`
+	Rules           []ruleMatchJSON   `json:"ru,omitempty"`
 	Version         int64             `json:"v"`
 }
 
@@ -77,7 +81,8 @@ func wireConversationOf(c store.Conversation) wireConversation {
 		Skills: c.Skills, Attributes: c.Attributes, State: c.State, Assignee: c.Assignee, OfferedTo: c.OfferedTo,
 		LastOperator: c.LastOperator, LinkedTo: c.LinkedTo, CreatedAt: nanosOf(c.CreatedAt), EnqueuedAt: nanosOf(c.EnqueuedAt),
 		Seq: c.Seq, AssignedAt: nanosOf(c.AssignedAt), ClosedAt: nanosOf(c.ClosedAt), CloseReason: c.CloseReason,
-		AllBusyNotified: c.AllBusyNotified, Deadlines: deadlinesJSON(c.Deadlines), MissedBy: c.MissedBy, Version: c.Version,
+		AllBusyNotified: c.AllBusyNotified, Deadlines: deadlinesJSON(c.Deadlines), MissedBy: c.MissedBy,
+		Tags: c.Tags, Preferred: c.Preferred, OffHours: c.OffHours, Rules: rulesJSON(c.Rules), Version: c.Version,
 	}
 }
 
@@ -88,7 +93,8 @@ func (w wireConversation) conversation() store.Conversation {
 		Skills: w.Skills, Attributes: w.Attributes, State: w.State, Assignee: w.Assignee, OfferedTo: w.OfferedTo,
 		LastOperator: w.LastOperator, LinkedTo: w.LinkedTo, CreatedAt: timeOfNanos(w.CreatedAt), EnqueuedAt: timeOfNanos(w.EnqueuedAt),
 		Seq: w.Seq, AssignedAt: timeOfNanos(w.AssignedAt), ClosedAt: timeOfNanos(w.ClosedAt), CloseReason: w.CloseReason,
-		AllBusyNotified: w.AllBusyNotified, Deadlines: deadlinesFrom(w.Deadlines), MissedBy: w.MissedBy, Version: w.Version,
+		AllBusyNotified: w.AllBusyNotified, Deadlines: deadlinesFrom(w.Deadlines), MissedBy: w.MissedBy,
+		Tags: w.Tags, Preferred: w.Preferred, OffHours: w.OffHours, Rules: rulesFrom(w.Rules), Version: w.Version,
 	})
 }
 

@@ -57,6 +57,8 @@ func forEachField(t *testing.T, typ reflect.Type, check func(name string, set fu
 			val = at
 		case reflect.TypeFor[[]store.Deadline]():
 			val = []store.Deadline{{Kind: store.DeadlineKind(1), Due: at, Level: 2}}
+		case reflect.TypeFor[[]store.RuleMatch]():
+			val = []store.RuleMatch{{Rule: "r\"1", Changes: []string{"priority=3", "<off>"}}, {Rule: "r2"}}
 		default:
 			t.Fatalf("%s.%s is a %s: teach this test (and the wire format) about it", typ.Name(), f.Name, f.Type)
 		}

@@ -138,11 +138,35 @@ func (r *wireReader) conversation(c *wireConversation) {
 			c.Deadlines = r.deadlines()
 		case "mb":
 			c.MissedBy = r.strs()
+		case "tg":
+			c.Tags = r.strs()
+		case "pf":
+			c.Preferred = r.str()
+		case "oh":
+			c.OffHours = r.boolean()
+		case "ru":
+			c.Rules = r.rules()
 		case "v":
 			c.Version = r.integer(math.MinInt64, math.MaxInt64)
 		default:
 			r.unknown(key)
 		}
+	})
+}
+
+// rules decodes a list of ruleMatchJSON.
+func (r *wireReader) rules() []ruleMatchJSON {
+	return list(r, func(m *ruleMatchJSON) {
+		r.fields(func(key string) {
+			switch key {
+			case "rule":
+				m.Rule = r.str()
+			case "changes":
+				m.Changes = r.strs()
+			default:
+				r.unknown(key)
+			}
+		})
 	})
 }
 
@@ -253,7 +277,7 @@ func (r *wireReader) members(unique bool, field func(key string)) {
 		r.i++
 		return
 	}
-	var buf [24]string
+	var buf [32]string
 	seen := buf[:0]
 	for r.err == nil {
 		key, _ := r.text()

@@ -24,7 +24,9 @@ func samplePayloads() []string {
 		Skills: []string{"fr", "de"}, Attributes: map[string]string{"plan": "gold", "": "empty key"},
 		Priority: -3, OfferedTo: []string{"bob"}, LastOperator: "cy", LinkedTo: "c-1",
 		ClosedAt: time.Unix(0, 0), CloseReason: "done", AllBusyNotified: true, MissedBy: []string{"dee"},
-		Deadlines: []store.Deadline{{Kind: 2, Due: at, Level: 1}, {Kind: 1, Due: time.Unix(0, -5)}}, Version: 3}
+		Deadlines: []store.Deadline{{Kind: 2, Due: at, Level: 1}, {Kind: 1, Due: time.Unix(0, -5)}},
+		Preferred: "ann\u00e9", OffHours: true, Tags: []string{"vip", "b\"ad"},
+		Rules: []store.RuleMatch{{Rule: "vip \"first\"", Changes: []string{"priority=5", "tag+=vip"}}, {Rule: "quiet"}}, Version: 3}
 	bob := store.Operator{ID: "bob", Skills: []string{"fr"}, Status: "away",
 		Deadlines: []store.Deadline{{Kind: 1, Due: at}}, Version: 1}
 	var out []string
@@ -55,6 +57,8 @@ func TestDecodePayloadReadsJSON(t *testing.T) {
 		`{"s":"o1","o":null,"c":[],"or":[null,{"i":"a","ss":null,"la":-9223372036854775808,"d":[]}]}`,
 		`{"s":"o1","cr":[{"i":"c","at":{},"st":255,"q":18446744073709551615,"ab":false,"d":null,"a":null}]}`,
 		`{"s":"o1","cr":[{"i":"c","at":{"k":"1","k":"2","":"e"}}]}`,
+		`{"s":"o1","cr":[{"i":"c","tg":[],"pf":null,"oh":false,"ru":[{"rule":"r","changes":null},{"changes":["x"]}]}]}`,
+		`{"s":"o1","c":["c"],"cr":[{"i":"c","ru":null,"tg":null}]}`,
 		`null`,
 		`{}`,
 	} {
@@ -80,6 +84,11 @@ func TestDecodePayloadRefuses(t *testing.T) {
 		`{"s":"o1","or":[{"i":"a","i":"b"}]}`,
 		`{"s":"o1","cr":[{"i":"a","nope":true}]}`,
 		`{"s":"o1","cr":[{"i":"a","d":[{"kind":1,"when":2}]}]}`,
+		`{"s":"o1","cr":[{"i":"a","ru":[{"rule":"r","why":"x"}]}]}`,
+		`{"s":"o1","cr":[{"i":"a","ru":[{"rule":"r","rule":"s"}]}]}`,
+		`{"s":"o1","cr":[{"i":"a","ru":["r"]}]}`,
+		`{"s":"o1","cr":[{"i":"a","oh":"yes"}]}`,
+		`{"s":"o1","cr":[{"i":"a","tg":"vip"}]}`,
 		"{\"s\":\"o\xff\"}",
 		"{\"s\":\"o\n\"}",
 		`{"s":"o\x"}`,

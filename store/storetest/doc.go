@@ -62,6 +62,13 @@
 //     assignee's LastAssigned, to CreatedAt, LastOperator to the assignee,
 //     and adds one to their load. Fields the store does not own (LinkedTo,
 //     AllBusyNotified, Attributes, ...) are stored as given.
+//   - Apply with a Profile sets the conversation's Priority, Skills, Tags,
+//     Attributes, Preferred, OffHours and Rules to the profile's (an empty
+//     profile clears them), together with every other effect of the change;
+//     without one they are kept. Tags, Preferred and Rules are checked by
+//     store.Profile.Validate, in rows and profiles alike (ErrInvalid). A
+//     SkillRelax or PreferExpiry deadline is kept only while the
+//     conversation is Queued or Offered (store.DeadlineKind.Holds).
 //   - PreviousOperator(customer) names the operator of the customer's most
 //     recent write that named an assignee (created Assigned, or Apply with
 //     a NewAssignee); "" for an unknown or empty customer id. Deleting the

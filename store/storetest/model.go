@@ -307,6 +307,11 @@ func (m *model) apply(ch store.Change, seq uint64) (store.Result, error) {
 		}
 	}
 	next.AllBusyNotified = next.AllBusyNotified || ch.MarkAllBusy
+	if ch.Profile != nil {
+		p := ch.Profile.Clone()
+		next.Priority, next.Skills, next.Tags, next.Attributes = p.Priority, p.Skills, p.Tags, p.Attributes
+		next.Preferred, next.OffHours, next.Rules = p.Preferred, p.OffHours, p.Rules
+	}
 	next.Version++
 
 	res := store.Result{Before: cur.Clone(), Conversation: next.Clone()}

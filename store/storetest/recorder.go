@@ -355,6 +355,10 @@ func cloneChange(ch store.Change) store.Change {
 	ch.DropDeadlines = slices.Clone(ch.DropDeadlines)
 	ch.AddMissed = slices.Clone(ch.AddMissed)
 	ch.Require = cloneRequire(ch.Require)
+	if ch.Profile != nil {
+		p := ch.Profile.Clone()
+		ch.Profile = &p
+	}
 	return ch
 }
 

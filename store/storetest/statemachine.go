@@ -20,6 +20,7 @@ var (
 	smStatuses  = []string{"ready", "busy", "away"}
 	smCustomers = []string{"", "cu0", "cu1", "cu2"}
 	smStates    = []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting, store.Closed}
+	smTags      = []string{"vip", "b2b", "night"}
 )
 
 // machine drives one store and its model through a random sequence of
@@ -221,6 +222,32 @@ func drawOperatorRow(rt *rapid.T, id string) store.Operator {
 	return op
 }
 
+// drawProfile returns a routing profile, rarely spoilt with a repeated or
+// empty tag or a rule match that names no rule.
+func drawProfile(rt *rapid.T) store.Profile {
+	p := store.Profile{
+		Priority:  rapid.IntRange(-1, 2).Draw(rt, "profile priority"),
+		Skills:    rapid.SliceOfN(rapid.SampledFrom([]string{"en", "fr"}), 0, 2).Draw(rt, "profile skills"),
+		Tags:      drawIDs(rt, smTags, 0, len(smTags), "tags"),
+		Preferred: rapid.SampledFrom(append([]string{""}, smOperators...)).Draw(rt, "preferred"),
+		OffHours:  rapid.Bool().Draw(rt, "off hours"),
+	}
+	if rapid.Bool().Draw(rt, "profile attributes") {
+		p.Attributes = map[string]string{"site": rapid.SampledFrom([]string{"a", "b"}).Draw(rt, "profile site")}
+	}
+	for range rapid.IntRange(0, 2).Draw(rt, "rule matches") {
+		m := store.RuleMatch{
+			Rule:    rapid.SampledFrom([]string{"vip", "night"}).Draw(rt, "rule"),
+			Changes: rapid.SliceOfN(rapid.SampledFrom([]string{"priority 1", "tag vip"}), 0, 2).Draw(rt, "rule changes"),
+		}
+		if rare(rt, "unnamed rule") {
+			m.Rule = ""
+		}
+		p.Rules = append(p.Rules, m)
+	}
+	return p
+}
+
 // drawRequire returns requirements on an assignee whose load is load: a
 // cap they are at (no cap if they have no load), no cap, a cap they are
 // just below, or any small cap.
@@ -320,6 +347,10 @@ func (mc *machine) createConversation(rt *rapid.T) {
 	if rapid.Bool().Draw(rt, "enqueued earlier") {
 		c.EnqueuedAt = at(mc.now - 1)
 	}
+	if rapid.Bool().Draw(rt, "rule fields") {
+		p := drawProfile(rt)
+		c.Tags, c.Preferred, c.OffHours, c.Rules = p.Tags, p.Preferred, p.OffHours, p.Rules
+	}
 	switch {
 	case rare(rt, "empty id"):
 		c.ID = ""
@@ -411,6 +442,10 @@ func (mc *machine) apply(rt *rapid.T) {
 	ch.Requeue = (ch.To.InQueue() && rapid.IntRange(0, 3).Draw(rt, "requeue") == 3) || rare(rt, "requeue elsewhere")
 	ch.CloseReason = rapid.SampledFrom([]string{"", "resolved"}).Draw(rt, "close reason")
 	ch.MarkAllBusy = rapid.IntRange(0, 4).Draw(rt, "mark all busy") == 4
+	if rapid.IntRange(0, 3).Draw(rt, "profile change") == 3 {
+		p := drawProfile(rt)
+		ch.Profile = &p
+	}
 	ch.Require = drawRequire(rt, mc.m.ops[ch.NewAssignee].Load)
 	mc.runApply(rt, ch)
 }
@@ -463,6 +498,11 @@ func (mc *machine) lifecycle(rt *rapid.T) {
 	ch.Requeue = ch.To.InQueue() && rapid.Bool().Draw(rt, "requeue")
 	if ch.To == store.Closed {
 		ch.CloseReason = "resolved"
+	}
+	if ch.To.InQueue() && rapid.IntRange(0, 3).Draw(rt, "profile change") == 3 {
+		// Rules run again on a conversation back in the queue.
+		p := drawProfile(rt)
+		ch.Profile = &p
 	}
 	ch.Require = drawRequire(rt, mc.m.ops[ch.NewAssignee].Load)
 	mc.runApply(rt, ch)

@@ -47,7 +47,8 @@ type plainTest struct {
 }
 
 // plainTests lists Run's example-based subtests, by file.
-var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests)
+var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests,
+	profileTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
@@ -164,6 +165,11 @@ func normConv(c store.Conversation) store.Conversation {
 	c.ClosedAt = c.ClosedAt.UTC()
 	c.Deadlines = nilIfEmpty(c.Deadlines)
 	c.MissedBy = nilIfEmpty(c.MissedBy)
+	c.Tags = nilIfEmpty(c.Tags)
+	c.Rules = nilIfEmpty(c.Rules)
+	for i := range c.Rules {
+		c.Rules[i].Changes = nilIfEmpty(c.Rules[i].Changes)
+	}
 	for i := range c.Deadlines {
 		c.Deadlines[i].Due = c.Deadlines[i].Due.UTC()
 	}
