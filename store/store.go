@@ -59,6 +59,17 @@ type Store interface {
 	// operator has an empty history.
 	StatusHistory(ctx context.Context, operatorID string, from, to time.Time) ([]StatusInterval, error)
 
+	// RuleSet returns the stored rule set; a RuleSet with Version 0 and no
+	// Body when none was stored.
+	RuleSet(ctx context.Context) (RuleSet, error)
+	// SetRuleSet stores rs.Body as the next version if the stored version
+	// is still rs.Version (0: none stored yet), and returns what it stored
+	// (Version rs.Version+1, UpdatedAt and UpdatedBy as given). It fails
+	// with ErrConflict when another version was stored since, and with
+	// ErrInvalid for an empty or too large body, a zero UpdatedAt or a too
+	// long UpdatedBy (see RuleSet.ValidateSet); nothing changes then.
+	SetRuleSet(ctx context.Context, rs RuleSet) (RuleSet, error)
+
 	// Close releases the store's resources. Later calls fail with ErrClosed.
 	Close() error
 }

@@ -45,6 +45,9 @@
 //     Tags, Attributes, Preferred, OffHours and Rules with the profile's,
 //     together with every other effect of the change; without one they are
 //     kept. CreateConversation stores them as given.
+//   - The rule set is kept in memory too, its current version only.
+//     SetRuleSet checks its input (store.RuleSet.ValidateSet), then the
+//     version (store.ErrConflict).
 //   - A cancelled context makes a call return the context's error, and
 //     after Close every call returns an error matching store.ErrClosed.
 package memory

@@ -33,6 +33,8 @@ type Store struct {
 	previous map[string]string
 	// history holds each operator's status intervals, oldest first.
 	history map[string][]store.StatusInterval
+	// rules is the stored rule set (Version 0: none).
+	rules store.RuleSet
 }
 
 var _ store.Store = (*Store)(nil)
@@ -437,6 +439,35 @@ func (s *Store) PreviousOperator(ctx context.Context, customerID string) (string
 	return s.previous[customerID], nil
 }
 
+// RuleSet returns the stored rule set; a RuleSet with Version 0 and no
+// Body when none was stored.
+func (s *Store) RuleSet(ctx context.Context) (store.RuleSet, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return store.RuleSet{}, err
+	}
+	return s.rules.Clone(), nil
+}
+
+// SetRuleSet stores rs as the next version of the rule set if the stored
+// version is still rs.Version. Only the current version is kept.
+func (s *Store) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.RuleSet, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.RuleSet{}, err
+	}
+	if err := rs.ValidateSet(); err != nil {
+		return store.RuleSet{}, err
+	}
+	if err := rs.CheckVersion(s.rules.Version); err != nil {
+		return store.RuleSet{}, err
+	}
+	s.rules = rs.Next()
+	return s.rules.Clone(), nil
+}
+
 // Close discards the store's rows. Every later call fails with an error
 // matching store.ErrClosed; closing again does nothing.
 func (s *Store) Close() error {
@@ -448,6 +479,7 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.ops, s.convs = nil, nil
 	s.held, s.offered, s.previous, s.history = nil, nil, nil, nil
+	s.rules = store.RuleSet{}
 	return nil
 }
 

@@ -154,6 +154,15 @@ func checkStatusChange(ch store.StatusChange) error {
 	)
 }
 
+// checkRuleSet checks what SetRuleSet stores (the body is bytes, kept as
+// they are).
+func checkRuleSet(rs store.RuleSet) error {
+	return firstError(
+		checkText("rule set: updated by", rs.UpdatedBy),
+		checkTime("rule set: UpdatedAt", rs.UpdatedAt),
+	)
+}
+
 // validateNew checks a conversation to create and the requirements on it
 // (store.ValidateNew), and what the database can keep of it.
 func validateNew(c store.Conversation, req store.Require) error {

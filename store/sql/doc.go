@@ -51,6 +51,11 @@
 //     finds nothing.
 //   - Lists (groups, skills, offers, missed-by, tags, deadlines, rule
 //     matches) and attributes are stored as JSON text.
+//   - Every rule set stored (SetRuleSet) is a row of its own, kept for
+//     audit: RuleSet reads the highest version. Of concurrent SetRuleSet
+//     calls expecting the same version, from any number of Stores on one
+//     database, exactly one succeeds and the others fail with
+//     store.ErrConflict.
 //
 // # Atomicity and concurrency
 //

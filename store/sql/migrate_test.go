@@ -220,7 +220,7 @@ func TestTablePrefix(t *testing.T) {
 // TestMigrateFromVersion2KeepsRows: a database of schema version 2 with
 // rows in it migrates to version 3; its rows read back as they were, with
 // no tags, no preferred operator, not off-hours and no rule matches, and
-// take the new fields.
+// take the new fields; no rule set is stored.
 func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		ctx := t.Context()
@@ -256,6 +256,9 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 		convs, err := s.Conversations(ctx, store.Filter{})
 		require.NoError(t, err)
 		require.Equal(t, []store.Conversation{c1, c2}, convs)
+		rs, err := s.RuleSet(ctx)
+		require.NoError(t, err)
+		require.Equal(t, store.RuleSet{}, rs)
 
 		// The old rows take the new fields.
 		p := store.Profile{Priority: 1, Tags: []string{"vip"}, Preferred: "ann", OffHours: true,
@@ -266,5 +269,7 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, p, got.Profile())
 		require.Equal(t, int64(2), got.Version)
+		_, err = s.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules"), UpdatedAt: ns(5000), UpdatedBy: "admin"})
+		require.NoError(t, err)
 	})
 }

@@ -273,6 +273,14 @@ func TestInputDatabasesCannotKeep(t *testing.T) {
 					Profile: &store.Profile{Attributes: map[string]string{bad: "v"}}})
 				return err
 			},
+			"rule set author": func() error {
+				_, err := s.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules"), UpdatedAt: t0, UpdatedBy: bad})
+				return err
+			},
+			"rule set in 3000": func() error {
+				_, err := s.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules"), UpdatedAt: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)})
+				return err
+			},
 			"delete": func() error { return s.DeleteOperator(ctx, bad) },
 		} {
 			require.ErrorIs(t, call(), store.ErrInvalid, name)
@@ -298,6 +306,9 @@ func TestInputDatabasesCannotKeep(t *testing.T) {
 		convs, err = s.Conversations(ctx, store.Filter{})
 		require.NoError(t, err)
 		require.Empty(t, convs)
+		rs, err := s.RuleSet(ctx)
+		require.NoError(t, err)
+		require.Zero(t, rs.Version)
 	})
 }
 

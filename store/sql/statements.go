@@ -19,6 +19,7 @@ func (q *queries) fixed() []string {
 		q.closeInterval, q.openInterval, q.history, q.reconcile,
 		q.selectOperators, q.selectConversations,
 		q.insertLoad, q.loadHistory, q.allLoadHistory,
+		q.selectRuleSet, q.ruleSetVersion, q.insertRuleSet,
 	}
 }
 

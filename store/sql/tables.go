@@ -43,7 +43,7 @@ var dataTables = []struct{ name, columns string }{
 
 // names holds the qualified names of a store's tables.
 type names struct {
-	operators, conversations, history, previous, loads, migrations string
+	operators, conversations, history, previous, loads, ruleSets, migrations string
 	// seq names PostgreSQL's sequence of conversation Seq numbers.
 	seq string
 }
@@ -64,6 +64,7 @@ func newNames(schema, prefix string) names {
 		history:       q + tableHistory,
 		previous:      q + tablePrevious,
 		loads:         q + tableLoads,
+		ruleSets:      q + tableRuleSets,
 		seq:           q + "conversation_seq",
 		migrations:    q + tableMigrations,
 	}
@@ -81,6 +82,8 @@ type queries struct {
 	nextSeq, upsertPrevious, selectPrevious                   string
 
 	selectOperators, selectConversations, notify string
+
+	selectRuleSet, ruleSetVersion, insertRuleSet string
 
 	closeInterval, openInterval, history string
 	reconcile                            string
@@ -130,6 +133,10 @@ func buildQueries(d dialect, n names) queries {
 		selectOperators:     r(opSelect + " WHERE id IN (" + d.idList("?") + ") ORDER BY id"),
 		selectConversations: r(convSelect + " WHERE id IN (" + d.idList("?") + ") ORDER BY seq"),
 		notify:              r("SELECT pg_notify(?, ?)"),
+
+		selectRuleSet:  r("SELECT " + ruleSetColumns + " FROM " + n.ruleSets + " ORDER BY version DESC LIMIT 1"),
+		ruleSetVersion: r("SELECT coalesce(max(version), 0) FROM " + n.ruleSets),
+		insertRuleSet:  r("INSERT INTO " + n.ruleSets + " (" + ruleSetColumns + ") VALUES (?, ?, ?, ?) ON CONFLICT (version) DO NOTHING"),
 
 		closeInterval: r("UPDATE " + n.history + " SET to_ns = ? WHERE to_ns IS NULL AND id = (SELECT max(id) FROM " + n.history +
 			" WHERE operator_id = ?)"),

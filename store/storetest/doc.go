@@ -69,6 +69,12 @@
 //     store.Profile.Validate, in rows and profiles alike (ErrInvalid). A
 //     SkillRelax or PreferExpiry deadline is kept only while the
 //     conversation is Queued or Offered (store.DeadlineKind.Holds).
+//   - RuleSet returns Version 0 and no body until a rule set is stored.
+//     SetRuleSet checks its input (store.RuleSet.ValidateSet, ErrInvalid),
+//     then that the stored version is the one expected (ErrConflict), and
+//     stores the next version with the body, UpdatedAt and UpdatedBy given;
+//     of concurrent calls expecting the same version exactly one succeeds.
+//     Bodies given and returned share no memory with the store's.
 //   - PreviousOperator(customer) names the operator of the customer's most
 //     recent write that named an assignee (created Assigned, or Apply with
 //     a NewAssignee); "" for an unknown or empty customer id. Deleting the

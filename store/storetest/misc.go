@@ -30,6 +30,10 @@ func testContextCancelled(t *testing.T, s store.Store) {
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = s.Operator(ctx, "ann")
 	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules"), UpdatedAt: t0})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.RuleSet(ctx)
+	require.ErrorIs(t, err, context.Canceled)
 
 	ops, err := s.Operators(t.Context())
 	require.NoError(t, err)
@@ -38,6 +42,9 @@ func testContextCancelled(t *testing.T, s store.Store) {
 	convs, err := s.Conversations(t.Context(), store.Filter{})
 	require.NoError(t, err)
 	require.Empty(t, convs)
+	rs, err := s.RuleSet(t.Context())
+	require.NoError(t, err)
+	require.Zero(t, rs.Version)
 }
 
 func testCloneOperators(t *testing.T, s store.Store) {
@@ -262,6 +269,12 @@ func testClose(t *testing.T, s store.Store) {
 		"Conversation":     func() error { _, err := s.Conversation(ctx, "c1"); return err },
 		"Conversations":    func() error { _, err := s.Conversations(ctx, store.Filter{}); return err },
 		"PreviousOperator": func() error { _, err := s.PreviousOperator(ctx, "cu1"); return err },
+		"RuleSet":          func() error { _, err := s.RuleSet(ctx); return err },
+		"SetRuleSet": func() error {
+			_, err := s.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules"), UpdatedAt: at(2)})
+			return err
+		},
+		"SetRuleSet invalid": func() error { _, err := s.SetRuleSet(ctx, store.RuleSet{}); return err },
 		// Invalid input: still closed.
 		"CreateOperator invalid": func() error { _, err := s.CreateOperator(ctx, store.Operator{}); return err },
 		"Apply invalid":          func() error { _, err := s.Apply(ctx, store.Change{}); return err },

@@ -164,7 +164,7 @@ func (o Op) Unknown() bool { return o.Return == 0 || o.Output.Err == ClassOther 
 
 // Recorder is a store.Store that hands every write made through it to a
 // sink, as an Op, and delegates every call to the Store it wraps. Reads
-// (and Close) are not recorded. A Recorder stands for one client of a
+// (and Close) are not recorded, nor is SetRuleSet. A Recorder stands for one client of a
 // history; give each client its own, with its own Client number. It is
 // safe for concurrent use if its sink is.
 //
@@ -304,6 +304,18 @@ func (r *Recorder) PreviousOperator(ctx context.Context, customerID string) (str
 // StatusHistory delegates Store.StatusHistory.
 func (r *Recorder) StatusHistory(ctx context.Context, operatorID string, from, to time.Time) ([]store.StatusInterval, error) {
 	return r.s.StatusHistory(ctx, operatorID, from, to)
+}
+
+// RuleSet delegates Store.RuleSet.
+func (r *Recorder) RuleSet(ctx context.Context) (store.RuleSet, error) {
+	return r.s.RuleSet(ctx)
+}
+
+// SetRuleSet delegates Store.SetRuleSet without recording it: the rule
+// set shares no state with the rows, and the specification that
+// CheckLinearizable checks histories against does not model it.
+func (r *Recorder) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.RuleSet, error) {
+	return r.s.SetRuleSet(ctx, rs)
 }
 
 // Close delegates Store.Close.

@@ -48,7 +48,7 @@ type plainTest struct {
 
 // plainTests lists Run's example-based subtests, by file.
 var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests,
-	profileTests)
+	profileTests, ruleSetTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
@@ -176,6 +176,14 @@ func normConv(c store.Conversation) store.Conversation {
 	return c
 }
 
+// normRuleSet is normOp for rule sets.
+func normRuleSet(rs store.RuleSet) store.RuleSet {
+	rs = rs.Clone()
+	rs.Body = nilIfEmpty(rs.Body)
+	rs.UpdatedAt = rs.UpdatedAt.UTC()
+	return rs
+}
+
 func nilIfEmpty[S ~[]E, E any](s S) S {
 	if len(s) == 0 {
 		return nil
@@ -237,12 +245,14 @@ func requireConv(t tb, want, got store.Conversation, msgAndArgs ...any) {
 	require.Equal(t, normConv(want), normConv(got), msgAndArgs...)
 }
 
-// snapshot is everything a store shows: rows, versions, loads, and the
-// previous operator of every customer it was taken for.
+// snapshot is everything a store shows: rows, versions, loads, the
+// previous operator of every customer it was taken for, and the rule set
+// (left zero by the state-machine test, which does not set it).
 type snapshot struct {
 	Operators     []store.Operator
 	Conversations []store.Conversation
 	Previous      map[string]string
+	RuleSet       store.RuleSet
 }
 
 // takeSnapshot reads everything s shows, with the previous operator of
@@ -253,7 +263,9 @@ func takeSnapshot(t tb, s store.Store, customers ...string) snapshot {
 	require.NoError(t, err)
 	convs, err := s.Conversations(bg, store.Filter{})
 	require.NoError(t, err)
-	snap := snapshot{Operators: normOps(ops), Conversations: normConvs(convs), Previous: map[string]string{}}
+	rs, err := s.RuleSet(bg)
+	require.NoError(t, err)
+	snap := snapshot{Operators: normOps(ops), Conversations: normConvs(convs), Previous: map[string]string{}, RuleSet: normRuleSet(rs)}
 	for _, c := range convs {
 		customers = append(customers, c.CustomerID)
 	}
