@@ -18,8 +18,9 @@ type Feed interface {
 	// Watch starts following the changes that other Stores (other
 	// processes, or other connection pools) commit to the same database.
 	// Once it returns, each change committed afterwards is reported on the
-	// channel, in commit order: by a Notice that names its rows, or by a
-	// later Notice with Resync set, which covers every change before it.
+	// channel, in commit order: by a Notice that names its rows (or, for a
+	// new rule set, has RuleSet set), or by a later Notice with Resync
+	// set, which covers every change before it.
 	// Changes made through this Store are not reported. The channel is
 	// closed when ctx ends or the Store is closed. A receiver that stops
 	// reading holds the changes back; none is dropped. It fails with
@@ -31,14 +32,18 @@ type Feed interface {
 	Rows(ctx context.Context, n Notice) (Rows, error)
 }
 
-// Notice names rows that another Store changed.
+// Notice names rows that another Store changed, and says whether it
+// stored a new rule set.
 type Notice struct {
 	// Operators and Conversations are the ids of the changed rows, each
 	// id once.
 	Operators, Conversations []string
+	// RuleSet reports that another Store stored a new rule set; read it
+	// with Store.RuleSet.
+	RuleSet bool
 	// Resync reports that changes may have been missed (the connection
 	// that follows them was lost and made again): everything must be read
-	// again.
+	// again, the rule set included, whether RuleSet is set or not.
 	Resync bool
 	// Carried holds rows among those named, as the changes reported
 	// committed them (and the operators they deleted), so that Rows need

@@ -55,7 +55,8 @@
 //     audit: RuleSet reads the highest version. Of concurrent SetRuleSet
 //     calls expecting the same version, from any number of Stores on one
 //     database, exactly one succeeds and the others fail with
-//     store.ErrConflict.
+//     store.ErrConflict. On PostgreSQL the change feed reports a new rule
+//     set (store.Notice.RuleSet) in commit order with the rows.
 //
 // # Atomicity and concurrency
 //

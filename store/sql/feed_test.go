@@ -25,6 +25,8 @@ var feedAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 type seen struct {
 	ops, convs map[string]bool
 	resyncs    int
+	// ruleSets counts the notices that reported a new rule set.
+	ruleSets int
 }
 
 // next receives one notice (failing the test if none comes) and adds it
@@ -42,6 +44,9 @@ func (s *seen) next(t *testing.T, ch <-chan store.Notice) store.Notice {
 		}
 		if n.Resync {
 			s.resyncs++
+		}
+		if n.RuleSet {
+			s.ruleSets++
 		}
 		return n
 	case <-time.After(feedWait):
@@ -94,19 +99,26 @@ func feedConversation(t *testing.T, s store.Store, id string) {
 	require.NoError(t, err)
 }
 
+// watchBoth starts a watch on a and one on b.
+func watchBoth(t *testing.T, a, b *sqlstore.Store) (fromA, fromB <-chan store.Notice) {
+	t.Helper()
+	fromA, err := a.Watch(t.Context())
+	require.NoError(t, err)
+	fromB, err = b.Watch(t.Context())
+	require.NoError(t, err)
+	return fromA, fromB
+}
+
 func TestWatchReportsOtherStoresChanges(t *testing.T) {
 	a, b, _ := twoStores(t)
 	ctx := t.Context()
-	fromA, err := a.Watch(ctx)
-	require.NoError(t, err)
-	fromB, err := b.Watch(ctx)
-	require.NoError(t, err)
+	fromA, fromB := watchBoth(t, a, b)
 
 	// A's writes reach B: an operator, a conversation, then a change that
 	// assigns it (which also changes the operator's load).
 	feedOperator(t, a, "ann")
 	feedConversation(t, a, "c1")
-	_, err = a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: feedAt})
+	_, err := a.Apply(ctx, store.Change{Conversation: "c1", From: []store.State{store.Queued}, To: store.Assigned, NewAssignee: "ann", At: feedAt})
 	require.NoError(t, err)
 	feedConversation(t, a, "marker0")
 	atB := newSeen()
@@ -134,6 +146,50 @@ func TestWatchReportsOtherStoresChanges(t *testing.T) {
 	require.False(t, atA.convs["c1"])
 	require.False(t, atA.convs["marker1"])
 	require.Zero(t, atA.resyncs)
+}
+
+// TestWatchReportsRuleSets: a rule set one Store stores reaches the
+// other Store's watch as a notice with RuleSet set, in commit order with
+// the rows, and never the Store's own watch.
+func TestWatchReportsRuleSets(t *testing.T) {
+	a, b, _ := twoStores(t)
+	ctx := t.Context()
+	fromA, fromB := watchBoth(t, a, b)
+
+	// A stores a rule set, then a marker: by the marker, B has heard of
+	// the rule set, and reads it.
+	_, err := a.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules 1"), UpdatedAt: feedAt, UpdatedBy: "admin"})
+	require.NoError(t, err)
+	feedConversation(t, a, "marker0")
+	atB := newSeen()
+	atB.until(t, fromB, func(s *seen) bool { return s.convs["marker0"] })
+	require.Equal(t, 1, atB.ruleSets)
+	require.Zero(t, atB.resyncs)
+	rs, err := b.RuleSet(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), rs.Version)
+	require.Equal(t, []byte("rules 1"), rs.Body)
+
+	// B stores the next one, then a marker: A hears of it, B does not
+	// hear of its own (A's marker, written after, reaches B alone).
+	_, err = b.SetRuleSet(ctx, store.RuleSet{Version: 1, Body: []byte("rules 2"), UpdatedAt: feedAt, UpdatedBy: "admin"})
+	require.NoError(t, err)
+	feedConversation(t, b, "marker1")
+	atA := newSeen()
+	atA.until(t, fromA, func(s *seen) bool { return s.convs["marker1"] })
+	require.Equal(t, 1, atA.ruleSets, "A did not hear of B's rule set, or heard of its own")
+	feedConversation(t, a, "marker2")
+	atB = newSeen()
+	atB.until(t, fromB, func(s *seen) bool { return s.convs["marker2"] })
+	require.Zero(t, atB.ruleSets, "B heard of its own rule set")
+
+	// A refused SetRuleSet reports nothing.
+	_, err = a.SetRuleSet(ctx, store.RuleSet{Version: 1, Body: []byte("stale"), UpdatedAt: feedAt})
+	require.ErrorIs(t, err, store.ErrConflict)
+	feedConversation(t, a, "marker3")
+	atB = newSeen()
+	atB.until(t, fromB, func(s *seen) bool { return s.convs["marker3"] })
+	require.Zero(t, atB.ruleSets, "a refused rule set was reported")
 }
 
 func TestWatchBatchedWrites(t *testing.T) {

@@ -34,7 +34,7 @@ func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 	huge := store.Conversation{ID: "huge", Group: "g", Attributes: map[string]string{"note": strings.Repeat("x", 9000)}, Seq: 999, Version: 1}
 	convs = append(convs, huge)
 
-	out := s.payloads(ops, convs)
+	out := s.payloads(ops, convs, false)
 	require.Greater(t, len(out), 1)
 	var got store.Notice
 	for _, p := range out {
@@ -64,6 +64,35 @@ func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 	require.Len(t, got.Carried.Conversations, 300, "all but the huge one carried")
 	require.Nil(t, got.Carried.Conversations[0].Skills, "as read back: empty lists are nil")
 
-	one := s.payloads([]store.Operator{{ID: "ann"}}, nil)
+	one := s.payloads([]store.Operator{{ID: "ann"}}, nil, false)
 	require.Equal(t, []string{`{"s":"` + s.origin + `","o":["ann"],"g":["ann"]}`}, one)
+}
+
+// TestPayloadsReportARuleSet: a transaction that stored a rule set says so
+// in its first payload only, alone or with the rows it changed; one that
+// stored none does not.
+func TestPayloadsReportARuleSet(t *testing.T) {
+	s := &Store{origin: newOrigin()}
+	alone := s.payloads(nil, nil, true)
+	require.Equal(t, []string{`{"s":"` + s.origin + `","rs":true}`}, alone)
+	d, err := decodePayload(alone[0])
+	require.NoError(t, err)
+	require.Equal(t, store.Notice{RuleSet: true}, d.notice())
+
+	var convs []store.Conversation
+	for i := range 100 {
+		convs = append(convs, store.Conversation{ID: fmt.Sprintf("conversation-%04d", i), Group: strings.Repeat("g", 100), Seq: uint64(i + 1), Version: 1})
+	}
+	out := s.payloads(nil, convs, true)
+	require.Greater(t, len(out), 1)
+	for i, p := range out {
+		d, err := decodePayload(p)
+		require.NoError(t, err)
+		require.Equal(t, i == 0, d.notice().RuleSet, "payload %d", i)
+	}
+	for _, p := range s.payloads(nil, convs, false) {
+		d, err := decodePayload(p)
+		require.NoError(t, err)
+		require.False(t, d.RuleSet)
+	}
 }

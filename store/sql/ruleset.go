@@ -31,7 +31,8 @@ func (s *Store) RuleSet(ctx context.Context) (store.RuleSet, error) {
 // SetRuleSet stores rs as the next version of the rule set, a new row of
 // the table of rule sets (the versions before are kept), if the stored
 // version is still rs.Version. It runs in a write transaction like every
-// write (batched with others, see the package documentation).
+// write (batched with others, see the package documentation) and is
+// reported to the Stores watching the database (store.Notice.RuleSet).
 //
 // Of several SetRuleSet calls expecting the same version, by any number
 // of Stores on one database, exactly one succeeds: each inserts the
@@ -64,6 +65,7 @@ func (s *Store) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.RuleSet
 		if n == 0 {
 			return fmt.Errorf("%w: rule set: version %d was stored meanwhile", store.ErrConflict, next.Version)
 		}
+		q.storedRuleSet()
 		return nil
 	})
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 func TestWireCarriesEveryField(t *testing.T) {
 	s := &Store{origin: newOrigin()}
 	carried := func(ops []store.Operator, convs []store.Conversation) store.Rows {
-		out := s.payloads(ops, convs)
+		out := s.payloads(ops, convs, false)
 		require.Len(t, out, 1)
 		p, err := decodePayload(out[0])
 		require.NoError(t, err)

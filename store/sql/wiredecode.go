@@ -48,6 +48,8 @@ func decodePayload(raw string) (payload, error) {
 			p.Gone = r.strs()
 		case "cr":
 			p.ConversationRows = list(&r, r.conversation)
+		case "rs":
+			p.RuleSet = r.boolean()
 		default:
 			r.unknown(key)
 		}

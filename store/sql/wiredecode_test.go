@@ -11,8 +11,9 @@ import (
 )
 
 // samplePayloads returns payloads as Stores send them: an assignment (the
-// operator and the conversation), a deleted operator, and rows with every
-// kind of field set, strings that need escaping included.
+// operator and the conversation), a deleted operator, rows with every
+// kind of field set, strings that need escaping included, and a new rule
+// set, alone and with a row.
 func samplePayloads() []string {
 	s := &Store{origin: "0123456789abcdef"}
 	at := time.Date(2026, 11, 21, 9, 30, 0, 123456789, time.UTC)
@@ -30,8 +31,10 @@ func samplePayloads() []string {
 	bob := store.Operator{ID: "bob", Skills: []string{"fr"}, Status: "away",
 		Deadlines: []store.Deadline{{Kind: 1, Due: at}}, Version: 1}
 	var out []string
-	out = append(out, s.payloads([]store.Operator{ann}, []store.Conversation{conv})...)
-	out = append(out, s.payloads([]store.Operator{{ID: "gone"}, bob}, []store.Conversation{odd})...)
+	out = append(out, s.payloads([]store.Operator{ann}, []store.Conversation{conv}, false)...)
+	out = append(out, s.payloads([]store.Operator{{ID: "gone"}, bob}, []store.Conversation{odd}, false)...)
+	out = append(out, s.payloads(nil, nil, true)...)
+	out = append(out, s.payloads(nil, []store.Conversation{conv}, true)...)
 	return out
 }
 
@@ -57,8 +60,8 @@ func TestDecodePayloadReadsJSON(t *testing.T) {
 		`{"s":"o1","o":null,"c":[],"or":[null,{"i":"a","ss":null,"la":-9223372036854775808,"d":[]}]}`,
 		`{"s":"o1","cr":[{"i":"c","at":{},"st":255,"q":18446744073709551615,"ab":false,"d":null,"a":null}]}`,
 		`{"s":"o1","cr":[{"i":"c","at":{"k":"1","k":"2","":"e"}}]}`,
-		`{"s":"o1","cr":[{"i":"c","tg":[],"pf":null,"oh":false,"ru":[{"rule":"r","changes":null},{"changes":["x"]}]}]}`,
-		`{"s":"o1","c":["c"],"cr":[{"i":"c","ru":null,"tg":null}]}`,
+		`{"s":"o1","rs":false,"cr":[{"i":"c","tg":[],"pf":null,"oh":false,"ru":[{"rule":"r","changes":null},{"changes":["x"]}]}]}`,
+		`{"rs":null,"s":"o1","c":["c"],"cr":[{"i":"c","ru":null,"tg":null}]}`,
 		`null`,
 		`{}`,
 	} {
@@ -89,6 +92,8 @@ func TestDecodePayloadRefuses(t *testing.T) {
 		`{"s":"o1","cr":[{"i":"a","ru":["r"]}]}`,
 		`{"s":"o1","cr":[{"i":"a","oh":"yes"}]}`,
 		`{"s":"o1","cr":[{"i":"a","tg":"vip"}]}`,
+		`{"s":"o1","rs":1}`,
+		`{"s":"o1","rs":true,"rs":true}`,
 		"{\"s\":\"o\xff\"}",
 		"{\"s\":\"o\n\"}",
 		`{"s":"o\x"}`,

@@ -23,6 +23,8 @@ type writeTx struct {
 	// alone (Version 0); convs the conversation rows written.
 	ops   []store.Operator
 	convs []store.Conversation
+	// ruleSet records that the transaction stored a rule set.
+	ruleSet bool
 	// refused records that a body of the transaction refused (see
 	// Store.refused): its COMMIT is then flushed too.
 	refused bool
@@ -98,11 +100,22 @@ func (w *writeTx) deletedOperator(id string) { w.ops = append(w.ops, store.Opera
 // c.
 func (w *writeTx) changedConversation(c store.Conversation) { w.convs = append(w.convs, c) }
 
-// mark returns where the notes stand, for rewind.
-func (w *writeTx) mark() [2]int { return [2]int{len(w.ops), len(w.convs)} }
+// storedRuleSet notes that the transaction stored a rule set.
+func (w *writeTx) storedRuleSet() { w.ruleSet = true }
 
-// rewind drops the notes taken since mark (those of a refused body).
-func (w *writeTx) rewind(m [2]int) { w.ops, w.convs = w.ops[:m[0]], w.convs[:m[1]] }
+// noteMark is where the notes of a transaction stand (see writeTx.mark).
+type noteMark struct {
+	ops, convs int
+	ruleSet    bool
+}
+
+// mark returns where the notes stand, for rewind.
+func (w *writeTx) mark() noteMark { return noteMark{len(w.ops), len(w.convs), w.ruleSet} }
+
+// rewind drops the notes taken since m (those of a refused body).
+func (w *writeTx) rewind(m noteMark) {
+	w.ops, w.convs, w.ruleSet = w.ops[:m.ops], w.convs[:m.convs], m.ruleSet
+}
 
 // transact runs body in one write transaction and, if body returns nil,
 // publishes the changes it noted (see publish) and commits. batch says
