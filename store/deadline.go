@@ -27,9 +27,19 @@ const (
 	// Inactivity: an operator with no activity by then is switched to
 	// another status (P6).
 	Inactivity
+	// SkillRelax: the conversation's required skills are relaxed at Due.
+	// Kept only while the conversation is Queued or Offered.
+	SkillRelax
+	// PreferExpiry: the wait for the conversation's preferred operator
+	// ends at Due. Kept only while the conversation is Queued or Offered.
+	PreferExpiry
 )
 
-var deadlineNames = [...]string{AcceptTimeout: "accept-timeout", AutoClose: "auto-close", WaitLevel: "wait-level", WaitingExpiry: "waiting-expiry", Inactivity: "inactivity"}
+// lastDeadlineKind is the highest defined kind.
+const lastDeadlineKind = PreferExpiry
+
+var deadlineNames = [...]string{AcceptTimeout: "accept-timeout", AutoClose: "auto-close", WaitLevel: "wait-level", WaitingExpiry: "waiting-expiry",
+	Inactivity: "inactivity", SkillRelax: "skill-relax", PreferExpiry: "prefer-expiry"}
 
 // String returns the kind's name.
 func (k DeadlineKind) String() string {
@@ -40,7 +50,7 @@ func (k DeadlineKind) String() string {
 }
 
 // Valid reports whether k is a defined kind.
-func (k DeadlineKind) Valid() bool { return k >= AcceptTimeout && k <= Inactivity }
+func (k DeadlineKind) Valid() bool { return k >= AcceptTimeout && k <= lastDeadlineKind }
 
 // Deadline is a moment at which something must happen to the row that holds
 // it, unless the row has moved on by then. Deadlines are stored with their
@@ -85,8 +95,10 @@ func DeadlineOf(ds []Deadline, k DeadlineKind) (Deadline, bool) {
 
 // Holds reports whether a conversation in state s keeps a deadline of kind
 // k: a closed conversation keeps none, an AcceptTimeout lives only while it
-// is Assigned or Offered, a WaitingExpiry only while it is Waiting. Stores
-// drop the others when a change moves the conversation.
+// is Assigned or Offered, a WaitingExpiry only while it is Waiting, a
+// SkillRelax and a PreferExpiry (which concern a conversation waiting for
+// an operator) only while it is Queued or Offered. Stores drop the others
+// when a change moves the conversation.
 func (k DeadlineKind) Holds(s State) bool {
 	switch {
 	case s == Closed:
@@ -95,6 +107,8 @@ func (k DeadlineKind) Holds(s State) bool {
 		return s == Assigned || s == Offered
 	case k == WaitingExpiry:
 		return s == Waiting
+	case k == SkillRelax, k == PreferExpiry:
+		return s.InQueue()
 	}
 	return true
 }

@@ -15,6 +15,7 @@ var deadlineTests = []plainTest{
 	{"Apply_AddMissed", testAddMissed},
 	{"Operators_Deadlines", testOperatorDeadlines},
 	{"Deadlines_FollowTheState", testDeadlinesFollowState},
+	{"Deadlines_WaitingForAnOperator", testDeadlinesWaitingForAnOperator},
 }
 
 func testDeadlinesFollowState(t *testing.T, s store.Store) {
@@ -145,4 +146,39 @@ func testOperatorDeadlines(t *testing.T, s store.Store) {
 	got, err = s.SetStatus(bg, store.StatusChange{Operator: "ann", To: away, At: at(20)})
 	require.NoError(t, err)
 	require.Empty(t, got.Deadlines)
+}
+
+// testDeadlinesWaitingForAnOperator: a SkillRelax and a PreferExpiry
+// deadline are kept while the conversation waits in the queue (Queued or
+// Offered) and dropped once it is assigned, waiting or closed, or created
+// assigned.
+func testDeadlinesWaitingForAnOperator(t *testing.T, s store.Store) {
+	createOp(t, s, "ann", ready, 0, "sales")
+	relax := store.Deadline{Kind: store.SkillRelax, Due: at(5)}
+	prefer := store.Deadline{Kind: store.PreferExpiry, Due: at(3)}
+	level := store.Deadline{Kind: store.WaitLevel, Due: at(4)}
+	all := []store.Deadline{relax, prefer, level}
+
+	q := queuedConv("c1", "sales", "", at(0))
+	q.Deadlines = all
+	res := createConv(t, s, q, store.Require{})
+	require.Equal(t, all, normConv(res.Conversation).Deadlines)
+	res = apply(t, s, store.Change{Conversation: "c1", From: fromQueue, To: store.Offered, Offers: []string{"ann"}, At: at(1)})
+	require.Equal(t, all, normConv(res.Conversation).Deadlines, "kept while offered")
+	res = apply(t, s, store.Change{Conversation: "c1", From: fromQueue, To: store.Assigned, NewAssignee: "ann", At: at(2)})
+	require.Equal(t, []store.Deadline{level}, normConv(res.Conversation).Deadlines, "dropped once assigned")
+	require.Equal(t, []store.Deadline{level}, normConv(getConv(t, s, "c1")).Deadlines)
+
+	// Set while held, they are dropped too; back in the queue, they are
+	// kept.
+	res = apply(t, s, store.Change{Conversation: "c1", From: fromHeld, To: store.Waiting, NewAssignee: "ann", SetDeadlines: true, Deadlines: all, At: at(3)})
+	require.Equal(t, []store.Deadline{level}, normConv(res.Conversation).Deadlines, "dropped while waiting")
+	res = apply(t, s, store.Change{Conversation: "c1", From: fromHeld, To: store.Queued, Requeue: true, SetDeadlines: true, Deadlines: all, At: at(4)})
+	require.Equal(t, all, normConv(res.Conversation).Deadlines)
+	res = apply(t, s, store.Change{Conversation: "c1", From: fromQueue, To: store.Closed, At: at(5)})
+	require.Empty(t, res.Conversation.Deadlines)
+
+	a := assignedConv("c2", "sales", "", "ann", at(6))
+	a.Deadlines = all
+	require.Equal(t, []store.Deadline{level}, normConv(createConv(t, s, a, store.Require{}).Conversation).Deadlines)
 }
