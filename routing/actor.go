@@ -73,6 +73,12 @@ const (
 	// CauseResync: the Router made its view equal to its store again
 	// (Resync) and routed every queue.
 	CauseResync Cause = "resync"
+	// CauseSkillRelax: a conversation waited its group's SkillRelaxAfter
+	// and its required skills were relaxed (D5).
+	CauseSkillRelax Cause = "skill-relax"
+	// CausePreferExpiry: a conversation waited for its preferred operator
+	// as long as its rule said, and its group's policy took over (D1).
+	CausePreferExpiry Cause = "prefer-expiry"
 )
 
 // Actor is who issues a command, and who caused an event (Event.By). Make

@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -10,6 +11,7 @@ import (
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/presence"
 	"github.com/switchboard-go/switchboard/routing/internal/core"
+	"github.com/switchboard-go/switchboard/routing/rules"
 	"github.com/switchboard-go/switchboard/store"
 	"github.com/switchboard-go/switchboard/store/memory"
 )
@@ -84,6 +86,17 @@ type Config struct {
 	// promptly; it must not call Stop (see Router.Stop). Every such failure is logged at level Error on
 	// Logger too. Defaults to nil: not reported.
 	OnError func(error)
+	// Rules is the rule set run before routing (D1, package rules), used
+	// when the store holds none: it is stored as the store's first rule
+	// set. Once a rule set is stored (by a Router's start or by
+	// SetRules), every Router on the store runs the stored one, and
+	// Config.Rules is ignored; change it with SetRules. Defaults to none.
+	Rules *rules.Set
+	// Skills names skills the Router knows besides those its operators
+	// hold, so that a rule may require a skill nobody holds yet (a rule
+	// set naming an unknown skill is refused, D3). Names only, without
+	// levels. Defaults to none.
+	Skills []string
 	// Logger receives the Router's log records: failures of background
 	// work (Error), a clock beyond MaxClockSkew (Error, through OnError's
 	// path), work left to a later trigger after a failure (Warn), and
@@ -126,6 +139,18 @@ type Group struct {
 	// else, or to them again when nobody else is eligible (L2).
 	// Defaults to 0: never.
 	AcceptTimeout time.Duration
+	// SkillRelaxAfter relaxes what a waiting conversation requires (D5,
+	// the "expanding target" of contact-centre routers): a conversation
+	// that joins the group's queue requiring skills beyond SkillRelaxKeep
+	// and still waits after this long requires only those of its skills
+	// whose names SkillRelaxKeep lists (none when it is empty), with a
+	// SkillsRelaxed event, and is routed again. The deadline is stored
+	// with the conversation, so a restarted Router keeps it. Defaults to
+	// 0: never.
+	SkillRelaxAfter time.Duration
+	// SkillRelaxKeep names the skills a relaxed requirement keeps, at the
+	// levels asked for (see SkillRelaxAfter). Defaults to none.
+	SkillRelaxKeep []string
 }
 
 // DefaultEventBuffer is the subscription buffer used when
@@ -184,6 +209,9 @@ func (c Config) validate() error {
 	if c.ClockCheck < 0 {
 		return fmt.Errorf("%w: ClockCheck %v is negative", ErrInvalidConfig, c.ClockCheck)
 	}
+	if err := checkSkillNames("Skills", c.Skills); err != nil {
+		return err
+	}
 	seen := make(map[string]bool, len(c.Groups))
 	for i, g := range c.Groups {
 		if err := g.validate(); err != nil {
@@ -218,6 +246,11 @@ func (g Group) validate() error {
 		return fmt.Errorf("%w: group %q: WaitingExpiry %v is negative", ErrInvalidConfig, g.ID, g.WaitingExpiry)
 	case g.AcceptTimeout < 0:
 		return fmt.Errorf("%w: group %q: AcceptTimeout %v is negative", ErrInvalidConfig, g.ID, g.AcceptTimeout)
+	case g.SkillRelaxAfter < 0:
+		return fmt.Errorf("%w: group %q: SkillRelaxAfter %v is negative", ErrInvalidConfig, g.ID, g.SkillRelaxAfter)
+	}
+	if err := checkSkillNames(fmt.Sprintf("group %q: SkillRelaxKeep", g.ID), g.SkillRelaxKeep); err != nil {
+		return err
 	}
 	if err := g.Hours.Validate(); err != nil {
 		return fmt.Errorf("%w: group %q: %w", ErrInvalidConfig, g.ID, err)
@@ -234,6 +267,7 @@ func (g Group) core() core.GroupConfig {
 	return core.GroupConfig{
 		ID: g.ID, Site: g.Site, Policy: g.Policy, WaitLevels: levels,
 		AutoClose: g.AutoClose, WaitingExpiry: g.WaitingExpiry, AcceptTimeout: g.AcceptTimeout, Hours: g.Hours,
+		SkillRelaxAfter: g.SkillRelaxAfter, SkillRelaxKeep: slices.Clone(g.SkillRelaxKeep),
 	}
 }
 

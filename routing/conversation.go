@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/routing/internal/core"
+	"github.com/switchboard-go/switchboard/routing/rules"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -35,8 +36,13 @@ type NewConversation struct {
 	// hold them all; nobody else can be given it by hand either
 	// (ErrMissingSkill).
 	Skills []string
-	// Attributes carries the host's free-form data.
+	// Attributes carries the host's free-form data. Rules read the page
+	// URL, site, customer's company and language from it (under
+	// rules.AttrURL, AttrSite, AttrCompany and AttrLanguage) and any other
+	// key a rule names.
 	Attributes map[string]string
+	// Tags are labels for the host and for rules.
+	Tags []string
 }
 
 // validate checks the fields of nc that every store checks on the row it
@@ -52,7 +58,7 @@ func (nc NewConversation) validate() error {
 func (nc NewConversation) row(now time.Time) store.Conversation {
 	return store.Conversation{
 		ID: nc.ID, Group: nc.Group, Channel: nc.Channel, CustomerID: nc.CustomerID, Priority: nc.Priority,
-		Skills: slices.Clone(nc.Skills), Attributes: maps.Clone(nc.Attributes),
+		Skills: slices.Clone(nc.Skills), Attributes: maps.Clone(nc.Attributes), Tags: slices.Clone(nc.Tags),
 		State: store.Queued, CreatedAt: now,
 	}
 }
@@ -87,6 +93,7 @@ func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Convers
 		}
 		row.LastOperator = prev
 	}
+	r.applyRules(rules.OnEnqueue, &row, row.CreatedAt)
 	return r.create(ctx, ByCustomer(nc.CustomerID), row, false)
 }
 
@@ -119,6 +126,7 @@ func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (
 	}
 	row := nc.row(r.clock.Now())
 	row.LinkedTo, row.LastOperator = oldID, old.LastOperator
+	r.applyRules(rules.OnReopen, &row, row.CreatedAt)
 	return r.create(ctx, ByCustomer(nc.CustomerID), row, true)
 }
 
@@ -570,7 +578,8 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 		if !by.IsAdmin() {
 			from = heldStates
 		}
-		return store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true, DropDeadlines: accepted}, nil
+		ch := store.Change{From: from, Assignee: by.assignee(), To: store.Queued, Group: group, Requeue: true, DropDeadlines: accepted}
+		return ch, r.transferRules(&ch, c)
 	}, func(ev *events, res store.Result) {
 		if ev.Wants(core.Transferred) {
 			ev.Push(core.Event{Kind: core.Transferred, Conversation: convID, Group: group, From: res.Before.Group, To: group, Operator: res.Before.Assignee})

@@ -142,6 +142,10 @@ func (r *Router) fire(ctx context.Context, it core.DueItem, c store.Conversation
 		return r.closeOnDeadline(ctx, BySystem(CauseWaitingExpiry), c, ReasonWaitingExpired)
 	case store.AcceptTimeout:
 		return r.fireAccept(ctx, c)
+	case store.SkillRelax:
+		return r.fireWaitEnd(ctx, BySystem(CauseSkillRelax), it.Kind, c)
+	case store.PreferExpiry:
+		return r.fireWaitEnd(ctx, BySystem(CausePreferExpiry), it.Kind, c)
 	}
 	// A kind this router does not handle: drop it from the row, so that it
 	// does not come back.

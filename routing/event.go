@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/store"
 )
 
 // EventKind names what an event reports.
@@ -74,6 +75,10 @@ const (
 	// one after the conversation's arrival gives the time to first reply
 	// (S2).
 	Replied
+	// SkillsRelaxed: the conversation waited its group's SkillRelaxAfter,
+	// and now requires only Skills (D5); the events that follow say where
+	// it went.
+	SkillsRelaxed
 
 	kindCount = iota + 1
 )
@@ -83,6 +88,7 @@ var kindNames = [...]string{
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
 	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed", OffHours: "off-hours", Replied: "replied",
+	SkillsRelaxed: "skills-relaxed",
 }
 
 // String returns the kind's name.
@@ -145,6 +151,15 @@ type Event struct {
 	Online bool
 	// Wait is how long a customer has waited, for WaitThreshold.
 	Wait time.Duration
+	// Skills lists the skills the conversation requires after a
+	// SkillsRelaxed event.
+	Skills []string
+	// Rules lists the rules that matched the conversation when it joined
+	// its queue, and what each changed (D1), on its Queued, Offered and
+	// Assigned events: why it went where it went. It is the same as the
+	// conversation's store.Conversation.Rules; subscribers must not
+	// modify it.
+	Rules []store.RuleMatch
 }
 
 // String returns a one-line description, for logs and examples.

@@ -44,6 +44,6 @@ func event(e core.Event, at time.Time, by Actor) Event {
 		Kind: EventKind(e.Kind), At: at, By: by,
 		Conversation: e.Conversation, Group: e.Group, Operator: e.Operator, From: e.From, To: e.To,
 		Operators: e.Operators, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
-		Reason: e.Reason, Online: e.Online, Wait: e.Wait,
+		Reason: e.Reason, Online: e.Online, Wait: e.Wait, Skills: e.Skills, Rules: e.Rules,
 	}
 }

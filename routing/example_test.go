@@ -96,3 +96,42 @@ func ExampleRouter_EndShift() {
 	// admin:lead | redistributed conv=c1 group=support op=boris from=anna
 	// admin:lead | assigned conv=c1 group=support op=boris policy=capped(least-loaded)
 }
+
+// A rule set loaded from JSON sends web chats from the shop to sales and
+// makes a key customer's chats urgent (D1, D2).
+func ExampleRouter_SetRules() {
+	ctx := context.Background()
+	r, _ := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "support"}, {ID: "sales"}}})
+	defer r.Stop(context.Background())
+
+	set, err := r.DecodeRules([]byte(`{"rules": [
+	  {"name": "shop pages go to sales",
+	   "when": {"field": "url", "op": "contains", "value": "/shop"},
+	   "then": {"group": "sales"}},
+	  {"name": "red company is urgent",
+	   "when": {"field": "company", "op": "equals", "value": "Red company"},
+	   "then": {"priority": 10}}
+	]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	version, _ := r.SetRules(ctx, routing.ByAdmin("admin"), set)
+	fmt.Println("rules version", version)
+
+	for _, nc := range []routing.NewConversation{
+		{ID: "chat-1", Group: "support", Attributes: map[string]string{"url": "https://example.com/shop/cart"}},
+		{ID: "chat-2", Group: "support", Attributes: map[string]string{"company": "Red company"}},
+	} {
+		c, _ := r.Enqueue(ctx, nc)
+		fmt.Println(c.ID, c.Group, c.Priority, c.Rules[0].Rule)
+	}
+
+	_, err = r.DecodeRules([]byte(`{"rules": [{"name": "x", "when": {"field": "url", "op": "contians", "value": "/"}, "then": {"group": "sales"}}]}`))
+	fmt.Println(err)
+	// Output:
+	// rules version 1
+	// chat-1 sales 0 shop pages go to sales
+	// chat-2 support 10 red company is urgent
+	// switchboard: invalid input: rules[0].when.op: unknown operator "contians"
+}

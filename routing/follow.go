@@ -123,6 +123,7 @@ func merge(a, b store.Notice) store.Notice {
 		return store.Notice{Resync: true}
 	}
 	return store.Notice{
+		RuleSet:       a.RuleSet || b.RuleSet,
 		Operators:     slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a.Operators), b.Operators...)))),
 		Conversations: slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a.Conversations), b.Conversations...)))),
 	}
@@ -131,6 +132,18 @@ func merge(a, b store.Notice) store.Notice {
 // catchUp reads the rows n names (every row after a resync), folds them
 // into the view, and routes the queues they may have made routable.
 func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
+	if n.Resync || n.RuleSet {
+		// Another Router stored a rule set. One this Router cannot run
+		// (it names a group it does not serve) is reported, and the rule
+		// set in force stays.
+		if err := r.loadRules(ctx, false); err != nil {
+			if errors.Is(err, ErrInvalidConfig) {
+				r.report(err)
+			} else {
+				return fmt.Errorf("routing: following the store's changes: %w", err)
+			}
+		}
+	}
 	if n.Resync {
 		if err := r.resync(ctx); err != nil {
 			return fmt.Errorf("routing: following the store's changes: %w", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/presence"
 	"github.com/switchboard-go/switchboard/routing"
+	"github.com/switchboard-go/switchboard/routing/rules"
 	"github.com/switchboard-go/switchboard/store"
 	"github.com/switchboard-go/switchboard/store/memory"
 )
@@ -79,10 +80,11 @@ func (m *routerMachine) init(t *rapid.T) {
 	var err error
 	m.r, err = routing.New(m.ctx, routing.Config{
 		Store: m.st, Clock: m.clk, Presence: m.model,
-		ManualDeadlines: true,
+		ManualDeadlines: true, Skills: []string{"de", "en"},
 		Groups: []routing.Group{
 			{ID: "ga", Policy: ps[0], AcceptTimeout: 3 * time.Minute, AutoClose: 20 * time.Minute,
-				WaitLevels: []routing.WaitLevel{{Name: "yellow", After: 2 * time.Minute}, {Name: "red", After: 5 * time.Minute}}},
+				WaitLevels:      []routing.WaitLevel{{Name: "yellow", After: 2 * time.Minute}, {Name: "red", After: 5 * time.Minute}},
+				SkillRelaxAfter: 4 * time.Minute, SkillRelaxKeep: []string{"en"}},
 			{ID: "gb", Policy: ps[1], AcceptTimeout: time.Minute, WaitingExpiry: 10 * time.Minute},
 		},
 	})
@@ -263,6 +265,8 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 				CustomerID: rapid.SampledFrom([]string{"", "k1", "k2"}).Draw(t, "customer"),
 				Priority:   rapid.IntRange(0, 2).Draw(t, "priority"),
 				Skills:     machineRequired(t),
+				Channel:    rapid.SampledFrom([]string{"web", "telegram"}).Draw(t, "channel"),
+				Attributes: machineAttributes(t),
 			})
 			require.NoError(t, err)
 		},
@@ -356,6 +360,19 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 				m.expectFailureChangesNothing(err)
 			}
 		},
+		"SetRules": func(t *rapid.T) {
+			// A random choice of the machine's rules, in a random order.
+			menu := machineRules()
+			picked := rapid.SliceOfNDistinct(rapid.IntRange(0, len(menu)-1), 0, len(menu), rapid.ID[int]).Draw(t, "rules")
+			var rs []rules.Rule
+			for _, i := range picked {
+				rs = append(rs, menu[i])
+			}
+			set, err := rules.New(rs, nil)
+			require.NoError(t, err)
+			_, err = m.r.SetRules(m.ctx, routing.ByAdmin("admin"), set)
+			require.NoError(t, err)
+		},
 		"SetPolicy": func(t *rapid.T) {
 			g := rapid.SampledFrom(machineGroups).Draw(t, "group")
 			p := rapid.SampledFrom(machinePolicies()).Draw(t, "policy")
@@ -435,6 +452,39 @@ func machineSkills(t *rapid.T) []string {
 // else one of the machine's skills at a level, or both.
 func machineRequired(t *rapid.T) []string {
 	return rapid.SampledFrom([][]string{nil, nil, nil, {"de"}, {"en:2"}, {"de:3"}, {"de", "en"}}).Draw(t, "requires")
+}
+
+// machineAttributes draws the facts rules test: a VIP mark, a shop page,
+// the customer's company, a night mark.
+func machineAttributes(t *rapid.T) map[string]string {
+	attrs := map[string]string{}
+	for _, kv := range [][2]string{{"vip", "yes"}, {rules.AttrURL, "/shop/cart"}, {rules.AttrCompany, "Red"}, {"night", "1"}} {
+		if rapid.IntRange(0, 3).Draw(t, "attr-"+kv[0]) == 0 {
+			attrs[kv[0]] = kv[1]
+		}
+	}
+	return attrs
+}
+
+// machineRules is the menu of rules SetRules draws from: each sets
+// something routing must respect (a skill, a group, a priority, a
+// preferred operator with or without a wait, the off-hours mark).
+func machineRules() []rules.Rule {
+	leaf := func(field string, op rules.Op, value string) *rules.Condition {
+		return &rules.Condition{Field: field, Op: op, Value: value}
+	}
+	five := 5
+	return []rules.Rule{
+		{Name: "telegram needs german", Enabled: true, When: leaf(rules.FieldChannel, rules.OpEquals, "telegram"), Then: rules.Actions{Skills: []string{"de:2"}}},
+		{Name: "shop to gb", Enabled: true, When: leaf(rules.FieldURL, rules.OpContains, "/shop"), Then: rules.Actions{Group: "gb"}},
+		{Name: "red is urgent", Enabled: true, When: leaf(rules.FieldCompany, rules.OpEquals, "Red"), Then: rules.Actions{Priority: &five}},
+		{Name: "vip to o1", Enabled: true, On: []rules.Trigger{rules.OnEnqueue, rules.OnReopen, rules.OnTransfer},
+			When: &rules.Condition{Field: "attr.vip", Op: rules.OpExists}, Then: rules.Actions{Prefer: &rules.Prefer{Operator: "o1"}}},
+		{Name: "vip waits for the previous", Enabled: true, When: &rules.Condition{Field: "attr.vip", Op: rules.OpExists},
+			Then: rules.Actions{Prefer: &rules.Prefer{Previous: true, Wait: time.Minute}}},
+		{Name: "night is off-hours", Enabled: true, When: &rules.Condition{Field: "attr.night", Op: rules.OpExists}, Then: rules.Actions{OffHours: true}},
+		{Name: "shop stops", Enabled: true, When: leaf(rules.FieldURL, rules.OpContains, "/shop"), Then: rules.Actions{Tags: []string{"shop"}}, Stop: true},
+	}
 }
 
 // groupsOf draws a subset of the machine's groups.
@@ -627,6 +677,10 @@ func (m *routerMachine) check(t *rapid.T) {
 		}
 	}
 	for _, ev := range m.step {
+		// Off-hours (D1): nothing marked so is routed automatically.
+		if c, ok := convByID[ev.Conversation]; ok && c.OffHours && (ev.Kind == routing.Assigned || ev.Kind == routing.Offered) && m.automatic(ev.Policy) {
+			t.Fatalf("%s, marked off-hours, routed: %v", c.ID, ev)
+		}
 		if (ev.Kind == routing.Assigned || ev.Kind == routing.Transferred) && ev.Operator != "" && ev.Policy != "returned" && !m.concurrent {
 			c := convByID[ev.Conversation]
 			if o, ok := ops[ev.Operator]; ok && c.Assignee == ev.Operator {
@@ -639,7 +693,10 @@ func (m *routerMachine) check(t *rapid.T) {
 	// served: in a group with a queued (not offered) conversation, no
 	// operator eligible for it is below cap.
 	for _, c := range after.convs {
-		if c.State != store.Queued {
+		_, waitsForPreferred := store.DeadlineOf(c.Deadlines, store.PreferExpiry)
+		if c.State != store.Queued || c.OffHours || (waitsForPreferred && c.Preferred != "") {
+			// Marked off-hours, or waiting for its preferred operator,
+			// by a rule (D1): it waits whoever is free.
 			continue
 		}
 		p := m.policies[c.Group]
@@ -731,7 +788,7 @@ func (m *routerMachine) replay(t *rapid.T, ops map[string]store.Operator, after 
 			} else {
 				move(ev.Conversation, store.Assigned, ev.Operator)
 			}
-		case routing.OfferWithdrawn, routing.Missed, routing.WaitThreshold:
+		case routing.OfferWithdrawn, routing.Missed, routing.WaitThreshold, routing.SkillsRelaxed:
 			// The state follows in a Queued, Offered or Assigned event if
 			// it changed.
 		}

@@ -36,6 +36,8 @@ type Router struct {
 	model *presence.Model
 	cfg   Config
 	hub   hub
+	// rules is the rule set the Router runs (see rules.go).
+	rules atomic.Pointer[ruleSet]
 	// log is Config.Logger, or a logger that discards.
 	log *slog.Logger
 	// life ends when the Router stops: the background work runs under it.
@@ -121,6 +123,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		}
 	}
 	r.v = core.NewView(m, r.poke)
+	r.rules.Store(&ruleSet{})
 	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.endFn = r.end
 	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
@@ -140,6 +143,11 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		return nil, err
 	}
 	if err := r.load(ctx); err != nil {
+		r.unwatch()
+		r.endLife()
+		return nil, err
+	}
+	if err := r.loadRules(ctx, true); err != nil {
 		r.unwatch()
 		r.endLife()
 		return nil, err

@@ -30,3 +30,14 @@ func checkSkills(what, id string, skills []string) error {
 	}
 	return nil
 }
+
+// checkSkillNames refuses, with ErrInvalidConfig, a list of skill names
+// (without levels) with one that is not a valid skill name.
+func checkSkillNames(what string, names []string) error {
+	for i, name := range names {
+		if sk, err := policy.ParseSkill(name); err != nil || sk.String() != name {
+			return fmt.Errorf("%w: %s %d: %q is not a skill name", ErrInvalidConfig, what, i, name)
+		}
+	}
+	return nil
+}

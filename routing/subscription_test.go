@@ -57,7 +57,7 @@ func TestSubscriptionKindsDropsCancel(t *testing.T) {
 }
 
 func TestEventKindNames(t *testing.T) {
-	require.Len(t, routing.AllKinds(), 16)
+	require.Len(t, routing.AllKinds(), 17)
 	for _, k := range routing.AllKinds() {
 		require.NotContains(t, k.String(), "event(")
 	}

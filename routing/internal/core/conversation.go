@@ -40,6 +40,9 @@ func (v *View) decideNew(row *store.Conversation, first, spent, sticky bool) (d 
 		if w, ok := v.FirstWaitLevel(row.Group, row.CreatedAt); ok {
 			row.Deadlines = With(row.Deadlines, w)
 		}
+		if r, ok := g.relaxDeadline(row.Skills, row.CreatedAt); ok {
+			row.Deadlines = With(row.Deadlines, r)
+		}
 	}
 	switch {
 	case spent:

@@ -49,11 +49,30 @@ func Keep(reason policy.Reason) Decision {
 // checked against the view: a policy naming an operator it was not offered
 // gets its decision replaced by Keep.
 func (v *View) decide(g *group, c *store.Conversation, sticky bool, now time.Time) Decision {
-	if g.closed {
+	if g.closed || c.OffHours {
+		// Outside the group's hours, or marked off-hours by a rule (D1):
+		// nothing is routed automatically.
 		d := Keep(ReasonOffHours)
 		d.Policy = g.cfg.Policy.Name()
 		return d
 	}
+	var notPreferred policy.Skip
+	if c.Preferred != "" {
+		d, skip, ok := v.decidePreferred(g, c)
+		if ok {
+			return d
+		}
+		notPreferred = skip
+	}
+	d := v.decideByPolicy(g, c, sticky, now)
+	if notPreferred.Operator != "" {
+		d.Skipped = append([]policy.Skip{notPreferred}, d.Skipped...)
+	}
+	return d
+}
+
+// decideByPolicy asks g's policy what to do with c (see decide).
+func (v *View) decideByPolicy(g *group, c *store.Conversation, sticky bool, now time.Time) Decision {
 	if len(c.MissedBy) > 0 {
 		// Those who let it time out are passed over while anyone else is
 		// eligible (L2).

@@ -30,6 +30,7 @@ const (
 	Missed
 	OffHours
 	Replied
+	SkillsRelaxed
 
 	// KindCount is one more than the highest kind.
 	KindCount = iota + 1
@@ -49,6 +50,8 @@ type Event struct {
 	Reason              string
 	Online              bool
 	Wait                time.Duration
+	Skills              []string
+	Rules               []store.RuleMatch
 }
 
 // Events collects the events of one piece of work. Wanted is the set of
@@ -73,7 +76,7 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 	switch c.State {
 	case store.Assigned:
 		if ev.Wants(Assigned) {
-			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.Policy, Skipped: d.Skipped})
+			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.Policy, Skipped: d.Skipped, Rules: c.Rules})
 		}
 	case store.Offered:
 		if ev.Wants(Offered) {
@@ -82,14 +85,14 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 				ops = v.minus(c.OfferedTo, res.Before.OfferedTo)
 			}
 			if len(ops) > 0 {
-				ev.Push(Event{Kind: Offered, Conversation: c.ID, Group: c.Group, Operators: ops, Policy: d.Policy, Skipped: d.Skipped})
+				ev.Push(Event{Kind: Offered, Conversation: c.ID, Group: c.Group, Operators: ops, Policy: d.Policy, Skipped: d.Skipped, Rules: c.Rules})
 			}
 		}
 	case store.Queued:
 		if ev.Wants(Queued) || ev.Wants(AllBusy) {
 			pos := v.Position(c)
 			if ev.Wants(Queued) {
-				ev.Push(Event{Kind: Queued, Conversation: c.ID, Group: c.Group, Position: pos, Policy: d.Policy, Skipped: d.Skipped, Reason: string(d.Reason)})
+				ev.Push(Event{Kind: Queued, Conversation: c.ID, Group: c.Group, Position: pos, Policy: d.Policy, Skipped: d.Skipped, Reason: string(d.Reason), Rules: c.Rules})
 			}
 			if c.AllBusyNotified && !res.Before.AllBusyNotified && ev.Wants(AllBusy) {
 				ev.Push(Event{Kind: AllBusy, Conversation: c.ID, Group: c.Group, Position: pos})

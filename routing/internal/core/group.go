@@ -22,6 +22,10 @@ type GroupConfig struct {
 	WaitingExpiry time.Duration
 	AcceptTimeout time.Duration
 	Hours         presence.Hours
+	// SkillRelaxAfter and SkillRelaxKeep relax the skills a waiting
+	// conversation requires (D5).
+	SkillRelaxAfter time.Duration
+	SkillRelaxKeep  []string
 }
 
 // WaitLevel is one escalation threshold on a customer's wait (L10).
@@ -185,6 +189,18 @@ func (v *View) WaitingGroups(ids, dst []string) []string {
 func (v *View) HasAvailable(id string) bool {
 	g := v.groups[id]
 	return g != nil && (g.auto.avail > 0 || g.offer.avail > 0)
+}
+
+// HoldsSkill reports whether some operator of the view holds skill name,
+// at any level. It looks at every operator: it is for checking a rule set,
+// not for routing.
+func (v *View) HoldsSkill(name string) bool {
+	for _, op := range v.ops {
+		if holdsSkill(op.row.Skills, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // FirstWaitLevel returns the deadline of the first wait level of group

@@ -60,6 +60,9 @@ type Plan struct {
 	// it is a new conversation's first placing.
 	Routed, New bool
 	Decision    Decision
+	// Relaxed says that the write relaxes the skills the conversation
+	// requires (see PlanExpired).
+	Relaxed bool
 	// Retry says that a stale refusal (see the Router's retry rule) is
 	// decided again on fresh rows; RefreshConversation and
 	// RefreshOperators name those rows, the conversation and the operators
@@ -146,6 +149,10 @@ func (v *View) Report(p *Plan, out *Outcome, ev *Events) (stale []string) {
 		return nil
 	}
 	res := &out.Result
+	if p.Relaxed && ev.Wants(SkillsRelaxed) {
+		c := &res.Conversation
+		ev.Push(Event{Kind: SkillsRelaxed, Conversation: c.ID, Group: c.Group, Skills: c.Skills})
+	}
 	v.routedEvents(ev, *res, p.Decision)
 	if p.New && p.Decision.Reason == ReasonOffHours && ev.Wants(OffHours) {
 		ev.Push(Event{Kind: OffHours, Conversation: res.Conversation.ID, Group: res.Conversation.Group, Position: v.Position(&res.Conversation)})
