@@ -6,7 +6,7 @@ package routing_test
 // who is at lunch or off today"). The administrator creates and edits the
 // statuses, each with an inactivity time after which the system switches a
 // forgetful operator to a given status. (The dispatcher's rules, D1–D3,
-// are not built yet; the inactivity timer, P6, is covered in
+// are covered in rules_test.go; the inactivity timer, P6, in
 // inactivity_test.go.)
 //
 // Configuration: admin-defined statuses "online", "lunch", "away",
