@@ -90,7 +90,7 @@ var benchInput = rules.Input{
 	Now: time.Date(2025, 3, 5, 11, 0, 0, 0, time.UTC),
 }
 
-func benchSet(b *testing.B, matching bool) *rules.Set {
+func benchSet(b testing.TB, matching bool) *rules.Set {
 	set, err := rules.New(mixedRules(matching), testCatalog)
 	require.NoError(b, err)
 	return set

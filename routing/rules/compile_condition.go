@@ -274,7 +274,12 @@ func (cb *condBuilder) leafFinish() (*cond, error) {
 	}
 	if c.IgnoreCase && (k.test == tContains || k.test == tPrefix || k.test == tSuffix) {
 		k.ascii = asciiFoldable(c.Value)
-		if !k.ascii {
+		switch {
+		case k.test == tContains && k.ascii:
+			k.asciis = newASCIISearch(c.Value)
+		case k.test == tContains:
+			k.search = newFoldSearch(c.Value)
+		case !k.ascii:
 			k.runes = []rune(c.Value)
 		}
 	}

@@ -70,14 +70,46 @@ func foldSuffix(s string, p []rune) bool {
 	return foldPrefix(s[i:], p)
 }
 
-// foldContains reports whether s has a run of runes that folds to p, which
-// is not empty.
-func foldContains(s string, p []rune) bool {
+// foldSearch is a folding value compiled for contains: its runes and
+// their failure function (Knuth-Morris-Pratt, under folding, which is an
+// equivalence), so that a search takes time linear in the field's length
+// whatever the value.
+type foldSearch struct {
+	runes []rune
+	fail  []int32 // fail[i]: the longest proper prefix of runes[:i+1] that folds to its suffix
+}
+
+// newFoldSearch compiles the value p, which is not empty.
+func newFoldSearch(p string) foldSearch {
+	rs := []rune(p)
+	fail := make([]int32, len(rs))
+	k := int32(0)
+	for i := 1; i < len(rs); i++ {
+		for k > 0 && !foldRune(rs[i], rs[k]) {
+			k = fail[k-1]
+		}
+		if foldRune(rs[i], rs[k]) {
+			k++
+		}
+		fail[i] = k
+	}
+	return foldSearch{runes: rs, fail: fail}
+}
+
+// in reports whether s has a run of runes that folds to the value.
+func (f *foldSearch) in(s string) bool {
+	j := int32(0)
 	for i := 0; i < len(s); {
 		r, size := decodeRune(s[i:])
 		i += size
-		if foldRune(r, p[0]) && foldPrefix(s[i:], p[1:]) {
-			return true
+		for j > 0 && !foldRune(r, f.runes[j]) {
+			j = f.fail[j-1]
+		}
+		if foldRune(r, f.runes[j]) {
+			j++
+			if int(j) == len(f.runes) {
+				return true
+			}
 		}
 	}
 	return false
@@ -128,12 +160,47 @@ func asciiFoldSuffix(s, p string) bool {
 	return len(s) >= len(p) && asciiEqualFold(s[len(s)-len(p):], p)
 }
 
-// asciiFoldContains is foldContains for an ASCII-foldable p, not empty.
-func asciiFoldContains(s, p string) bool {
-	first := lowerASCII(p[0])
-	for i := 0; i+len(p) <= len(s); i++ {
-		if lowerASCII(s[i]) == first && asciiEqualFold(s[i+1:i+len(p)], p[1:]) {
-			return true
+// asciiSearch is an ASCII-foldable value compiled for contains: its
+// bytes in lower case and their failure function.
+type asciiSearch struct {
+	lower string
+	fail  []int32
+}
+
+// newASCIISearch compiles the ASCII-foldable value p, which is not empty.
+func newASCIISearch(p string) asciiSearch {
+	b := []byte(p)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	fail := make([]int32, len(b))
+	k := int32(0)
+	for i := 1; i < len(b); i++ {
+		for k > 0 && b[i] != b[k] {
+			k = fail[k-1]
+		}
+		if b[i] == b[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	return asciiSearch{lower: string(b), fail: fail}
+}
+
+// in reports whether s contains the value, but for the case of ASCII
+// letters.
+func (a *asciiSearch) in(s string) bool {
+	j := int32(0)
+	for i := 0; i < len(s); i++ {
+		c := lowerASCII(s[i])
+		for j > 0 && c != a.lower[j] {
+			j = a.fail[j-1]
+		}
+		if c == a.lower[j] {
+			j++
+			if int(j) == len(a.lower) {
+				return true
+			}
 		}
 	}
 	return false

@@ -47,7 +47,9 @@ type cond struct {
 	fold   bool
 	ascii  bool // fold byte by byte (asciiFoldable)
 	value  string
-	runes  []rune // value, for folding contains, prefix and suffix
+	runes  []rune      // value, for folding prefix and suffix
+	search foldSearch  // value, for folding contains
+	asciis asciiSearch // value, for folding contains byte by byte
 	values []string
 	set    map[string]struct{} // values, for a long case-sensitive list
 	re     *regexp.Regexp
@@ -147,9 +149,9 @@ func (c *cond) match(s string) bool {
 		case !c.fold:
 			return strings.Contains(s, c.value)
 		case c.ascii:
-			return asciiFoldContains(s, c.value)
+			return c.asciis.in(s)
 		}
-		return foldContains(s, c.runes)
+		return c.search.in(s)
 	case tPrefix:
 		switch {
 		case !c.fold:
