@@ -23,6 +23,7 @@ type builder struct {
 	cat   Catalog
 	names map[string]int // rule name -> index
 	zones map[string]*time.Location
+	slots map[string]int // attribute key -> slot in state.vals
 	rules []Rule
 	comp  []compiledRule
 }
@@ -38,7 +39,20 @@ type compiledRule struct {
 }
 
 func newBuilder(cat Catalog) *builder {
-	return &builder{cat: cat, names: map[string]int{}, zones: map[string]*time.Location{}}
+	return &builder{cat: cat, names: map[string]int{}, zones: map[string]*time.Location{}, slots: map[string]int{}}
+}
+
+// slot returns the slot of the attribute key in state.vals, or -1 when
+// the slots are taken.
+func (b *builder) slot(key string) int {
+	if i, ok := b.slots[key]; ok {
+		return i
+	}
+	if len(b.slots) == attrSlots {
+		return -1
+	}
+	b.slots[key] = len(b.slots)
+	return b.slots[key]
 }
 
 // set returns the Set built.

@@ -221,7 +221,10 @@ func (cb *condBuilder) leafFinish() (*cond, error) {
 	case cb.kind != fTime && c.Op == OpBetween:
 		return nil, fault(opp, fmt.Sprintf("operator %q applies only to field %q", OpBetween, FieldTime))
 	}
-	k := &cond{kind: cLeaf, field: cb.kind, key: cb.key, fold: c.IgnoreCase, value: c.Value}
+	k := &cond{kind: cLeaf, field: cb.kind, key: cb.key, slot: -1, fold: c.IgnoreCase, value: c.Value}
+	if cb.kind == fAttr {
+		k.slot = cb.b.slot(cb.key)
+	}
 
 	// value
 	switch {

@@ -135,6 +135,7 @@ func (s *Set) Evaluate(trigger Trigger, in Input) Result {
 			for _, at := range a.attrs {
 				st.attrs[at.key] = at.value
 			}
+			st.cached = 0
 		}
 		if a.offHours {
 			res.OffHours = true

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -408,4 +409,33 @@ func TestRulesIsADeepCopy(t *testing.T) {
 	rs[4].Then.Attributes["shift"] = "u"
 	rs[3].On[0] = rules.OnTransfer
 	require.Equal(t, decodeExample(t).Rules(), set.Rules())
+}
+
+// Conditions on many attribute keys, and on attributes earlier rules set,
+// read the attributes as they are at each rule.
+func TestManyAttributeKeys(t *testing.T) {
+	var rs []rules.Rule
+	in := rules.Input{Attributes: map[string]string{}}
+	for i := range 20 {
+		key := fmt.Sprint("k", i)
+		in.Attributes[key] = "old"
+		rs = append(rs,
+			rules.Rule{Name: "old " + key, Enabled: true, When: &rules.Condition{Field: "attr." + key, Op: rules.OpEquals, Value: "old"},
+				Then: rules.Actions{Attributes: map[string]string{key: "new"}}},
+			rules.Rule{Name: "new " + key, Enabled: true, When: &rules.Condition{Field: "attr." + key, Op: rules.OpEquals, Value: "new"},
+				Then: rules.Actions{Tags: []string{key}}},
+		)
+	}
+	set, err := rules.New(rs, nil)
+	require.NoError(t, err)
+	r := set.Evaluate(rules.OnEnqueue, in)
+	require.Len(t, r.Matched, 40)
+	require.Len(t, r.Tags, 20)
+	require.Equal(t, refEvaluate(rs, rules.OnEnqueue, in), r)
+	for _, v := range r.Attributes {
+		require.Equal(t, "new", v)
+	}
+	for _, v := range in.Attributes {
+		require.Equal(t, "old", v)
+	}
 }

@@ -42,6 +42,7 @@ type cond struct {
 
 	field  fieldKind
 	key    string // the attribute's key
+	slot   int    // the key's slot in state.vals, or -1
 	test   testKind
 	negate bool
 	fold   bool
@@ -68,6 +69,12 @@ type state struct {
 	tags     []string
 	attrs    map[string]string
 
+	// vals caches the attributes of the first attrSlots keys the set's
+	// conditions name, read once: bit i of cached says vals[i] is read.
+	// Setting attributes clears cached.
+	cached uint16
+	vals   [attrSlots]string
+
 	// The time of day and weekday of now in zone loc, once read.
 	loc    *time.Location
 	minute int
@@ -85,9 +92,13 @@ func (st *state) clock(loc *time.Location) (int, time.Weekday) {
 	return st.minute, st.day
 }
 
-// text returns the text of a field other than tag, time and weekday.
-func (st *state) text(f fieldKind, key string) string {
-	switch f {
+// attrSlots is how many attribute keys state caches.
+const attrSlots = 16
+
+// text returns the text of the field of c, which is not tag, time or
+// weekday.
+func (st *state) text(c *cond) string {
+	switch c.field {
 	case fChannel:
 		return st.channel
 	case fGroup:
@@ -95,7 +106,14 @@ func (st *state) text(f fieldKind, key string) string {
 	case fCustomer:
 		return st.customer
 	}
-	return st.attrs[key]
+	if c.slot < 0 {
+		return st.attrs[c.key]
+	}
+	if bit := uint16(1) << c.slot; st.cached&bit == 0 {
+		st.vals[c.slot] = st.attrs[c.key]
+		st.cached |= bit
+	}
+	return st.vals[c.slot]
 }
 
 // holds reports whether the condition holds in st.
@@ -133,7 +151,7 @@ func (c *cond) holds(st *state) bool {
 		}
 		return c.negate
 	}
-	return c.match(st.text(c.field, c.key)) != c.negate
+	return c.match(st.text(c)) != c.negate
 }
 
 // match applies a leaf's text test to s.
