@@ -21,7 +21,7 @@ type ruleSet struct {
 }
 
 // Rules returns the rule set the Router runs (D1) and its version in the
-// store: 0 and an empty set before any was stored. Every Router on one
+// store: 0 and a nil set (which has no rules) before any was stored. Every Router on one
 // store runs the same one, once it has followed the latest change.
 func (r *Router) Rules() (*rules.Set, int64) {
 	rs := r.rules.Load()
