@@ -119,10 +119,12 @@ func BenchmarkEvaluate100RulesNoMatch(b *testing.B) {
 
 // Evaluate allocates a handful of times when rules match, and not at all
 // when none does, however many rules there are.
+//
+// Under the race detector the regexp package allocates a few times per
+// evaluation (sync.Pool drops its machines), whatever the number of
+// regexps: the bound gets that slack, and still fails for an allocation
+// per condition (the set has well over 100).
 func TestEvaluateAllocations(t *testing.T) {
-	if race {
-		t.Skip("the race detector allocates")
-	}
 	for _, tc := range []struct {
 		matching bool
 		max      float64
@@ -130,6 +132,6 @@ func TestEvaluateAllocations(t *testing.T) {
 		set, err := rules.New(mixedRules(tc.matching), testCatalog)
 		require.NoError(t, err)
 		allocs := testing.AllocsPerRun(100, func() { set.Evaluate(rules.OnEnqueue, benchInput) })
-		require.LessOrEqual(t, allocs, tc.max, "matching %v", tc.matching)
+		require.LessOrEqual(t, allocs, tc.max+raceSlack, "matching %v", tc.matching)
 	}
 }

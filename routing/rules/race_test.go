@@ -2,7 +2,7 @@
 
 package rules_test
 
-// race reports whether the race detector is on: it makes sync.Pool drop
-// items at random, so the regexp package allocates now and then, and
-// allocations cannot be counted.
-const race = true
+// raceSlack is how many allocations per evaluation the race detector adds:
+// it makes sync.Pool drop items at random, so the regexp package allocates
+// now and then (2 measured with 10 regexps in the set; one to spare).
+const raceSlack = 3
