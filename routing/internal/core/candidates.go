@@ -104,6 +104,10 @@ type operator struct {
 	pending int
 	// changed is View.gen at the row's last change (see resync.go).
 	changed uint64
+	// reskilled says that the operator's skills changed since a scan last
+	// found them holding no offer their skills no longer meet (see
+	// staleOffers).
+	reskilled bool
 }
 
 func newOperator(row store.Operator) *operator {
@@ -257,6 +261,7 @@ func (v *View) place(op *operator, dir int) {
 func (v *View) rekey(op *operator, row store.Operator) {
 	oldKey, oldCand := op.key, op.candidate()
 	reskilled := !slices.Equal(oldCand.Skills, row.Skills)
+	op.reskilled = op.reskilled || reskilled
 	op.row = row
 	op.key = keyOf(op)
 	op.cap = v.capAcross(op)

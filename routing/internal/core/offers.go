@@ -32,8 +32,10 @@ func (v *View) WithdrawalsOf(operatorID string, extra []string) ([]store.Convers
 // operator's groups (and the extra ones) that are offered to them although
 // they may no longer be offered them. Offers are not indexed per operator
 // (one may name thousands), so only the groups where the operator is not
-// eligible, or where some offered conversation requires skills (which the
-// operator may have lost), are scanned.
+// eligible are scanned, and, while the operator's skills changed since a
+// scan last found none, those where an offered conversation requires
+// skills (which they may have lost): a scan that finds nothing stale ends
+// that.
 func (v *View) staleOffers(operatorID string, extra []string) []store.Conversation {
 	op := v.ops[operatorID]
 	groups := extra
@@ -43,7 +45,7 @@ func (v *View) staleOffers(operatorID string, extra []string) []store.Conversati
 	var out []store.Conversation
 	for _, gid := range groups {
 		g := v.groups[gid]
-		if g == nil || len(g.offered) == 0 || (op != nil && g.offeredSkilled == 0 && v.mayBeOffered(op, gid)) {
+		if g == nil || len(g.offered) == 0 || (op != nil && (!op.reskilled || g.offeredSkilled == 0) && v.mayBeOffered(op, gid)) {
 			continue
 		}
 		for cid := range g.offered {
@@ -51,6 +53,9 @@ func (v *View) staleOffers(operatorID string, extra []string) []store.Conversati
 				out = append(out, *c)
 			}
 		}
+	}
+	if op != nil && len(out) == 0 {
+		op.reskilled = false
 	}
 	// A group listed twice (joined and left) yields its conversations twice.
 	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"slices"
+
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -30,7 +32,7 @@ const PreferredPolicy = "preferred"
 // why the preferred operator was passed over.
 func (v *View) decidePreferred(g *group, c *store.Conversation) (d Decision, skip policy.Skip, ok bool) {
 	op := g.members[c.Preferred]
-	able := op != nil && policy.Satisfies(op.row.Skills, c.Skills) && !containsID(c.MissedBy, op.row.ID) &&
+	able := op != nil && policy.Satisfies(op.row.Skills, c.Skills) && !slices.Contains(c.MissedBy, op.row.ID) &&
 		policy.BelowCap(g.limiter, op.candidate())
 	switch {
 	case able && op.inAuto:
@@ -49,14 +51,4 @@ func (v *View) decidePreferred(g *group, c *store.Conversation) (d Decision, ski
 	}
 	d.epoch, d.accept = v.offerEpoch, g.cfg.AcceptTimeout
 	return d, policy.Skip{}, true
-}
-
-// containsID reports whether ids holds id.
-func containsID(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
