@@ -189,8 +189,9 @@ func (r *Router) afterGaining(ctx context.Context, by Actor, operatorID string) 
 // It fails with ErrInvalid for a bad NewConversation, an empty operator id
 // or an invalid actor, ErrMissingSkill (which matches ErrNotAllowed) if the
 // operator lacks a skill nc requires, ErrNotAllowed if by may not act for
-// the operator or the operator does not serve the group, ErrNotFound for an unknown group
-// or operator, ErrAlreadyExists for a taken id, and ErrClosed after Stop.
+// the operator or the operator does not serve the group, ErrNotFound for
+// an unknown group or operator, ErrAlreadyExists for a taken id, and
+// ErrClosed after Stop.
 func (r *Router) StartOutbound(ctx context.Context, by Actor, nc NewConversation, operatorID string) (store.Conversation, error) {
 	end, err := r.beginBy(by.mayActFor(operatorID, "start conversations on behalf"))
 	if err != nil {
@@ -244,8 +245,8 @@ func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string,
 //
 // It fails with ErrInvalid for an empty id or actor, ErrMissingSkill
 // (which matches ErrNotAllowed) if by lacks a skill the conversation
-// requires, ErrNotAllowed if by is not an operator, does not serve the group or their status does not
-// allow taking, ErrNotFound for an unknown operator or conversation,
+// requires, ErrNotAllowed if by is not an operator, does not serve the
+// group or their status does not allow taking, ErrNotFound for an unknown operator or conversation,
 // ErrAlreadyTaken if someone holds it, ErrWrongState if it is closed,
 // ErrOverCapacity at the cap, and ErrClosed after Stop.
 func (r *Router) Take(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
@@ -284,7 +285,8 @@ func (r *Router) Take(ctx context.Context, by Actor, convID string) (store.Conve
 // It fails with ErrInvalid for an empty id or an invalid actor,
 // ErrMissingSkill (which matches ErrNotAllowed) if the operator lacks a
 // skill the conversation requires, ErrNotAllowed if by is not an admin or
-// the operator's status does not allow it, ErrNotFound for an unknown operator or conversation,
+// the operator's status does not allow it, ErrNotFound for an unknown
+// operator or conversation,
 // ErrAlreadyTaken if someone holds it, ErrWrongState if it is closed, and
 // ErrClosed after Stop.
 func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string) (store.Conversation, error) {

@@ -233,24 +233,31 @@ func (v *View) place(op *operator, dir int) {
 		}
 		g.accepting += dir
 		below := policy.BelowCap(g.limiter, cand)
-		for _, t := range [2]struct {
-			in   bool
-			tree *candTree
-		}{{op.inAuto, &g.auto}, {op.inOffer, &g.offer}} {
-			switch {
-			case !t.in:
-			case dir > 0:
-				t.tree.insert(op.key, below)
-			default:
-				t.tree.remove(op.key, below)
-			}
-		}
+		op.placeIn(&g.auto, &g.offer, op.key, below, dir)
 		v.placeSkills(g, op, op.row.Skills, op.key, below, dir)
 		switch {
 		case dir > 0 && op.inOffer && below:
 			g.offersDirty = true
 		case dir < 0 && op.inOffer:
 			v.offerEpoch++
+		}
+	}
+}
+
+// placeIn adds (dir 1) or removes (dir -1) op, under key, in the trees of
+// the capabilities they have: auto for automatic assignment, offer for
+// offers. below says whether op is below their cap in the trees' group.
+func (op *operator) placeIn(auto, offer *candTree, key candItem, below bool, dir int) {
+	for _, t := range [2]struct {
+		in   bool
+		tree *candTree
+	}{{op.inAuto, auto}, {op.inOffer, offer}} {
+		switch {
+		case !t.in:
+		case dir > 0:
+			t.tree.insert(key, below)
+		default:
+			t.tree.remove(key, below)
 		}
 	}
 }

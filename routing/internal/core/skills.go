@@ -50,18 +50,7 @@ func (v *View) placeSkills(g *group, op *operator, skills []string, key candItem
 			}
 			st = v.skillTreesOf(g, name)
 		}
-		for _, t := range [2]struct {
-			in   bool
-			tree *candTree
-		}{{op.inAuto, &st.auto}, {op.inOffer, &st.offer}} {
-			switch {
-			case !t.in:
-			case dir > 0:
-				t.tree.insert(key, below)
-			default:
-				t.tree.remove(key, below)
-			}
-		}
+		op.placeIn(&st.auto, &st.offer, key, below, dir)
 	}
 }
 
