@@ -17,7 +17,7 @@ import (
 // Reopen.
 type NewConversation struct {
 	// ID identifies the conversation. Required, unique, at most
-	// store.MaxIDLength bytes long (as are Group and CustomerID).
+	// store.MaxIDLength bytes long (as are Group, Channel and CustomerID).
 	ID string
 	// Group is the group whose queue it joins. Required (Reopen defaults
 	// it to the old conversation's group).
@@ -49,7 +49,8 @@ type NewConversation struct {
 // makes (ids present and not longer than store.MaxIDLength), so that bad
 // input is refused before the store is read.
 func (nc NewConversation) validate() error {
-	if err := (store.Conversation{ID: nc.ID, Group: nc.Group, CustomerID: nc.CustomerID, State: store.Queued}).Validate(); err != nil {
+	row := store.Conversation{ID: nc.ID, Group: nc.Group, Channel: nc.Channel, CustomerID: nc.CustomerID, State: store.Queued}
+	if err := row.Validate(); err != nil {
 		return err
 	}
 	return checkSkills("conversation", nc.ID, nc.Skills)

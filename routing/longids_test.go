@@ -38,8 +38,9 @@ func newCountedStore() *countedStore {
 
 // TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore: a command naming an
 // id of more than store.MaxIDLength bytes (an operator, a conversation, a
-// group or a customer) fails with ErrInvalid without trying to write to
-// the store, and the store and the router's view stay as they were.
+// group or a customer), or a channel as long, fails with ErrInvalid
+// without trying to write to the store, and the store and the router's
+// view stay as they were.
 func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 	ctx := context.Background()
 	long := strings.Repeat("é", store.MaxIDLength/2) + "x"
@@ -89,6 +90,10 @@ func TestIDsLongerThanMaxIDLengthRefusedBeforeTheStore(t *testing.T) {
 		},
 		"enqueue: customer": func(r *routing.Router) error {
 			_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c9", Group: "g", CustomerID: long})
+			return err
+		},
+		"enqueue: channel": func(r *routing.Router) error {
+			_, err := r.Enqueue(ctx, routing.NewConversation{ID: "c9", Group: "g", Channel: long})
 			return err
 		},
 		"start outbound: operator": func(r *routing.Router) error {

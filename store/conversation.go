@@ -14,7 +14,8 @@ type Conversation struct {
 	ID string
 	// Group is the group whose queue the conversation belongs to. Required.
 	Group string
-	// Channel names where the conversation came from (web, telegram, ...).
+	// Channel names where the conversation came from (web, telegram, ...),
+	// in at most MaxIDLength bytes, as an id: Filter.Channel selects by it.
 	Channel string
 	// CustomerID identifies the customer, for previous-operator routing.
 	CustomerID string
@@ -119,7 +120,7 @@ func (c Conversation) Validate() error {
 	if c.Group == "" {
 		return fmt.Errorf("%w: conversation %q: group is empty", ErrInvalid, c.ID)
 	}
-	if name, id, ok := longField("group", c.Group, "customer id", c.CustomerID, "assignee", c.Assignee,
+	if name, id, ok := longField("group", c.Group, "channel", c.Channel, "customer id", c.CustomerID, "assignee", c.Assignee,
 		"last operator", c.LastOperator, "linked conversation", c.LinkedTo); ok {
 		return tooLong(fmt.Sprintf("conversation %q: %s", c.ID, name), id)
 	}

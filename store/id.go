@@ -8,7 +8,8 @@ import (
 // MaxIDLength is the longest id, in bytes, that every Store and the router
 // accept: the id of an operator, a conversation, a group or a customer,
 // wherever it is given (a row's own id, a group it serves or belongs to,
-// an assignee, an offer, a linked conversation, an id a read names, ...).
+// an assignee, an offer, a linked conversation, an id a read names, ...),
+// and a conversation's channel.
 // A longer id is refused with an error matching ErrInvalid before anything
 // is read or changed, by the Validate methods of this package and by
 // CheckID.

@@ -47,6 +47,7 @@ func TestValidateRefusesIDsLongerThanMaxIDLength(t *testing.T) {
 		"conversation id":    {func(id string) error { c := conv; c.ID = id; return c.Validate() }, "conversation id"},
 		"conversation group": {func(id string) error { c := conv; c.Group = id; return c.Validate() }, `conversation "c": group`},
 		"customer id":        {func(id string) error { c := conv; c.CustomerID = id; return c.Validate() }, `conversation "c": customer id`},
+		"channel":            {func(id string) error { c := conv; c.Channel = id; return c.Validate() }, `conversation "c": channel`},
 		"assignee": {func(id string) error {
 			c := conv
 			c.State, c.Assignee = store.Assigned, id
@@ -97,6 +98,11 @@ func TestValidateRefusesIDsLongerThanMaxIDLength(t *testing.T) {
 		"operator deadlines": {func(id string) error { return store.OperatorDeadlines{Operator: id}.Validate() }, "operator deadlines: operator id"},
 		"filter group":       {func(id string) error { return store.Filter{Group: id}.Validate() }, "filter: group"},
 		"filter assignee":    {func(id string) error { return store.Filter{Assignee: id}.Validate() }, "filter: assignee"},
+		"filter customer":    {func(id string) error { return store.Filter{Customer: id}.Validate() }, "filter: customer"},
+		"filter channel":     {func(id string) error { return store.Filter{Channel: id}.Validate() }, "filter: channel"},
+		"filter last operator": {func(id string) error {
+			return store.Filter{LastOperator: id}.Validate()
+		}, "filter: last operator"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.NoError(t, tc.validate(longest))
@@ -122,6 +128,6 @@ func TestValidateOfValidInputAllocatesNothing(t *testing.T) {
 		_ = c.Validate()
 		_ = ch.Validate()
 		_ = op.Validate()
-		_ = store.Filter{Group: "g", Assignee: "ann"}.Validate()
+		_ = store.Filter{Group: "g", Assignee: "ann", Customer: "cu", Channel: "web", LastOperator: "ann", AfterSeq: 9, Limit: 50}.Validate()
 	}))
 }

@@ -46,7 +46,10 @@ type Store interface {
 	Apply(ctx context.Context, ch Change) (Result, error)
 	// Conversation returns one conversation, or ErrNotFound.
 	Conversation(ctx context.Context, id string) (Conversation, error)
-	// Conversations returns the conversations that pass f, ordered by Seq.
+	// Conversations returns the conversations that pass f, ordered by
+	// Seq: the first f.Limit of them (all when it is 0) whose Seq is
+	// greater than f.AfterSeq, a page (see Filter). It fails with
+	// ErrInvalid, reading nothing, when f does not validate.
 	Conversations(ctx context.Context, f Filter) ([]Conversation, error)
 	// PreviousOperator returns the operator who was most recently assigned
 	// a conversation of the given customer, or "" if none was.
