@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/google/btree"
 
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -21,6 +24,9 @@ type Store struct {
 
 	ops   map[string]*store.Operator
 	convs map[string]*store.Conversation
+	// bySeq orders every conversation by Seq, for the pages of
+	// Conversations.
+	bySeq *btree.BTreeG[seqItem]
 	// held maps an operator to the ids of the conversations they hold
 	// (assigned to them or waiting with them).
 	held map[string]set
@@ -42,11 +48,35 @@ var _ store.Store = (*Store)(nil)
 // set is a set of conversation ids.
 type set map[string]struct{}
 
+// seqItem is a conversation's entry in Store.bySeq: its Seq, copied so
+// that the entry's key does not change while the row does, and its row.
+type seqItem struct {
+	seq  uint64
+	conv *store.Conversation
+}
+
+// seqLess orders seqItems by Seq, then id (every Seq is handed out once,
+// so the id only keeps the order total). A pivot of a search has no row
+// and comes before every entry of its Seq.
+func seqLess(a, b seqItem) bool {
+	if a.seq != b.seq {
+		return a.seq < b.seq
+	}
+	switch {
+	case b.conv == nil:
+		return false
+	case a.conv == nil:
+		return true
+	}
+	return a.conv.ID < b.conv.ID
+}
+
 // New returns an empty Store.
 func New() *Store {
 	return &Store{
 		ops:      make(map[string]*store.Operator),
 		convs:    make(map[string]*store.Conversation),
+		bySeq:    btree.NewG(32, seqLess),
 		held:     make(map[string]set),
 		offered:  make(set),
 		previous: make(map[string]string),
@@ -277,6 +307,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	row := new(store.Conversation)
 	*row = t.Result.Conversation
 	s.convs[row.ID] = row
+	s.bySeq.ReplaceOrInsert(seqItem{row.Seq, row})
 	s.index(row)
 	t.Result.Conversation = row.Clone()
 	return t.Result, nil
@@ -302,6 +333,10 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	}
 	s.write(&t)
 	s.unindex(cur)
+	if seq := t.Result.Conversation.Seq; seq != cur.Seq {
+		s.bySeq.Delete(seqItem{cur.Seq, cur})
+		s.bySeq.ReplaceOrInsert(seqItem{seq, cur})
+	}
 	*cur = t.Result.Conversation
 	s.index(cur)
 	// Before keeps the slices of the row just replaced, which the store
@@ -393,9 +428,11 @@ func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation
 	return c.Clone(), nil
 }
 
-// Conversations returns the conversations that pass f, ordered by Seq. A
-// filter on the assignee reads only that operator's conversations; other
-// filters read every row (the router calls this once, when it starts).
+// Conversations returns the conversations that pass f, ordered by Seq,
+// at most f.Limit of them. A filter on the assignee reads only that
+// operator's conversations; others walk the conversations in Seq order
+// from f.AfterSeq until the page is full, reading the rows that do not
+// pass on the way.
 func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conversation, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -406,22 +443,31 @@ func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conv
 		return nil, err
 	}
 	out := []store.Conversation{}
-	match := func(c *store.Conversation) {
-		if f.Match(*c) {
-			out = append(out, c.Clone())
-		}
-	}
 	if f.Assignee != "" {
 		// Only held conversations have an assignee.
 		for id := range s.held[f.Assignee] {
-			match(s.convs[id])
+			if c := s.convs[id]; f.Match(*c) {
+				out = append(out, c.Clone())
+			}
 		}
-	} else {
-		for _, c := range s.convs {
-			match(c)
+		slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
+		if f.Limit > 0 && len(out) > f.Limit {
+			out = slices.Delete(out, f.Limit, len(out))
 		}
+		return out, nil
 	}
-	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
+	if f.AfterSeq == math.MaxUint64 {
+		return out, nil // no Seq is greater
+	}
+	if f.Limit > 0 {
+		out = make([]store.Conversation, 0, f.Limit)
+	}
+	s.bySeq.AscendGreaterOrEqual(seqItem{seq: f.AfterSeq + 1}, func(it seqItem) bool {
+		if f.Match(*it.conv) {
+			out = append(out, it.conv.Clone())
+		}
+		return f.Limit == 0 || len(out) < f.Limit
+	})
 	return out, nil
 }
 
@@ -477,7 +523,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.ops, s.convs = nil, nil
+	s.ops, s.convs, s.bySeq = nil, nil, nil
 	s.held, s.offered, s.previous, s.history = nil, nil, nil, nil
 	s.rules = store.RuleSet{}
 	return nil

@@ -134,3 +134,63 @@ func BenchmarkApplyClaimRelease(b *testing.B) {
 		i++
 	}
 }
+
+// closedConversations returns a store holding n closed conversations of
+// 100 customers.
+func closedConversations(tb testing.TB, n int) *memory.Store {
+	ctx := context.Background()
+	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+	s := memory.New()
+	for i := range n {
+		id := "c" + strconv.Itoa(i)
+		c := store.Conversation{ID: id, Group: "support", CustomerID: "cu" + strconv.Itoa(i%100), State: store.Queued, CreatedAt: now}
+		if _, err := s.CreateConversation(ctx, c, store.Require{}); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := s.Apply(ctx, store.Change{Conversation: id, From: []store.State{store.Queued}, To: store.Closed, At: now}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s
+}
+
+// TestPageCopiesOnlyItsRows: a page of a store holding many conversations
+// makes one allocation, its result, whatever the number of conversations
+// (the walk of the Seq index stops once the page is full).
+func TestPageCopiesOnlyItsRows(t *testing.T) {
+	s := closedConversations(t, 5000)
+	for _, f := range []store.Filter{
+		{Limit: 10},
+		{Limit: 10, AfterSeq: 2500, States: []store.State{store.Closed}},
+		{Limit: 10, AfterSeq: 2500, Customer: "cu7"},
+	} {
+		var page []store.Conversation
+		allocs := testing.AllocsPerRun(20, func() {
+			var err error
+			page, err = s.Conversations(t.Context(), f)
+			require.NoError(t, err)
+		})
+		require.Len(t, page, 10)
+		require.Greater(t, page[0].Seq, f.AfterSeq)
+		require.Equal(t, float64(1), allocs, "%+v", f)
+	}
+}
+
+// BenchmarkConversationsPage reads a page of 50 closed conversations from
+// the middle of stores of growing size: its cost grows with the log of the
+// size, not the size. (A page by customer also reads, on the way, the
+// conversations of other customers it skips.)
+func BenchmarkConversationsPage(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			s := closedConversations(b, n)
+			f := store.Filter{States: []store.State{store.Closed}, AfterSeq: uint64(n / 2), Limit: 50}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Conversations(b.Context(), f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
