@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,7 +219,8 @@ func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conv
 		return nil, err
 	}
 	out := []store.Conversation{}
-	if !validText(f.Group) || !validText(f.Assignee) {
+	if !validText(f.Group) || !validText(f.Assignee) || !validText(f.Customer) || !validText(f.Channel) ||
+		!validText(f.LastOperator) || f.AfterSeq > math.MaxInt64 {
 		return out, nil // nothing stored matches
 	}
 	query, args, ok := s.filterQuery(f)
@@ -243,12 +245,29 @@ func (s *Store) Conversations(ctx context.Context, f store.Filter) ([]store.Conv
 	return out, nil
 }
 
-// filterQuery returns the query and arguments of Conversations(f). The
-// states are sorted and deduplicated, and undefined ones dropped, so that
-// there are few distinct queries (at most 128), each prepared once; ok is
-// false if f lists only undefined states, which nothing matches.
+// filterQuery returns the query and arguments of Conversations(f), whose
+// AfterSeq must fit an int64. The states are sorted and deduplicated, and
+// undefined ones dropped, and the Seq bound and the limit are always
+// arguments, so that there are few distinct queries (at most 1,024: a set
+// of states and a set of ids compared), each prepared once; ok is false if
+// f lists only undefined states, which nothing matches.
+//
+// A page is a range scan, from AfterSeq in Seq order, of one index by a
+// column and seq, that stops once Limit rows passed: by state (migration
+// 1) or by the group, customer, channel or last operator (migration 4).
+// Open conversations are few, as many as the work in hand, while closed
+// ones accumulate for good: a filter on open states only reads the index
+// by state, any other names an id and reads that id's index. Where the
+// database plans without statistics (SQLite), the conditions on the other
+// columns are written so that it cannot choose their indexes
+// (dialect.unindexed); the assignee's index, of held conversations only,
+// stays open to it.
 func (s *Store) filterQuery(f store.Filter) (query string, args []any, ok bool) {
-	var where []string
+	var (
+		where    []string
+		openOnly = len(f.States) > 0 && !slices.Contains(f.States, store.Closed)
+		byID     = f.Group != "" || f.Customer != "" || f.Channel != "" || f.LastOperator != ""
+	)
 	if len(f.States) > 0 {
 		var states []string
 		for _, st := range slices.Compact(slices.Sorted(slices.Values(f.States))) {
@@ -259,21 +278,37 @@ func (s *Store) filterQuery(f store.Filter) (query string, args []any, ok bool) 
 		if len(states) == 0 {
 			return "", nil, false
 		}
-		where = append(where, "state IN ("+strings.Join(states, ", ")+")")
+		column := "state"
+		if byID && !openOnly {
+			column = s.d.unindexed(column)
+		}
+		where = append(where, column+" IN ("+strings.Join(states, ", ")+")")
 	}
-	if f.Group != "" {
-		where = append(where, "group_id = ?")
-		args = append(args, f.Group)
+	for _, id := range [...]struct {
+		column, value string
+		indexed       bool
+	}{
+		{"group_id", f.Group, !openOnly}, {"assignee", f.Assignee, true}, {"customer_id", f.Customer, !openOnly},
+		{"channel", f.Channel, !openOnly}, {"last_operator", f.LastOperator, !openOnly},
+	} {
+		if id.value == "" {
+			continue
+		}
+		column := id.column
+		if !id.indexed {
+			column = s.d.unindexed(column)
+		}
+		where = append(where, column+" = ?")
+		args = append(args, id.value)
 	}
-	if f.Assignee != "" {
-		where = append(where, "assignee = ?")
-		args = append(args, f.Assignee)
+	limit := int64(math.MaxInt64) // no limit, in both dialects
+	if f.Limit > 0 {
+		limit = int64(f.Limit)
 	}
-	query = s.q.listConversations
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	return s.d.rebind(query + " ORDER BY seq"), args, true
+	where = append(where, "seq > ?")
+	args = append(args, int64(f.AfterSeq), limit)
+	query = s.q.listConversations + " WHERE " + strings.Join(where, " AND ") + " ORDER BY seq LIMIT ?"
+	return s.d.rebind(query), args, true
 }
 
 // PreviousOperator returns the operator most recently given a conversation

@@ -59,6 +59,11 @@ type dialect interface {
 	// nextSeq returns the query giving the next conversation Seq number,
 	// greater than every number given before.
 	nextSeq(n names) string
+	// unindexed returns column as an operand the database does not look
+	// up in an index, for a condition that must not choose the index a
+	// query reads (see Store.filterQuery), or column itself where the
+	// database chooses by its statistics.
+	unindexed(column string) string
 	// idList returns a subquery yielding the strings of the JSON array
 	// passed as the placeholder param.
 	idList(param string) string

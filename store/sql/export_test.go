@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+
+	"github.com/switchboard-go/switchboard/store"
 )
 
 // Hooks for the external tests.
@@ -29,3 +31,7 @@ var ReservedWords = reservedWords
 // MigrateTo brings the database's schema to the given version, older than
 // the latest, as older code would have (see Store.migrateTo).
 func MigrateTo(ctx context.Context, s *Store, version int) error { return s.migrateTo(ctx, version) }
+
+// FilterQuery returns the query and arguments of Conversations(f) (see
+// Store.filterQuery).
+func FilterQuery(s *Store, f store.Filter) (string, []any, bool) { return s.filterQuery(f) }

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"io/fs"
 	"testing"
 	"testing/fstest"
@@ -12,6 +13,9 @@ import (
 	sqlstore "github.com/switchboard-go/switchboard/store/sql"
 )
 
+// latest is the schema version of the code's migrations.
+const latest = 4
+
 func TestMigrateIdempotent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		ctx := t.Context()
@@ -22,7 +26,7 @@ func TestMigrateIdempotent(t *testing.T) {
 		require.NoError(t, s.Migrate(ctx))
 		// A second store, migrating an up-to-date database.
 		other := b.mustMigrate(t)
-		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, latest, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		op, err := other.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
@@ -70,8 +74,9 @@ func migrationsWithExtra(t *testing.T) fs.FS {
 		return err
 	}))
 	extra := "CREATE TABLE {{schema}}{{prefix}}extra (id TEXT NOT NULL PRIMARY KEY);\n"
-	out["migrations/sqlite/0004_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
-	out["migrations/postgres/0004_extra.sql"] = &fstest.MapFile{Data: []byte(extra)}
+	name := fmt.Sprintf("%04d_extra.sql", latest+1)
+	out["migrations/sqlite/"+name] = &fstest.MapFile{Data: []byte(extra)}
+	out["migrations/postgres/"+name] = &fstest.MapFile{Data: []byte(extra)}
 	return out
 }
 
@@ -88,14 +93,14 @@ func TestSchemaOutdated(t *testing.T) {
 		s := b.mustOpen(t, sqlstore.WithMigrations(migrationsWithExtra(t)))
 		_, err = s.Operator(ctx, "ann")
 		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
-		require.Contains(t, err.Error(), "schema version 3, this code needs version 4")
+		require.Contains(t, err.Error(), fmt.Sprintf("schema version %d, this code needs version %d", latest, latest+1))
 		require.Equal(t, 7, b.tables(t, "switchboard_"), "nothing written")
 
 		require.NoError(t, s.Migrate(ctx))
 		op, err := s.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 4, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, latest+1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_extra")))
 	})
 }
@@ -113,8 +118,8 @@ func TestSchemaTooNew(t *testing.T) {
 		_, err = b.open()
 		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
 		require.ErrorIs(t, err, store.ErrInvalid)
-		require.Contains(t, err.Error(), "schema version 4, this code knows versions up to 3")
-		require.Equal(t, 4, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Contains(t, err.Error(), fmt.Sprintf("schema version %d, this code knows versions up to %d", latest+1, latest))
+		require.Equal(t, latest+1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")))
 	})
 }
@@ -154,7 +159,8 @@ func TestForeignTables(t *testing.T) {
 		// A migrations table recording the latest version over tables of
 		// another shape (a corrupted schema).
 		b.exec(t, "CREATE TABLE "+b.table("bad_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
-		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init'), (2, 'load_history'), (3, 'rules')")
+		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init'), (2, 'load_history'), (3, 'rules'), "+
+			"(4, 'conversation_pages')")
 		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "load_history", "rule_sets"} {
 			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
 		}
@@ -218,7 +224,8 @@ func TestTablePrefix(t *testing.T) {
 }
 
 // TestMigrateFromVersion2KeepsRows: a database of schema version 2 with
-// rows in it migrates to version 3; its rows read back as they were, with
+// rows in it migrates to the latest version (3 added the rules' columns
+// and table); its rows read back as they were, with
 // no tags, no preferred operator, not off-hours and no rule matches, and
 // take the new fields; no rule set is stored.
 func TestMigrateFromVersion2KeepsRows(t *testing.T) {
@@ -241,7 +248,7 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 			"('c2', 'g', 'chat', '', 0, NULL, NULL, 1, NULL, NULL, '', 'c0', 3000, 3000, 2, NULL, NULL, '', FALSE, NULL, NULL, 1)")
 
 		require.NoError(t, s.Migrate(ctx))
-		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, latest, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		ns := func(n int64) time.Time { return time.Unix(0, n).UTC() }
 		ann, err := s.Operator(ctx, "ann")
 		require.NoError(t, err)
@@ -271,5 +278,39 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 		require.Equal(t, int64(2), got.Version)
 		_, err = s.SetRuleSet(ctx, store.RuleSet{Body: []byte("rules"), UpdatedAt: ns(5000), UpdatedBy: "admin"})
 		require.NoError(t, err)
+	})
+}
+
+// TestMigrateFromVersion3IndexesPages: a database of schema version 3
+// with rows in it migrates to version 4, which adds the indexes of the
+// pages of conversations and changes no row; the pages read the old rows.
+func TestMigrateFromVersion3IndexesPages(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := t.Context()
+		s := b.mustOpen(t)
+		require.NoError(t, sqlstore.MigrateTo(ctx, s, 3))
+		insertPageRows(t, b, 100) // rows as code of version 3 wrote them
+		indexes := func() int {
+			query := "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
+			if b.name == "Postgres" {
+				query = "SELECT count(*) FROM pg_indexes WHERE schemaname || '.' || indexname = $1"
+			}
+			n := 0
+			for _, name := range []string{"customer", "channel", "last_operator", "group"} {
+				n += b.count(t, query, b.table("switchboard_conversations_"+name))
+			}
+			return n
+		}
+		require.Zero(t, indexes())
+
+		require.NoError(t, s.Migrate(ctx))
+		require.Equal(t, latest, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, 4, indexes())
+		page, err := s.Conversations(ctx, store.Filter{Customer: "cu3", States: []store.State{store.Closed}, Limit: 2})
+		require.NoError(t, err)
+		require.Len(t, page, 2)
+		require.Equal(t, []uint64{3, 53}, []uint64{page[0].Seq, page[1].Seq})
+		require.Equal(t, "email", page[0].Channel)
+		require.Equal(t, int64(1), page[0].Version)
 	})
 }

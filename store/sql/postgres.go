@@ -71,6 +71,10 @@ func (postgresDialect) name() string               { return "postgres" }
 func (postgresDialect) rebind(query string) string { return rebindDollar(query) }
 func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
 
+// unindexed is the column itself: PostgreSQL plans by the statistics that
+// autovacuum keeps.
+func (postgresDialect) unindexed(column string) string { return column }
+
 // batchLockTimeout bounds a batch's wait for a row lock held by another
 // process to 100 ms (the batches of several processes can deadlock, which
 // PostgreSQL would detect only after deadlock_timeout, a second by

@@ -103,6 +103,11 @@ func (sqliteDialect) nextSeq(n names) string {
 	return "SELECT coalesce(max(seq), 0) + 1 FROM " + n.conversations
 }
 
+// unindexed is +column: SQLite plans without statistics (unless the host
+// runs ANALYZE), and to it the unary plus disqualifies the column's
+// indexes, as its query planner documentation advises.
+func (sqliteDialect) unindexed(column string) string { return "+" + column }
+
 func (sqliteDialect) idList(param string) string {
 	return "SELECT value FROM json_each(" + param + ")"
 }
