@@ -211,14 +211,7 @@ func testConversationsFilter(t *testing.T, s store.Store) {
 
 	ids := func(f store.Filter) []string {
 		t.Helper()
-		convs, err := s.Conversations(bg, f)
-		require.NoError(t, err)
-		out := []string{}
-		for _, c := range convs {
-			require.True(t, f.Match(c), "%s does not match %+v", c.ID, f)
-			out = append(out, c.ID)
-		}
-		return out
+		return filterIDs(t, s, f)
 	}
 	require.Equal(t, []string{"q1", "a1", "q2", "a2", "w1", "x1"}, ids(store.Filter{}))
 	require.Equal(t, []string{"q1", "a1", "x1"}, ids(store.Filter{Group: "sales"}))

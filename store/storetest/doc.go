@@ -29,8 +29,8 @@
 //     any field of a row or a change, or given to a read) may be up to
 //     store.MaxIDLength bytes of UTF-8 text (without NUL bytes), and is
 //     returned as given; a longer one is refused with store.ErrInvalid, by
-//     reads too (PreviousOperator, StatusHistory, a Filter's Group or
-//     Assignee).
+//     reads too (PreviousOperator, StatusHistory, the ids of a Filter). A
+//     conversation's Channel is bounded alike.
 //   - A failed call changes nothing: every row, version, load and the
 //     previous operator of every customer stay as they were.
 //   - Versions start at 1 and grow by exactly one with every successful
@@ -85,6 +85,12 @@
 //     one offered to them.
 //   - Operators is ordered by id, Conversations by Seq, and both return an
 //     empty result (not an error) when nothing matches.
+//   - Conversations applies a Filter's Limit after ordering: it returns
+//     the first Limit conversations that pass, with a Seq greater than
+//     AfterSeq, so that walking pages with the last Seq of each as the
+//     next one's AfterSeq returns every conversation once. A Limit below 0
+//     or above store.MaxFilterLimit fails with store.ErrInvalid; an
+//     AfterSeq no Seq exceeds returns nothing.
 //   - After Close every method fails with an error matching
 //     store.ErrClosed; a second Close returns nil.
 //

@@ -48,7 +48,7 @@ func tooLong(tag string) string { return idOf(tag, store.MaxIDLength+1) }
 func testLongestIDs(t *testing.T, s store.Store) {
 	ann, bob, cat := longest("ann"), longest("bob"), longest("cat")
 	sales, support := longest("sales"), longest("support")
-	customer := longest("customer")
+	customer, channel := longest("customer"), longest("channel")
 	c1, c2 := longest("c1"), longest("c2")
 	require.Len(t, ann, store.MaxIDLength)
 
@@ -67,7 +67,7 @@ func testLongestIDs(t *testing.T, s store.Store) {
 	require.Equal(t, cat, history[1].Operator)
 
 	first := assignedConv(c1, sales, customer, ann, at(2))
-	first.MissedBy = []string{bob}
+	first.MissedBy, first.Channel = []string{bob}, channel
 	createConv(t, s, first, store.Require{})
 	apply(t, s, store.Change{Conversation: c1, From: []store.State{store.Assigned}, Assignee: ann, To: store.Closed, At: at(3)})
 	second := queuedConv(c2, sales, customer, at(4))
@@ -101,6 +101,21 @@ func testLongestIDs(t *testing.T, s store.Store) {
 	closed, err := s.Conversations(bg, store.Filter{Group: sales, States: []store.State{store.Closed}})
 	require.NoError(t, err)
 	require.Len(t, closed, 1)
+	for _, f := range []store.Filter{
+		{Customer: customer, Channel: channel},
+		{LastOperator: ann, States: []store.State{store.Closed}},
+		{Customer: customer, LastOperator: ann, Limit: 1},
+	} {
+		page, err := s.Conversations(bg, f)
+		require.NoError(t, err)
+		require.Len(t, page, 1, "%+v", f)
+		require.Equal(t, c1, page[0].ID)
+		require.Equal(t, channel, page[0].Channel)
+	}
+	page, err := s.Conversations(bg, store.Filter{Customer: customer, LastOperator: bob})
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	require.Equal(t, c2, page[0].ID)
 	requireLoads(t, s, ann, 0, bob, 0)
 	requireOp(t, store.Operator{ID: cat, Groups: []string{support}, Status: away, StatusSince: at(1),
 		Deadlines: []store.Deadline{{Kind: store.Inactivity, Due: at(9)}}, Version: 4}, getOp(t, s, cat))
@@ -152,6 +167,7 @@ func testTooLongIDs(t *testing.T, s store.Store) {
 		"id":                  with(func(c *store.Conversation) { c.ID = long }),
 		"group":               with(func(c *store.Conversation) { c.Group = long }),
 		"customer id":         with(func(c *store.Conversation) { c.CustomerID = long }),
+		"channel":             with(func(c *store.Conversation) { c.Channel = long }),
 		"assignee":            with(func(c *store.Conversation) { c.State, c.Assignee = store.Assigned, long }),
 		"offer":               with(func(c *store.Conversation) { c.State, c.OfferedTo = store.Offered, []string{"bob", long} }),
 		"last operator":       with(func(c *store.Conversation) { c.LastOperator = long }),
@@ -181,6 +197,12 @@ func testTooLongIDs(t *testing.T, s store.Store) {
 	fails("Conversation", func() error { _, err := s.Conversation(bg, long); return err })
 	fails("Conversations: group", func() error { _, err := s.Conversations(bg, store.Filter{Group: long}); return err })
 	fails("Conversations: assignee", func() error { _, err := s.Conversations(bg, store.Filter{Assignee: long}); return err })
+	fails("Conversations: customer", func() error { _, err := s.Conversations(bg, store.Filter{Customer: long}); return err })
+	fails("Conversations: channel", func() error { _, err := s.Conversations(bg, store.Filter{Channel: long}); return err })
+	fails("Conversations: last operator", func() error {
+		_, err := s.Conversations(bg, store.Filter{LastOperator: long})
+		return err
+	})
 	fails("PreviousOperator", func() error { _, err := s.PreviousOperator(bg, long); return err })
 
 	// Only the long id was wrong: the change without it goes through.

@@ -60,7 +60,7 @@ func (m *model) sortedOperators() []store.Operator {
 }
 
 // conversations returns the model's conversations that pass f, ordered by
-// Seq.
+// Seq, the first f.Limit of them.
 func (m *model) conversations(f store.Filter) []store.Conversation {
 	out := []store.Conversation{}
 	for _, c := range m.convs {
@@ -69,6 +69,9 @@ func (m *model) conversations(f store.Filter) []store.Conversation {
 		}
 	}
 	slices.SortFunc(out, func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) })
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
 	return out
 }
 

@@ -19,6 +19,7 @@ var (
 	smGroups    = []string{"g0", "g1"}
 	smStatuses  = []string{"ready", "busy", "away"}
 	smCustomers = []string{"", "cu0", "cu1", "cu2"}
+	smChannels  = []string{"web", "telegram"}
 	smStates    = []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting, store.Closed}
 	smTags      = []string{"vip", "b2b", "night"}
 )
@@ -332,7 +333,7 @@ func (mc *machine) createConversation(rt *rapid.T) {
 	c := store.Conversation{
 		ID:              pick(rt, smConvs, keys(mc.m.convs, smConvs, false), "id"),
 		Group:           rapid.SampledFrom(smGroups).Draw(rt, "group"),
-		Channel:         rapid.SampledFrom([]string{"web", "telegram"}).Draw(rt, "channel"),
+		Channel:         rapid.SampledFrom(smChannels).Draw(rt, "channel"),
 		CustomerID:      rapid.SampledFrom(smCustomers).Draw(rt, "customer"),
 		Priority:        rapid.IntRange(0, 2).Draw(rt, "priority"),
 		Skills:          rapid.SliceOfN(rapid.SampledFrom([]string{"en", "fr"}), 0, 2).Draw(rt, "skills"),
@@ -540,6 +541,24 @@ func (mc *machine) read(rt *rapid.T) {
 	}
 	if rapid.Bool().Draw(rt, "by assignee") {
 		f.Assignee = rapid.SampledFrom(smOperators).Draw(rt, "assignee")
+	}
+	if rapid.Bool().Draw(rt, "by customer") {
+		f.Customer = rapid.SampledFrom(smCustomers[1:]).Draw(rt, "customer")
+	}
+	if rapid.Bool().Draw(rt, "by channel") {
+		f.Channel = rapid.SampledFrom(smChannels).Draw(rt, "channel")
+	}
+	if rapid.Bool().Draw(rt, "by last operator") {
+		f.LastOperator = rapid.SampledFrom(smOperators).Draw(rt, "last operator")
+	}
+	if rapid.Bool().Draw(rt, "paged") {
+		seqs := []uint64{0}
+		for _, c := range mc.m.convs {
+			seqs = append(seqs, c.Seq)
+		}
+		slices.Sort(seqs) // the draw depends on the model, not on map order
+		f.AfterSeq = rapid.SampledFrom(seqs).Draw(rt, "after seq")
+		f.Limit = rapid.IntRange(0, 3).Draw(rt, "limit")
 	}
 	got, err := mc.s.Conversations(bg, f)
 	require.NoError(rt, err)

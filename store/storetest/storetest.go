@@ -48,7 +48,7 @@ type plainTest struct {
 
 // plainTests lists Run's example-based subtests, by file.
 var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests,
-	profileTests, ruleSetTests)
+	profileTests, ruleSetTests, pageTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
