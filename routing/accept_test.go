@@ -43,7 +43,7 @@ func TestL2_BPMSoft_AcceptTimeoutReroutes(t *testing.T) {
 		"missed conv=c1 group=chats ops=[ann]",
 		"assigned conv=c1 group=chats op=bob policy=capped(least-loaded)",
 	}, drainStrings(sub))
-	c1, err = r.Conversation(ctx, "c1")
+	c1.Conversation, err = r.Conversation(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, []string{"ann"}, c1.MissedBy)
 
@@ -149,7 +149,7 @@ func TestL2_OffersLeftAfterAWithdrawalAreStillTakenBack(t *testing.T) {
 	clk.Add(30 * time.Second)
 	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("bob"), "bob", presence.StatusAway))
 	require.Equal(t, []string{"offer-withdrawn conv=c1 group=sales ops=[bob]"}, drainStrings(sub))
-	c1, err = r.Conversation(ctx, "c1")
+	c1.Conversation, err = r.Conversation(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, []string{"ann"}, c1.OfferedTo)
 

@@ -84,7 +84,7 @@ func TestBurstSpreadsOverOperators(t *testing.T) {
 			r := newGroupOf(t, st, tc.policy, "ready", "op0", "op1", "op2", "op3")
 
 			ids := apartIDs(r, burst)
-			got := make([]store.Conversation, burst)
+			got := make([]routing.Enqueued, burst)
 			errs := make([]error, burst)
 			var wg sync.WaitGroup
 			for i, id := range ids {
@@ -169,7 +169,7 @@ func TestFailedQueuedAssignmentReleasesItsOperator(t *testing.T) {
 	require.ErrorIs(t, err, errStoreDown)
 
 	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("op1"), "op1", "ready"))
-	c, err = r.Conversation(ctx, "c0")
+	c.Conversation, err = r.Conversation(ctx, "c0")
 	require.NoError(t, err)
 	require.Equal(t, "op0", c.Assignee, "op0 is first in candidate order again")
 }

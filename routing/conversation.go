@@ -64,9 +64,29 @@ func (nc NewConversation) row(now time.Time) store.Conversation {
 	}
 }
 
+// Enqueued is what Enqueue and Reopen return: the conversation as stored
+// after routing, and its place in its group's queue.
+type Enqueued struct {
+	store.Conversation
+	// Position is the conversation's 1-based place in its group's queue
+	// in serving order (queued or offered) when the call returned, for
+	// the "you are number N" notice; 0 once it is assigned.
+	Position int
+}
+
+// enqueued returns c with its position in the view's queue.
+func (r *Router) enqueued(c store.Conversation, err error) (Enqueued, error) {
+	e := Enqueued{Conversation: c}
+	if c.ID != "" && c.State.InQueue() {
+		r.inLock(func() { e.Position = r.v.Position(&c) })
+	}
+	return e, err
+}
+
 // Enqueue adds a new conversation to its group and routes it at once: the
-// group's policy assigns it, offers it, or keeps it queued. The returned row
-// is the conversation as stored after routing. A Queued event (with the
+// group's policy assigns it, offers it, or keeps it queued. The result
+// holds the conversation as stored after routing and its queue position.
+// A Queued event (with the
 // queue position) reports a kept conversation, and an AllBusy event, once,
 // a conversation kept while operators are on shift but none can take it
 // (R5). The customer is the command's actor: its events carry
@@ -77,25 +97,25 @@ func (nc NewConversation) row(now time.Time) store.Conversation {
 // ErrClosed after Stop, and with the store's error (ErrUnavailable,
 // ErrOutcomeUnknown, ...); an error matching ErrFollowUp means the
 // conversation is stored but routing what followed failed.
-func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Conversation, error) {
+func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (Enqueued, error) {
 	end, err := r.begin()
 	if err != nil {
-		return store.Conversation{}, err
+		return Enqueued{}, err
 	}
 	defer end()
 	if err := nc.validate(); err != nil {
-		return store.Conversation{}, err
+		return Enqueued{}, err
 	}
 	row := nc.row(r.clock.Now())
 	if nc.CustomerID != "" {
 		prev, err := r.store.PreviousOperator(ctx, nc.CustomerID)
 		if err != nil {
-			return store.Conversation{}, err
+			return Enqueued{}, err
 		}
 		row.LastOperator = prev
 	}
 	r.applyRules(rules.OnEnqueue, &row, row.CreatedAt)
-	return r.create(ctx, ByCustomer(nc.CustomerID), row, false)
+	return r.enqueued(r.create(ctx, ByCustomer(nc.CustomerID), row, false))
 }
 
 // Reopen opens a new conversation for a customer who wrote into closed
@@ -104,31 +124,32 @@ func (r *Router) Enqueue(ctx context.Context, nc NewConversation) (store.Convers
 // Empty Group, Channel and CustomerID in nc default to the old
 // conversation's. Its events carry the customer as their actor.
 //
-// It fails with ErrWrongState if oldID is not closed, ErrNotFound if it is
-// unknown, and otherwise as Enqueue does.
-func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (store.Conversation, error) {
+// The result holds the new conversation and its queue position. It fails
+// with ErrWrongState if oldID is not closed, ErrNotFound if it is unknown,
+// and otherwise as Enqueue does.
+func (r *Router) Reopen(ctx context.Context, oldID string, nc NewConversation) (Enqueued, error) {
 	end, err := r.beginBy(store.CheckID("conversation id", oldID))
 	if err != nil {
-		return store.Conversation{}, err
+		return Enqueued{}, err
 	}
 	defer end()
 	old, err := r.store.Conversation(ctx, oldID)
 	if err != nil {
-		return store.Conversation{}, err
+		return Enqueued{}, err
 	}
 	if old.State != store.Closed {
-		return store.Conversation{}, fmt.Errorf("%w: conversation %q is %v; only a closed conversation is reopened", ErrWrongState, oldID, old.State)
+		return Enqueued{}, fmt.Errorf("%w: conversation %q is %v; only a closed conversation is reopened", ErrWrongState, oldID, old.State)
 	}
 	nc.Group = cmpOr(nc.Group, old.Group)
 	nc.Channel = cmpOr(nc.Channel, old.Channel)
 	nc.CustomerID = cmpOr(nc.CustomerID, old.CustomerID)
 	if err := nc.validate(); err != nil {
-		return store.Conversation{}, err
+		return Enqueued{}, err
 	}
 	row := nc.row(r.clock.Now())
 	row.LinkedTo, row.LastOperator = oldID, old.LastOperator
 	r.applyRules(rules.OnReopen, &row, row.CreatedAt)
-	return r.create(ctx, ByCustomer(nc.CustomerID), row, true)
+	return r.enqueued(r.create(ctx, ByCustomer(nc.CustomerID), row, true))
 }
 
 // create stores and routes a new conversation.
@@ -594,18 +615,6 @@ func (r *Router) TransferToGroup(ctx context.Context, by Actor, convID, group st
 	}
 	err = r.afterLeaving(ctx, by, res.Before, group)
 	return r.current(ctx, convID), followUp(err)
-}
-
-// Conversation returns a conversation as stored. It fails with ErrInvalid
-// for an empty id, ErrNotFound for an unknown one, and ErrClosed after
-// Stop.
-func (r *Router) Conversation(ctx context.Context, id string) (store.Conversation, error) {
-	end, err := r.beginBy(store.CheckID("conversation id", id))
-	if err != nil {
-		return store.Conversation{}, err
-	}
-	defer end()
-	return r.store.Conversation(ctx, id)
 }
 
 // mutate applies the change build returns for conversation id, in one

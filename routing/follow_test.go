@@ -435,7 +435,7 @@ func TestFeed_DeadlineOfADeadRouterFiresOnceAfterTakeover(t *testing.T) {
 	c.clk.Add(30 * time.Second)
 	require.NoError(t, b.ProcessDue(c.ctx))
 	require.NoError(t, d.ProcessDue(c.ctx))
-	cv, err = c.st.Conversation(c.ctx, "c1")
+	cv.Conversation, err = c.st.Conversation(c.ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, first, cv.Assignee, "due, but a's to handle until Takeover has passed")
 
@@ -443,7 +443,7 @@ func TestFeed_DeadlineOfADeadRouterFiresOnceAfterTakeover(t *testing.T) {
 	require.NoError(t, b.ProcessDue(c.ctx))
 	c.deliver(d)
 	require.NoError(t, d.ProcessDue(c.ctx))
-	cv, err = c.st.Conversation(c.ctx, "c1")
+	cv.Conversation, err = c.st.Conversation(c.ctx, "c1")
 	require.NoError(t, err)
 	require.NotEqual(t, first, cv.Assignee, "taken back from %s and given to the other operator", first)
 	require.Equal(t, []string{first}, cv.MissedBy)

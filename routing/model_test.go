@@ -407,6 +407,9 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 					cmds[i] = func() { _ = m.r.SetStatus(m.ctx, admin, op, st) }
 				}
 			}
+			// A console reads while they run: each answer is one instant
+			// of the view.
+			cmds = append(cmds, func() { m.readDuringCommands() })
 			var wg sync.WaitGroup
 			start := make(chan struct{})
 			for _, c := range cmds {
@@ -573,6 +576,7 @@ func (m *routerMachine) check(t *rapid.T) {
 	m.step = m.drain()
 	after := m.observe()
 	defer func() { m.before, m.concurrent, m.ticked = after, false, false }()
+	m.checkReads(t, after)
 
 	// Invariant 6: after the clock moved and ProcessDue ran, nothing is
 	// left due, and each deadline fired once (no wait level reported twice

@@ -54,7 +54,7 @@ func TestR1_RaceManyTakeOneWins(t *testing.T) {
 			require.ErrorIs(t, err, routing.ErrAlreadyTaken)
 		}
 		require.Equal(t, 1, winners)
-		c, err = r.Conversation(ctx, conv)
+		c.Conversation, err = r.Conversation(ctx, conv)
 		require.NoError(t, err)
 		require.Equal(t, store.Assigned, c.State)
 		require.Empty(t, c.OfferedTo)

@@ -200,7 +200,7 @@ func TestR1_WithdrawnOfferMovesOn(t *testing.T) {
 	c := must(r.Enqueue(ctx, routing.NewConversation{ID: "c", Group: "g"}))
 	require.Equal(t, []string{"a"}, c.OfferedTo)
 	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("a"), "a", "offline"))
-	c = must(r.Conversation(ctx, "c"))
+	c.Conversation = must(r.Conversation(ctx, "c"))
 	require.Equal(t, store.Offered, c.State)
 	require.Equal(t, []string{"b"}, c.OfferedTo)
 }
@@ -227,7 +227,7 @@ func TestR8_SetPolicyWithdrawsStaleOffers(t *testing.T) {
 	c := must(r.Enqueue(ctx, routing.NewConversation{ID: "c", Group: "g"}))
 	require.Equal(t, store.Offered, c.State)
 	require.NoError(t, r.SetPolicy(ctx, routing.ByAdmin("admin"), "g", policy.LeastLoaded()))
-	c = must(r.Conversation(ctx, "c"))
+	c.Conversation = must(r.Conversation(ctx, "c"))
 	require.Equal(t, store.Queued, c.State)
 	require.Empty(t, c.OfferedTo)
 }

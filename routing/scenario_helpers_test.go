@@ -68,7 +68,7 @@ func (s *scenario) enqueueConv(nc routing.NewConversation) store.Conversation {
 	s.t.Helper()
 	c, err := s.r.Enqueue(s.ctx, nc)
 	require.NoError(s.t, err)
-	return c
+	return c.Conversation
 }
 
 // conv returns the stored row of conversation id.

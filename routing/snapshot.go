@@ -70,10 +70,7 @@ func (r *Router) Snapshot() Snapshot {
 	r.inLock(func() { ops, groups = r.v.Snapshot() })
 	s := Snapshot{At: now}
 	for _, o := range ops {
-		s.Operators = append(s.Operators, OperatorSnapshot{
-			ID: o.ID, Status: o.Status, StatusSince: o.StatusSince, InStatus: now.Sub(o.StatusSince),
-			Load: o.Load, Cap: o.Cap, OwnCap: o.OwnCap, Groups: o.Groups, Conversations: o.Conversations, Offers: o.Offers,
-		})
+		s.Operators = append(s.Operators, operatorSnapshot(o, now))
 	}
 	for _, g := range groups {
 		gs := GroupSnapshot{
@@ -86,4 +83,12 @@ func (r *Router) Snapshot() Snapshot {
 		s.Groups = append(s.Groups, gs)
 	}
 	return s
+}
+
+// operatorSnapshot describes o at now.
+func operatorSnapshot(o core.OperatorInfo, now time.Time) OperatorSnapshot {
+	return OperatorSnapshot{
+		ID: o.ID, Status: o.Status, StatusSince: o.StatusSince, InStatus: now.Sub(o.StatusSince),
+		Load: o.Load, Cap: o.Cap, OwnCap: o.OwnCap, Groups: o.Groups, Conversations: o.Conversations, Offers: o.Offers,
+	}
 }

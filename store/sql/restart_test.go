@@ -79,7 +79,7 @@ func TestRouterRestartRecovery(t *testing.T) {
 		// The queue keeps its order: ann's freed slot goes to s3.
 		_, err = second.CloseConversation(ctx, routing.ByOperator("ann"), "s1", "done")
 		require.NoError(t, err)
-		c, err = second.Conversation(ctx, "s3")
+		c.Conversation, err = second.Conversation(ctx, "s3")
 		require.NoError(t, err)
 		require.Equal(t, store.Assigned, c.State)
 		require.Equal(t, "ann", c.Assignee)

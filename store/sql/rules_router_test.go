@@ -74,7 +74,7 @@ func TestD5_RulesAndSkillRelaxationSurviveARestart(t *testing.T) {
 		defer sub.Cancel()
 		clk.Add(2 * time.Minute)
 		require.NoError(t, second.ProcessDue(ctx))
-		c, err = second.Conversation(ctx, "c1")
+		c.Conversation, err = second.Conversation(ctx, "c1")
 		require.NoError(t, err)
 		require.Equal(t, store.Assigned, c.State)
 		require.Equal(t, "ed", c.Assignee)

@@ -64,6 +64,9 @@ type group struct {
 	// that next changes (zero: never).
 	closed    bool
 	hoursNext time.Time
+	// served holds the group's latest services, for the queue's
+	// estimated wait (see servicerate.go).
+	served serviceLog
 }
 
 func (v *View) newGroup(cfg GroupConfig) *group {

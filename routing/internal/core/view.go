@@ -44,6 +44,8 @@ type View struct {
 	offerEpoch uint64
 	// due indexes the open conversations' and operators' deadlines.
 	due DueIndex
+	// list indexes the open conversations for listing (see listing.go).
+	list listing
 	// spare holds the states of closed conversations for reuse, so that
 	// a steady flow of conversations does not allocate one each.
 	spare []*conv
@@ -74,6 +76,7 @@ func NewView(m *presence.Model, indexed func()) *View {
 		ops:           map[string]*operator{},
 		convs:         map[string]*conv{},
 		due:           NewDueIndex(indexed),
+		list:          newListing(),
 	}
 	for _, s := range m.Statuses() {
 		v.statuses[s.Name] = statusInfo{
@@ -186,6 +189,7 @@ func (v *View) putConversation(row store.Conversation, remote, force bool, now i
 		return // closed since (see tombstone.go)
 	}
 	shift := v.shiftOf(remote)
+	var old listEntry
 	if cs != nil {
 		if row.Version <= cs.row.Version && !force {
 			return
@@ -195,6 +199,8 @@ func (v *View) putConversation(row store.Conversation, remote, force bool, now i
 			shift = cs.shift
 		}
 		v.detach(cs)
+		old = entryOf(&cs.row)
+		v.served(&cs.row, &row, now)
 	}
 	v.stamp(nil)
 	if row.State == store.Closed {
@@ -215,10 +221,12 @@ func (v *View) putConversation(row store.Conversation, remote, force bool, now i
 	cs.row, cs.shift = row, shift
 	v.stamp(&cs.changed)
 	v.attach(cs)
+	v.list.relist(old, entryOf(&cs.row))
 }
 
 // dropConversation removes cs, detached, from the view.
 func (v *View) dropConversation(cs *conv) {
+	v.list.unlist(entryOf(&cs.row))
 	delete(v.convs, cs.row.ID)
 	if len(v.spare) < maxSpare {
 		*cs = conv{}
