@@ -56,3 +56,23 @@ func ParseState(s string) (State, error) {
 	}
 	return 0, fmt.Errorf("%w: unknown conversation state %q", ErrInvalid, s)
 }
+
+// MarshalText returns the state's name; a state that is not one of the
+// defined ones is an error matching ErrInvalid.
+func (s State) MarshalText() ([]byte, error) {
+	if !s.Valid() {
+		return nil, fmt.Errorf("%w: undefined conversation state %d", ErrInvalid, uint8(s))
+	}
+	return []byte(stateNames[s]), nil
+}
+
+// UnmarshalText sets s to the state text names (see ParseState); an
+// unknown name is an error matching ErrInvalid and leaves s unchanged.
+func (s *State) UnmarshalText(text []byte) error {
+	st, err := ParseState(string(text))
+	if err != nil {
+		return err
+	}
+	*s = st
+	return nil
+}

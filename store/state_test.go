@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,6 +20,30 @@ func TestStateNamesRoundTrip(t *testing.T) {
 	_, err = store.ParseState("")
 	require.ErrorIs(t, err, store.ErrInvalid)
 	require.Equal(t, "state(9)", store.State(9).String())
+}
+
+// Every state's text form is its name, and reads back; an undefined state
+// has none, and an unknown name is refused, leaving the state unchanged.
+func TestStateTextRoundTrip(t *testing.T) {
+	for _, s := range []store.State{store.Queued, store.Offered, store.Assigned, store.Waiting, store.Closed} {
+		text, err := s.MarshalText()
+		require.NoError(t, err)
+		require.Equal(t, s.String(), string(text))
+		var back store.State
+		require.NoError(t, back.UnmarshalText(text))
+		require.Equal(t, s, back)
+	}
+	for _, s := range []store.State{0, store.Closed + 1, 255} {
+		_, err := s.MarshalText()
+		require.ErrorIs(t, err, store.ErrInvalid, "%d", uint8(s))
+	}
+	st := store.Waiting
+	for _, name := range []string{"", "lunch", "Queued", "state(1)", "3"} {
+		err := st.UnmarshalText([]byte(name))
+		require.ErrorIs(t, err, store.ErrInvalid)
+		require.ErrorContains(t, err, fmt.Sprintf("%q", name))
+		require.Equal(t, store.Waiting, st)
+	}
 }
 
 func TestStatePredicates(t *testing.T) {

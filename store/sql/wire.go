@@ -12,7 +12,10 @@ import (
 // in the database's queue, on the wire and in decoding. Times travel as the
 // store keeps them, in Unix nanoseconds (absent: the zero time). Rows are
 // decoded (see decodePayload) as a database read returns them (see
-// storedOperator, storedConversation).
+// storedOperator, storedConversation). A conversation's state travels as
+// its number, not as the name store.State's MarshalText writes: a Store of
+// an older version must still read what a newer one sends, and the
+// other way round.
 
 // wireOperator is a store.Operator in a notification.
 type wireOperator struct {
@@ -37,7 +40,7 @@ type wireConversation struct {
 	Priority        int               `json:"p,omitempty"`
 	Skills          []string          `json:"sk,omitempty"`
 	Attributes      map[string]string `json:"at,omitempty"`
-	State           store.State       `json:"st,omitempty"`
+	State           uint8             `json:"st,omitempty"` // store.State's number, not its name
 	Assignee        string            `json:"a,omitempty"`
 	OfferedTo       []string          `json:"of,omitempty"`
 	LastOperator    string            `json:"lo,omitempty"`
@@ -78,7 +81,7 @@ func (w wireOperator) operator() store.Operator {
 func wireConversationOf(c store.Conversation) wireConversation {
 	return wireConversation{
 		ID: c.ID, Group: c.Group, Channel: c.Channel, CustomerID: c.CustomerID, Priority: c.Priority,
-		Skills: c.Skills, Attributes: c.Attributes, State: c.State, Assignee: c.Assignee, OfferedTo: c.OfferedTo,
+		Skills: c.Skills, Attributes: c.Attributes, State: uint8(c.State), Assignee: c.Assignee, OfferedTo: c.OfferedTo,
 		LastOperator: c.LastOperator, LinkedTo: c.LinkedTo, CreatedAt: nanosOf(c.CreatedAt), EnqueuedAt: nanosOf(c.EnqueuedAt),
 		Seq: c.Seq, AssignedAt: nanosOf(c.AssignedAt), ClosedAt: nanosOf(c.ClosedAt), CloseReason: c.CloseReason,
 		AllBusyNotified: c.AllBusyNotified, Deadlines: deadlinesJSON(c.Deadlines), MissedBy: c.MissedBy,
@@ -90,7 +93,7 @@ func wireConversationOf(c store.Conversation) wireConversation {
 func (w wireConversation) conversation() store.Conversation {
 	return storedConversation(store.Conversation{
 		ID: w.ID, Group: w.Group, Channel: w.Channel, CustomerID: w.CustomerID, Priority: w.Priority,
-		Skills: w.Skills, Attributes: w.Attributes, State: w.State, Assignee: w.Assignee, OfferedTo: w.OfferedTo,
+		Skills: w.Skills, Attributes: w.Attributes, State: store.State(w.State), Assignee: w.Assignee, OfferedTo: w.OfferedTo,
 		LastOperator: w.LastOperator, LinkedTo: w.LinkedTo, CreatedAt: timeOfNanos(w.CreatedAt), EnqueuedAt: timeOfNanos(w.EnqueuedAt),
 		Seq: w.Seq, AssignedAt: timeOfNanos(w.AssignedAt), ClosedAt: timeOfNanos(w.ClosedAt), CloseReason: w.CloseReason,
 		AllBusyNotified: w.AllBusyNotified, Deadlines: deadlinesFrom(w.Deadlines), MissedBy: w.MissedBy,

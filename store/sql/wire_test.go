@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -64,4 +65,23 @@ func forEachField(t *testing.T, typ reflect.Type, check func(name string, set fu
 		}
 		check(typ.Name()+"."+f.Name, func(v reflect.Value) { v.Field(i).Set(reflect.ValueOf(val)) })
 	}
+}
+
+// TestWireStateIsItsNumber: a conversation's state travels as its number
+// under "st", as it did before store.State had a text form, so Stores of
+// either version read each other's notifications; encoding/json reads it
+// too (see FuzzDecodePayload).
+func TestWireStateIsItsNumber(t *testing.T) {
+	s := &Store{origin: "o1"}
+	c := store.Conversation{ID: "c1", Group: "g", State: store.Assigned, Assignee: "ann", Version: 1}
+	out := s.payloads(nil, []store.Conversation{c}, false)
+	require.Equal(t, []string{`{"s":"o1","c":["c1"],"cr":[{"i":"c1","g":"g","st":3,"a":"ann","v":1}]}`}, out)
+
+	old := `{"s":"o1","c":["c1"],"cr":[{"i":"c1","g":"g","st":4,"a":"ann","v":2}]}`
+	p, err := decodePayload(old)
+	require.NoError(t, err)
+	var viaJSON payload
+	require.NoError(t, json.Unmarshal([]byte(old), &viaJSON))
+	require.Equal(t, viaJSON, p)
+	require.Equal(t, store.Waiting, p.notice().Carried.Conversations[0].State)
 }

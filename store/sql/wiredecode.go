@@ -113,7 +113,7 @@ func (r *wireReader) conversation(c *wireConversation) {
 		case "at":
 			c.Attributes = r.strMap()
 		case "st":
-			c.State = store.State(r.integer(0, math.MaxUint8))
+			c.State = uint8(r.integer(0, math.MaxUint8))
 		case "a":
 			c.Assignee = r.str()
 		case "of":
