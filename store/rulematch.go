@@ -17,14 +17,16 @@ const (
 )
 
 // RuleMatch records one rule that matched a conversation when rules last
-// ran on it, and what the rule changed.
+// ran on it, and what the rule changed. It encodes to JSON as
+// {"rule":"vip","changes":["priority 10"]}, without "changes" when there
+// are none.
 type RuleMatch struct {
 	// Rule names the rule. Required, at most MaxRuleTextLength bytes.
-	Rule string
+	Rule string `json:"rule"`
 	// Changes describes what the rule changed (one entry a change, in the
 	// Router's words), each at most MaxRuleTextLength bytes; empty if it
 	// changed nothing.
-	Changes []string
+	Changes []string `json:"changes,omitempty"`
 }
 
 // validRuleMatches checks a list of rule matches: at most MaxRuleMatches,
