@@ -69,12 +69,13 @@ const (
 	ReasonInvalidOutcome Reason = "policy returned an invalid decision"
 )
 
-// Skip records one candidate the policy passed over and why.
+// Skip records one candidate the policy passed over and why. It encodes
+// to JSON as {"operator":"bob","reason":"at cap"}.
 type Skip struct {
 	// Operator is the candidate's id.
-	Operator string
+	Operator string `json:"operator"`
 	// Reason says why it was passed over.
-	Reason Reason
+	Reason Reason `json:"reason"`
 }
 
 // Decision is what a policy decided.
