@@ -102,8 +102,9 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	}
 	ev := Event{
 		Seq: j.Seq, Kind: j.Kind, At: j.At, Conversation: j.Conversation, Group: j.Group, Operator: j.Operator,
-		From: j.From, To: j.To, Operators: j.Operators, Policy: j.Policy, Skipped: j.Skipped, Position: j.Position,
-		Reason: j.Reason, Wait: time.Duration(j.WaitMS) * time.Millisecond, Skills: j.Skills, Rules: j.Rules,
+		From: j.From, To: j.To, Operators: nilIfEmpty(j.Operators), Policy: j.Policy, Skipped: nilIfEmpty(j.Skipped),
+		Position: j.Position, Reason: j.Reason, Wait: time.Duration(j.WaitMS) * time.Millisecond,
+		Skills: nilIfEmpty(j.Skills), Rules: nilIfEmpty(j.Rules),
 	}
 	if j.By != nil {
 		ev.By = Actor{Kind: j.By.Kind, ID: j.By.ID, Cause: j.By.Cause}
@@ -116,4 +117,13 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	}
 	*e = ev
 	return nil
+}
+
+// nilIfEmpty returns l, or nil if l is empty: MarshalJSON leaves empty
+// lists out, so a list decoded empty is the nil one that was written.
+func nilIfEmpty[T any](l []T) []T {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }

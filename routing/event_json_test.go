@@ -189,8 +189,9 @@ func TestEventJSONCarriesEveryField(t *testing.T) {
 	}
 }
 
-// Decoding replaces every field, ignores keys it does not know, and keeps
-// "online" for a GroupAvailability event only.
+// Decoding replaces every field, ignores keys it does not know, keeps
+// "online" for a GroupAvailability event only, decodes empty lists as nil
+// and null as nothing.
 func TestEventJSONDecodeReplacesTheEvent(t *testing.T) {
 	ev := routing.Event{Seq: 3, Kind: routing.Assigned, At: jsonAt, By: routing.ByOperator("ann"), Operator: "ann",
 		Operators: []string{"bob"}, Online: true, Wait: time.Second, Skills: []string{"de"}}
@@ -200,8 +201,11 @@ func TestEventJSONDecodeReplacesTheEvent(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"kind":"group-availability","group":"g"}`), &ev))
 	require.Equal(t, routing.Event{Kind: routing.GroupAvailability, Group: "g"}, ev, "online absent is offline")
 
+	require.NoError(t, json.Unmarshal([]byte(`{"kind":"offered","operators":[],"skipped":[],"skills":[],"rules":[{"rule":"r","changes":[]}]}`), &ev))
+	require.Equal(t, routing.Event{Kind: routing.Offered, Rules: []store.RuleMatch{{Rule: "r"}}}, ev, "empty lists decode as nil")
+
 	require.NoError(t, json.Unmarshal([]byte(`null`), &ev))
-	require.Equal(t, routing.Event{Kind: routing.GroupAvailability, Group: "g"}, ev, "null changes nothing")
+	require.Equal(t, routing.Event{Kind: routing.Offered, Rules: []store.RuleMatch{{Rule: "r"}}}, ev, "null changes nothing")
 }
 
 // Bad input is refused, and leaves the event as it was: unknown or

@@ -58,20 +58,38 @@ func (c Conversation) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes what MarshalJSON writes, replacing every field of
-// c: those it does not write are left zero. Unknown keys are ignored; an
+// c: those it does not write are left zero, and empty lists and maps
+// (which it does not write either) are nil. Unknown keys are ignored; an
 // unknown state name is an error matching ErrInvalid, malformed JSON the
-// json package's error, and either leaves c unchanged.
+// json package's error, and either leaves c unchanged, as JSON null
+// does.
 func (c *Conversation) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
 	var j conversationJSON
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
+	if len(j.Attributes) == 0 {
+		j.Attributes = nil
+	}
 	*c = Conversation{
 		ID: j.ID, Group: j.Group, Channel: j.Channel, CustomerID: j.CustomerID, Priority: j.Priority,
-		Skills: j.Skills, Attributes: j.Attributes, Tags: j.Tags, Preferred: j.Preferred, OffHours: j.OffHours,
-		Rules: j.Rules, State: j.State, Assignee: j.Assignee, OfferedTo: j.OfferedTo, LastOperator: j.LastOperator,
-		LinkedTo: j.LinkedTo, CreatedAt: j.CreatedAt, EnqueuedAt: j.EnqueuedAt, AssignedAt: j.AssignedAt,
-		ClosedAt: j.ClosedAt, CloseReason: j.CloseReason, MissedBy: j.MissedBy,
+		Skills: nilIfEmpty(j.Skills), Attributes: j.Attributes, Tags: nilIfEmpty(j.Tags), Preferred: j.Preferred,
+		OffHours: j.OffHours, Rules: nilIfEmpty(j.Rules), State: j.State, Assignee: j.Assignee,
+		OfferedTo: nilIfEmpty(j.OfferedTo), LastOperator: j.LastOperator, LinkedTo: j.LinkedTo, CreatedAt: j.CreatedAt,
+		EnqueuedAt: j.EnqueuedAt, AssignedAt: j.AssignedAt, ClosedAt: j.ClosedAt, CloseReason: j.CloseReason,
+		MissedBy: nilIfEmpty(j.MissedBy),
 	}
 	return nil
+}
+
+// nilIfEmpty returns l, or nil if l is empty: the JSON forms leave empty
+// lists out, so a list decoded empty is the nil one that was written.
+func nilIfEmpty[T any](l []T) []T {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }

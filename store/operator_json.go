@@ -35,15 +35,19 @@ func (o Operator) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes what MarshalJSON writes, replacing every field of
-// o: those it does not write are left zero. Unknown keys are ignored;
-// malformed JSON is the json package's error and leaves o unchanged.
+// o: those it does not write are left zero, and empty lists nil. Unknown keys are ignored;
+// malformed JSON is the json package's error and leaves o unchanged, as
+// JSON null does.
 func (o *Operator) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
 	var j operatorJSON
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
 	*o = Operator{
-		ID: j.ID, Groups: j.Groups, Cap: j.Cap, Skills: j.Skills, Status: j.Status, StatusSince: j.StatusSince,
+		ID: j.ID, Groups: nilIfEmpty(j.Groups), Cap: j.Cap, Skills: nilIfEmpty(j.Skills), Status: j.Status, StatusSince: j.StatusSince,
 		Load: j.Load, LastAssigned: j.LastAssigned,
 	}
 	return nil

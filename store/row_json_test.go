@@ -74,6 +74,12 @@ func TestConversationJSONRefusesBadStates(t *testing.T) {
 	require.Equal(t, fullConversation(), c)
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"c2","state":"closed","future_key":[1]}`), &c), "unknown keys are ignored")
 	require.Equal(t, store.Conversation{ID: "c2", State: store.Closed}, c)
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"c3","skills":[],"attributes":{},"tags":[],"rules":[{"rule":"r","changes":[]}],`+
+		`"offered_to":[],"missed_by":[]}`), &c))
+	require.Equal(t, store.Conversation{ID: "c3", Rules: []store.RuleMatch{{Rule: "r"}}}, c, "empty lists and maps decode as nil")
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"c2","state":"closed"}`), &c))
+	require.NoError(t, json.Unmarshal([]byte(`null`), &c))
+	require.Equal(t, store.Conversation{ID: "c2", State: store.Closed}, c, "null changes nothing")
 }
 
 // An operator encodes for consoles with snake_case keys, without Version
@@ -97,6 +103,9 @@ func TestOperatorJSONLeavesOutTheStoresFields(t *testing.T) {
 	got, err = json.Marshal(store.Operator{ID: "bob", Status: "away"})
 	require.NoError(t, err)
 	require.Equal(t, `{"id":"bob","status":"away"}`, string(got), "zero counts and times are left out")
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"bob","groups":[],"skills":[]}`), &back))
+	require.Equal(t, store.Operator{ID: "bob"}, back, "empty lists decode as nil")
+	back = o
 	require.Error(t, json.Unmarshal([]byte(`{"id":"bob","cap":"3"}`), &back))
 	require.Equal(t, o, back, "a refused decode changes nothing")
 }
