@@ -131,13 +131,21 @@ type Event struct {
 	// Group is the group concerned, if any.
 	Group string
 	// Operator is the operator concerned: the assignee, the one whose
-	// status changed, the transfer target.
+	// status changed, the transfer target (for a transfer to a group, the
+	// operator who held the conversation).
 	Operator string
-	// From is the previous operator, status or group.
+	// From is the previous operator (Returned, Redistributed, Transferred
+	// between operators), status (StatusChanged) or group (Transferred to
+	// a group).
 	From string
 	// To is the new status or group.
 	To string
-	// Operators lists the operators of an Offered or OfferWithdrawn event.
+	// Groups lists, on a StatusChanged event, the groups the operator
+	// served when their status changed: the groups whose consoles show
+	// it. Subscribers must not modify it.
+	Groups []string
+	// Operators lists the operators of an Offered, OfferWithdrawn or
+	// Missed event.
 	Operators []string
 	// Policy names what decided an assignment or an offer.
 	Policy string

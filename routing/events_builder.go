@@ -43,7 +43,7 @@ func event(e core.Event, at time.Time, by Actor) Event {
 	return Event{
 		Kind: EventKind(e.Kind), At: at, By: by,
 		Conversation: e.Conversation, Group: e.Group, Operator: e.Operator, From: e.From, To: e.To,
-		Operators: e.Operators, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
+		Operators: e.Operators, Groups: e.Groups, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
 		Reason: e.Reason, Online: e.Online, Wait: e.Wait, Skills: e.Skills, Rules: e.Rules,
 	}
 }

@@ -390,7 +390,7 @@ func (r *Router) setStatus(ctx context.Context, by Actor, operatorID, from, to s
 		}, func(v *core.View, ev *events, out core.Outcome) {
 			gained = v.Accepting(operatorID)
 			if ev.Wants(core.StatusChanged) {
-				ev.Push(core.Event{Kind: core.StatusChanged, Operator: operatorID, From: cur, To: to, Reason: reason})
+				ev.Push(core.Event{Kind: core.StatusChanged, Operator: operatorID, From: cur, To: to, Groups: slices.Clone(out.Operator.Groups), Reason: reason})
 			}
 			v.AvailabilityEvents(out.Operator.Groups, &ev.Events)
 		})

@@ -44,6 +44,7 @@ type Event struct {
 	Conversation, Group string
 	Operator, From, To  string
 	Operators           []string
+	Groups              []string
 	Policy              string
 	Skipped             []policy.Skip
 	Position            int
