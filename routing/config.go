@@ -32,7 +32,11 @@ type Config struct {
 	// Groups lists the groups the Router serves at start. More can be
 	// added with AddGroup. Defaults to none.
 	Groups []Group
-	// EventBuffer is the channel buffer of each subscription, in events.
+	// EventBuffer is how many events each subscription holds unread
+	// (its channel has one slot more, for the Lagged marker). An event
+	// for a subscription holding that many ends it with a Lagged marker:
+	// events from that sequence on were not delivered to this
+	// subscription, and the host subscribes again (see Subscription).
 	// Defaults to DefaultEventBuffer; at most MaxEventBuffer.
 	EventBuffer int
 	// RestrictTransfersToSite refuses a transfer to a group whose Site

@@ -69,10 +69,11 @@ func simulate(t *testing.T, seed uint64, steps int) []routing.Event {
 	var evs []routing.Event
 	for {
 		select {
-		case ev := <-sub.Events():
+		case ev, ok := <-sub.Events():
+			require.True(t, ok, "subscription closed: %v", sub.Err())
+			require.NotEqual(t, routing.Lagged, ev.Kind, "the subscription lagged")
 			evs = append(evs, ev)
 		default:
-			require.Zero(t, sub.Dropped())
 			return evs
 		}
 	}

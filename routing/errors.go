@@ -62,6 +62,10 @@ var (
 // also matches ErrInvalid.
 var ErrInvalidConfig = fmt.Errorf("%w: router config", store.ErrInvalid)
 
+// ErrLagged is the error of a subscription that fell behind and was
+// ended with a Lagged marker (see Subscription.Err).
+var ErrLagged = errors.New("routing: subscription lagged")
+
 // ErrFollowUp marks an error in the routing that follows a command whose own
 // change is already stored: the queue pumped after a close, offers withdrawn
 // after a status change, conversations redistributed after an end of shift.

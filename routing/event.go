@@ -11,7 +11,8 @@ import (
 // EventKind names what an event reports.
 type EventKind uint16
 
-// Event kinds. Subscribe takes the kinds a subscriber wants.
+// Event kinds. Subscribe and EventFilter.Kinds take the kinds a subscriber
+// wants.
 const (
 	// Queued: a conversation entered its group's queue and waits there.
 	// Position is its 1-based place in the queue, Reason why it was kept.
@@ -80,7 +81,18 @@ const (
 	// it went.
 	SkillsRelaxed
 
-	kindCount = iota + 1
+	// Lagged ends a subscription that fell behind: an event for it found
+	// its buffer holding Config.EventBuffer events. Seq is the sequence of
+	// that event, the first one not delivered, At its time; events from
+	// that sequence on were not delivered to this subscription, and its
+	// channel is closed after the marker (see Subscription.Lagged). A
+	// subscription gets it whatever its filter asked for; AllKinds does
+	// not list it and a filter may not ask for it.
+	Lagged
+
+	// kindCount is one more than the highest kind built from the core's
+	// events: every kind but Lagged, which the hub makes itself.
+	kindCount = iota
 )
 
 var kindNames = [...]string{
@@ -88,7 +100,7 @@ var kindNames = [...]string{
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
 	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed", OffHours: "off-hours", Replied: "replied",
-	SkillsRelaxed: "skills-relaxed",
+	SkillsRelaxed: "skills-relaxed", Lagged: "lagged",
 }
 
 // String returns the kind's name.
@@ -99,7 +111,8 @@ func (k EventKind) String() string {
 	return fmt.Sprintf("event(%d)", uint16(k))
 }
 
-// AllKinds lists every event kind.
+// AllKinds lists every event kind a subscription can ask for: every kind
+// but Lagged.
 func AllKinds() []EventKind {
 	ks := make([]EventKind, 0, kindCount-1)
 	for k := EventKind(1); k < kindCount; k++ {

@@ -282,11 +282,57 @@ func (r *Router) beginBy(check error) (end func(), err error) {
 func (r *Router) end() { r.admit.leave() }
 
 // Subscribe returns a subscription to the events of the given kinds (every
-// kind when none is given). Events emitted before the call are not
-// delivered.
+// kind when none is given): SubscribeTo with a filter of kinds only, for
+// which kinds out of range (and Lagged) are left out rather than refused.
+// Events emitted before the call are not delivered. After Stop, the
+// subscription's channel is closed.
 func (r *Router) Subscribe(kinds ...EventKind) *Subscription {
-	return r.hub.add(r.cfg.EventBuffer, kinds)
+	return r.hub.add(r.newSubscription(kindMask(kinds), EventFilter{}))
 }
+
+// SubscribeTo returns a subscription to the events f selects (see
+// EventFilter and Subscription). Events emitted before the call are not
+// delivered. After Stop, the subscription's channel is closed.
+//
+// It fails, subscribing nothing, with ErrInvalid for a kind a subscription
+// cannot ask for (out of range, or Lagged) or an id longer than
+// store.MaxIDLength, and ErrNotFound for an operator the Router does not
+// know or a group it does not serve.
+func (r *Router) SubscribeTo(f EventFilter) (*Subscription, error) {
+	mask, err := f.mask()
+	if err != nil {
+		return nil, err
+	}
+	err = r.locked(func() error {
+		if r.closed {
+			return nil // the hub hands out a closed subscription
+		}
+		if f.Operator != "" {
+			if _, err := r.v.Operator(f.Operator); err != nil {
+				return fmt.Errorf("%w: event filter: operator %q", ErrNotFound, f.Operator)
+			}
+		}
+		if f.Group != "" && !r.v.HasGroup(f.Group) {
+			return fmt.Errorf("%w: event filter: group %q", ErrNotFound, f.Group)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.hub.add(r.newSubscription(mask, f)), nil
+}
+
+// newSubscription returns a subscription to the kinds in mask, filtered
+// on f's operator and group, with its channel's buffer: Config.EventBuffer
+// events and the slot kept for the Lagged marker.
+func (r *Router) newSubscription(mask uint64, f EventFilter) *Subscription {
+	return &Subscription{c: make(chan Event, r.cfg.EventBuffer+1), mask: mask, operator: f.Operator, group: f.Group}
+}
+
+// SubscriptionStats returns the counts of the Router's subscriptions, for
+// metrics.
+func (r *Router) SubscriptionStats() SubscriptionStats { return r.hub.stats() }
 
 // Clock returns the clock the router runs on: Config.Clock, corrected to
 // the store's clock while the two are further apart than

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -8,78 +9,184 @@ import (
 	"github.com/switchboard-go/switchboard/routing/internal/core"
 )
 
-// Subscription receives the events of the kinds it was created for. Its
-// channel is buffered; when the buffer is full the router drops the event
-// for this subscriber (it never blocks) and counts it in Dropped.
+// Subscription receives the events its filter selects, in the order of
+// their Seq. Its channel holds Config.EventBuffer events; the Router never
+// waits for a subscriber. When an event for the subscription finds its
+// buffer full, the subscription ends: instead of that event it receives a
+// Lagged event whose Seq is that event's, and its channel is closed after
+// it. Events from that sequence on were not delivered to this
+// subscription. A host that sees the marker (or Lagged reporting it)
+// subscribes again, and reloads what it shows from the Router (Snapshot,
+// Conversation) since events were missed.
 type Subscription struct {
-	c       chan Event
-	mask    uint64
-	dropped atomic.Uint64
-	hub     *hub
-	once    sync.Once
+	c    chan Event
+	mask uint64
+	// operator and group are the filter's ids ("" when not set): the
+	// subscription is in hub.byOperator[operator] when operator is set,
+	// else in hub.byGroup[group] when group is set, else in hub.all.
+	operator, group string
+	hub             *hub
+	// lagged is the Seq of the first event not delivered, once the
+	// subscription lagged; 0 before (sequences start at 1).
+	lagged atomic.Uint64
+
+	// Guarded by hub.mu.
+	// live: in the hub, its channel open.
+	live bool
+	// seen is the Seq of the last event that reached it, so that an event
+	// naming it twice (Operator and From) is delivered once.
+	seen uint64
 }
 
-// Events returns the channel events arrive on. It is closed by Cancel and
-// when the router closes.
+// Events returns the channel events arrive on. It is closed by Cancel,
+// when the router closes, and after a Lagged marker.
 func (s *Subscription) Events() <-chan Event { return s.c }
 
-// Dropped returns how many events were dropped because the buffer was full.
-func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
+// Lagged reports whether the subscription ended because it fell behind,
+// and if so from, the sequence of the first event it was not given:
+// events from that sequence on were not delivered to this subscription.
+func (s *Subscription) Lagged() (from uint64, ok bool) {
+	from = s.lagged.Load()
+	return from, from != 0
+}
+
+// Err returns nil, or, once the subscription ended because it fell
+// behind, an error matching ErrLagged that names the first sequence not
+// delivered.
+func (s *Subscription) Err() error {
+	if from, ok := s.Lagged(); ok {
+		return fmt.Errorf("%w: events from sequence %d on were not delivered to this subscription", ErrLagged, from)
+	}
+	return nil
+}
 
 // Cancel stops the subscription and closes its channel. It is safe to call
 // more than once.
 func (s *Subscription) Cancel() { s.hub.remove(s) }
 
-// hub fans events out to subscriptions.
+// SubscriptionStats counts the Router's subscriptions, for metrics.
+type SubscriptionStats struct {
+	// Active is the number of live subscriptions.
+	Active int
+	// Lagged is the number of subscriptions ended by a Lagged marker since
+	// the Router started.
+	Lagged uint64
+}
+
+// hub fans events out to subscriptions. It indexes them by their filter's
+// ids, so that an event costs nothing for a subscription filtered on an
+// operator or a group it does not name.
 type hub struct {
-	mu     sync.Mutex
-	subs   []*Subscription
-	mask   atomic.Uint64 // union of every subscription's kinds
-	seq    uint64
-	closed bool
+	mu sync.Mutex
+	// all holds the subscriptions with neither an operator nor a group in
+	// their filter; byOperator those with an operator (the group, if any,
+	// is checked at delivery), byGroup those with only a group.
+	all        []*Subscription
+	byOperator map[string][]*Subscription
+	byGroup    map[string][]*Subscription
+	// kinds counts the subscriptions that want each kind; mask is the
+	// union of their kinds.
+	kinds [kindCount]int
+	mask  atomic.Uint64
+	// lagging holds the subscriptions the current event made lag, until
+	// they are removed after its delivery.
+	lagging []*Subscription
+	active  int
+	lagged  uint64
+	seq     uint64
+	closed  bool
 }
 
-func kindMask(kinds []EventKind) uint64 {
-	if len(kinds) == 0 {
-		return 1<<kindCount - 2 // every kind
-	}
-	var m uint64
-	for _, k := range kinds {
-		if k > 0 && k < kindCount {
-			m |= 1 << k
-		}
-	}
-	return m
-}
-
-func (h *hub) add(buffer int, kinds []EventKind) *Subscription {
-	s := &Subscription{c: make(chan Event, buffer), mask: kindMask(kinds), hub: h}
+// add registers s, a new subscription with its filter set. After close, s
+// is returned with its channel closed.
+func (h *hub) add(s *Subscription) *Subscription {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	s.hub = h
 	if h.closed {
 		close(s.c)
 		return s
 	}
-	h.subs = append(h.subs, s)
-	h.mask.Store(h.mask.Load() | s.mask)
+	switch {
+	case s.operator != "":
+		h.byOperator = appendSub(h.byOperator, s.operator, s)
+	case s.group != "":
+		h.byGroup = appendSub(h.byGroup, s.group, s)
+	default:
+		h.all = append(h.all, s)
+	}
+	s.live = true
+	h.active++
+	h.count(s.mask, 1)
 	return s
 }
 
+// appendSub adds s to m's list for id, making m if needed.
+func appendSub(m map[string][]*Subscription, id string, s *Subscription) map[string][]*Subscription {
+	if m == nil {
+		m = map[string][]*Subscription{}
+	}
+	m[id] = append(m[id], s)
+	return m
+}
+
+// count adds d to the count of every kind in mask, and updates h.mask.
+func (h *hub) count(mask uint64, d int) {
+	eachKind(mask, func(k EventKind) { h.kinds[k] += d })
+	var m uint64
+	for k, n := range h.kinds {
+		if n > 0 {
+			m |= 1 << k
+		}
+	}
+	h.mask.Store(m)
+}
+
+// remove ends s, if it is still live.
 func (h *hub) remove(s *Subscription) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var m uint64
-	kept := h.subs[:0]
-	for _, x := range h.subs {
+	if s.live {
+		h.unlink(s)
+	}
+}
+
+// unlink takes live subscription s out of the hub and closes its channel.
+// Caller holds h.mu.
+func (h *hub) unlink(s *Subscription) {
+	switch {
+	case s.operator != "":
+		dropSub(h.byOperator, s.operator, s)
+	case s.group != "":
+		dropSub(h.byGroup, s.group, s)
+	default:
+		h.all = without(h.all, s)
+	}
+	s.live = false
+	h.active--
+	h.count(s.mask, -1)
+	close(s.c)
+}
+
+// dropSub removes s from m's list for id, and the list when it is empty.
+func dropSub(m map[string][]*Subscription, id string, s *Subscription) {
+	if l := without(m[id], s); len(l) > 0 {
+		m[id] = l
+	} else {
+		delete(m, id)
+	}
+}
+
+// without removes s from l, in place.
+func without(l []*Subscription, s *Subscription) []*Subscription {
+	kept := l[:0]
+	for _, x := range l {
 		if x != s {
 			kept = append(kept, x)
-			m |= x.mask
 		}
 	}
-	clear(h.subs[len(kept):])
-	h.subs = kept
-	h.mask.Store(m)
-	s.once.Do(func() { close(s.c) })
+	clear(l[len(kept):])
+	return kept
 }
 
 // emit numbers the events of one step, stamped with its time at and actor
@@ -94,26 +201,99 @@ func (h *hub) emit(at time.Time, by Actor, evs []core.Event) {
 		h.seq++
 		ev := event(e, at, by)
 		ev.Seq = h.seq
-		for _, s := range h.subs {
-			if s.mask&(1<<ev.Kind) == 0 {
-				continue
-			}
-			select {
-			case s.c <- ev:
-			default:
-				s.dropped.Add(1)
-			}
-		}
+		h.deliver(&ev)
 	}
 }
 
+// deliver hands ev to the subscriptions whose filter selects it: the
+// unfiltered ones, and those filtered on an operator or group it names.
+// Caller holds h.mu.
+func (h *hub) deliver(ev *Event) {
+	for _, s := range h.all {
+		h.send(s, ev)
+	}
+	if len(h.byOperator) > 0 {
+		op, from, ops := ev.operatorsNamed()
+		h.sendAll(h.byOperator, op, ev)
+		h.sendAll(h.byOperator, from, ev)
+		for _, id := range ops {
+			h.sendAll(h.byOperator, id, ev)
+		}
+	}
+	if len(h.byGroup) > 0 {
+		g, from, to, gs := ev.groupsNamed()
+		h.sendAll(h.byGroup, g, ev)
+		h.sendAll(h.byGroup, from, ev)
+		h.sendAll(h.byGroup, to, ev)
+		for _, id := range gs {
+			h.sendAll(h.byGroup, id, ev)
+		}
+	}
+	for i, s := range h.lagging {
+		h.unlink(s)
+		h.lagged++
+		h.lagging[i] = nil
+	}
+	h.lagging = h.lagging[:0]
+}
+
+// sendAll sends ev to the subscriptions of m's list for id.
+func (h *hub) sendAll(m map[string][]*Subscription, id string, ev *Event) {
+	if id == "" {
+		return
+	}
+	for _, s := range m[id] {
+		h.send(s, ev)
+	}
+}
+
+// send hands ev to s if s wants it and has not had it yet. When s's
+// buffer is full, s gets the Lagged marker in the slot kept for it, and
+// is ended once ev is delivered. Caller holds h.mu.
+func (h *hub) send(s *Subscription, ev *Event) {
+	if s.seen == ev.Seq || s.mask&(1<<ev.Kind) == 0 {
+		return
+	}
+	s.seen = ev.Seq
+	if s.operator != "" && s.group != "" && !ev.inGroup(s.group) {
+		return
+	}
+	if len(s.c) < cap(s.c)-1 {
+		s.c <- *ev
+		return
+	}
+	s.lagged.Store(ev.Seq)
+	s.c <- Event{Kind: Lagged, Seq: ev.Seq, At: ev.At}
+	h.lagging = append(h.lagging, s)
+}
+
+// stats returns the counts of SubscriptionStats.
+func (h *hub) stats() SubscriptionStats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return SubscriptionStats{Active: h.active, Lagged: h.lagged}
+}
+
+// close closes every subscription; later ones are born closed.
 func (h *hub) close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
-	for _, s := range h.subs {
-		s.once.Do(func() { close(s.c) })
+	closeAll(h.all)
+	for _, m := range []map[string][]*Subscription{h.byOperator, h.byGroup} {
+		for _, l := range m {
+			closeAll(l)
+		}
 	}
-	h.subs = nil
+	h.all, h.byOperator, h.byGroup = nil, nil, nil
+	h.kinds, h.active = [kindCount]int{}, 0
 	h.mask.Store(0)
+}
+
+// closeAll closes the channels of the subscriptions in l.
+func closeAll(l []*Subscription) {
+	for _, s := range l {
+		s.live = false
+		close(s.c)
+	}
 }
