@@ -31,6 +31,9 @@ type routerMachine struct {
 	r     *routing.Router
 	model *presence.Model
 	sub   *routing.Subscription
+	// opSubs holds a subscription filtered on each operator, made once
+	// the operator exists; groupSubs one filtered on each group.
+	opSubs, groupSubs map[string]*routing.Subscription
 	// policies is each group's current policy, for caps.
 	policies map[string]policy.Policy
 	// convSeq numbers new conversations.
@@ -90,6 +93,11 @@ func (m *routerMachine) init(t *rapid.T) {
 	})
 	require.NoError(t, err)
 	m.sub = m.r.Subscribe()
+	m.opSubs, m.groupSubs = map[string]*routing.Subscription{}, map[string]*routing.Subscription{}
+	for _, g := range machineGroups {
+		m.groupSubs[g], err = m.r.SubscribeTo(routing.EventFilter{Group: g})
+		require.NoError(t, err)
+	}
 	m.before = m.observe()
 }
 
@@ -101,14 +109,40 @@ func (m *routerMachine) observe() machineState {
 	return machineState{ops: ops, convs: convs, snap: m.r.Snapshot()}
 }
 
-func (m *routerMachine) drain() []routing.Event {
+func (m *routerMachine) drain() []routing.Event { return drainSub(m.t, m.sub) }
+
+// drainSub returns the events sub holds; it must not have ended.
+func drainSub(t *rapid.T, sub *routing.Subscription) []routing.Event {
 	var evs []routing.Event
 	for {
 		select {
-		case ev := <-m.sub.Events():
+		case ev, ok := <-sub.Events():
+			require.True(t, ok, "subscription closed: %v", sub.Err())
 			evs = append(evs, ev)
 		default:
 			return evs
+		}
+	}
+}
+
+// checkFilteredSubs: each operator's and each group's filtered
+// subscription received exactly the step's events that concern it, in
+// order; an operator added in the step gets one for the steps that
+// follow.
+func (m *routerMachine) checkFilteredSubs(t *rapid.T, after machineState) {
+	for op, sub := range m.opSubs {
+		want := filterEvents(m.step, func(e routing.Event) bool { return concernsOperator(e, op) })
+		require.Equal(t, want, drainSub(t, sub), "events of %s's subscription", op)
+	}
+	for g, sub := range m.groupSubs {
+		want := filterEvents(m.step, func(e routing.Event) bool { return concernsGroup(e, g) })
+		require.Equal(t, want, drainSub(t, sub), "events of group %s's subscription", g)
+	}
+	for _, o := range after.ops {
+		if m.opSubs[o.ID] == nil {
+			sub, err := m.r.SubscribeTo(routing.EventFilter{Operator: o.ID})
+			require.NoError(t, err)
+			m.opSubs[o.ID] = sub
 		}
 	}
 }
@@ -577,6 +611,7 @@ func (m *routerMachine) check(t *rapid.T) {
 	after := m.observe()
 	defer func() { m.before, m.concurrent, m.ticked = after, false, false }()
 	m.checkReads(t, after)
+	m.checkFilteredSubs(t, after)
 
 	// Invariant 6: after the clock moved and ProcessDue ran, nothing is
 	// left due, and each deadline fired once (no wait level reported twice
