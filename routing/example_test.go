@@ -135,3 +135,35 @@ func ExampleRouter_SetRules() {
 	// chat-2 support 10 red company is urgent
 	// switchboard: invalid input: rules[0].when.op: unknown operator "contians"
 }
+
+// A console subscribes to what concerns its operator: here anna sees the
+// offer made to her and its withdrawal when boris takes the conversation,
+// not boris's assignment. A console that falls behind gets a Lagged
+// marker, its channel closes, and it subscribes again.
+func ExampleRouter_SubscribeTo() {
+	ctx := context.Background()
+	r, _ := routing.New(ctx, routing.Config{Groups: []routing.Group{{ID: "sales", Policy: policy.Broadcast(0)}}})
+	defer r.Stop(context.Background())
+	for _, id := range []string{"anna", "boris"} {
+		r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: id, Groups: []string{"sales"}, Status: "ready"})
+	}
+	console, err := r.SubscribeTo(routing.EventFilter{Operator: "anna"})
+	if err != nil {
+		panic(err)
+	}
+
+	r.Enqueue(ctx, routing.NewConversation{ID: "lead-7", Group: "sales"})
+	r.Take(ctx, routing.ByOperator("boris"), "lead-7")
+	for range 2 {
+		ev := <-console.Events()
+		if ev.Kind == routing.Lagged {
+			// Events from ev.Seq on were not delivered: subscribe again
+			// and reload what the console shows.
+			break
+		}
+		fmt.Println(ev)
+	}
+	// Output:
+	// offered conv=lead-7 group=sales ops=[anna boris] policy=broadcast
+	// offer-withdrawn conv=lead-7 group=sales ops=[anna]
+}
