@@ -107,6 +107,12 @@ type Config struct {
 	// each change feed notice followed (Debug). Defaults to a logger that
 	// discards everything.
 	Logger *slog.Logger
+	// Observer, when set, is told of every event the Router emits and of
+	// every store write it makes, with its duration and error, for
+	// metrics and tracing (see Observer; package routing/prommetrics
+	// exports them to Prometheus). While it is set, every kind of event
+	// is built, whatever the subscriptions want. Defaults to nil: none.
+	Observer Observer
 }
 
 // Group configures one group: a set of operators serving one queue.

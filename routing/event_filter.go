@@ -55,7 +55,7 @@ func (f EventFilter) mask() (uint64, error) {
 // given; kinds out of range are left out.
 func kindMask(kinds []EventKind) uint64 {
 	if len(kinds) == 0 {
-		return 1<<kindCount - 2 // every kind but Lagged
+		return everyKind
 	}
 	var m uint64
 	for _, k := range kinds {

@@ -10,7 +10,8 @@ import (
 // events collects the events of one command step, to be emitted after its
 // change is stored: the core's and the command's own (core.Events), which
 // emit stamps with the step's time and actor. Nothing is built for a kind
-// nobody listens to. Collectors are pooled: a step allocates none.
+// nobody listens to (an observer listens to all). Collectors are pooled:
+// a step allocates none.
 type events struct {
 	core.Events
 	hub *hub
@@ -26,6 +27,9 @@ var eventsPool = sync.Pool{New: func() any { return new(events) }}
 func (r *Router) newEvents(at time.Time, by Actor) *events {
 	ev := eventsPool.Get().(*events)
 	ev.Wanted, ev.hub, ev.at, ev.by = r.hub.mask.Load(), &r.hub, at, by
+	if r.hub.obs != nil {
+		ev.Wanted = everyKind // the observer is told of every event
+	}
 	return ev
 }
 

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -17,15 +18,15 @@ import (
 // the next ProcessDue.
 
 // outcomeStore is the Router's store: it notes the writes of unknown
-// outcome.
+// outcome, and tells the observer of every write (see observer.go).
 type outcomeStore struct {
 	store.Store
 	r *Router
 }
 
-// note asks for a resync if err leaves a write's outcome unknown, and
-// returns err.
-func (s outcomeStore) note(err error) error {
+// note asks for a resync if err leaves a write's outcome unknown, tells
+// the observer of the write (see Router.writeDone), and returns err.
+func (s outcomeStore) note(call string, start time.Time, err error) error {
 	if err != nil && errors.Is(err, store.ErrOutcomeUnknown) {
 		s.r.stale.Store(true)
 		select {
@@ -33,41 +34,55 @@ func (s outcomeStore) note(err error) error {
 		default:
 		}
 	}
-	return err
+	return s.r.writeDone(call, start, err)
 }
 
 func (s outcomeStore) CreateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	start := s.r.writeStart()
 	o, err := s.Store.CreateOperator(ctx, op)
-	return o, s.note(err)
+	return o, s.note(WriteCreateOperator, start, err)
 }
 
 func (s outcomeStore) UpdateOperator(ctx context.Context, op store.Operator) (store.Operator, error) {
+	start := s.r.writeStart()
 	o, err := s.Store.UpdateOperator(ctx, op)
-	return o, s.note(err)
+	return o, s.note(WriteUpdateOperator, start, err)
 }
 
 func (s outcomeStore) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
+	start := s.r.writeStart()
 	o, err := s.Store.SetStatus(ctx, ch)
-	return o, s.note(err)
+	return o, s.note(WriteSetStatus, start, err)
 }
 
 func (s outcomeStore) SetOperatorDeadlines(ctx context.Context, d store.OperatorDeadlines) (store.Operator, error) {
+	start := s.r.writeStart()
 	o, err := s.Store.SetOperatorDeadlines(ctx, d)
-	return o, s.note(err)
+	return o, s.note(WriteSetOperatorDeadlines, start, err)
 }
 
 func (s outcomeStore) DeleteOperator(ctx context.Context, id string) error {
-	return s.note(s.Store.DeleteOperator(ctx, id))
+	start := s.r.writeStart()
+	return s.note(WriteDeleteOperator, start, s.Store.DeleteOperator(ctx, id))
 }
 
 func (s outcomeStore) CreateConversation(ctx context.Context, c store.Conversation, req store.Require) (store.Result, error) {
+	start := s.r.writeStart()
 	res, err := s.Store.CreateConversation(ctx, c, req)
-	return res, s.note(err)
+	return res, s.note(WriteCreateConversation, start, err)
 }
 
 func (s outcomeStore) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
+	start := s.r.writeStart()
 	res, err := s.Store.Apply(ctx, ch)
-	return res, s.note(err)
+	return res, s.note(WriteApply, start, err)
+}
+
+func (s outcomeStore) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.RuleSet, error) {
+	start := s.r.writeStart()
+	saved, err := s.Store.SetRuleSet(ctx, rs)
+	// Rule sets are not in the view: an unknown outcome needs no resync.
+	return saved, s.r.writeDone(WriteSetRuleSet, start, err)
 }
 
 // resyncIfStale resynchronises the view if a write's outcome was unknown

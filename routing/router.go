@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 		}
 	}
 	r.v = core.NewView(m, r.poke)
+	r.hub.obs = cfg.Observer
 	r.rules.Store(&ruleSet{})
 	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.endFn = r.end

@@ -95,7 +95,14 @@ type hub struct {
 	lagged  uint64
 	seq     uint64
 	closed  bool
+	// obs is Config.Observer, told of every event in turn (see
+	// eventTurns); set by New, then only read.
+	obs   Observer
+	turns eventTurns
 }
+
+// everyKind is the mask of every event kind but Lagged.
+const everyKind = 1<<kindCount - 2
 
 // add registers s, a new subscription with its filter set. After close, s
 // is returned with its channel closed.
@@ -190,13 +197,20 @@ func without(l []*Subscription, s *Subscription) []*Subscription {
 }
 
 // emit numbers the events of one step, stamped with its time at and actor
-// by, and hands each to the subscribers that want it.
+// by, and hands each to the subscribers that want it, then to the
+// observer, if any, once the hub's lock is released.
 func (h *hub) emit(at time.Time, by Actor, evs []core.Event) {
 	if len(evs) == 0 {
 		return
 	}
+	var first uint64
+	if h.obs != nil {
+		// Deferred before the unlock, so run after it.
+		defer func() { h.turns.observe(h.obs, first, at, by, evs) }()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	first = h.seq + 1
 	for _, e := range evs {
 		h.seq++
 		ev := event(e, at, by)
