@@ -27,8 +27,9 @@ const (
 	// that chose them ("manual" for a take, "admin" for an admin
 	// assignment, "returned" for a customer's reply to a conversation
 	// waiting with them, "outbound" for one they started), Skipped lists
-	// the candidates it passed over and why. A transfer to an operator is
-	// reported by Transferred instead.
+	// the candidates it passed over and why, Wait how long the
+	// conversation waited for it (the time to assignment; see Event.Wait).
+	// A transfer to an operator is reported by Transferred instead.
 	Assigned
 	// AllBusy: every eligible operator was at cap when the conversation
 	// arrived; reported once per conversation, with its queue Position, so
@@ -170,7 +171,17 @@ type Event struct {
 	Reason string
 	// Online reports a group's availability.
 	Online bool
-	// Wait is how long a customer has waited, for WaitThreshold.
+	// Wait is how long a customer has waited: for WaitThreshold, for an
+	// answer; for Assigned, the time to assignment: from when the
+	// conversation last entered its queue (its
+	// store.Conversation.EnqueuedAt) to At, whatever assigned it (a
+	// policy, a take, an admin, a customer's return). A release, a missed
+	// assignment or offer and a redistribution at an end of shift keep
+	// the conversation's place and so its wait, time with an operator
+	// included; a transfer to a group and a return to the queue restart
+	// it. It is zero for an outbound conversation, which never waited,
+	// and never negative (a row stamped by a Router whose clock is ahead
+	// counts as no wait).
 	Wait time.Duration
 	// Skills lists the skills the conversation requires after a
 	// SkillsRelaxed event.
@@ -183,7 +194,8 @@ type Event struct {
 	Rules []store.RuleMatch
 }
 
-// String returns a one-line description, for logs and examples.
+// String returns a one-line description, for logs and examples. An
+// Assigned event's Wait is not in it.
 func (e Event) String() string {
 	s := e.Kind.String()
 	add := func(k, v string) {
@@ -204,8 +216,8 @@ func (e Event) String() string {
 		s += fmt.Sprintf(" pos=%d", e.Position)
 	}
 	add("reason", e.Reason)
-	if e.Wait > 0 {
-		s += " wait=" + e.Wait.String()
+	if e.Wait > 0 && e.Kind == WaitThreshold {
+		s += " wait=" + e.Wait.String() // not an Assigned event's: it varies with a real clock
 	}
 	if e.Kind == GroupAvailability {
 		s += fmt.Sprintf(" online=%t", e.Online)

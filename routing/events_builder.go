@@ -42,12 +42,18 @@ func (ev *events) emit() {
 	eventsPool.Put(ev)
 }
 
-// event returns e stamped with the time at and the actor by.
+// event returns e stamped with the time at and the actor by. An Assigned
+// event's Wait runs from e.Enqueued to at (zero when e.Enqueued is zero or
+// later, as another Router's clock may make it).
 func event(e core.Event, at time.Time, by Actor) Event {
+	wait := e.Wait
+	if e.Kind == core.Assigned && !e.Enqueued.IsZero() {
+		wait = max(at.Sub(e.Enqueued), 0)
+	}
 	return Event{
 		Kind: EventKind(e.Kind), At: at, By: by,
 		Conversation: e.Conversation, Group: e.Group, Operator: e.Operator, From: e.From, To: e.To,
 		Operators: e.Operators, Groups: e.Groups, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
-		Reason: e.Reason, Online: e.Online, Wait: e.Wait, Skills: e.Skills, Rules: e.Rules,
+		Reason: e.Reason, Online: e.Online, Wait: wait, Skills: e.Skills, Rules: e.Rules,
 	}
 }

@@ -38,7 +38,8 @@ const (
 
 // Event is what the core reports of a change it absorbed, before the
 // Router stamps it with its time and actor and numbers it: the fields
-// are routing.Event's.
+// are routing.Event's, but Enqueued, the conversation's EnqueuedAt on an
+// Assigned event, from which the Router measures the event's Wait.
 type Event struct {
 	Kind                Kind
 	Conversation, Group string
@@ -53,6 +54,7 @@ type Event struct {
 	Wait                time.Duration
 	Skills              []string
 	Rules               []store.RuleMatch
+	Enqueued            time.Time
 }
 
 // Events collects the events of one piece of work. Wanted is the set of
@@ -77,7 +79,7 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 	switch c.State {
 	case store.Assigned:
 		if ev.Wants(Assigned) {
-			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.Policy, Skipped: d.Skipped, Rules: c.Rules})
+			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.Policy, Skipped: d.Skipped, Rules: c.Rules, Enqueued: c.EnqueuedAt})
 		}
 	case store.Offered:
 		if ev.Wants(Offered) {

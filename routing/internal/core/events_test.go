@@ -25,8 +25,8 @@ func TestEventsWantedBits(t *testing.T) {
 }
 
 // TestL1_ReportAssignment: Report tells of an automatic assignment with
-// the policy and the candidates it passed over, only when Assigned is
-// wanted.
+// the policy, the candidates it passed over and when the conversation
+// entered its queue, only when Assigned is wanted.
 func TestL1_ReportAssignment(t *testing.T) {
 	r := presence.StatusReady
 	ann := loaded(operatorRow("ann", r, "sales"), 0, t0.Add(-time.Minute))
@@ -43,7 +43,8 @@ func TestL1_ReportAssignment(t *testing.T) {
 	require.Equal(t, "ann", out.Result.Conversation.Assignee)
 
 	want := Event{Kind: Assigned, Conversation: "n1", Group: "sales", Operator: "ann", Policy: "least-loaded",
-		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.MissingSkill("de:3")}}}
+		Skipped: []policy.Skip{{Operator: "bob", Reason: policy.MissingSkill("de:3")}}, Enqueued: out.Result.Conversation.EnqueuedAt}
+	require.False(t, want.Enqueued.IsZero(), "the Router measures the wait from it")
 	for _, w := range []uint64{wanted(Assigned), all} {
 		ev := Events{Wanted: w}
 		require.Empty(t, v.Report(&p, &out, &ev))
