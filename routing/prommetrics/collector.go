@@ -46,6 +46,7 @@ type Collector struct {
 	router atomic.Pointer[routing.Router]
 
 	queueLength, oldestWait, operators *prometheus.Desc
+	subscriptions, lagged              *prometheus.Desc
 
 	queued, offered, assigned, missed, closed, redistributed *prometheus.CounterVec
 	timeToAssignment                                         *prometheus.HistogramVec
@@ -96,6 +97,10 @@ func New(opts Options) *Collector {
 			"How long the conversation that has waited longest in the group's queue has waited; 0 for an empty queue.", group, nil),
 		operators: prometheus.NewDesc(prometheus.BuildFQName(ns, "", "operators"),
 			"Operators serving the group, by status.", []string{"group", "status"}, nil),
+		subscriptions: prometheus.NewDesc(prometheus.BuildFQName(ns, "", "subscriptions"),
+			"Live event subscriptions of the Router.", nil, nil),
+		lagged: prometheus.NewDesc(prometheus.BuildFQName(ns, "", "subscriptions_lagged_total"),
+			"Subscriptions ended because they fell behind (a Lagged marker), since the Router started.", nil, nil),
 		queued:        counter("conversations_queued_total", "Conversations that joined or were kept in the group's queue (Queued events)."),
 		offered:       counter("conversations_offered_total", "Offers of the group's conversations (Offered events)."),
 		assigned:      counter("conversations_assigned_total", "Conversations of the group assigned to an operator (Assigned events)."),
@@ -163,6 +168,8 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.queueLength
 	ch <- c.oldestWait
 	ch <- c.operators
+	ch <- c.subscriptions
+	ch <- c.lagged
 	for _, v := range c.vectors() {
 		v.Describe(ch)
 	}
@@ -179,8 +186,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// collectGauges sends the gauges of r's snapshot.
+// collectGauges sends the gauges of r's snapshot and its subscription
+// counts.
 func (c *Collector) collectGauges(ch chan<- prometheus.Metric, r *routing.Router) {
+	subs := r.SubscriptionStats()
+	ch <- prometheus.MustNewConstMetric(c.subscriptions, prometheus.GaugeValue, float64(subs.Active))
+	ch <- prometheus.MustNewConstMetric(c.lagged, prometheus.CounterValue, float64(subs.Lagged))
 	s := r.Snapshot()
 	type groupStatus struct{ group, status string }
 	counts := make(map[groupStatus]int)

@@ -23,6 +23,10 @@
 //   - operators{group,status}: gauge, the operators serving the group in
 //     each status of the Router's presence model (Router.Presence), zero
 //     included; an operator serving several groups counts in each.
+//   - subscriptions: gauge, the Router's live event subscriptions
+//     (Router.SubscriptionStats), at the scrape.
+//   - subscriptions_lagged_total: counter of the subscriptions ended
+//     because they fell behind (a routing.Lagged marker).
 //   - conversations_queued_total{group}: counter of Queued events.
 //   - conversations_offered_total{group}: counter of Offered events (a
 //     conversation offered again to more operators counts again).

@@ -57,3 +57,27 @@ func TestGaugesNeedWatch(t *testing.T) {
 	require.Equal(t, len(routing.WriteCalls()), testutil.CollectAndCount(m, "switchboard_store_write_errors_total"),
 		"the store calls' series, at zero, from the start")
 }
+
+// TestSubscriptionGauges: the live subscriptions and those ended by a
+// Lagged marker are read from the Router at each scrape.
+func TestSubscriptionGauges(t *testing.T) {
+	e := newEnv(t, routing.Config{EventBuffer: 1, Groups: []routing.Group{{ID: "support"}}}, prommetrics.Options{})
+	const want = `
+# HELP switchboard_subscriptions Live event subscriptions of the Router.
+# TYPE switchboard_subscriptions gauge
+switchboard_subscriptions %d
+# HELP switchboard_subscriptions_lagged_total Subscriptions ended because they fell behind (a Lagged marker), since the Router started.
+# TYPE switchboard_subscriptions_lagged_total counter
+switchboard_subscriptions_lagged_total %d
+`
+	names := []string{"switchboard_subscriptions", "switchboard_subscriptions_lagged_total"}
+	e.requireMetrics(fmt.Sprintf(want, 0, 0), names...)
+	slow := e.r.Subscribe(routing.Queued)
+	e.r.Subscribe(routing.Assigned)
+	e.requireMetrics(fmt.Sprintf(want, 2, 0), names...)
+	e.enqueue("c1", "support")
+	e.enqueue("c2", "support") // the slow subscription's buffer holds one
+	_, lagged := slow.Lagged()
+	require.True(t, lagged)
+	e.requireMetrics(fmt.Sprintf(want, 1, 1), names...)
+}

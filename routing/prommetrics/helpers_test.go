@@ -54,7 +54,7 @@ func (e *env) enqueue(id, group string) store.Conversation {
 	e.t.Helper()
 	c, err := e.r.Enqueue(e.ctx, routing.NewConversation{ID: id, Group: group})
 	require.NoError(e.t, err)
-	return c
+	return c.Conversation
 }
 
 // requireMetrics checks the exposition of the named metrics against want
