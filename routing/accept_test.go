@@ -101,11 +101,16 @@ func TestL2_Cleversite_OfferNotTakenGoesToOthers(t *testing.T) {
 	c1, err := r.Conversation(ctx, "c1")
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"ann", "bob", "cat"}, c1.OfferedTo)
-	sub := r.Subscribe(routing.Missed, routing.OfferWithdrawn)
+	sub := r.Subscribe(routing.Missed, routing.OfferWithdrawn, routing.Offered)
 
 	clk.Add(10 * time.Minute)
 	require.NoError(t, r.ProcessDue(ctx))
-	require.Equal(t, []string{"missed conv=c1 group=site ops=[ann bob cat]"}, drainStrings(sub))
+	// The miss took the offers back; the offers made again are reported
+	// as such, to every operator's console.
+	require.Equal(t, []string{
+		"missed conv=c1 group=site ops=[ann bob cat]",
+		"offered conv=c1 group=site ops=[ann bob cat] policy=broadcast",
+	}, drainStrings(sub))
 	c1, err = r.Conversation(ctx, "c1")
 	require.NoError(t, err)
 	require.Equal(t, store.Offered, c1.State)

@@ -24,6 +24,7 @@ type eventJSON struct {
 	Operator     string            `json:"operator,omitempty"`
 	From         string            `json:"from,omitempty"`
 	To           string            `json:"to,omitempty"`
+	Groups       []string          `json:"groups,omitempty"`
 	Operators    []string          `json:"operators,omitempty"`
 	Policy       string            `json:"policy,omitempty"`
 	Skipped      []policy.Skip     `json:"skipped,omitempty"`
@@ -64,7 +65,7 @@ const maxMS = math.MaxInt64 / int64(time.Millisecond)
 func (e Event) MarshalJSON() ([]byte, error) {
 	j := eventJSON{
 		Seq: e.Seq, Kind: e.Kind, At: e.At, Conversation: e.Conversation, Group: e.Group, Operator: e.Operator,
-		From: e.From, To: e.To, Operators: e.Operators, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
+		From: e.From, To: e.To, Groups: e.Groups, Operators: e.Operators, Policy: e.Policy, Skipped: e.Skipped, Position: e.Position,
 		Reason: e.Reason, WaitMS: e.Wait.Milliseconds(), Skills: e.Skills, Rules: e.Rules,
 	}
 	if e.By != (Actor{}) {
@@ -102,7 +103,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	}
 	ev := Event{
 		Seq: j.Seq, Kind: j.Kind, At: j.At, Conversation: j.Conversation, Group: j.Group, Operator: j.Operator,
-		From: j.From, To: j.To, Operators: nilIfEmpty(j.Operators), Policy: j.Policy, Skipped: nilIfEmpty(j.Skipped),
+		From: j.From, To: j.To, Groups: nilIfEmpty(j.Groups), Operators: nilIfEmpty(j.Operators), Policy: j.Policy, Skipped: nilIfEmpty(j.Skipped),
 		Position: j.Position, Reason: j.Reason, Wait: time.Duration(j.WaitMS) * time.Millisecond,
 		Skills: nilIfEmpty(j.Skills), Rules: nilIfEmpty(j.Rules),
 	}

@@ -102,7 +102,7 @@ func drawEvent(t *rapid.T) routing.Event {
 		Seq:          rapid.Uint64().Draw(t, "seq"),
 		Kind:         rapid.SampledFrom(routing.AllKinds()).Draw(t, "kind"),
 		Conversation: str("conversation"), Group: str("group"), Operator: str("operator"),
-		From: str("from"), To: str("to"), Operators: strs("operators"), Policy: str("policy"),
+		From: str("from"), To: str("to"), Groups: strs("groups"), Operators: strs("operators"), Policy: str("policy"),
 		Position: rapid.Int().Draw(t, "position"), Reason: str("reason"),
 		Wait:   time.Duration(rapid.Int64Range(-1e12, 1e12).Draw(t, "waitMS")) * time.Millisecond,
 		Skills: strs("skills"),

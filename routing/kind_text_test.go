@@ -69,8 +69,8 @@ func requireRefuses[K namedKind, P textKind[K]](t *testing.T, c kindText[K], nam
 
 var (
 	eventKindText = kindText[routing.EventKind]{
-		kinds:     routing.AllKinds(),
-		undefined: []routing.EventKind{0, routing.EventKind(len(routing.AllKinds()) + 1), 65535},
+		kinds:     append(routing.AllKinds(), routing.Lagged),
+		undefined: []routing.EventKind{0, routing.Lagged + 1, 65535},
 		parse:     routing.ParseEventKind,
 	}
 	actorKindText = kindText[routing.ActorKind]{

@@ -73,7 +73,9 @@ func (ev *Events) Push(e Event) { ev.List = append(ev.List, e) }
 
 // routedEvents reports where a routed conversation went: assigned, offered
 // or kept in the queue, with the offers withdrawn and the one "all busy"
-// notice. The view has absorbed res.
+// notice. The view has absorbed res. An offer is reported to the
+// operators it is new to, and to all of them after a miss (d.Missed),
+// which took the earlier offers back.
 func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 	c := &res.Conversation
 	switch c.State {
@@ -84,7 +86,7 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 	case store.Offered:
 		if ev.Wants(Offered) {
 			ops := c.OfferedTo
-			if res.Before.State == store.Offered {
+			if res.Before.State == store.Offered && len(d.Missed) == 0 {
 				ops = v.minus(c.OfferedTo, res.Before.OfferedTo)
 			}
 			if len(ops) > 0 {
