@@ -8,8 +8,8 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// EventFilter selects the events a subscription receives; the zero filter
-// selects every event. Its conditions combine with AND.
+// EventFilter selects the events a subscription receives (S5); the zero
+// filter selects every event. Its conditions combine with AND.
 type EventFilter struct {
 	// Kinds lists the kinds wanted; empty: every kind.
 	Kinds []EventKind

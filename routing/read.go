@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// The read API answers a console's questions from the Router's view, the
+// The read API (S4) answers a console's questions from the Router's view, the
 // same view Snapshot reads, on every store: what an operator holds and is
 // offered, a queue in serving order, the operators of a group. Each call
 // takes the view's lock once and costs about the size of its answer (see

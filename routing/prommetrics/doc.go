@@ -1,4 +1,4 @@
-// Package prommetrics exports a Router's metrics to Prometheus: a
+// Package prommetrics exports a Router's metrics to Prometheus (S6): a
 // Collector is both the Router's Observer (Config.Observer), told of its
 // events and store writes, and a prometheus.Collector, which reads the
 // Router's Snapshot for its gauges at each scrape. Package routing does
