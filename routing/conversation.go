@@ -335,7 +335,8 @@ func (r *Router) Assign(ctx context.Context, by Actor, convID, operatorID string
 func (r *Router) assignedEvents(ev *events, res store.Result, how string) {
 	c := &res.Conversation
 	if ev.Wants(core.Assigned) {
-		ev.Push(core.Event{Kind: core.Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: how, Enqueued: c.EnqueuedAt})
+		ev.Push(core.Event{Kind: core.Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, From: core.HeldBefore(res),
+			Policy: how, Enqueued: c.EnqueuedAt})
 	}
 	r.v.WithdrawnEvents(&ev.Events, res)
 }

@@ -29,7 +29,10 @@ const (
 	// waiting with them, "outbound" for one they started), Skipped lists
 	// the candidates it passed over and why, Wait how long the
 	// conversation waited for it (the time to assignment; see Event.Wait).
-	// A transfer to an operator is reported by Transferred instead.
+	// From is the operator who held it before, when another did (it was
+	// released, missed, redistributed or transferred to the group): empty
+	// for a first assignment. A transfer to an operator is reported by
+	// Transferred instead.
 	Assigned
 	// AllBusy: every eligible operator was at cap when the conversation
 	// arrived; reported once per conversation, with its queue Position, so
@@ -127,7 +130,9 @@ func AllKinds() []EventKind {
 // carries who, what and when, so statistics can be rebuilt from a stream
 // of them (S3).
 type Event struct {
-	// Seq numbers the router's events in the order they were emitted.
+	// Seq numbers the router's events in the order they were emitted:
+	// the events of one conversation in the order of its changes; those
+	// of two conversations changed at the same moment in either order.
 	Seq uint64
 	// Kind says what happened.
 	Kind EventKind
@@ -179,8 +184,9 @@ type Event struct {
 	// assignment or offer and a redistribution at an end of shift keep
 	// the conversation's place and so its wait, time with an operator
 	// included; a transfer to a group and a return to the queue restart
-	// it. It is zero for an outbound conversation, which never waited,
-	// and never negative (a row stamped by a Router whose clock is ahead
+	// it (an Assigned event with From set is such a second assignment).
+	// It is zero for an outbound conversation, which never waited, and
+	// never negative (a row stamped by a Router whose clock is ahead
 	// counts as no wait).
 	Wait time.Duration
 	// Skills lists the skills the conversation requires after a
@@ -206,7 +212,9 @@ func (e Event) String() string {
 	add("conv", e.Conversation)
 	add("group", e.Group)
 	add("op", e.Operator)
-	add("from", e.From)
+	if e.Kind != Assigned {
+		add("from", e.From) // an Assigned event's previous holder is in its JSON
+	}
 	add("to", e.To)
 	if len(e.Operators) > 0 {
 		s += fmt.Sprintf(" ops=%v", e.Operators)

@@ -8,9 +8,11 @@ import (
 )
 
 // Observer is told what a Router does, for metrics and tracing. Its
-// methods are called without any Router lock held, from the goroutine
-// that did the work; they must be safe for concurrent use and return
-// quickly. They may read the Router (Snapshot, Groups, Subscribe, ...)
+// methods are called from the goroutine that did the work, without the
+// view's lock but, for Event, with the lock of the conversation concerned
+// held (so that one conversation's events are told in the order of its
+// changes): a slow observer delays the commands on that conversation.
+// They must be safe for concurrent use and return quickly. They may read the Router (Snapshot, Groups, Subscribe, ...)
 // but must not call its commands (what changes conversations, operators,
 // groups or rules) nor Stop: events are told in order, and a command's
 // events would wait for the Event call that is waiting for the command.

@@ -16,7 +16,9 @@ import (
 // offered, a queue in serving order, the operators of a group. Each call
 // takes the view's lock once and costs about the size of its answer (see
 // each method). Closed conversations are not in the view; Conversation
-// and Conversations read them from the store.
+// and Conversations read them from the store, and so fail with ErrClosed
+// after Stop, while Queue, Offers and Operators answer from the view as
+// Snapshot does.
 
 // DefaultPageSize is the page size of Conversations when the filter's
 // Limit is zero; MaxPageSize is the largest Limit it accepts.
@@ -195,11 +197,12 @@ type QueueEntry struct {
 	// queue.
 	Waited time.Duration
 	// EstimatedWait is how much longer it is expected to wait, from how
-	// fast the group served its queue lately: with k conversations taken
+	// fast the group served its queue lately: of the conversations taken
 	// from the queue by operators in the last hour (at most the latest
-	// 32), the oldest of them a span s ago, the queue moves at k per s,
-	// and position p waits p·s/k. Estimated is false, and EstimatedWait
-	// zero, when the group served nobody in the last hour.
+	// 32), one came every i on average, or i is the time since the last
+	// one if that is longer (the queue stalled); position p waits p·i.
+	// Estimated is false, and EstimatedWait zero, when the group served
+	// fewer than two in the last hour.
 	EstimatedWait time.Duration
 	Estimated     bool
 }

@@ -10,7 +10,9 @@ import (
 // The JSON forms of the read API's answers, for a console, in the style
 // of the Snapshot's (see snapshot_json.go): snake_case keys, durations in
 // whole milliseconds under keys ending in _ms, instants in RFC 3339, the
-// conversations as store.Conversation's MarshalJSON writes them.
+// conversations as store.Conversation's MarshalJSON writes them. Each
+// decodes back (a Go console's client), durations at millisecond
+// precision.
 
 type (
 	enqueuedJSON struct {
@@ -41,10 +43,30 @@ func (e Enqueued) MarshalJSON() ([]byte, error) {
 	return json.Marshal(enqueuedJSON{e.Conversation, e.Position})
 }
 
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (e *Enqueued) UnmarshalJSON(data []byte) error {
+	var j enqueuedJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*e = Enqueued{j.Conversation, j.Position}
+	return nil
+}
+
 // MarshalJSON encodes the page as {"conversations":[...],"next":"42"},
 // next left out on the last page.
 func (p ConversationPage) MarshalJSON() ([]byte, error) {
 	return json.Marshal(pageJSON{orEmpty(p.Conversations), p.Next})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (p *ConversationPage) UnmarshalJSON(data []byte) error {
+	var j pageJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*p = ConversationPage{nilIfEmpty(j.Conversations), j.Next}
+	return nil
 }
 
 // MarshalJSON encodes the entry as
@@ -59,8 +81,31 @@ func (e QueueEntry) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (e *QueueEntry) UnmarshalJSON(data []byte) error {
+	var j queueEntryJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*e = QueueEntry{Conversation: j.Conversation, Position: j.Position, Waited: time.Duration(j.WaitedMS) * time.Millisecond}
+	if j.EstimatedWaitMS != nil {
+		e.EstimatedWait, e.Estimated = time.Duration(*j.EstimatedWaitMS)*time.Millisecond, true
+	}
+	return nil
+}
+
 // MarshalJSON encodes the queue as
 // {"at":"2026-12-03T10:00:00Z","group":"support","length":7,"entries":[...]}.
 func (q QueueView) MarshalJSON() ([]byte, error) {
 	return json.Marshal(queueViewJSON{q.At, q.Group, q.Length, orEmpty(q.Entries)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (q *QueueView) UnmarshalJSON(data []byte) error {
+	var j queueViewJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*q = QueueView{j.At, j.Group, j.Length, nilIfEmpty(j.Entries)}
+	return nil
 }

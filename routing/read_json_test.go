@@ -37,3 +37,33 @@ func TestReadAnswersEncodeToJSON(t *testing.T) {
 		require.JSONEq(t, tc.want, string(b))
 	}
 }
+
+// What a read answer encodes decodes back to it: a Go console's client
+// reads the same values (the conversations' internal fields, which JSON
+// leaves out, aside).
+func TestReadAnswersDecodeFromTheirJSON(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	c := store.Conversation{ID: "c1", Group: "support", State: store.Queued, CreatedAt: at, EnqueuedAt: at}
+	roundTrip := func(v, into any) {
+		t.Helper()
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, into))
+	}
+	var e routing.Enqueued
+	roundTrip(routing.Enqueued{Conversation: c, Position: 2}, &e)
+	require.Equal(t, routing.Enqueued{Conversation: c, Position: 2}, e)
+
+	var p routing.ConversationPage
+	page := routing.ConversationPage{Conversations: []store.Conversation{c}, Next: "7"}
+	roundTrip(page, &p)
+	require.Equal(t, page, p)
+
+	var q routing.QueueView
+	view := routing.QueueView{At: at, Group: "support", Length: 3, Entries: []routing.QueueEntry{
+		{Conversation: c, Position: 1, Waited: 90 * time.Second, EstimatedWait: 45 * time.Second, Estimated: true},
+		{Conversation: c, Position: 2, Waited: time.Second},
+	}}
+	roundTrip(view, &q)
+	require.Equal(t, view, q)
+}

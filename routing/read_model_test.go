@@ -85,7 +85,7 @@ func (m *routerMachine) checkReads(t *rapid.T, after machineState) {
 	listClosed(routing.ConversationFilter{Group: "gb"}, func(c store.Conversation) bool { return c.Group == "gb" })
 
 	for _, o := range after.ops {
-		listClosed(routing.ConversationFilter{Assignee: o.ID}, func(c store.Conversation) bool { return c.LastOperator == o.ID })
+		listClosed(routing.ConversationFilter{Assignee: o.ID}, func(c store.Conversation) bool { return c.LastOperator == o.ID && !c.AssignedAt.IsZero() })
 		list(routing.ConversationFilter{Assignee: o.ID}, func(c store.Conversation) bool { return c.Assignee == o.ID })
 		var offered []store.Conversation
 		for _, c := range open {

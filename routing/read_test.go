@@ -153,8 +153,8 @@ func TestRead_QueueInServingOrderWithPositions(t *testing.T) {
 }
 
 // The estimated wait goes by how fast the group served its queue lately:
-// k services in the last hour, the oldest a span s ago, put position p at
-// p·s/k.
+// position p waits p times the average interval between its recent
+// services, or the time since the last one when the queue stalled.
 func TestRead_QueueEstimatedWaitFromRecentServiceRate(t *testing.T) {
 	s := newScenario(t, routing.Config{Groups: []routing.Group{{ID: "support"}}})
 	s.addOp("ann", presence.StatusReady, 1, "support")
@@ -168,16 +168,24 @@ func TestRead_QueueEstimatedWaitFromRecentServiceRate(t *testing.T) {
 		require.NoError(t, err)
 		s.requireAssigned("c"+string(rune('0'+i)), "ann")
 	}
-	// Served: c1..c4 from the queue, at 1, 2, 3 and 4 minutes; now it is
-	// 4 minutes: k = 4, s = 3 minutes.
+	// Served: c1..c4 from the queue, at 1, 2, 3 and 4 minutes: one a
+	// minute. Now it is 4 minutes.
 	s.enqueue("w1", "support")
 	s.enqueue("w2", "support")
 	q, err := s.r.Queue("support", 0)
 	require.NoError(t, err)
 	require.Equal(t, []string{"w1", "w2"}, queueIDs(q))
 	require.True(t, q.Entries[0].Estimated)
-	require.Equal(t, 45*time.Second, q.Entries[0].EstimatedWait)
-	require.Equal(t, 90*time.Second, q.Entries[1].EstimatedWait)
+	require.Equal(t, time.Minute, q.Entries[0].EstimatedWait)
+	require.Equal(t, 2*time.Minute, q.Entries[1].EstimatedWait)
+
+	// Ten minutes without a service: the queue has stalled at least
+	// that long between two services.
+	s.clk.Add(10 * time.Minute)
+	q, err = s.r.Queue("support", 0)
+	require.NoError(t, err)
+	require.Equal(t, 10*time.Minute, q.Entries[0].EstimatedWait)
+	require.Equal(t, 20*time.Minute, q.Entries[1].EstimatedWait)
 
 	// An hour without service leaves no estimate.
 	s.clk.Add(time.Hour)
@@ -252,4 +260,25 @@ func TestRead_BadFiltersAreRefused(t *testing.T) {
 	require.ErrorIs(t, err, routing.ErrUnknownStatus)
 	_, err = s.r.Operators(routing.OperatorFilter{Shift: 7})
 	require.ErrorIs(t, err, routing.ErrInvalid)
+}
+
+// An operator's closed conversations are those they held last, not a
+// returning customer's conversation that was only meant for them (the
+// previous operator routing prefers) and closed before anyone took it.
+func TestRead_ClosedByOperatorAreThoseTheyHeld(t *testing.T) {
+	s := newScenario(t, routing.Config{Groups: []routing.Group{{ID: "support", Policy: policy.PreviousOperator(policy.LeastLoaded())}}})
+	s.addOp("ann", presence.StatusReady, 0, "support")
+	s.enqueueConv(routing.NewConversation{ID: "c1", Group: "support", CustomerID: "kim"})
+	s.requireAssigned("c1", "ann")
+	_, err := s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "done")
+	require.NoError(t, err)
+	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("ann"), "ann", presence.StatusOffline))
+	c2 := s.enqueueConv(routing.NewConversation{ID: "c2", Group: "support", CustomerID: "kim"})
+	require.Equal(t, "ann", c2.LastOperator, "preset for routing")
+	_, err = s.r.CloseConversation(s.ctx, routing.ByAdmin("boss"), "c2", "left")
+	require.NoError(t, err)
+
+	page, err := s.r.Conversations(s.ctx, routing.ConversationFilter{Assignee: "ann", State: store.Closed})
+	require.NoError(t, err)
+	require.Equal(t, []string{"c1"}, convIDs(page.Conversations))
 }

@@ -286,7 +286,9 @@ func (r *Router) end() { r.admit.leave() }
 // kind when none is given): SubscribeTo with a filter of kinds only, for
 // which kinds out of range (and Lagged) are left out rather than refused.
 // Events emitted before the call are not delivered. After Stop, the
-// subscription's channel is closed.
+// subscription's channel is closed. A subscriber that falls behind gets a
+// Lagged marker and its channel is closed (see Subscription): a loop over
+// Events ends then, and checks Err to tell a lag from a Cancel.
 func (r *Router) Subscribe(kinds ...EventKind) *Subscription {
 	return r.hub.add(r.newSubscription(kindMask(kinds), EventFilter{}))
 }

@@ -291,9 +291,9 @@ func TestP4_Pyrus_ExitShiftHandsChatsToAvailableColleagues(t *testing.T) {
 	ev.expect(
 		"status-changed op=ann from=green to=offline",
 		"redistributed conv=c1 op=bob from=ann",
-		"assigned conv=c1 op=bob policy="+pyrusPolicy,
+		"assigned conv=c1 op=bob from=ann policy="+pyrusPolicy,
 		"redistributed conv=c2 op=carl from=ann",
-		"assigned conv=c2 op=carl policy="+pyrusPolicy,
+		"assigned conv=c2 op=carl from=ann policy="+pyrusPolicy,
 	)
 	s.requireAssigned("c1", "bob")
 	s.requireAssigned("c2", "carl")
@@ -321,7 +321,7 @@ func TestP4_Pyrus_AdminForcesForgottenOperatorOffShift(t *testing.T) {
 	ev.expect(
 		`status-changed op=ann from=green to=offline reason="forced off shift"`,
 		"redistributed conv=c1 op=bob from=ann",
-		"assigned conv=c1 op=bob policy="+pyrusPolicy,
+		"assigned conv=c1 op=bob from=ann policy="+pyrusPolicy,
 	)
 	s.requireAssigned("c1", "bob")
 	s.requireOp("ann", presence.StatusOffline, 0)
@@ -346,7 +346,7 @@ func TestP4_Pyrus_ExitShiftWithNobodyAvailableReturnsChatsToQueue(t *testing.T) 
 	require.Equal(t, 1, s.group(pyrusGroup).Queued)
 
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("bob"), "bob", green))
-	ev.expect("assigned conv=c1 op=bob policy=" + pyrusPolicy)
+	ev.expect("assigned conv=c1 op=bob from=ann policy=" + pyrusPolicy)
 	s.requireAssigned("c1", "bob")
 }
 
@@ -431,7 +431,7 @@ func TestL3_Pyrus_WaitingChatGoesToQueueWhenOperatorLeftShift(t *testing.T) {
 	require.NoError(t, err)
 	ev.expect(
 		`returned conv=c1 from=ann pos=1 reason="operator off shift"`,
-		"assigned conv=c1 op=bob policy="+pyrusPolicy,
+		"assigned conv=c1 op=bob from=ann policy="+pyrusPolicy,
 	)
 	s.requireAssigned("c1", "bob")
 	require.Empty(t, s.op("ann").Conversations)

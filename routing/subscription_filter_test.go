@@ -175,7 +175,7 @@ func TestSubscribeToOperator(t *testing.T) {
 		"redistributed conv=c5 op=bob from=ann",
 	}, fmtEvents(annEvs)[len(annEvs)-3:])
 	require.Contains(t, fmtEvents(bobEvs), "redistributed conv=c5 op=bob from=ann")
-	require.Contains(t, fmtEvents(bobEvs), "assigned conv=c5 op=bob policy=capped(least-loaded)")
+	require.Contains(t, fmtEvents(bobEvs), "assigned conv=c5 op=bob from=ann policy=capped(least-loaded)")
 	require.NotContains(t, fmtEvents(bobEvs), "status-changed op=ann from=ready to=offline")
 }
 
@@ -205,7 +205,7 @@ func TestSubscribeToGroup(t *testing.T) {
 	require.Equal(t, []string{
 		"assigned conv=c2 op=cid policy=capped(least-loaded)",
 		"transferred conv=c1 op=ann from=ga to=gc",
-		"assigned conv=c1 op=cid policy=capped(least-loaded)",
+		"assigned conv=c1 op=cid from=ann policy=capped(least-loaded)",
 		"transferred conv=c2 op=cid from=gc to=ga",
 		"status-changed op=cid from=ready to=pause",
 		"group-availability group=gc online=false",

@@ -29,8 +29,11 @@ type Filter struct {
 	Customer string
 	// Channel, when not empty, is the channel to return.
 	Channel string
-	// LastOperator, when not empty, is the LastOperator to return: for a
-	// closed conversation, the operator who held it last.
+	// LastOperator, when not empty, returns the conversations this
+	// operator held last: their LastOperator, among those an operator
+	// held (AssignedAt set). A conversation nobody held, whose
+	// LastOperator is only the customer's previous operator preset for
+	// routing, does not match.
 	LastOperator string
 	// AfterSeq, when not zero, returns only conversations whose Seq is
 	// greater: the cursor of a page, the Seq of the last conversation of
@@ -64,6 +67,6 @@ func (f Filter) Match(c Conversation) bool {
 		(f.Assignee == "" || f.Assignee == c.Assignee) &&
 		(f.Customer == "" || f.Customer == c.CustomerID) &&
 		(f.Channel == "" || f.Channel == c.Channel) &&
-		(f.LastOperator == "" || f.LastOperator == c.LastOperator) &&
+		(f.LastOperator == "" || f.LastOperator == c.LastOperator && !c.AssignedAt.IsZero()) &&
 		c.Seq > f.AfterSeq
 }

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"time"
+
 	"fmt"
 	"testing"
 
@@ -27,7 +29,9 @@ func TestFilterValidateBoundsTheLimit(t *testing.T) {
 // a zero field sets no condition.
 func TestFilterMatchChecksEachCondition(t *testing.T) {
 	c := store.Conversation{ID: "c", Group: "sales", Channel: "web", CustomerID: "cu1", State: store.Closed,
-		LastOperator: "ann", Seq: 7}
+		LastOperator: "ann", AssignedAt: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC), Seq: 7}
+	preset := c // never held: LastOperator is only the routing preset
+	preset.AssignedAt = time.Time{}
 	held := c
 	held.State, held.Assignee = store.Assigned, "ann"
 	for name, tc := range map[string]struct {
@@ -48,6 +52,7 @@ func TestFilterMatchChecksEachCondition(t *testing.T) {
 		"other channel":         {store.Filter{Channel: "telegram"}, c, false},
 		"last operator":         {store.Filter{LastOperator: "ann"}, c, true},
 		"other last op":         {store.Filter{LastOperator: "bob"}, c, false},
+		"preset last op":        {store.Filter{LastOperator: "ann"}, preset, false},
 		"after a lower seq":     {store.Filter{AfterSeq: 6}, c, true},
 		"after its seq":         {store.Filter{AfterSeq: 7}, c, false},
 		"after a higher seq":    {store.Filter{AfterSeq: 8}, c, false},

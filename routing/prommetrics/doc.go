@@ -40,12 +40,13 @@
 //   - conversations_redistributed_total{group}: counter of Redistributed
 //     events (conversations taken from an operator ending their shift).
 //   - time_to_assignment_seconds{group}: histogram of the Wait of the
-//     Assigned events (routing.Event.Wait: since the conversation last
-//     entered its queue, which a miss or a redistribution does not
-//     restart), but those of policy "returned" (a customer's reply
-//     brought the conversation back to the operator it waited with: it
-//     did not wait in the queue) and "outbound" (an operator started
-//     it). Buckets: Options.TimeToAssignmentBuckets.
+//     first assignments (routing.Event.Wait: since the conversation
+//     entered its queue): Assigned events with no From (a conversation
+//     given again after a release, a miss or a redistribution keeps its
+//     first arrival, so its Wait would count its time with the operator
+//     before), and not of policy "returned" (a customer's reply brought it
+//     back to the operator it waited with) or "outbound" (an operator
+//     started it). Buckets: Options.TimeToAssignmentBuckets.
 //   - store_write_seconds{call}: histogram of the duration of the
 //     Router's store writes, on the Router's clock, by store method
 //     (routing.WriteCalls: "apply", "create-conversation", ...).

@@ -2,8 +2,8 @@ package prommetrics
 
 import "github.com/switchboard-go/switchboard/routing"
 
-// Event counts e in its group's counter, and observes an Assigned event's
-// Wait (routing.Observer). It allocates nothing once the group was seen.
+// Event counts e in its group's counter, and observes the Wait of a first
+// assignment (routing.Observer). It allocates nothing once the group was seen.
 func (c *Collector) Event(e routing.Event) {
 	switch e.Kind {
 	case routing.Queued:
@@ -13,7 +13,7 @@ func (c *Collector) Event(e routing.Event) {
 	case routing.Assigned:
 		g := c.groups.get(e.Group)
 		g.assigned.Inc()
-		if e.Policy != "returned" && e.Policy != "outbound" {
+		if e.From == "" && e.Policy != "returned" && e.Policy != "outbound" {
 			g.timeToAssignment.Observe(e.Wait.Seconds())
 		}
 	case routing.Missed:

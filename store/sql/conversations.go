@@ -301,6 +301,10 @@ func (s *Store) filterQuery(f store.Filter) (query string, args []any, ok bool) 
 		where = append(where, column+" = ?")
 		args = append(args, id.value)
 	}
+	if f.LastOperator != "" {
+		// Held by them, not only preset to them (see store.Filter).
+		where = append(where, "assigned_at IS NOT NULL")
+	}
 	limit := int64(math.MaxInt64) // no limit, in both dialects
 	if f.Limit > 0 {
 		limit = int64(f.Limit)

@@ -81,7 +81,8 @@ func (v *View) routedEvents(ev *Events, res store.Result, d Decision) {
 	switch c.State {
 	case store.Assigned:
 		if ev.Wants(Assigned) {
-			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Policy: d.Policy, Skipped: d.Skipped, Rules: c.Rules, Enqueued: c.EnqueuedAt})
+			ev.Push(Event{Kind: Assigned, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, From: HeldBefore(res),
+				Policy: d.Policy, Skipped: d.Skipped, Rules: c.Rules, Enqueued: c.EnqueuedAt})
 		}
 	case store.Offered:
 		if ev.Wants(Offered) {
@@ -153,4 +154,15 @@ func (v *View) minus(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// HeldBefore returns, for a result that gives its conversation to an
+// operator, who held it before (its LastOperator, when an operator ever
+// held it and it was someone else): "" for a first assignment.
+func HeldBefore(res store.Result) string {
+	b := &res.Before
+	if b.AssignedAt.IsZero() || b.LastOperator == res.Conversation.Assignee {
+		return ""
+	}
+	return b.LastOperator
 }

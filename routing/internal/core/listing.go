@@ -102,13 +102,16 @@ func (l *listing) unlist(e listEntry) {
 		return
 	}
 	l.all.Delete(e.key)
-	drop := func(m map[string]*btree.BTreeG[listKey], name string) {
-		if t := m[name]; t != nil {
-			t.Delete(e.key) // kept when empty: groups and channels are few
+	if t := l.byGroup[e.group]; t != nil {
+		t.Delete(e.key) // kept when empty: groups are few
+	}
+	if t := l.byChannel[e.channel]; t != nil {
+		// Channels are the host's (or its customers') words: a tree is
+		// not kept for one no open conversation came through.
+		if t.Delete(e.key); t.Len() == 0 {
+			delete(l.byChannel, e.channel)
 		}
 	}
-	drop(l.byGroup, e.group)
-	drop(l.byChannel, e.channel)
 	if s := l.byCustomer[e.customer]; s != nil {
 		delete(s, e.key.id)
 		if len(s) == 0 {

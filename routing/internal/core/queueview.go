@@ -32,12 +32,13 @@ func (v *View) Queue(group string, limit int, now int64) (entries []QueueEntry, 
 		limit = n
 	}
 	entries = make([]QueueEntry, 0, limit)
+	every, estimated := g.served.interval(now)
 	g.queue.Ascend(func(it queue.Item) bool {
 		if len(entries) == limit {
 			return false
 		}
-		e := QueueEntry{Row: v.convs[it.ID].row.Clone(), Position: len(entries) + 1}
-		e.EstimatedWait, e.Estimated = g.served.estimate(e.Position, now)
+		e := QueueEntry{Row: v.convs[it.ID].row.Clone(), Position: len(entries) + 1, Estimated: estimated}
+		e.EstimatedWait = time.Duration(e.Position) * every
 		entries = append(entries, e)
 		return true
 	})

@@ -8,10 +8,12 @@ import (
 
 // A queue's estimated wait goes by how fast the group served its queue
 // lately: the times of its latest serviceWindow services (a conversation
-// leaving the queue for an operator) within serviceHorizon. With k such
-// services, the oldest at t0, the queue was served at k per (now - t0),
-// and the conversation at position p is expected to wait p·(now - t0)/k.
-// A group that served nobody within the horizon has no estimate.
+// leaving the queue for an operator) within serviceHorizon. With k ≥ 2
+// such services, from t1 to tk, one came every (tk - t1)/(k - 1) on
+// average; if the last one is longer ago than that, the queue has stalled
+// at least since, and the interval is now - tk. The conversation at
+// position p is expected to wait p intervals. With fewer than two
+// services within the horizon there is no estimate.
 
 // serviceWindow is how many of a group's latest services the estimate
 // goes by.
@@ -34,21 +36,20 @@ func (l *serviceLog) record(now int64) {
 	l.n = min(l.n+1, serviceWindow)
 }
 
-// estimate returns the expected wait of the conversation at position pos
-// at now, and false when there is no estimate (see above).
-func (l *serviceLog) estimate(pos int, now int64) (time.Duration, bool) {
-	k, oldest := 0, now
+// interval returns the expected time between two services at now, and
+// false when there is no estimate (see above).
+func (l *serviceLog) interval(now int64) (time.Duration, bool) {
+	k, oldest, newest := 0, now, int64(0)
 	for i := range l.n {
 		if t := l.at[i]; t > now-serviceHorizon && t <= now {
 			k++
-			oldest = min(oldest, t)
+			oldest, newest = min(oldest, t), max(newest, t)
 		}
 	}
-	if k == 0 {
+	if k < 2 {
 		return 0, false
 	}
-	span := max(now-oldest, int64(time.Millisecond))
-	return time.Duration(int64(pos) * span / int64(k)), true
+	return time.Duration(max((newest-oldest)/int64(k-1), now-newest)), true
 }
 
 // served records, at now, a service of old's group when the change from

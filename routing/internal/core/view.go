@@ -46,6 +46,11 @@ type View struct {
 	due DueIndex
 	// list indexes the open conversations for listing (see listing.go).
 	list listing
+	// unheld holds, by assignee, the conversations held by operators the
+	// view does not hold (removed from it, or of groups it does not
+	// serve), so that an operator who comes back into the view gets them
+	// back in their held set.
+	unheld map[string]map[string]struct{}
 	// spare holds the states of closed conversations for reuse, so that
 	// a steady flow of conversations does not allocate one each.
 	spare []*conv
@@ -77,6 +82,7 @@ func NewView(m *presence.Model, indexed func()) *View {
 		convs:         map[string]*conv{},
 		due:           NewDueIndex(indexed),
 		list:          newListing(),
+		unheld:        map[string]map[string]struct{}{},
 	}
 	for _, s := range m.Statuses() {
 		v.statuses[s.Name] = statusInfo{
@@ -117,6 +123,11 @@ func (v *View) absorbOperator(row store.Operator, remote bool) *operator {
 		shift := v.shiftOf(remote)
 		v.due.Put(row.ID, true, row.Deadlines, shift)
 		op = newOperator(row)
+		if held := v.unheld[row.ID]; held != nil {
+			// Conversations the view kept while it did not hold them.
+			op.held = held
+			delete(v.unheld, row.ID)
+		}
 		op.shift = shift
 		op.lastActive = row.StatusSince
 		op.fullVersion, op.loadVersion = row.Version, row.Version
@@ -167,6 +178,9 @@ func (v *View) forgetOperator(id string) {
 		v.stamp(nil)
 		v.due.Drop(id, true, op.row.Deadlines, op.shift)
 		v.unindex(op)
+		if len(op.held) > 0 {
+			v.unheld[id] = op.held
+		}
 		delete(v.ops, id)
 		v.byOrd[op.ord] = nil
 		v.freeOrds = append(v.freeOrds, op.ord)
@@ -288,6 +302,8 @@ func (v *View) attach(cs *conv) {
 	if c.State.Held() {
 		if op := v.ops[c.Assignee]; op != nil {
 			op.held[c.ID] = struct{}{}
+		} else {
+			v.holdUnheld(c)
 		}
 	}
 	if g := v.groups[c.Group]; g != nil {
@@ -314,6 +330,11 @@ func (v *View) detach(cs *conv) {
 	if c.State.Held() {
 		if op := v.ops[c.Assignee]; op != nil {
 			delete(op.held, c.ID)
+		} else if held := v.unheld[c.Assignee]; held != nil {
+			delete(held, c.ID)
+			if len(held) == 0 {
+				delete(v.unheld, c.Assignee)
+			}
 		}
 	}
 	if g := v.groups[c.Group]; g != nil {
@@ -351,3 +372,14 @@ func (v *View) indexDeadlines(cs *conv) { v.due.Put(cs.row.ID, false, cs.row.Dea
 
 // unindexDeadlines takes the deadlines of cs out of the due index.
 func (v *View) unindexDeadlines(cs *conv) { v.due.Drop(cs.row.ID, false, cs.row.Deadlines, cs.shift) }
+
+// holdUnheld records held conversation c, whose assignee the view does
+// not hold, in View.unheld.
+func (v *View) holdUnheld(c *store.Conversation) {
+	held := v.unheld[c.Assignee]
+	if held == nil {
+		held = map[string]struct{}{}
+		v.unheld[c.Assignee] = held
+	}
+	held[c.ID] = struct{}{}
+}
