@@ -1,10 +1,9 @@
 package store_test
 
 import (
-	"time"
-
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
