@@ -16,4 +16,9 @@
 //     operator (R9).
 //
 // Hosts plug in their own policy by implementing Policy or with Func.
+//
+// A Spec is a policy as data, encoded as JSON: Spec.Build builds the
+// policy it describes (a host's kinds with the Builders it registers), and
+// SpecOf describes a policy as a Spec, so that a group's policy can be
+// stored and every Router that serves the group runs the same one.
 package policy

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -138,4 +139,29 @@ func ExampleFallback() {
 	// Output:
 	// capped(fallback(least-loaded,broadcast))
 	// offer [kim] [{anna at cap}]
+}
+
+// A policy as data: a Spec, read from JSON (an admin UI's, a
+// configuration file's), builds the policy; SpecOf describes a policy as a
+// Spec again.
+func ExampleSpec_Build() {
+	var s policy.Spec
+	err := json.Unmarshal([]byte(`{"kind": "capped", "default": 3,
+		"inner": {"kind": "fallback", "policies": [{"kind": "least-loaded"}, {"kind": "broadcast", "limit": 5}]}}`), &s)
+	if err != nil {
+		panic(err)
+	}
+	p, err := s.Build(nil)
+	fmt.Println(p.Name(), err)
+
+	back, _ := policy.SpecOf(policy.PreviousOperator(policy.LeastLoaded()))
+	text, _ := json.Marshal(back)
+	fmt.Println(string(text))
+
+	_, err = policy.Spec{Kind: "capped", Inner: &policy.Spec{Kind: "roundrobin"}}.Build(nil)
+	fmt.Println(err)
+	// Output:
+	// capped(fallback(least-loaded,broadcast(5))) <nil>
+	// {"kind":"previous-operator","inner":{"kind":"least-loaded"}}
+	// policy: invalid spec: inner.kind: unknown policy kind "roundrobin"
 }
