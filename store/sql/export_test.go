@@ -28,6 +28,16 @@ func FeedLost(s *Store) int64 { return s.feedLost.Load() }
 // ReservedWords are the key words WithSchema refuses.
 var ReservedWords = reservedWords
 
+// DataTables names the store's tables but the migrations table, without
+// their prefix, in the order the migrations create them.
+func DataTables() []string {
+	out := make([]string, len(dataTables))
+	for i, t := range dataTables {
+		out[i] = t.name
+	}
+	return out
+}
+
 // MigrateTo brings the database's schema to the given version, older than
 // the latest, as older code would have (see Store.migrateTo).
 func MigrateTo(ctx context.Context, s *Store, version int) error { return s.migrateTo(ctx, version) }

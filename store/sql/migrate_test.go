@@ -3,6 +3,9 @@ package sqlstore_test
 import (
 	"fmt"
 	"io/fs"
+	"path"
+	"regexp"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -13,8 +16,25 @@ import (
 	sqlstore "github.com/switchboard-go/switchboard/store/sql"
 )
 
-// latest is the schema version of the code's migrations.
-const latest = 4
+// codeMigrations returns the names of the code's migrations, by version
+// (the name of version v at index v-1): "init", "load_history", ...
+func codeMigrations(t *testing.T) []string {
+	t.Helper()
+	entries, err := fs.ReadDir(sqlstore.EmbeddedMigrations, "migrations/sqlite")
+	require.NoError(t, err)
+	var names []string
+	file := regexp.MustCompile(`^\d{4}_([a-z0-9_]+)\.sql$`)
+	for _, e := range entries {
+		m := file.FindStringSubmatch(e.Name())
+		require.NotNil(t, m, e.Name())
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// storeTables is how many tables a migrated store has: its data tables
+// and its migrations table.
+func storeTables() int { return len(sqlstore.DataTables()) + 1 }
 
 func TestMigrateIdempotent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
@@ -26,11 +46,11 @@ func TestMigrateIdempotent(t *testing.T) {
 		require.NoError(t, s.Migrate(ctx))
 		// A second store, migrating an up-to-date database.
 		other := b.mustMigrate(t)
-		require.Equal(t, latest, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, len(codeMigrations(t)), b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		op, err := other.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, 7, b.tables(t, "switchboard_"))
+		require.Equal(t, storeTables(), b.tables(t, "switchboard_"))
 	})
 }
 
@@ -74,9 +94,9 @@ func migrationsWithExtra(t *testing.T) fs.FS {
 		return err
 	}))
 	extra := "CREATE TABLE {{schema}}{{prefix}}extra (id TEXT NOT NULL PRIMARY KEY);\n"
-	name := fmt.Sprintf("%04d_extra.sql", latest+1)
-	out["migrations/sqlite/"+name] = &fstest.MapFile{Data: []byte(extra)}
-	out["migrations/postgres/"+name] = &fstest.MapFile{Data: []byte(extra)}
+	name := fmt.Sprintf("%04d_extra.sql", len(codeMigrations(t))+1)
+	out[path.Join("migrations/sqlite", name)] = &fstest.MapFile{Data: []byte(extra)}
+	out[path.Join("migrations/postgres", name)] = &fstest.MapFile{Data: []byte(extra)}
 	return out
 }
 
@@ -93,8 +113,9 @@ func TestSchemaOutdated(t *testing.T) {
 		s := b.mustOpen(t, sqlstore.WithMigrations(migrationsWithExtra(t)))
 		_, err = s.Operator(ctx, "ann")
 		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
+		latest := len(codeMigrations(t))
 		require.Contains(t, err.Error(), fmt.Sprintf("schema version %d, this code needs version %d", latest, latest+1))
-		require.Equal(t, 7, b.tables(t, "switchboard_"), "nothing written")
+		require.Equal(t, storeTables(), b.tables(t, "switchboard_"), "nothing written")
 
 		require.NoError(t, s.Migrate(ctx))
 		op, err := s.Operator(ctx, "ann")
@@ -118,6 +139,7 @@ func TestSchemaTooNew(t *testing.T) {
 		_, err = b.open()
 		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
 		require.ErrorIs(t, err, store.ErrInvalid)
+		latest := len(codeMigrations(t))
 		require.Contains(t, err.Error(), fmt.Sprintf("schema version %d, this code knows versions up to %d", latest+1, latest))
 		require.Equal(t, latest+1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_operators")))
@@ -159,9 +181,12 @@ func TestForeignTables(t *testing.T) {
 		// A migrations table recording the latest version over tables of
 		// another shape (a corrupted schema).
 		b.exec(t, "CREATE TABLE "+b.table("bad_migrations")+" (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)")
-		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES (1, 'init'), (2, 'load_history'), (3, 'rules'), "+
-			"(4, 'conversation_pages')")
-		for _, name := range []string{"operators", "conversations", "status_history", "previous_operators", "load_history", "rule_sets"} {
+		var records []string
+		for i, name := range codeMigrations(t) {
+			records = append(records, fmt.Sprintf("(%d, '%s')", i+1, name))
+		}
+		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES "+strings.Join(records, ", "))
+		for _, name := range sqlstore.DataTables() {
 			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
 		}
 		_, err = b.open(sqlstore.WithTablePrefix("bad_"))
@@ -218,14 +243,13 @@ func TestTablePrefix(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, convs)
 		require.NoError(t, two.DeleteOperator(ctx, "ann"), "ann of store two holds nothing")
-		require.Equal(t, 7, b.tables(t, "switchboard_"))
-		require.Equal(t, 7, b.tables(t, "tenant2_"))
+		require.Equal(t, storeTables(), b.tables(t, "switchboard_"))
+		require.Equal(t, storeTables(), b.tables(t, "tenant2_"))
 	})
 }
 
 // TestMigrateFromVersion2KeepsRows: a database of schema version 2 with
-// rows in it migrates to the latest version (3 added the rules' columns
-// and table); its rows read back as they were, with
+// rows in it migrates to the latest version; its rows read back as they were, with
 // no tags, no preferred operator, not off-hours and no rule matches, and
 // take the new fields; no rule set is stored.
 func TestMigrateFromVersion2KeepsRows(t *testing.T) {
@@ -248,7 +272,7 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 			"('c2', 'g', 'chat', '', 0, NULL, NULL, 1, NULL, NULL, '', 'c0', 3000, 3000, 2, NULL, NULL, '', FALSE, NULL, NULL, 1)")
 
 		require.NoError(t, s.Migrate(ctx))
-		require.Equal(t, latest, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, len(codeMigrations(t)), b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		ns := func(n int64) time.Time { return time.Unix(0, n).UTC() }
 		ann, err := s.Operator(ctx, "ann")
 		require.NoError(t, err)
@@ -281,6 +305,7 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 	})
 }
 
+
 // TestMigrateFromVersion3IndexesPages: a database of schema version 3
 // with rows in it migrates to version 4, which adds the indexes of the
 // pages of conversations and changes no row; the pages read the old rows.
@@ -304,7 +329,7 @@ func TestMigrateFromVersion3IndexesPages(t *testing.T) {
 		require.Zero(t, indexes())
 
 		require.NoError(t, s.Migrate(ctx))
-		require.Equal(t, latest, b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
+		require.Equal(t, len(codeMigrations(t)), b.count(t, "SELECT count(*) FROM "+b.table("switchboard_migrations")))
 		require.Equal(t, 4, indexes())
 		page, err := s.Conversations(ctx, store.Filter{Customer: "cu3", States: []store.State{store.Closed}, Limit: 2})
 		require.NoError(t, err)
