@@ -34,6 +34,11 @@ var (
 	// ErrHoldsConversations reports a status change or removal refused
 	// because the operator still holds conversations (P8).
 	ErrHoldsConversations = errors.New("switchboard: operator still holds conversations")
+	// ErrGroupInUse reports the removal of a group refused because the
+	// group still holds an open conversation (in any state but Closed) or
+	// an operator still serves it: close or transfer its conversations
+	// and move its operators first.
+	ErrGroupInUse = errors.New("switchboard: group still holds conversations or operators")
 	// ErrInvalid reports malformed input: an empty id or one longer than
 	// MaxIDLength, a negative cap, an unknown state, a malformed rule.
 	// Nothing is changed.

@@ -19,8 +19,9 @@ type Feed interface {
 	// processes, or other connection pools) commit to the same database.
 	// Once it returns, each change committed afterwards is reported on the
 	// channel, in commit order: by a Notice that names its rows (or, for a
-	// new rule set, has RuleSet set), or by a later Notice with Resync
-	// set, which covers every change before it.
+	// new rule set, has RuleSet set, and for a group created, changed or
+	// deleted, Groups), or by a later Notice with Resync set, which covers
+	// every change before it.
 	// Changes made through this Store are not reported. The channel is
 	// closed when ctx ends or the Store is closed. A receiver that stops
 	// reading holds the changes back; none is dropped. It fails with
@@ -33,7 +34,7 @@ type Feed interface {
 }
 
 // Notice names rows that another Store changed, and says whether it
-// stored a new rule set.
+// stored a new rule set or changed the groups.
 type Notice struct {
 	// Operators and Conversations are the ids of the changed rows, each
 	// id once.
@@ -41,9 +42,13 @@ type Notice struct {
 	// RuleSet reports that another Store stored a new rule set; read it
 	// with Store.RuleSet.
 	RuleSet bool
+	// Groups reports that another Store created, changed or deleted a
+	// group; read them with Store.Groups.
+	Groups bool
 	// Resync reports that changes may have been missed (the connection
 	// that follows them was lost and made again): everything must be read
-	// again, the rule set included, whether RuleSet is set or not.
+	// again, the rule set and the groups included, whether RuleSet and
+	// Groups are set or not.
 	Resync bool
 	// Carried holds rows among those named, as the changes reported
 	// committed them (and the operators they deleted), so that Rows need

@@ -73,6 +73,26 @@ type Store interface {
 	// long UpdatedBy (see RuleSet.ValidateSet); nothing changes then.
 	SetRuleSet(ctx context.Context, rs RuleSet) (RuleSet, error)
 
+	// Groups returns every stored group, ordered by id.
+	Groups(ctx context.Context) ([]GroupRow, error)
+	// PutGroup stores g. With g.Version 0 it creates the group, and fails
+	// with ErrAlreadyExists if the id is taken; otherwise it replaces the
+	// stored row if that is still at g.Version, and fails with ErrConflict
+	// if it is at another one and ErrNotFound if there is none. It returns
+	// what it stored: g with Version g.Version+1 (UpdatedAt and UpdatedBy
+	// as given). It fails with ErrInvalid for bad input (see
+	// GroupRow.ValidatePut); nothing changes on an error.
+	PutGroup(ctx context.Context, g GroupRow) (GroupRow, error)
+	// DeleteGroup removes group id if it is still at version. It fails
+	// with ErrNotFound if there is no such group, ErrConflict if it is at
+	// another version, and ErrGroupInUse while a conversation of the group
+	// is open (in any state but Closed) or an operator lists the group:
+	// the check is atomic with the delete, so that no conversation or
+	// operator it finds absent is added meanwhile, save by a write that
+	// commits after it. An empty or too long id or a version below 1 is
+	// ErrInvalid. Nothing changes on an error.
+	DeleteGroup(ctx context.Context, id string, version int64) error
+
 	// Close releases the store's resources. Later calls fail with ErrClosed.
 	Close() error
 }

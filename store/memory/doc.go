@@ -48,6 +48,12 @@
 //   - The rule set is kept in memory too, its current version only.
 //     SetRuleSet checks its input (store.RuleSet.ValidateSet), then the
 //     version (store.ErrConflict).
+//   - Groups are kept in memory too, one row per group. PutGroup checks
+//     its input (store.GroupRow.ValidatePut), then the version
+//     (store.GroupRow.CheckVersion). DeleteGroup checks its arguments
+//     (store.CheckDeleteGroup), the version (store.CheckDeleteVersion),
+//     then that no open conversation is of the group and no operator
+//     lists it (store.ErrGroupInUse, naming one it found).
 //   - A cancelled context makes a call return the context's error, and
 //     after Close every call returns an error matching store.ErrClosed.
 package memory

@@ -41,6 +41,8 @@ type Store struct {
 	history map[string][]store.StatusInterval
 	// rules is the stored rule set (Version 0: none).
 	rules store.RuleSet
+	// groups holds the stored groups by id.
+	groups map[string]store.GroupRow
 }
 
 var _ store.Store = (*Store)(nil)
@@ -81,6 +83,7 @@ func New() *Store {
 		offered:  make(set),
 		previous: make(map[string]string),
 		history:  make(map[string][]store.StatusInterval),
+		groups:   make(map[string]store.GroupRow),
 	}
 }
 
@@ -514,6 +517,69 @@ func (s *Store) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.RuleSet
 	return s.rules.Clone(), nil
 }
 
+// Groups returns every stored group, ordered by id.
+func (s *Store) Groups(ctx context.Context) ([]store.GroupRow, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]store.GroupRow, 0, len(s.groups))
+	for _, g := range s.groups {
+		out = append(out, g.Clone())
+	}
+	slices.SortFunc(out, func(a, b store.GroupRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// PutGroup creates a group (g.Version 0) or replaces the stored one if it
+// is still at g.Version.
+func (s *Store) PutGroup(ctx context.Context, g store.GroupRow) (store.GroupRow, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return store.GroupRow{}, err
+	}
+	if err := g.ValidatePut(); err != nil {
+		return store.GroupRow{}, err
+	}
+	if err := g.CheckVersion(s.groups[g.ID].Version); err != nil {
+		return store.GroupRow{}, err
+	}
+	row := g.Next()
+	s.groups[g.ID] = row
+	return row.Clone(), nil
+}
+
+// DeleteGroup removes a group at the given version that no open
+// conversation and no operator names. It looks at every operator and
+// conversation, which is fine for a rare administrative change.
+func (s *Store) DeleteGroup(ctx context.Context, id string, version int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	if err := store.CheckDeleteGroup(id, version); err != nil {
+		return err
+	}
+	if err := store.CheckDeleteVersion(id, version, s.groups[id].Version); err != nil {
+		return err
+	}
+	for _, c := range s.convs {
+		if c.Group == id && c.State != store.Closed {
+			return store.GroupInUse(id, c.ID, "")
+		}
+	}
+	for _, o := range s.ops {
+		if o.InGroup(id) {
+			return store.GroupInUse(id, "", o.ID)
+		}
+	}
+	delete(s.groups, id)
+	return nil
+}
+
 // Close discards the store's rows. Every later call fails with an error
 // matching store.ErrClosed; closing again does nothing.
 func (s *Store) Close() error {
@@ -526,6 +592,7 @@ func (s *Store) Close() error {
 	s.ops, s.convs, s.bySeq = nil, nil, nil
 	s.held, s.offered, s.previous, s.history = nil, nil, nil, nil
 	s.rules = store.RuleSet{}
+	s.groups = nil
 	return nil
 }
 

@@ -163,6 +163,15 @@ func checkRuleSet(rs store.RuleSet) error {
 	)
 }
 
+// checkGroup checks what PutGroup stores (the config is bytes, kept as
+// they are).
+func checkGroup(g store.GroupRow) error {
+	return firstError(
+		checkText(fmt.Sprintf("group %q: updated by", g.ID), g.UpdatedBy),
+		checkTime(fmt.Sprintf("group %q: UpdatedAt", g.ID), g.UpdatedAt),
+	)
+}
+
 // validateNew checks a conversation to create and the requirements on it
 // (store.ValidateNew), and what the database can keep of it.
 func validateNew(c store.Conversation, req store.Require) error {

@@ -67,6 +67,14 @@ type dialect interface {
 	// idList returns a subquery yielding the strings of the JSON array
 	// passed as the placeholder param.
 	idList(param string) string
+	// jsonHas returns a condition that holds when the JSON array of
+	// strings in column (NULL: none) holds the string passed as the
+	// placeholder param.
+	jsonHas(column, param string) string
+	// lockTables returns the statement that keeps other transactions from
+	// writing the tables named until the transaction ends, or "" where a
+	// write transaction excludes every other writer already.
+	lockTables(tables ...string) string
 	// txOptions returns the options of a write transaction.
 	txOptions() *sql.TxOptions
 	// prepares reports whether the store should prepare its fixed

@@ -57,6 +57,15 @@
 //     database, exactly one succeeds and the others fail with
 //     store.ErrConflict. On PostgreSQL the change feed reports a new rule
 //     set (store.Notice.RuleSet) in commit order with the rows.
+//   - Groups are rows of their own table, one per group (PutGroup,
+//     DeleteGroup, with compare-and-set on their version). DeleteGroup's
+//     check that no open conversation and no operator names the group is
+//     atomic with the delete: on PostgreSQL it locks the tables of
+//     operators and conversations against writes (LOCK TABLE ... IN SHARE
+//     MODE) for its transaction, which waits for the writes under way and
+//     holds back new ones for the few milliseconds it takes; on SQLite the
+//     write transaction excludes every other writer anyway. The change
+//     feed reports every change of the groups (store.Notice.Groups).
 //
 // # Atomicity and concurrency
 //

@@ -34,7 +34,7 @@ var (
 var storeErrors = []error{
 	store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
 	store.ErrWrongState, store.ErrConflict, store.ErrOverCapacity, store.ErrNotAllowed,
-	store.ErrNotAssignee, store.ErrHoldsConversations,
+	store.ErrNotAssignee, store.ErrHoldsConversations, store.ErrGroupInUse,
 }
 
 // isStoreError reports whether err matches a sentinel of package store.

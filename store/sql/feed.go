@@ -50,20 +50,23 @@ const (
 
 // payload is what one notification carries: the ids of the rows a
 // transaction changed and, when they fit, the rows themselves, and whether
-// it stored a new rule set. Every id is in Operators or Conversations,
+// it stored a new rule set or changed the groups. Every id is in Operators or Conversations,
 // also when its row is carried, so that a receiver that knows nothing of
 // carried rows still reads them. On the wire it is JSON, the origin first
 // (see payloadBuilder).
 //
-// RuleSet came with schema version 3: a Store of older code does not
-// decode a payload that sets it, and answers with a resync (see
-// watch.note), which covers the change.
+// RuleSet came with schema version 3, Groups with version 5: a Store of
+// older code does not decode a payload that sets one it does not know, and
+// answers with a resync (see watch.note), which covers the change.
 type payload struct {
 	// Origin is the sending Store's origin, so that it skips its own.
 	Origin string `json:"s"`
 	// RuleSet says that the transaction stored a new rule set (in the
 	// first payload of its transaction only).
-	RuleSet       bool     `json:"rs,omitempty"`
+	RuleSet bool `json:"rs,omitempty"`
+	// Groups says that the transaction created, changed or deleted a
+	// group (in the first payload of its transaction only).
+	Groups        bool     `json:"gr,omitempty"`
 	Operators     []string `json:"o,omitempty"`
 	Conversations []string `json:"c,omitempty"`
 	// OperatorRows and ConversationRows are carried rows (see wire.go),
@@ -78,13 +81,15 @@ type payload struct {
 const payloadOverhead = 64
 
 // publish sends the rows the transaction changed, and whether it stored
-// a rule set, to the Stores watching the database, and reports whether it
-// sent anything. It runs in the transaction, just before COMMIT.
+// a rule set or changed the groups, to the Stores watching the database,
+// and reports whether it sent anything. It runs in the transaction, just
+// before COMMIT.
 func (s *Store) publish(ctx context.Context, w *writeTx) (bool, error) {
-	if !s.d.feeds() || (len(w.ops)+len(w.convs) == 0 && !w.ruleSet) {
+	flags := noticeFlags{ruleSet: w.ruleSet, groups: w.groups}
+	if !s.d.feeds() || (len(w.ops)+len(w.convs) == 0 && flags == noticeFlags{}) {
 		return false, nil
 	}
-	for _, p := range s.payloads(w.ops, w.convs, w.ruleSet) {
+	for _, p := range s.payloads(w.ops, w.convs, flags) {
 		if err := w.exec(ctx, s.q.notify, s.channel, p); err != nil {
 			return false, fmt.Errorf("notify: %w", err)
 		}
@@ -92,15 +97,22 @@ func (s *Store) publish(ctx context.Context, w *writeTx) (bool, error) {
 	return true, nil
 }
 
+// noticeFlags are the changes a payload reports without naming rows.
+type noticeFlags struct {
+	// ruleSet: a rule set was stored; groups: a group was created,
+	// changed or deleted.
+	ruleSet, groups bool
+}
+
 // payloads splits the changes into payloads below maxPayload, each row
 // once, as last written (an operator of Version 0 was deleted), the first
-// saying whether a rule set was stored. A row that does not fit in a
-// payload of its own travels as its id alone.
-func (s *Store) payloads(ops []store.Operator, convs []store.Conversation, ruleSet bool) []string {
+// carrying the flags. A row that does not fit in a payload of its own
+// travels as its id alone.
+func (s *Store) payloads(ops []store.Operator, convs []store.Conversation, flags noticeFlags) []string {
 	b := builders.Get().(*payloadBuilder)
 	defer builders.Put(b)
 	b.start(s.origin)
-	b.ruleSet = ruleSet
+	b.flags = flags
 	for _, op := range lastByID(ops, func(o store.Operator) string { return o.ID }) {
 		if op.Version == 0 {
 			b.add(listOperators, op.ID, listGone, op.ID)
@@ -133,9 +145,9 @@ var listKeys = [lists]string{`"o"`, `"c"`, `"or"`, `"g"`, `"cr"`}
 // must chase on a busy server.
 type payloadBuilder struct {
 	origin string
-	// ruleSet says that the next payload flushed reports a rule set.
-	ruleSet bool
-	lists   [lists]bytes.Buffer
+	// flags are what the next payload flushed reports besides rows.
+	flags noticeFlags
+	lists [lists]bytes.Buffer
 	// id and row hold the entry being added, encoded by idEnc and rowEnc.
 	id, row       bytes.Buffer
 	idEnc, rowEnc *json.Encoder
@@ -210,10 +222,13 @@ func (b *payloadBuilder) flush() {
 	w.WriteString(`{"s":"`)
 	w.WriteString(b.origin)
 	w.WriteByte('"')
-	if b.ruleSet {
+	if b.flags.ruleSet {
 		w.WriteString(`,"rs":true`)
-		b.ruleSet = false
 	}
+	if b.flags.groups {
+		w.WriteString(`,"gr":true`)
+	}
+	b.flags = noticeFlags{}
 	for i := range b.lists {
 		if b.lists[i].Len() == 0 {
 			continue
@@ -309,12 +324,13 @@ type watch struct {
 	own string
 
 	mu sync.Mutex
-	// has says that something is pending: resync, a new rule set, the ids
-	// named, and the rows carried (by id). The maps are cleared, not
+	// has says that something is pending: resync, a new rule set, a
+	// change of the groups, the ids named, and the rows carried (by id). The maps are cleared, not
 	// dropped, when taken.
 	has        bool
 	resync     bool
 	ruleSet    bool
+	groups     bool
 	ops, convs map[string]struct{}
 	opRows     pendingRows[store.Operator]
 	gone       map[string]struct{}
@@ -435,7 +451,8 @@ func (w *watch) note(raw string) {
 // notice returns what p reports, carried rows as a database read returns
 // them.
 func (p payload) notice() store.Notice {
-	n := store.Notice{Operators: p.Operators, Conversations: p.Conversations, RuleSet: p.RuleSet, Carried: store.Rows{GoneOperators: p.Gone}}
+	n := store.Notice{Operators: p.Operators, Conversations: p.Conversations, RuleSet: p.RuleSet, Groups: p.Groups,
+		Carried: store.Rows{GoneOperators: p.Gone}}
 	if len(p.OperatorRows) > 0 {
 		n.Carried.Operators = make([]store.Operator, len(p.OperatorRows))
 		for i, o := range p.OperatorRows {
@@ -459,6 +476,7 @@ func (w *watch) add(n store.Notice) {
 	w.has = true
 	w.resync = w.resync || n.Resync
 	w.ruleSet = w.ruleSet || n.RuleSet
+	w.groups = w.groups || n.Groups
 	for _, id := range n.Operators {
 		w.ops[id] = struct{}{}
 		w.opRows.drop(id)
@@ -496,13 +514,14 @@ func (w *watch) take() (store.Notice, bool) {
 		Conversations: slices.Sorted(maps.Keys(w.convs)),
 		Resync:        w.resync,
 		RuleSet:       w.ruleSet,
+		Groups:        w.groups,
 		Carried: store.Rows{
 			Operators:     w.opRows.take(func(a, b store.Operator) int { return strings.Compare(a.ID, b.ID) }),
 			GoneOperators: slices.Sorted(maps.Keys(w.gone)),
 			Conversations: w.convRows.take(func(a, b store.Conversation) int { return cmp.Compare(a.Seq, b.Seq) }),
 		},
 	}
-	w.has, w.resync, w.ruleSet = false, false, false
+	w.has, w.resync, w.ruleSet, w.groups = false, false, false, false
 	clear(w.ops)
 	clear(w.convs)
 	clear(w.gone)

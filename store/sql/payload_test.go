@@ -34,7 +34,7 @@ func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 	huge := store.Conversation{ID: "huge", Group: "g", Attributes: map[string]string{"note": strings.Repeat("x", 9000)}, Seq: 999, Version: 1}
 	convs = append(convs, huge)
 
-	out := s.payloads(ops, convs, false)
+	out := s.payloads(ops, convs, noticeFlags{})
 	require.Greater(t, len(out), 1)
 	var got store.Notice
 	for _, p := range out {
@@ -64,7 +64,7 @@ func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 	require.Len(t, got.Carried.Conversations, 300, "all but the huge one carried")
 	require.Nil(t, got.Carried.Conversations[0].Skills, "as read back: empty lists are nil")
 
-	one := s.payloads([]store.Operator{{ID: "ann"}}, nil, false)
+	one := s.payloads([]store.Operator{{ID: "ann"}}, nil, noticeFlags{})
 	require.Equal(t, []string{`{"s":"` + s.origin + `","o":["ann"],"g":["ann"]}`}, one)
 }
 
@@ -73,26 +73,61 @@ func TestPayloadsSplitBelowTheLimit(t *testing.T) {
 // stored none does not.
 func TestPayloadsReportARuleSet(t *testing.T) {
 	s := &Store{origin: newOrigin()}
-	alone := s.payloads(nil, nil, true)
+	alone := s.payloads(nil, nil, noticeFlags{ruleSet: true})
 	require.Equal(t, []string{`{"s":"` + s.origin + `","rs":true}`}, alone)
 	d, err := decodePayload(alone[0])
 	require.NoError(t, err)
 	require.Equal(t, store.Notice{RuleSet: true}, d.notice())
 
+	convs := manyConversations()
+	out := decodeAll(t, s.payloads(nil, convs, noticeFlags{ruleSet: true}))
+	require.Greater(t, len(out), 1)
+	for i, n := range out {
+		require.Equal(t, i == 0, n.RuleSet, "payload %d", i)
+	}
+	for _, n := range decodeAll(t, s.payloads(nil, convs, noticeFlags{})) {
+		require.False(t, n.RuleSet)
+	}
+}
+
+// manyConversations returns rows that take several payloads.
+func manyConversations() []store.Conversation {
 	var convs []store.Conversation
 	for i := range 100 {
 		convs = append(convs, store.Conversation{ID: fmt.Sprintf("conversation-%04d", i), Group: strings.Repeat("g", 100), Seq: uint64(i + 1), Version: 1})
 	}
-	out := s.payloads(nil, convs, true)
-	require.Greater(t, len(out), 1)
-	for i, p := range out {
+	return convs
+}
+
+// decodeAll decodes payloads into the notices they report.
+func decodeAll(t *testing.T, payloads []string) []store.Notice {
+	t.Helper()
+	out := make([]store.Notice, len(payloads))
+	for i, p := range payloads {
 		d, err := decodePayload(p)
 		require.NoError(t, err)
-		require.Equal(t, i == 0, d.notice().RuleSet, "payload %d", i)
+		out[i] = d.notice()
 	}
-	for _, p := range s.payloads(nil, convs, false) {
-		d, err := decodePayload(p)
-		require.NoError(t, err)
-		require.False(t, d.RuleSet)
+	return out
+}
+
+// TestPayloadsReportGroups: a transaction that changed the groups says so
+// in its first payload only, with or without a rule set and rows.
+func TestPayloadsReportGroups(t *testing.T) {
+	s := &Store{origin: newOrigin()}
+	alone := s.payloads(nil, nil, noticeFlags{groups: true})
+	require.Equal(t, []string{`{"s":"` + s.origin + `","gr":true}`}, alone)
+	d, err := decodePayload(alone[0])
+	require.NoError(t, err)
+	require.Equal(t, store.Notice{Groups: true}, d.notice())
+
+	both := s.payloads(nil, nil, noticeFlags{ruleSet: true, groups: true})
+	require.Equal(t, []string{`{"s":"` + s.origin + `","rs":true,"gr":true}`}, both)
+
+	out := decodeAll(t, s.payloads(nil, manyConversations(), noticeFlags{groups: true}))
+	require.Greater(t, len(out), 1)
+	for i, n := range out {
+		require.Equal(t, i == 0, n.Groups, "payload %d", i)
+		require.False(t, n.RuleSet, "payload %d", i)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -122,6 +123,19 @@ func (postgresDialect) nextSeq(n names) string {
 
 func (postgresDialect) idList(param string) string {
 	return "SELECT jsonb_array_elements_text(CAST(" + param + " AS text)::jsonb)"
+}
+
+// jsonHas tests containment of the JSON array, which the column's text
+// casts to.
+func (postgresDialect) jsonHas(column, param string) string {
+	return "CAST(" + column + " AS jsonb) @> jsonb_build_array(CAST(" + param + " AS text))"
+}
+
+// lockTables takes SHARE locks, which conflict with the ROW EXCLUSIVE lock
+// every INSERT, UPDATE and DELETE takes: writers of the tables wait for
+// the transaction (and it for the writers under way), readers do not.
+func (postgresDialect) lockTables(tables ...string) string {
+	return "LOCK TABLE " + strings.Join(tables, ", ") + " IN SHARE MODE"
 }
 
 // txOptions asks for READ COMMITTED, whatever the server's default: the

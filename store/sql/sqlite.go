@@ -112,6 +112,14 @@ func (sqliteDialect) idList(param string) string {
 	return "SELECT value FROM json_each(" + param + ")"
 }
 
+func (sqliteDialect) jsonHas(column, param string) string {
+	return "EXISTS (SELECT 1 FROM json_each(" + column + ") WHERE value = " + param + ")"
+}
+
+// lockTables returns "": a write transaction (BEGIN IMMEDIATE) holds the
+// database's write lock already.
+func (sqliteDialect) lockTables(...string) string { return "" }
+
 // txOptions returns no options: how a transaction begins is set by the
 // DSN's _txlock parameter, "immediate" for OpenSQLite: BEGIN IMMEDIATE
 // takes the database's write lock before the transaction reads anything,

@@ -20,6 +20,7 @@ func (q *queries) fixed() []string {
 		q.selectOperators, q.selectConversations,
 		q.insertLoad, q.loadHistory, q.allLoadHistory,
 		q.selectRuleSet, q.ruleSetVersion, q.insertRuleSet,
+		q.listGroups, q.lockGroup, q.insertGroup, q.updateGroup, q.deleteGroup, q.groupInUse,
 	}
 }
 

@@ -14,6 +14,7 @@ const (
 	tablePrevious      = "previous_operators"
 	tableLoads         = "load_history"
 	tableRuleSets      = "rule_sets"
+	tableGroups        = "groups"
 	tableMigrations    = "migrations"
 )
 
@@ -27,6 +28,7 @@ const (
 	loadColumns     = "id, operator_id, conversation_id, delta, load_after, at_ns, cap_checked"
 	previousColumns = "customer_id, operator_id"
 	ruleSetColumns  = "version, body, updated_at, updated_by"
+	groupColumns    = "id, config, version, updated_at, updated_by"
 )
 
 // dataTables lists the tables the migrations create, with the columns the
@@ -39,11 +41,12 @@ var dataTables = []struct{ name, columns string }{
 	{tablePrevious, previousColumns},
 	{tableLoads, loadColumns},
 	{tableRuleSets, ruleSetColumns},
+	{tableGroups, groupColumns},
 }
 
 // names holds the qualified names of a store's tables.
 type names struct {
-	operators, conversations, history, previous, loads, ruleSets, migrations string
+	operators, conversations, history, previous, loads, ruleSets, groups, migrations string
 	// seq names PostgreSQL's sequence of conversation Seq numbers.
 	seq string
 }
@@ -65,6 +68,7 @@ func newNames(schema, prefix string) names {
 		previous:      q + tablePrevious,
 		loads:         q + tableLoads,
 		ruleSets:      q + tableRuleSets,
+		groups:        q + tableGroups,
 		seq:           q + "conversation_seq",
 		migrations:    q + tableMigrations,
 	}
@@ -84,6 +88,12 @@ type queries struct {
 	selectOperators, selectConversations, notify string
 
 	selectRuleSet, ruleSetVersion, insertRuleSet string
+
+	listGroups, lockGroup, insertGroup, updateGroup, deleteGroup, groupInUse string
+	// lockGroupUsers is the statement that keeps every other transaction
+	// from writing operators and conversations until DeleteGroup's ends,
+	// or "" where write transactions exclude each other already.
+	lockGroupUsers string
 
 	closeInterval, openInterval, history string
 	reconcile                            string
@@ -137,6 +147,17 @@ func buildQueries(d dialect, n names) queries {
 		selectRuleSet:  r("SELECT " + ruleSetColumns + " FROM " + n.ruleSets + " ORDER BY version DESC LIMIT 1"),
 		ruleSetVersion: r("SELECT coalesce(max(version), 0) FROM " + n.ruleSets),
 		insertRuleSet:  r("INSERT INTO " + n.ruleSets + " (" + ruleSetColumns + ") VALUES (?, ?, ?, ?) ON CONFLICT (version) DO NOTHING"),
+
+		listGroups:  r("SELECT " + groupColumns + " FROM " + n.groups + " ORDER BY id"),
+		lockGroup:   r("SELECT version FROM " + n.groups + " WHERE id = ?" + lock),
+		insertGroup: r("INSERT INTO " + n.groups + " (" + groupColumns + ") VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+		updateGroup: r("UPDATE " + n.groups + " SET config = ?, version = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?"),
+		deleteGroup: r("DELETE FROM " + n.groups + " WHERE id = ? AND version = ?"),
+		// One open conversation of the group (by the index on state), and
+		// one operator listing it, if any.
+		groupInUse: r(fmt.Sprintf("SELECT (SELECT id FROM %s WHERE state < %d AND group_id = ? LIMIT 1), (SELECT id FROM %s WHERE %s LIMIT 1)",
+			n.conversations, store.Closed, n.operators, d.jsonHas("groups_json", "?"))),
+		lockGroupUsers: d.lockTables(n.operators, n.conversations),
 
 		closeInterval: r("UPDATE " + n.history + " SET to_ns = ? WHERE to_ns IS NULL AND id = (SELECT max(id) FROM " + n.history +
 			" WHERE operator_id = ?)"),

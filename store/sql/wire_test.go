@@ -18,7 +18,7 @@ import (
 func TestWireCarriesEveryField(t *testing.T) {
 	s := &Store{origin: newOrigin()}
 	carried := func(ops []store.Operator, convs []store.Conversation) store.Rows {
-		out := s.payloads(ops, convs, false)
+		out := s.payloads(ops, convs, noticeFlags{})
 		require.Len(t, out, 1)
 		p, err := decodePayload(out[0])
 		require.NoError(t, err)

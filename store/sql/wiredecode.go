@@ -50,6 +50,8 @@ func decodePayload(raw string) (payload, error) {
 			p.ConversationRows = list(&r, r.conversation)
 		case "rs":
 			p.RuleSet = r.boolean()
+		case "gr":
+			p.Groups = r.boolean()
 		default:
 			r.unknown(key)
 		}

@@ -31,10 +31,12 @@ func samplePayloads() []string {
 	bob := store.Operator{ID: "bob", Skills: []string{"fr"}, Status: "away",
 		Deadlines: []store.Deadline{{Kind: 1, Due: at}}, Version: 1}
 	var out []string
-	out = append(out, s.payloads([]store.Operator{ann}, []store.Conversation{conv}, false)...)
-	out = append(out, s.payloads([]store.Operator{{ID: "gone"}, bob}, []store.Conversation{odd}, false)...)
-	out = append(out, s.payloads(nil, nil, true)...)
-	out = append(out, s.payloads(nil, []store.Conversation{conv}, true)...)
+	out = append(out, s.payloads([]store.Operator{ann}, []store.Conversation{conv}, noticeFlags{})...)
+	out = append(out, s.payloads([]store.Operator{{ID: "gone"}, bob}, []store.Conversation{odd}, noticeFlags{})...)
+	out = append(out, s.payloads(nil, nil, noticeFlags{ruleSet: true})...)
+	out = append(out, s.payloads(nil, []store.Conversation{conv}, noticeFlags{ruleSet: true})...)
+	out = append(out, s.payloads(nil, nil, noticeFlags{groups: true})...)
+	out = append(out, s.payloads([]store.Operator{bob}, nil, noticeFlags{ruleSet: true, groups: true})...)
 	return out
 }
 

@@ -23,8 +23,9 @@ type writeTx struct {
 	// alone (Version 0); convs the conversation rows written.
 	ops   []store.Operator
 	convs []store.Conversation
-	// ruleSet records that the transaction stored a rule set.
-	ruleSet bool
+	// ruleSet records that the transaction stored a rule set, groups
+	// that it created, changed or deleted a group.
+	ruleSet, groups bool
 	// refused records that a body of the transaction refused (see
 	// Store.refused): its COMMIT is then flushed too.
 	refused bool
@@ -103,18 +104,22 @@ func (w *writeTx) changedConversation(c store.Conversation) { w.convs = append(w
 // storedRuleSet notes that the transaction stored a rule set.
 func (w *writeTx) storedRuleSet() { w.ruleSet = true }
 
+// changedGroups notes that the transaction created, changed or deleted a
+// group.
+func (w *writeTx) changedGroups() { w.groups = true }
+
 // noteMark is where the notes of a transaction stand (see writeTx.mark).
 type noteMark struct {
-	ops, convs int
-	ruleSet    bool
+	ops, convs      int
+	ruleSet, groups bool
 }
 
 // mark returns where the notes stand, for rewind.
-func (w *writeTx) mark() noteMark { return noteMark{len(w.ops), len(w.convs), w.ruleSet} }
+func (w *writeTx) mark() noteMark { return noteMark{len(w.ops), len(w.convs), w.ruleSet, w.groups} }
 
 // rewind drops the notes taken since m (those of a refused body).
 func (w *writeTx) rewind(m noteMark) {
-	w.ops, w.convs, w.ruleSet = w.ops[:m.ops], w.convs[:m.convs], m.ruleSet
+	w.ops, w.convs, w.ruleSet, w.groups = w.ops[:m.ops], w.convs[:m.convs], m.ruleSet, m.groups
 }
 
 // transact runs body in one write transaction and, if body returns nil,

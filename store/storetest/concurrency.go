@@ -13,6 +13,24 @@ import (
 // racers is how many goroutines the concurrency tests release at once.
 const racers = 32
 
+// oneWinner checks that exactly one of errs, those of racers writing one
+// row expecting the same version, is nil, and every other matches loses,
+// and returns the winner's index.
+func oneWinner(t tb, errs []error, loses error) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		if err == nil {
+			require.Equal(t, -1, winner, "two racers won: %d and %d", max(winner, 0), i)
+			winner = i
+			continue
+		}
+		require.ErrorIs(t, err, loses, "racer %d", i)
+	}
+	require.NotEqual(t, -1, winner, "no racer won")
+	return winner
+}
+
 // race runs call(i) for i in [0, racers) in as many goroutines, all released
 // together, and returns their errors by i.
 func race(call func(i int) error) []error {

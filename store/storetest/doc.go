@@ -75,6 +75,17 @@
 //     stores the next version with the body, UpdatedAt and UpdatedBy given;
 //     of concurrent calls expecting the same version exactly one succeeds.
 //     Bodies given and returned share no memory with the store's.
+//   - Groups returns the stored groups ordered by id, an empty list when
+//     there are none. PutGroup checks its input (store.GroupRow.ValidatePut,
+//     ErrInvalid), then the version (store.GroupRow.CheckVersion:
+//     ErrAlreadyExists, ErrNotFound, ErrConflict); of concurrent calls
+//     expecting the same version exactly one succeeds. DeleteGroup checks
+//     its arguments (store.CheckDeleteGroup, ErrInvalid), the version
+//     (ErrNotFound, ErrConflict), then refuses with ErrGroupInUse while a
+//     conversation of the group is open (Queued, Offered, Assigned or
+//     Waiting) or an operator lists it. A deleted id may be created again,
+//     at version 1. Configs given and returned share no memory with the
+//     store's.
 //   - PreviousOperator(customer) names the operator of the customer's most
 //     recent write that named an assignee (created Assigned, or Apply with
 //     a NewAssignee); "" for an unknown or empty customer id. Deleting the

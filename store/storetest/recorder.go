@@ -318,6 +318,23 @@ func (r *Recorder) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.Rule
 	return r.s.SetRuleSet(ctx, rs)
 }
 
+// Groups delegates Store.Groups.
+func (r *Recorder) Groups(ctx context.Context) ([]store.GroupRow, error) {
+	return r.s.Groups(ctx)
+}
+
+// PutGroup delegates Store.PutGroup without recording it: groups share no
+// state with the rows the specification models.
+func (r *Recorder) PutGroup(ctx context.Context, g store.GroupRow) (store.GroupRow, error) {
+	return r.s.PutGroup(ctx, g)
+}
+
+// DeleteGroup delegates Store.DeleteGroup without recording it (see
+// PutGroup).
+func (r *Recorder) DeleteGroup(ctx context.Context, id string, version int64) error {
+	return r.s.DeleteGroup(ctx, id, version)
+}
+
 // Close delegates Store.Close.
 func (r *Recorder) Close() error { return r.s.Close() }
 

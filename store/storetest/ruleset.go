@@ -135,16 +135,7 @@ func testRuleSetRace(t *testing.T, s store.Store) {
 		stored[i], err = s.SetRuleSet(bg, store.RuleSet{Version: 1, Body: body(i), UpdatedAt: at(1), UpdatedBy: fmt.Sprint("racer ", i)})
 		return err
 	})
-	winner := -1
-	for i, err := range errs {
-		if err == nil {
-			require.Equal(t, -1, winner, "two rule sets stored at version 2: by %d and %d", max(winner, 0), i)
-			winner = i
-			continue
-		}
-		require.ErrorIs(t, err, store.ErrConflict, "racer %d", i)
-	}
-	require.NotEqual(t, -1, winner, "no rule set stored")
+	winner := oneWinner(t, errs, store.ErrConflict)
 	want := store.RuleSet{Version: 2, Body: body(winner), UpdatedAt: at(1), UpdatedBy: fmt.Sprint("racer ", winner)}
 	require.Equal(t, want, normRuleSet(stored[winner]))
 	require.Equal(t, want, getRuleSet(t, s))

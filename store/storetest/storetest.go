@@ -48,7 +48,7 @@ type plainTest struct {
 
 // plainTests lists Run's example-based subtests, by file.
 var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests,
-	profileTests, ruleSetTests, pageTests)
+	profileTests, ruleSetTests, pageTests, groupTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
@@ -246,13 +246,14 @@ func requireConv(t tb, want, got store.Conversation, msgAndArgs ...any) {
 }
 
 // snapshot is everything a store shows: rows, versions, loads, the
-// previous operator of every customer it was taken for, and the rule set
-// (left zero by the state-machine test, which does not set it).
+// previous operator of every customer it was taken for, the rule set and
+// the groups (left empty by the state-machine test, which sets neither).
 type snapshot struct {
 	Operators     []store.Operator
 	Conversations []store.Conversation
 	Previous      map[string]string
 	RuleSet       store.RuleSet
+	Groups        []store.GroupRow
 }
 
 // takeSnapshot reads everything s shows, with the previous operator of
@@ -265,7 +266,10 @@ func takeSnapshot(t tb, s store.Store, customers ...string) snapshot {
 	require.NoError(t, err)
 	rs, err := s.RuleSet(bg)
 	require.NoError(t, err)
-	snap := snapshot{Operators: normOps(ops), Conversations: normConvs(convs), Previous: map[string]string{}, RuleSet: normRuleSet(rs)}
+	groups, err := s.Groups(bg)
+	require.NoError(t, err)
+	snap := snapshot{Operators: normOps(ops), Conversations: normConvs(convs), Previous: map[string]string{}, RuleSet: normRuleSet(rs),
+		Groups: normGroups(groups)}
 	for _, c := range convs {
 		customers = append(customers, c.CustomerID)
 	}
