@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -29,9 +30,30 @@ type Config struct {
 	// Presence defines the operator statuses and their rules. Defaults to
 	// presence.Standard().
 	Presence *presence.Model
-	// Groups lists the groups the Router serves at start. More can be
-	// added with AddGroup. Defaults to none.
+	// Groups lists groups to serve from the start, used when the store
+	// does not hold them yet: New stores each group listed here that the
+	// store does not hold. The Router serves every group the store holds,
+	// listed here or not; more are added with AddGroup.
+	//
+	// A group the store holds already WINS OVER ITS ENTRY HERE: once a
+	// group is stored (by a Router's start, or by AddGroup), every Router
+	// on the store serves the stored configuration, and changing the
+	// entry here changes nothing (New logs a warning when they differ).
+	// Change a stored group with UpdateGroup (or SetPolicy), and remove it
+	// with RemoveGroup. Defaults to none.
 	Groups []Group
+	// Policies builds the policies of the host's own kinds (policy.Spec.Kind
+	// other than the built-in ones) that stored groups name, when the
+	// Router reads them at New and when it follows another Router's
+	// change. A group's policy is stored as its policy.Spec (see
+	// policy.SpecOf) or, for a policy that has none, as a Spec of the
+	// policy's Name alone: building that takes Policies[name] or, failing
+	// that, this Router's entry for the group in Groups if its policy has
+	// that Name, so that a host with a policy of its own on one Router
+	// keeps working. A stored group none of them builds fails New, and is
+	// left as it is when followed (reported through OnError). Keys must
+	// not be built-in kinds. Defaults to none.
+	Policies map[string]policy.Builder
 	// EventBuffer is how many events each subscription holds unread
 	// (its channel has one slot more, for the Lagged marker). An event
 	// for a subscription holding that many ends it with a Lagged marker:
@@ -121,7 +143,8 @@ type Group struct {
 	// long.
 	ID string
 	// Policy routes the group's conversations; it can be replaced at run
-	// time with SetPolicy. Defaults to
+	// time with SetPolicy or UpdateGroup. It is stored as its policy.Spec
+	// (see Config.Policies). Defaults to
 	// policy.Capped(policy.LeastLoaded(), policy.CapOptions{}).
 	Policy policy.Policy
 	// Site names the site or channel family the group belongs to, for
@@ -222,6 +245,16 @@ func (c Config) validate() error {
 	if err := checkSkillNames("Skills", c.Skills); err != nil {
 		return err
 	}
+	for _, kind := range slices.Sorted(maps.Keys(c.Policies)) {
+		switch {
+		case policy.IsBuiltinKind(kind):
+			return fmt.Errorf("%w: Policies: %q is a built-in policy kind", ErrInvalidConfig, kind)
+		case kind == "":
+			return fmt.Errorf("%w: Policies: a kind is empty", ErrInvalidConfig)
+		case c.Policies[kind] == nil:
+			return fmt.Errorf("%w: Policies: the Builder of %q is nil", ErrInvalidConfig, kind)
+		}
+	}
 	seen := make(map[string]bool, len(c.Groups))
 	for i, g := range c.Groups {
 		if err := g.validate(); err != nil {
@@ -265,7 +298,12 @@ func (g Group) validate() error {
 	if err := g.Hours.Validate(); err != nil {
 		return fmt.Errorf("%w: group %q: %w", ErrInvalidConfig, g.ID, err)
 	}
-	return validWaitLevels(g.ID, g.WaitLevels)
+	if err := validWaitLevels(g.ID, g.WaitLevels); err != nil {
+		return err
+	}
+	// What the store cannot keep of it.
+	_, err := g.encode()
+	return err
 }
 
 // core returns what the core's view needs of g.

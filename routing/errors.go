@@ -36,6 +36,9 @@ var (
 	// ErrHoldsConversations: a guarded status change or a removal refused
 	// while the operator holds conversations (P8).
 	ErrHoldsConversations = store.ErrHoldsConversations
+	// ErrGroupInUse: a group's removal refused while it holds open
+	// conversations or operators serve it (see RemoveGroup).
+	ErrGroupInUse = store.ErrGroupInUse
 	// ErrInvalid: malformed input (empty id, negative cap, ...).
 	ErrInvalid = store.ErrInvalid
 	// ErrClosed: the router (or its store) is stopped.
@@ -103,7 +106,7 @@ func (e followUpError) Unwrap() []error {
 var refusals = []error{
 	store.ErrOutcomeUnknown, store.ErrUnavailable, store.ErrClosed, store.ErrInvalid, store.ErrNotFound, store.ErrAlreadyExists, store.ErrAlreadyTaken,
 	store.ErrWrongState, store.ErrConflict, store.ErrOverCapacity, store.ErrNotAllowed,
-	store.ErrNotAssignee, store.ErrHoldsConversations, context.Canceled, context.DeadlineExceeded,
+	store.ErrNotAssignee, store.ErrHoldsConversations, store.ErrGroupInUse, context.Canceled, context.DeadlineExceeded,
 }
 
 // refusal reports whether err matches one of refusals.

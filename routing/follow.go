@@ -20,7 +20,8 @@ import (
 // follows the changes the other Routers make: it takes the rows a notice
 // carries, reads those it only names, and folds them into its view (by
 // version, so a late read never undoes a newer row), re-reads everything
-// after a resync, and routes the queues those changes made routable,
+// after a resync (the groups and the rule set too), and routes the queues
+// those changes made routable,
 // Config.Takeover after them (at once when Takeover is zero): the Router
 // that made the change routes them first, and another one takes over if it
 // did not.
@@ -124,6 +125,7 @@ func merge(a, b store.Notice) store.Notice {
 	}
 	return store.Notice{
 		RuleSet:       a.RuleSet || b.RuleSet,
+		Groups:        a.Groups || b.Groups,
 		Operators:     slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a.Operators), b.Operators...)))),
 		Conversations: slices.Compact(slices.Sorted(slices.Values(append(slices.Clip(a.Conversations), b.Conversations...)))),
 	}
@@ -132,6 +134,19 @@ func merge(a, b store.Notice) store.Notice {
 // catchUp reads the rows n names (every row after a resync), folds them
 // into the view, and routes the queues they may have made routable.
 func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
+	by := BySystem(CauseTakeover)
+	if n.Resync {
+		by = BySystem(CauseResync)
+	}
+	var groups []string
+	if n.Resync || n.Groups {
+		// Another Router changed the groups: read them before the rule
+		// set and the rows, which may name a group it added.
+		var err error
+		if groups, err = r.syncGroups(ctx, by); err != nil {
+			return fmt.Errorf("routing: following the store's changes: %w", err)
+		}
+	}
 	if n.Resync || n.RuleSet {
 		// Another Router stored a rule set. One this Router cannot run
 		// (it names a group it does not serve) is reported, and the rule
@@ -148,19 +163,18 @@ func (r *Router) catchUp(ctx context.Context, n store.Notice) error {
 		if err := r.resync(ctx); err != nil {
 			return fmt.Errorf("routing: following the store's changes: %w", err)
 		}
-		return r.routeAfterChanges(ctx, BySystem(CauseResync), r.Groups())
+		return r.routeAfterChanges(ctx, by, r.Groups())
 	}
 	rows, err := r.feed.Rows(ctx, n)
 	if err != nil {
 		return fmt.Errorf("routing: following the store's changes: %w", err)
 	}
-	var groups []string
 	r.inLock(func() {
 		if !r.closed {
-			groups = r.v.Follow(rows, r.rawNow())
+			groups = append(groups, r.v.Follow(rows, r.rawNow())...)
 		}
 	})
-	return r.routeAfterChanges(ctx, BySystem(CauseTakeover), groups)
+	return r.routeAfterChanges(ctx, by, groups)
 }
 
 // routeAfterChanges routes the queues of groups, which changes another

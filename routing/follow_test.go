@@ -71,6 +71,7 @@ func (sh *shared) publish(from *member, n store.Notice) {
 		m.pending = store.Notice{
 			Operators:     append(m.pending.Operators, n.Operators...),
 			Conversations: append(m.pending.Conversations, n.Conversations...),
+			Groups:        m.pending.Groups || n.Groups,
 			Resync:        m.pending.Resync || n.Resync,
 		}
 		m.has = true
@@ -199,6 +200,22 @@ func (m *member) answer(err error) error {
 	if err == nil && m.unanswered {
 		m.unanswered = false
 		return store.ErrOutcomeUnknown
+	}
+	return err
+}
+
+func (m *member) PutGroup(ctx context.Context, g store.GroupRow) (store.GroupRow, error) {
+	row, err := m.Store.PutGroup(ctx, g)
+	if err == nil {
+		m.sh.publish(m, store.Notice{Groups: true})
+	}
+	return row, err
+}
+
+func (m *member) DeleteGroup(ctx context.Context, id string, version int64) error {
+	err := m.Store.DeleteGroup(ctx, id, version)
+	if err == nil {
+		m.sh.publish(m, store.Notice{Groups: true})
 	}
 	return err
 }

@@ -413,6 +413,16 @@ func (m *routerMachine) actions() map[string]func(*rapid.T) {
 			require.NoError(t, m.r.SetPolicy(m.ctx, routing.ByAdmin("admin"), g, p))
 			m.policies[g] = p
 		},
+		"UpdateGroup": func(t *rapid.T) {
+			// The group as served, with another policy and accept
+			// timeout.
+			g, err := m.r.Group(rapid.SampledFrom(machineGroups).Draw(t, "group"))
+			require.NoError(t, err)
+			g.Policy = rapid.SampledFrom(machinePolicies()).Draw(t, "policy")
+			g.AcceptTimeout = time.Duration(rapid.IntRange(0, 4).Draw(t, "acceptTimeout")) * time.Minute
+			require.NoError(t, m.r.UpdateGroup(m.ctx, routing.ByAdmin("admin"), g))
+			m.policies[g.ID] = g.Policy
+		},
 		"Concurrent": func(t *rapid.T) {
 			m.concurrent = true
 			// Several commands at once: arrivals, takes, releases, closes,

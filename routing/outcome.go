@@ -85,6 +85,15 @@ func (s outcomeStore) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.R
 	return saved, s.r.writeDone(WriteSetRuleSet, start, err)
 }
 
+func (s outcomeStore) PutGroup(ctx context.Context, g store.GroupRow) (store.GroupRow, error) {
+	row, err := s.Store.PutGroup(ctx, g)
+	return row, s.note(err)
+}
+
+func (s outcomeStore) DeleteGroup(ctx context.Context, id string, version int64) error {
+	return s.note(s.Store.DeleteGroup(ctx, id, version))
+}
+
 // resyncIfStale resynchronises the view if a write's outcome was unknown
 // since the last resync, for a Router that follows no feed (one that does
 // resynchronises in follow).

@@ -12,8 +12,8 @@ import (
 // the view's whatever their versions (see core.View.Resync for why, and
 // for the rows that changed during the read).
 
-// Resync makes the Router's view equal to its store: rows the store no
-// longer has are dropped, the store's rows replace the view's whatever
+// Resync makes the Router's view equal to its store: the groups are read
+// again (see Config.Groups), rows the store no longer has are dropped, the store's rows replace the view's whatever
 // their versions, reservations and offers built on dropped rows go with
 // them, and every queue is routed again. A Router on a shared store (see
 // Config.Takeover) resynchronises by itself whenever its change feed
@@ -29,6 +29,9 @@ func (r *Router) Resync(ctx context.Context) error {
 		return err
 	}
 	defer end()
+	if _, err := r.syncGroups(ctx, BySystem(CauseResync)); err != nil {
+		return err
+	}
 	if err := r.resync(ctx); err != nil {
 		return err
 	}

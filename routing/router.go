@@ -11,7 +11,6 @@ import (
 
 	"github.com/benbjohnson/clock"
 
-	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/presence"
 	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
@@ -38,6 +37,9 @@ type Router struct {
 	hub   hub
 	// rules is the rule set the Router runs (see rules.go).
 	rules atomic.Pointer[ruleSet]
+	// groupMu serialises the changes of the groups this Router makes and
+	// follows (see groups.go).
+	groupMu sync.Mutex
 	// log is Config.Logger, or a logger that discards.
 	log *slog.Logger
 	// life ends when the Router stops: the background work runs under it.
@@ -67,6 +69,9 @@ type Router struct {
 	// v is the view of the store's rows, which decides (see
 	// internal/core).
 	v *core.View
+	// served holds, by id, the groups the view serves as configured, with
+	// the version of their stored row (see groups.go).
+	served map[string]servedGroup
 	// wake tells the loop that an earlier deadline may have arrived.
 	wake chan struct{}
 	// stopLoop and loopDone stop and wait for the deadline loop.
@@ -96,10 +101,15 @@ type Router struct {
 // routes the conversations that were waiting. ctx bounds this work only;
 // the Router lives until Stop (see Router).
 //
+// The Router serves the groups the store holds, and stores those of
+// Config.Groups that it does not hold yet (see Config.Groups).
+//
 // It fails with an error matching ErrInvalidConfig if cfg does not
-// validate, or if the store holds rows of a group cfg does not configure,
-// and with the store's error (ErrUnavailable, ErrClosed, ...) or ctx's if
-// the store cannot be read.
+// validate, if a stored group cannot be built (its policy names a kind
+// Config.Policies does not build, see there), or if the store holds rows
+// of a group it does not hold, and with the store's error
+// (ErrUnavailable, ErrClosed, ...) or ctx's if the store cannot be read or
+// written.
 func New(ctx context.Context, cfg Config) (*Router, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -128,18 +138,17 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	r.store = outcomeStore{Store: cfg.Store, r: r}
 	r.endFn = r.end
 	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
+	r.served = map[string]servedGroup{}
 	r.checkClock(ctx)
-	now := r.clock.Now()
-	for _, g := range cfg.Groups {
-		if err := r.v.AddGroup(g.core(), now); err != nil {
-			r.endLife()
-			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-		}
-	}
-	// The feed starts before the rows are read, so that no change made
-	// in between is missed.
+	// The feed starts before the groups and rows are read, so that no
+	// change made in between is missed.
 	notices, err := r.watch(ctx)
 	if err != nil {
+		r.endLife()
+		return nil, err
+	}
+	if err := r.loadGroups(ctx); err != nil {
+		r.unwatch()
 		r.endLife()
 		return nil, err
 	}
@@ -169,7 +178,9 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	return r, nil
 }
 
-// load rebuilds the view from the store.
+// load rebuilds the view from the store's rows. Rows of a group the
+// Router does not serve make it read the groups again, once: another
+// Router may have added the group since they were read.
 func (r *Router) load(ctx context.Context) error {
 	ops, err := r.store.Operators(ctx)
 	if err != nil {
@@ -179,27 +190,56 @@ func (r *Router) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("routing: loading conversations: %w", err)
 	}
-	return r.locked(func() error {
-		for _, o := range ops {
-			for _, g := range o.Groups {
-				if !r.v.HasGroup(g) {
-					return fmt.Errorf("%w: the store holds operator %q of group %q, which is not configured", ErrInvalidConfig, o.ID, g)
-				}
+	for again := true; ; again = false {
+		err := r.locked(func() error {
+			if err := r.checkRows(ops, convs); err != nil {
+				return err
 			}
-			if _, ok := r.model.Status(o.Status); !ok {
-				return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
+			// Activity before a restart is not known: everyone counts as
+			// active now (see OperatorActive).
+			r.v.Load(ops, convs, r.clock.Now())
+			return nil
+		})
+		var unserved unservedError
+		if err == nil || !again || !errors.As(err, &unserved) {
+			return err
+		}
+		if _, err := r.syncGroups(ctx, BySystem(CauseStart)); err != nil {
+			return err
+		}
+	}
+}
+
+// unservedError is the error of rows of a group the Router does not serve
+// (see checkRows); it matches ErrInvalidConfig.
+type unservedError struct{ error }
+
+func (e unservedError) Unwrap() error { return e.error }
+
+// checkRows checks that the view can hold the rows read at the start:
+// their groups are served (an unservedError otherwise) and their statuses
+// defined (ErrInvalidConfig). Caller holds r.mu.
+func (r *Router) checkRows(ops []store.Operator, convs []store.Conversation) error {
+	unserved := func(what, id, group string) error {
+		return unservedError{fmt.Errorf("%w: the store holds %s %q of group %q, which it does not hold (a group removed while it was in use?): "+
+			"list the group in Config.Groups to serve it again", ErrInvalidConfig, what, id, group)}
+	}
+	for _, o := range ops {
+		for _, g := range o.Groups {
+			if !r.v.HasGroup(g) {
+				return unserved("operator", o.ID, g)
 			}
 		}
-		for _, c := range convs {
-			if !r.v.HasGroup(c.Group) {
-				return fmt.Errorf("%w: the store holds conversation %q of group %q, which is not configured", ErrInvalidConfig, c.ID, c.Group)
-			}
+		if _, ok := r.model.Status(o.Status); !ok {
+			return fmt.Errorf("%w: the store holds operator %q in status %q, which the presence model does not define", ErrInvalidConfig, o.ID, o.Status)
 		}
-		// Activity before a restart is not known: everyone counts as
-		// active now (see OperatorActive).
-		r.v.Load(ops, convs, r.clock.Now())
-		return nil
-	})
+	}
+	for _, c := range convs {
+		if !r.v.HasGroup(c.Group) {
+			return unserved("conversation", c.ID, c.Group)
+		}
+	}
+	return nil
 }
 
 // Stop stops the Router. New commands fail with ErrClosed from the moment
@@ -344,71 +384,6 @@ func (r *Router) Clock() clock.Clock { return r.clock }
 
 // Presence returns the router's presence model.
 func (r *Router) Presence() *presence.Model { return r.model }
-
-// AddGroup adds a group at run time; by must be an admin (or the system).
-// It fails with ErrInvalid if by is not a valid actor, ErrNotAllowed if
-// by is not an admin, ErrInvalidConfig if g does not validate,
-// ErrAlreadyExists if the id is taken, and ErrClosed after Stop.
-func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
-	end, err := r.beginBy(by.mustBeAdmin("add groups"))
-	if err != nil {
-		return err
-	}
-	defer end()
-	g = g.withDefaults()
-	if err := g.validate(); err != nil {
-		return err
-	}
-	now := r.clock.Now()
-	err = r.locked(func() error {
-		if err := r.usable(); err != nil {
-			return err
-		}
-		return r.v.AddGroup(g.core(), now)
-	})
-	if err == nil {
-		r.poke()
-	}
-	return err
-}
-
-// SetPolicy replaces a group's policy at run time (R8); by must be an
-// admin (or the system). Assigned conversations stay with their operators.
-// The queue, offered conversations included, is routed again with the new
-// policy at once; offers the new policy would not make are withdrawn.
-// Since the policy may change the cap of the group's operators (see
-// OperatorSnapshot.Cap), the queues of the other groups they serve are
-// routed again too.
-//
-// It fails with ErrInvalid for a nil policy, an empty group id or an
-// invalid actor,
-// ErrNotAllowed if by is not an admin, ErrNotFound for an unknown group,
-// and ErrClosed after Stop; an error matching ErrFollowUp means the policy
-// is in place but routing the queues again failed (it is retried on the
-// next trigger).
-func (r *Router) SetPolicy(ctx context.Context, by Actor, group string, p policy.Policy) error {
-	end, err := r.beginBy(errors.Join(by.mustBeAdmin("set policies"), store.CheckID("group id", group)))
-	if err != nil {
-		return err
-	}
-	defer end()
-	if p == nil {
-		return fmt.Errorf("%w: group %q: nil policy", ErrInvalid, group)
-	}
-	var groups []string
-	err = r.locked(func() error {
-		if err := r.usable(); err != nil {
-			return err
-		}
-		var err error
-		groups, err = r.v.SetPolicy(group, p)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return followUp(r.pumpGroups(ctx, by, groups))
-}
 
 // Groups returns the ids of the router's groups, sorted.
 func (r *Router) Groups() []string {

@@ -274,9 +274,20 @@ func TestD3_StoredRulesSurviveARestart(t *testing.T) {
 	require.Equal(t, "sales", c.Group)
 	require.NoError(t, r2.r.Stop(r2.ctx))
 
-	// A store whose rules name a group this Router does not serve cannot
-	// be served by it.
-	_, err = routing.New(r2.ctx, routing.Config{Store: st, Groups: []routing.Group{{ID: "support"}}})
+	// The groups are stored too: a Router configured with support alone
+	// serves sales, which the rules name.
+	r3 := newScenario(t, routing.Config{Store: st, Groups: []routing.Group{{ID: "support"}}})
+	require.Equal(t, []string{"sales", "support"}, r3.r.Groups())
+	require.Equal(t, "sales", r3.enqueue("c2", "support").Group)
+	require.NoError(t, r3.r.Stop(r3.ctx))
+
+	// A store whose rules name a group it does not hold cannot be served.
+	bare := memory.New()
+	body, err := second.MarshalJSON()
+	require.NoError(t, err)
+	_, err = bare.SetRuleSet(r2.ctx, store.RuleSet{Body: body, UpdatedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	_, err = routing.New(r2.ctx, routing.Config{Store: bare, Groups: []routing.Group{{ID: "support"}}})
 	require.ErrorIs(t, err, routing.ErrInvalidConfig)
 }
 

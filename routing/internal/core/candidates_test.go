@@ -187,7 +187,9 @@ func TestR3_OwnCapOrGroupDefault(t *testing.T) {
 
 	// Raising sales' default to 3 (R8) frees cat, and re-routes the
 	// queues of sales and of the groups its members serve.
-	groups, err := v.SetPolicy("sales", capped(3))
+	cfg, _ := v.Group("sales")
+	cfg.Policy = capped(3)
+	groups, err := v.UpdateGroup(cfg, t0)
 	require.NoError(t, err)
 	require.Contains(t, groups, "sales")
 	require.Contains(t, groups, "support")
@@ -195,7 +197,8 @@ func TestR3_OwnCapOrGroupDefault(t *testing.T) {
 	require.Equal(t, 3, operatorInfo(t, v, "bob").Cap, "the lowest default of sales and support is 3 now")
 	p = planNew(t, v, newRow("n2", "sales", time.Second))
 	require.Equal(t, "cat", p.Decision.Operator, "cat is below cap now and first in order")
-	_, err = v.SetPolicy("nope", capped(1))
+	cfg.ID = "nope"
+	_, err = v.UpdateGroup(cfg, t0)
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
 

@@ -156,24 +156,66 @@ func (v *View) CheckGroups(ids []string) error {
 	return nil
 }
 
-// SetPolicy replaces the policy of group id (R8) and returns the groups
-// whose queues are to be routed again: the group's own, and those of the
-// groups its members serve, since the policy may change their cap. It
-// fails with ErrNotFound for an unknown group.
-func (v *View) SetPolicy(id string, p policy.Policy) ([]string, error) {
-	g, err := v.group(id)
+// UpdateGroup replaces the configuration of group cfg.ID, which it keeps
+// (the caller's slices included), and returns the groups whose queues are
+// to be routed again: the group's own, and those of the groups its members
+// serve, since the policy may change their cap. A new policy decides from
+// then on (R8): every member is indexed again under its limiter, and the
+// offered conversations are to be decided again. The business hours are
+// worked out again as they are at now; report the availability that may
+// have flipped with AvailabilityEvents. Deadlines already set (accept
+// timeouts, wait levels, relaxations, auto-close, waiting expiry) stay as
+// they were: the new durations apply to those set from then on. It fails
+// with ErrNotFound for an unknown group.
+func (v *View) UpdateGroup(cfg GroupConfig, now time.Time) ([]string, error) {
+	g, err := v.group(cfg.ID)
 	if err != nil {
 		return nil, err
 	}
-	g.cfg.Policy = p
-	g.limiter = policy.LimiterOf(p)
+	g.cfg = cfg
+	g.limiter = policy.LimiterOf(cfg.Policy)
 	v.reindexGroup(g)
 	g.offersDirty = true
-	groups := []string{id}
+	g.setHours(now)
+	groups := []string{cfg.ID}
 	for _, op := range g.members {
 		groups = append(groups, op.row.Groups...)
 	}
 	return groups, nil
+}
+
+// RemoveGroup removes group id from the view. It fails with ErrNotFound
+// for an unknown group, and with ErrGroupInUse, changing nothing, while
+// the group is in use (see GroupInUse).
+func (v *View) RemoveGroup(id string) error {
+	if err := v.GroupInUse(id); err != nil {
+		return err
+	}
+	delete(v.groups, id)
+	return nil
+}
+
+// GroupInUse fails with ErrGroupInUse, naming one of them, while the view
+// holds a conversation of group id (the view holds open ones only) or an
+// operator who serves it, and with ErrNotFound for an unknown group.
+func (v *View) GroupInUse(id string) error {
+	g, err := v.group(id)
+	if err != nil {
+		return err
+	}
+	if len(g.members) > 0 {
+		return store.GroupInUse(id, "", slices.Min(slices.Collect(maps.Keys(g.members))))
+	}
+	conv := ""
+	for cid, cs := range v.convs {
+		if cs.row.Group == id && (conv == "" || cid < conv) {
+			conv = cid
+		}
+	}
+	if conv != "" {
+		return store.GroupInUse(id, conv, "")
+	}
+	return nil
 }
 
 // WaitingGroups appends to dst the groups of ids whose queue is not
