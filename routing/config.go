@@ -40,7 +40,8 @@ type Config struct {
 	// on the store serves the stored configuration, and changing the
 	// entry here changes nothing (New logs a warning when they differ).
 	// Change a stored group with UpdateGroup (or SetPolicy), and remove it
-	// with RemoveGroup. Defaults to none.
+	// with RemoveGroup (and from here, or the next New stores it again).
+	// Defaults to none.
 	Groups []Group
 	// Policies builds the policies of the host's own kinds (policy.Spec.Kind
 	// other than the built-in ones) that stored groups name, when the

@@ -258,7 +258,9 @@ func (r *Router) storedGroup(ctx context.Context, id string) (store.GroupRow, er
 // (in any state but Closed) and no operator serves it: close or transfer
 // its conversations and move its operators first. The store's check,
 // atomic with the delete, decides; the Router checks its own view first,
-// for a clear error at no cost.
+// for a clear error at no cost. A group that a Router's Config.Groups
+// still lists is stored again when that Router next starts (see
+// Config.Groups): take it out of the Config too.
 //
 // It fails with ErrInvalid for an empty or too long id or an invalid
 // actor, ErrNotAllowed if by is not an admin, ErrNotFound for a group the

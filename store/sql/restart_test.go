@@ -34,8 +34,9 @@ func restartConfig(s store.Store, clk clock.Clock, supportCap int) routing.Confi
 
 // TestRouterRestartRecovery: a Router opened on a SQL store another Router
 // used rebuilds its view (operators, loads, queues in order, pending
-// offers), re-arms every deadline, and routes at once what became
-// routable while no router ran.
+// offers), re-arms every deadline, serves the stored groups over a
+// Config.Groups that changed, and routes the queue at once when an admin
+// raises the cap.
 func TestRouterRestartRecovery(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		ctx := context.Background()
@@ -107,8 +108,9 @@ func TestRouterRestartRecovery(t *testing.T) {
 		require.NoError(t, second.Stop(context.Background()))
 		require.NoError(t, st2.Close())
 
-		// While no router runs the cap is raised: the next router assigns
-		// the queued conversations as it starts.
+		// The next router is configured with a higher cap, but the group
+		// is stored: it keeps the stored cap until an admin raises it,
+		// which assigns the queued conversations at once.
 		st3 := b.mustOpen(t)
 		queued, err := st3.Conversations(ctx, store.Filter{States: []store.State{store.Queued}})
 		require.NoError(t, err)
@@ -116,7 +118,9 @@ func TestRouterRestartRecovery(t *testing.T) {
 		third, err := routing.New(ctx, restartConfig(st3, clk, 3))
 		require.NoError(t, err)
 		defer third.Stop(context.Background())
-		require.Zero(t, third.Snapshot().Groups[1].Queued, "routed as the router started")
+		require.Equal(t, len(queued), third.Snapshot().Groups[1].Queued, "the stored group wins over Config.Groups")
+		require.NoError(t, third.UpdateGroup(ctx, routing.ByAdmin("admin"), restartConfig(st3, clk, 3).Groups[0]))
+		require.Zero(t, third.Snapshot().Groups[1].Queued, "routed as the cap was raised")
 		for _, q := range queued {
 			c, err := st3.Conversation(ctx, q.ID)
 			require.NoError(t, err)
