@@ -167,6 +167,7 @@ func decodeGroup(id string, data []byte, builders map[string]policy.Builder) (Gr
 	if err != nil {
 		return Group{}, fmt.Errorf("%w: group %q: policy of kind %q: %w", ErrInvalidConfig, id, j.Policy.Kind, err)
 	}
+	p = keepSpec(p, j.Policy)
 	g := Group{ID: id, Policy: p, Site: j.Site, SkillRelaxKeep: j.SkillRelaxKeep}
 	for _, d := range []struct {
 		field string
@@ -199,6 +200,37 @@ func decodeGroup(id string, data []byte, builders map[string]policy.Builder) (Gr
 	}
 	return g, nil
 }
+
+// keepSpec returns p, built from s, as a policy that SpecOf describes as
+// s: p itself when it does, else p wrapped. A host's Builder may build a
+// policy that cannot describe itself (or one inside a built-in wrapper):
+// stored again (by an UpdateGroup of the group as read, say), it must be
+// stored as it was, not by its Name.
+func keepSpec(p policy.Policy, s policy.Spec) policy.Policy {
+	if got, ok := policy.SpecOf(p); ok {
+		a, errA := json.Marshal(got)
+		b, errB := json.Marshal(s)
+		if errA == nil && errB == nil && bytes.Equal(a, b) {
+			return p
+		}
+	}
+	return specified{Policy: p, spec: s}
+}
+
+// specified is a policy built from a stored Spec that it does not
+// describe itself: it decides as the policy built, and describes itself as
+// the Spec it was built from.
+type specified struct {
+	policy.Policy
+	spec policy.Spec
+}
+
+// Spec returns the Spec the policy was built from.
+func (p specified) Spec() policy.Spec { return p.spec }
+
+// Unwrap returns the policy built, so that policy.LimiterOf finds its
+// caps.
+func (p specified) Unwrap() policy.Policy { return p.Policy }
 
 // duration returns n milliseconds, the stored field of group id, or
 // fails with ErrInvalidConfig when they do not fit in a time.Duration.

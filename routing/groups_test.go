@@ -338,6 +338,23 @@ func TestHostPolicies(t *testing.T) {
 	require.ErrorContains(t, err, `group "f": policy of kind "func"`)
 	require.True(t, errors.Is(err, policy.ErrInvalidSpec))
 
+	// A Builder may build a policy that cannot describe itself: the
+	// group, read and stored again, keeps the Spec it was stored with.
+	st2 := memory.New()
+	_, err = st2.PutGroup(s.ctx, store.GroupRow{ID: "o", UpdatedAt: scStart,
+		Config: []byte(`{"policy": {"kind": "fallback", "policies": [{"kind": "least-loaded"}, {"kind": "opaque"}]}}`)})
+	require.NoError(t, err)
+	o := newScenario(t, routing.Config{Store: st2, ManualDeadlines: true, Policies: map[string]policy.Builder{
+		"opaque": func(policy.Spec, func(policy.Spec) (policy.Policy, error)) (policy.Policy, error) { return fn, nil },
+	}})
+	g, err := o.r.Group("o")
+	require.NoError(t, err)
+	require.Equal(t, "fallback(least-loaded,func)", g.Policy.Name())
+	g.AcceptTimeout = time.Minute
+	require.NoError(t, o.r.UpdateGroup(o.ctx, boss, g))
+	require.JSONEq(t, `{"policy": {"kind": "fallback", "policies": [{"kind": "least-loaded"}, {"kind": "opaque"}]}, "accept_timeout_ms": 60000}`,
+		string(storedGroup(t, st2, "o").Config))
+
 	// A Builder may not take a built-in kind.
 	_, err = routing.New(s.ctx, routing.Config{Policies: map[string]policy.Builder{policy.KindBroadcast: buildTagged}})
 	require.ErrorIs(t, err, routing.ErrInvalidConfig)
