@@ -8,6 +8,12 @@
 // taken on a stale view is refused by the store and taken again on fresh
 // data; it is never applied.
 //
+// What configures the routing is stored too, so that every Router on one
+// store, and every restart, agrees: the groups (AddGroup, UpdateGroup,
+// SetPolicy, RemoveGroup; Config.Groups only seeds a store that lacks
+// them) and the rule set (SetRules). Each Router follows the changes the
+// others make.
+//
 // The Router is safe for concurrent use. Time comes only from the injected
 // clock, so a Router driven by a mock clock with the same commands makes
 // the same decisions and emits the same events.

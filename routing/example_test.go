@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/switchboard-go/switchboard/policy"
 	"github.com/switchboard-go/switchboard/routing"
+	"github.com/switchboard-go/switchboard/store/memory"
 )
 
 // The quickstart of the README: a capped, balanced group and two operators.
@@ -72,6 +74,28 @@ func ExampleRouter_SetPolicy() {
 	// Output:
 	// assigned anna
 	// offered [anna]
+}
+
+// Groups are stored: an update reaches every Router on the store and
+// survives a restart, and Config.Groups only seeds a store that lacks the
+// group.
+func ExampleRouter_UpdateGroup() {
+	ctx := context.Background()
+	st := memory.New()
+	cfg := routing.Config{Store: st, Groups: []routing.Group{{ID: "support"}}}
+	r, _ := routing.New(ctx, cfg)
+	r.UpdateGroup(ctx, routing.ByAdmin("admin"), routing.Group{ID: "support", Policy: policy.Broadcast(2), AcceptTimeout: time.Minute})
+	r.Stop(ctx)
+
+	again, _ := routing.New(ctx, cfg) // the same Config
+	defer again.Stop(ctx)
+	g, _ := again.Group("support")
+	fmt.Println(g.Policy.Name(), g.AcceptTimeout)
+	rows, _ := st.Groups(ctx)
+	fmt.Println(rows[0].Version, string(rows[0].Config))
+	// Output:
+	// broadcast(2) 1m0s
+	// 2 {"policy":{"kind":"broadcast","limit":2},"accept_timeout_ms":60000}
 }
 
 // Every event says who caused it: an admin forcing an operator off shift
