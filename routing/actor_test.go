@@ -164,6 +164,13 @@ func TestCommandsRefuseBadActorsAndEmptyIDs(t *testing.T) {
 		{"set policy: not an admin", routing.ErrNotAllowed, func(r *routing.Router) error {
 			return r.SetPolicy(ctx, ann, "g", policy.Broadcast(0))
 		}},
+		{"update group: not an admin", routing.ErrNotAllowed, func(r *routing.Router) error { return r.UpdateGroup(ctx, ann, routing.Group{ID: "g"}) }},
+		{"update group: zero actor", routing.ErrInvalid, func(r *routing.Router) error {
+			return r.UpdateGroup(ctx, routing.Actor{}, routing.Group{ID: "g"})
+		}},
+		{"remove group: not an admin", routing.ErrNotAllowed, func(r *routing.Router) error { return r.RemoveGroup(ctx, ann, "g") }},
+		{"remove group: empty id", routing.ErrInvalid, func(r *routing.Router) error { return r.RemoveGroup(ctx, admin, "") }},
+		{"group: empty id", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Group(""); return err }},
 		{"operator: empty id", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Operator(ctx, ""); return err }},
 		{"conversation: empty id", routing.ErrInvalid, func(r *routing.Router) error { _, err := r.Conversation(ctx, ""); return err }},
 		{"time in status: empty id", routing.ErrInvalid, func(r *routing.Router) error {
