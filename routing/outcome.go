@@ -101,6 +101,10 @@ func (r *Router) resyncIfStale(ctx context.Context) error {
 	if r.feed != nil || !r.stale.CompareAndSwap(true, false) {
 		return nil
 	}
+	if _, err := r.syncGroups(ctx, BySystem(CauseResync)); err != nil {
+		r.stale.Store(true)
+		return err
+	}
 	if err := r.resync(ctx); err != nil {
 		r.stale.Store(true)
 		return err
