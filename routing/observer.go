@@ -63,6 +63,11 @@ const (
 	// WriteSetRuleSet is store.Store.SetRuleSet: a rule set stored by
 	// SetRules, or Config.Rules stored at the start.
 	WriteSetRuleSet = "set-rule-set"
+	// WritePutGroup is store.Store.PutGroup: a group stored by AddGroup,
+	// UpdateGroup or SetPolicy, or from Config.Groups at the start.
+	WritePutGroup = "put-group"
+	// WriteDeleteGroup is store.Store.DeleteGroup, by RemoveGroup.
+	WriteDeleteGroup = "delete-group"
 )
 
 // WriteCalls lists every call a StoreWrite may name.
@@ -70,6 +75,7 @@ func WriteCalls() []string {
 	return []string{
 		WriteApply, WriteCreateConversation, WriteSetStatus, WriteSetOperatorDeadlines,
 		WriteCreateOperator, WriteUpdateOperator, WriteDeleteOperator, WriteSetRuleSet,
+		WritePutGroup, WriteDeleteGroup,
 	}
 }
 

@@ -86,12 +86,14 @@ func (s outcomeStore) SetRuleSet(ctx context.Context, rs store.RuleSet) (store.R
 }
 
 func (s outcomeStore) PutGroup(ctx context.Context, g store.GroupRow) (store.GroupRow, error) {
+	start := s.r.writeStart()
 	row, err := s.Store.PutGroup(ctx, g)
-	return row, s.note(err)
+	return row, s.note(WritePutGroup, start, err)
 }
 
 func (s outcomeStore) DeleteGroup(ctx context.Context, id string, version int64) error {
-	return s.note(s.Store.DeleteGroup(ctx, id, version))
+	start := s.r.writeStart()
+	return s.note(WriteDeleteGroup, start, s.Store.DeleteGroup(ctx, id, version))
 }
 
 // resyncIfStale resynchronises the view if a write's outcome was unknown

@@ -74,7 +74,7 @@ func forEachField(t *testing.T, typ reflect.Type, check func(name string, set fu
 func TestWireStateIsItsNumber(t *testing.T) {
 	s := &Store{origin: "o1"}
 	c := store.Conversation{ID: "c1", Group: "g", State: store.Assigned, Assignee: "ann", Version: 1}
-	out := s.payloads(nil, []store.Conversation{c}, false)
+	out := s.payloads(nil, []store.Conversation{c}, noticeFlags{})
 	require.Equal(t, []string{`{"s":"o1","c":["c1"],"cr":[{"i":"c1","g":"g","st":3,"a":"ann","v":1}]}`}, out)
 
 	old := `{"s":"o1","c":["c1"],"cr":[{"i":"c1","g":"g","st":4,"a":"ann","v":2}]}`
