@@ -10,8 +10,8 @@
 //
 // What configures the routing is stored too, so that every Router on one
 // store, and every restart, agrees: the groups (AddGroup, UpdateGroup,
-// SetPolicy, RemoveGroup; Config.Groups only seeds a store that lacks
-// them) and the rule set (SetRules). Each Router follows the changes the
+// SetPolicy, RemoveGroup; Config.Groups only fills in the groups a store
+// lacks) and the rule set (SetRules). Each Router follows the changes the
 // others make.
 //
 // The Router is safe for concurrent use. Time comes only from the injected

@@ -77,7 +77,7 @@ func ExampleRouter_SetPolicy() {
 }
 
 // Groups are stored: an update reaches every Router on the store and
-// survives a restart, and Config.Groups only seeds a store that lacks the
+// survives a restart, and Config.Groups only fills in a store that lacks the
 // group.
 func ExampleRouter_UpdateGroup() {
 	ctx := context.Background()
