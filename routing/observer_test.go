@@ -163,7 +163,10 @@ func TestObserverToldOfStoreWrites(t *testing.T) {
 	r, err := routing.New(ctx, routing.Config{Store: st, Clock: clk, Observer: obs, ManualDeadlines: true, Groups: []routing.Group{{ID: "support"}}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })
-	require.Empty(t, obs.takeWrites(), "New read and wrote nothing")
+	writes := obs.takeWrites()
+	require.Len(t, writes, 1, "New stored the configured group, and wrote nothing else")
+	require.Equal(t, routing.WritePutGroup, writes[0].Call)
+	require.NoError(t, writes[0].Err)
 
 	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}})
 	require.NoError(t, err)

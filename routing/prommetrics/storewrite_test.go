@@ -57,7 +57,9 @@ func TestStoreWritesTimedAndErrorsCounted(t *testing.T) {
 switchboard_store_write_errors_total{call="apply"} 0
 switchboard_store_write_errors_total{call="create-conversation"} 2
 switchboard_store_write_errors_total{call="create-operator"} 0
+switchboard_store_write_errors_total{call="delete-group"} 0
 switchboard_store_write_errors_total{call="delete-operator"} 0
+switchboard_store_write_errors_total{call="put-group"} 0
 switchboard_store_write_errors_total{call="set-operator-deadlines"} 0
 switchboard_store_write_errors_total{call="set-rule-set"} 0
 switchboard_store_write_errors_total{call="set-status"} 0
@@ -67,13 +69,13 @@ switchboard_store_write_errors_total{call="update-operator"} 0
 # HELP switchboard_store_write_seconds Duration of the Router's store writes, by store call.
 # TYPE switchboard_store_write_seconds histogram
 `
-	for _, call := range []string{"apply", "create-conversation", "create-operator", "delete-operator",
-		"set-operator-deadlines", "set-rule-set", "set-status", "update-operator"} {
+	for _, call := range []string{"apply", "create-conversation", "create-operator", "delete-group", "delete-operator",
+		"put-group", "set-operator-deadlines", "set-rule-set", "set-status", "update-operator"} {
 		var under10ms, under100ms, sum = 0, 0, "0"
 		switch call {
 		case "create-conversation": // c1, c2 and c3, 20 ms each
 			under100ms, sum = 3, "0.06"
-		case "create-operator": // on the mock clock nobody moved
+		case "create-operator", "put-group": // on the mock clock nobody moved; New stored the group
 			under10ms, under100ms = 1, 1
 		}
 		want += fmt.Sprintf(`switchboard_store_write_seconds_bucket{call=%[1]q,le="0.01"} %[2]d
