@@ -305,7 +305,6 @@ func TestMigrateFromVersion2KeepsRows(t *testing.T) {
 	})
 }
 
-
 // TestMigrateFromVersion3IndexesPages: a database of schema version 3
 // with rows in it migrates to version 4, which adds the indexes of the
 // pages of conversations and changes no row; the pages read the old rows.
