@@ -106,13 +106,13 @@ func (r *Router) Conversations(ctx context.Context, f ConversationFilter) (Conve
 		return ConversationPage{}, err
 	}
 	defer end()
-	if err := r.checkFilterIDs(f); err != nil {
-		return ConversationPage{}, err
-	}
 	limit := cmp.Or(f.Limit, DefaultPageSize)
 	var page ConversationPage
 	var more bool
 	if f.State == store.Closed {
+		if err := r.locked(func() error { return r.knownIDs(f) }); err != nil {
+			return ConversationPage{}, err
+		}
 		// One row more than the page tells whether another follows; a
 		// page of the store's largest size cannot ask for it.
 		ask := min(limit+1, store.MaxFilterLimit)
@@ -131,7 +131,16 @@ func (r *Router) Conversations(ctx context.Context, f ConversationFilter) (Conve
 			Assignee: f.Assignee, Group: f.Group, Customer: f.Customer, Channel: f.Channel,
 			State: f.State, After: after, Limit: limit,
 		}
-		r.inLock(func() { page.Conversations, more = r.v.List(lf) })
+		err := r.locked(func() error {
+			if err := r.knownIDs(f); err != nil {
+				return err
+			}
+			page.Conversations, more = r.v.List(lf)
+			return nil
+		})
+		if err != nil {
+			return ConversationPage{}, err
+		}
 	}
 	if more {
 		page.Next = strconv.FormatUint(page.Conversations[len(page.Conversations)-1].Seq, 10)
@@ -142,19 +151,13 @@ func (r *Router) Conversations(ctx context.Context, f ConversationFilter) (Conve
 // check validates f's fields that need no view, and returns the Seq its
 // cursor continues after.
 func (f ConversationFilter) check() (after uint64, err error) {
-	for _, id := range [...]struct{ what, id string }{
-		{"filter: assignee", f.Assignee}, {"filter: group", f.Group},
-		{"filter: customer", f.Customer}, {"filter: channel", f.Channel},
-	} {
-		if len(id.id) > store.MaxIDLength {
-			return 0, store.CheckIDLength(id.what, id.id)
-		}
+	// The store's filter bounds the ids and the limit alike.
+	sf := store.Filter{Assignee: f.Assignee, Group: f.Group, Customer: f.Customer, Channel: f.Channel, Limit: f.Limit}
+	if err := sf.Validate(); err != nil {
+		return 0, err
 	}
 	if f.State != 0 && !f.State.Valid() {
 		return 0, fmt.Errorf("%w: filter: %v is not a conversation state", ErrInvalid, f.State)
-	}
-	if f.Limit < 0 || f.Limit > MaxPageSize {
-		return 0, fmt.Errorf("%w: filter: Limit %d is out of range [0, %d]", ErrInvalid, f.Limit, MaxPageSize)
 	}
 	if f.Cursor == "" {
 		return 0, nil
@@ -166,23 +169,16 @@ func (f ConversationFilter) check() (after uint64, err error) {
 	return after, nil
 }
 
-// checkFilterIDs checks that the operator and group f names exist.
-func (r *Router) checkFilterIDs(f ConversationFilter) error {
-	return r.locked(func() error {
-		if f.Assignee != "" && f.State != store.Closed {
-			if _, err := r.v.Operator(f.Assignee); err != nil {
-				return err
-			}
+// knownIDs checks that the operator (unless f lists closed
+// conversations) and the group f names exist; call it with r.mu held.
+func (r *Router) knownIDs(f ConversationFilter) error {
+	if f.Assignee != "" && f.State != store.Closed {
+		if _, err := r.v.Operator(f.Assignee); err != nil {
+			return err
 		}
-		return r.knownGroup(f.Group)
-	})
-}
-
-// knownGroup fails with ErrNotFound for a non-empty group the view does
-// not hold; call it with r.mu held.
-func (r *Router) knownGroup(group string) error {
-	if group != "" && !r.v.HasGroup(group) {
-		return fmt.Errorf("%w: group %q", ErrNotFound, group)
+	}
+	if f.Group != "" && !r.v.HasGroup(f.Group) {
+		return fmt.Errorf("%w: group %q", ErrNotFound, f.Group)
 	}
 	return nil
 }
