@@ -21,6 +21,11 @@ type Require struct {
 	// OfferStatuses, when not nil, lists the statuses every operator in
 	// Offers must be in; otherwise the change fails with ErrNotAllowed.
 	OfferStatuses []string
+	// Journal, when not nil, gives the journal entries the write appends
+	// (see Journaler). It is here, not a condition, because a Require
+	// travels with both conversation writes, CreateConversation and
+	// Apply (as Change.Require).
+	Journal Journaler `json:"-"`
 }
 
 // Change is a conditional change of one conversation. A Store applies it
@@ -345,6 +350,9 @@ type StatusChange struct {
 	// Deadlines replace the operator's deadlines (the new status's
 	// inactivity switch, or none).
 	Deadlines []Deadline
+	// Journal, when not nil, gives the journal entries the change
+	// appends (see Journaler).
+	Journal Journaler `json:"-"`
 }
 
 // Validate checks the change's shape and returns an error matching

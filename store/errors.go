@@ -43,6 +43,9 @@ var (
 	// MaxIDLength, a negative cap, an unknown state, a malformed rule.
 	// Nothing is changed.
 	ErrInvalid = errors.New("switchboard: invalid input")
+	// ErrPruned reports a journal read from a point before the oldest
+	// entry kept: the entries it asks for were pruned (see JournalPrune).
+	ErrPruned = errors.New("switchboard: journal entries pruned")
 	// ErrClosed reports use of a store or router after Close.
 	ErrClosed = errors.New("switchboard: closed")
 	// ErrUnavailable reports that the database could not be reached: no

@@ -93,6 +93,25 @@ type Store interface {
 	// ErrInvalid. Nothing changes on an error.
 	DeleteGroup(ctx context.Context, id string, version int64) error
 
+	// AppendJournal appends entries to the journal on their own, for
+	// events no journaled write carries (see Journaler), and returns them
+	// as stored, Seq set. It fails with ErrInvalid, appending nothing,
+	// for no entries or an invalid one (Entry.Validate).
+	AppendJournal(ctx context.Context, entries []Entry) ([]Entry, error)
+	// ReadJournal returns, in order, up to limit journal entries
+	// numbered after after: none when after is the newest or later. It
+	// fails with ErrPruned (see PrunedError) when the entry numbered
+	// after+1 was pruned, and with ErrInvalid for a limit outside 1 to
+	// MaxJournalPage.
+	ReadJournal(ctx context.Context, after uint64, limit int) ([]Entry, error)
+	// JournalBounds returns the numbers of the oldest and newest entries
+	// kept.
+	JournalBounds(ctx context.Context) (JournalBounds, error)
+	// PruneJournal removes the entries p selects (see JournalPrune) and
+	// returns how many it removed. It fails with ErrInvalid, removing
+	// nothing, when p does not validate.
+	PruneJournal(ctx context.Context, p JournalPrune) (int, error)
+
 	// Close releases the store's resources. Later calls fail with ErrClosed.
 	Close() error
 }

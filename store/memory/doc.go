@@ -54,6 +54,12 @@
 //     (store.CheckDeleteGroup), the version (store.CheckDeleteVersion),
 //     then that no open conversation is of the group and no operator
 //     lists it (store.ErrGroupInUse, naming one it found).
+//   - The journal is kept in memory too, in a ring of the newest
+//     DefaultJournalLimit entries (WithJournalLimit sets another bound):
+//     appending beyond it drops the oldest, as a prune would. A journaled
+//     write asks its hook for entries after every check has passed and
+//     before it changes anything, and stores them with the rows under one
+//     lock.
 //   - A cancelled context makes a call return the context's error, and
 //     after Close every call returns an error matching store.ErrClosed.
 package memory

@@ -43,6 +43,8 @@ type Store struct {
 	rules store.RuleSet
 	// groups holds the stored groups by id.
 	groups map[string]store.GroupRow
+	// journal holds the newest journal entries.
+	journal ring
 }
 
 var _ store.Store = (*Store)(nil)
@@ -74,8 +76,8 @@ func seqLess(a, b seqItem) bool {
 }
 
 // New returns an empty Store.
-func New() *Store {
-	return &Store{
+func New(opts ...Option) *Store {
+	s := &Store{
 		ops:      make(map[string]*store.Operator),
 		convs:    make(map[string]*store.Conversation),
 		bySeq:    btree.NewG(32, seqLess),
@@ -84,7 +86,12 @@ func New() *Store {
 		previous: make(map[string]string),
 		history:  make(map[string][]store.StatusInterval),
 		groups:   make(map[string]store.GroupRow),
+		journal:  ring{limit: DefaultJournalLimit},
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // usable returns the error a call must fail with before it looks at its
@@ -150,6 +157,8 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 // SetStatus changes an operator's status if its From and Forbid conditions
 // hold. The row's version grows even when the status stays the same.
 func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
+	var news told
+	defer news.tell()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(ctx); err != nil {
@@ -172,15 +181,20 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 			}
 		}
 	}
-	row.Status = ch.To
-	row.StatusSince = ch.At
-	row.Deadlines = slices.Clone(ch.Deadlines)
-	row.Version++
+	next := row.Clone()
+	next.Status, next.StatusSince, next.Deadlines = ch.To, ch.At, slices.Clone(ch.Deadlines)
+	next.Version++
+	es, err := journal(ch.Journal, store.Written{Operator: next.Clone()})
+	if err != nil {
+		return store.Operator{}, err
+	}
+	*row = next
 	h := s.history[row.ID]
 	if n := len(h); n > 0 && h[n-1].To.IsZero() {
 		h[n-1].To = ch.At
 	}
 	s.history[row.ID] = append(h, store.StatusInterval{Operator: row.ID, Status: ch.To, From: ch.At})
+	s.commitJournal(&news, ch.Journal, es)
 	return row.Clone(), nil
 }
 
@@ -289,6 +303,8 @@ func (s *Store) Operators(ctx context.Context) ([]store.Operator, error) {
 // CreateConversation stores a new conversation in the Queued, Offered or
 // Assigned state, checking req on its assignee or offers.
 func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, req store.Require) (store.Result, error) {
+	var news told
+	defer news.tell()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(ctx); err != nil {
@@ -305,6 +321,11 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if err != nil {
 		return store.Result{}, err
 	}
+	t.Result.Conversation = t.Result.Conversation.Clone()
+	es, err := journal(req.Journal, store.Written{Result: t.Result})
+	if err != nil {
+		return store.Result{}, err
+	}
 	s.seq++
 	s.write(&t)
 	row := new(store.Conversation)
@@ -313,11 +334,14 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	s.bySeq.ReplaceOrInsert(seqItem{row.Seq, row})
 	s.index(row)
 	t.Result.Conversation = row.Clone()
+	s.commitJournal(&news, req.Journal, es)
 	return t.Result, nil
 }
 
 // Apply applies one conditional change atomically.
 func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error) {
+	var news told
+	defer news.tell()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(ctx); err != nil {
@@ -330,8 +354,16 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if !ok {
 		return store.Result{}, fmt.Errorf("%w: conversation %q", store.ErrNotFound, ch.Conversation)
 	}
+	seq := s.seq
 	t, err := ch.Transition(*cur, s.operator, s.nextSeq)
 	if err != nil {
+		s.seq = seq
+		return store.Result{}, err
+	}
+	es, err := journal(ch.Require.Journal, store.Written{Result: store.Result{
+		Before: cur.Clone(), Conversation: t.Result.Conversation.Clone(), Released: t.Result.Released, Gained: t.Result.Gained}})
+	if err != nil {
+		s.seq = seq
 		return store.Result{}, err
 	}
 	s.write(&t)
@@ -345,6 +377,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	// Before keeps the slices of the row just replaced, which the store
 	// no longer holds; only the new row is the store's and needs a copy.
 	t.Result.Conversation = cur.Clone()
+	s.commitJournal(&news, ch.Require.Journal, es)
 	return t.Result, nil
 }
 
@@ -593,6 +626,7 @@ func (s *Store) Close() error {
 	s.held, s.offered, s.previous, s.history = nil, nil, nil, nil
 	s.rules = store.RuleSet{}
 	s.groups = nil
+	s.journal = ring{}
 	return nil
 }
 

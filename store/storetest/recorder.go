@@ -335,6 +335,28 @@ func (r *Recorder) DeleteGroup(ctx context.Context, id string, version int64) er
 	return r.s.DeleteGroup(ctx, id, version)
 }
 
+// AppendJournal delegates Store.AppendJournal without recording it: the
+// journal shares no state with the rows the specification models.
+func (r *Recorder) AppendJournal(ctx context.Context, entries []store.Entry) ([]store.Entry, error) {
+	return r.s.AppendJournal(ctx, entries)
+}
+
+// ReadJournal delegates Store.ReadJournal.
+func (r *Recorder) ReadJournal(ctx context.Context, after uint64, limit int) ([]store.Entry, error) {
+	return r.s.ReadJournal(ctx, after, limit)
+}
+
+// JournalBounds delegates Store.JournalBounds.
+func (r *Recorder) JournalBounds(ctx context.Context) (store.JournalBounds, error) {
+	return r.s.JournalBounds(ctx)
+}
+
+// PruneJournal delegates Store.PruneJournal without recording it (see
+// AppendJournal).
+func (r *Recorder) PruneJournal(ctx context.Context, p store.JournalPrune) (int, error) {
+	return r.s.PruneJournal(ctx, p)
+}
+
 // Close delegates Store.Close.
 func (r *Recorder) Close() error { return r.s.Close() }
 

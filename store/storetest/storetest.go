@@ -48,7 +48,7 @@ type plainTest struct {
 
 // plainTests lists Run's example-based subtests, by file.
 var plainTests = slices.Concat(operatorTests, conversationTests, applyTests, deadlineTests, historyTests, idTests, miscTests,
-	profileTests, ruleSetTests, pageTests, groupTests)
+	profileTests, ruleSetTests, pageTests, groupTests, journalTests)
 
 // tb is what the helpers need from *testing.T and *rapid.T.
 type tb interface {
@@ -254,6 +254,7 @@ type snapshot struct {
 	Previous      map[string]string
 	RuleSet       store.RuleSet
 	Groups        []store.GroupRow
+	Journal       store.JournalBounds
 }
 
 // takeSnapshot reads everything s shows, with the previous operator of
@@ -268,8 +269,10 @@ func takeSnapshot(t tb, s store.Store, customers ...string) snapshot {
 	require.NoError(t, err)
 	groups, err := s.Groups(bg)
 	require.NoError(t, err)
+	bounds, err := s.JournalBounds(bg)
+	require.NoError(t, err)
 	snap := snapshot{Operators: normOps(ops), Conversations: normConvs(convs), Previous: map[string]string{}, RuleSet: normRuleSet(rs),
-		Groups: normGroups(groups)}
+		Groups: normGroups(groups), Journal: bounds}
 	for _, c := range convs {
 		customers = append(customers, c.CustomerID)
 	}
