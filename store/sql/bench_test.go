@@ -212,34 +212,8 @@ func BenchmarkDurableCycle(b *testing.B) {
 					})
 					benchNoError(b, err)
 					defer r.Stop(context.Background())
-					cycle := func() error {
-						id := "c" + strconv.FormatInt(next.Add(1), 10)
-						c, err := r.Enqueue(context.Background(), routing.NewConversation{ID: id, Group: "g"})
-						if err != nil {
-							return err
-						}
-						if c.State != store.Assigned {
-							return fmt.Errorf("conversation %s is %s, not assigned", id, c.State)
-						}
-						_, err = r.CloseConversation(context.Background(), routing.ByOperator(c.Assignee), id, "done")
-						return err
-					}
 					start := time.Now()
-					if callers == 1 {
-						for b.Loop() {
-							benchNoError(b, cycle())
-						}
-					} else {
-						b.SetParallelism((callers + 1) / 2)
-						b.RunParallel(func(pb *testing.PB) {
-							for pb.Next() {
-								if err := cycle(); err != nil {
-									b.Error(err)
-									return
-								}
-							}
-						})
-					}
+					runCycles(b, r, callers, &next)
 					secs := time.Since(start).Seconds()
 					b.ReportMetric(float64(b.N)/secs, "assignments/s")
 					b.ReportMetric(float64(2*b.N)/secs, "commands/s")
@@ -247,6 +221,38 @@ func BenchmarkDurableCycle(b *testing.B) {
 			}
 		})
 	}
+}
+
+// runCycles runs b.N assign+release cycles on r from callers goroutines
+// (see BenchmarkDurableCycle), numbering conversations with next.
+func runCycles(b *testing.B, r *routing.Router, callers int, next *atomic.Int64) {
+	cycle := func() error {
+		id := "c" + strconv.FormatInt(next.Add(1), 10)
+		c, err := r.Enqueue(context.Background(), routing.NewConversation{ID: id, Group: "g"})
+		if err != nil {
+			return err
+		}
+		if c.State != store.Assigned {
+			return fmt.Errorf("conversation %s is %s, not assigned", id, c.State)
+		}
+		_, err = r.CloseConversation(context.Background(), routing.ByOperator(c.Assignee), id, "done")
+		return err
+	}
+	if callers == 1 {
+		for b.Loop() {
+			benchNoError(b, cycle())
+		}
+		return
+	}
+	b.SetParallelism((callers + 1) / 2)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := cycle(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
 
 // BenchmarkReopen measures routing.New on a store holding 10k operators

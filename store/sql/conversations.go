@@ -28,9 +28,12 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	}
 	// Rows hold UTC times (see the package documentation).
 	c = utcConversation(c)
-	var res store.Result
+	var (
+		res       store.Result
+		journaled []store.Entry
+	)
 	err = s.write(ctx, "create conversation", firstID(c.OfferedTo, c.Assignee), func(q *writeTx) error {
-		res = store.Result{}
+		res, journaled = store.Result{}, nil
 		var (
 			n   int
 			seq int64
@@ -58,6 +61,9 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 			return err
 		}
 		row := t.Result.Conversation
+		if journaled, err = s.journalWrite(q, req.Journal, store.Written{Result: t.Result}); err != nil {
+			return err
+		}
 		if err := s.writeTransition(ctx, q, t, row.CreatedAt, req.AssigneeCap,
 			s.q.insertConversation, append([]any{row.ID}, conversationValues(row)...)...); err != nil {
 			return err
@@ -68,6 +74,7 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation, re
 	if err != nil {
 		return store.Result{}, err
 	}
+	tellStored(req.Journal, journaled)
 	return res, nil
 }
 
@@ -89,9 +96,12 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	}
 	// Rows hold UTC times (see the package documentation).
 	ch.At, ch.Deadlines = utc(ch.At), utcDeadlines(ch.Deadlines)
-	var res store.Result
+	var (
+		res       store.Result
+		journaled []store.Entry
+	)
 	err = s.write(ctx, "apply change", firstID(ch.Offers, ch.NewAssignee, ch.Assignee), func(q *writeTx) error {
-		res = store.Result{}
+		res, journaled = store.Result{}, nil
 		cur, err := scanConversation(q.queryRow(ctx, s.q.lockConversation, ch.Conversation))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFoundConversation(ch.Conversation)
@@ -113,6 +123,9 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 			return err
 		}
 		next := t.Result.Conversation
+		if journaled, err = s.journalWrite(q, ch.Require.Journal, store.Written{Result: t.Result}); err != nil {
+			return err
+		}
 		if err := s.writeTransition(ctx, q, t, ch.At, ch.Require.AssigneeCap,
 			s.q.updateConversation, append(conversationValues(next), next.ID)...); err != nil {
 			return err
@@ -123,6 +136,7 @@ func (s *Store) Apply(ctx context.Context, ch store.Change) (store.Result, error
 	if err != nil {
 		return store.Result{}, err
 	}
+	tellStored(ch.Require.Journal, journaled)
 	return res, nil
 }
 

@@ -59,6 +59,11 @@ type dialect interface {
 	// nextSeq returns the query giving the next conversation Seq number,
 	// greater than every number given before.
 	nextSeq(n names) string
+	// journalReserve returns the query that reserves numbers for the
+	// journal entries a transaction is about to insert and returns the
+	// newest number handed out before them, and whether it takes the
+	// count of entries (twice) as its parameters (see journal.go).
+	journalReserve(n names) (query string, takesCount bool)
 	// unindexed returns column as an operand the database does not look
 	// up in an index, for a condition that must not choose the index a
 	// query reads (see Store.filterQuery), or column itself where the

@@ -66,6 +66,15 @@
 //     holds back new ones for the few milliseconds it takes; on SQLite the
 //     write transaction excludes every other writer anyway. The change
 //     feed reports every change of the groups (store.Notice.Groups).
+//   - The journal (store.Journaler, ReadJournal) is a table of entries
+//     keyed by number. A transaction numbers and inserts the entries of
+//     all its writes just before it commits; on PostgreSQL it takes the
+//     numbers from a one-row table (journal_head) whose lock it holds
+//     until it commits, so numbers follow commit order across every Store
+//     on the database and a rolled-back transaction leaves no gap; on
+//     SQLite the write lock each write transaction takes at its start
+//     does the same. PruneJournal deletes from the oldest end, in a write
+//     transaction, and keeps the newest entry.
 //
 // # Atomicity and concurrency
 //

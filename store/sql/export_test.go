@@ -28,12 +28,17 @@ func FeedLost(s *Store) int64 { return s.feedLost.Load() }
 // ReservedWords are the key words WithSchema refuses.
 var ReservedWords = reservedWords
 
-// DataTables names the store's tables but the migrations table, without
-// their prefix, in the order the migrations create them.
-func DataTables() []string {
-	out := make([]string, len(dataTables))
-	for i, t := range dataTables {
-		out[i] = t.name
+// DataTables names the tables of the dialect named ("sqlite" or
+// "postgres") but the migrations table, without their prefix, in the
+// order the migrations create them.
+func DataTables(name string) []string {
+	var d dialect = sqliteDialect{}
+	if name == "postgres" {
+		d = postgresDialect{}
+	}
+	var out []string
+	for _, t := range dialectTables(d) {
+		out = append(out, t.name)
 	}
 	return out
 }

@@ -203,7 +203,7 @@ func (s *Store) schemaVersion(ctx context.Context, q querier) (int, error) {
 		return 0, err
 	}
 	if !ok {
-		for _, t := range dataTables {
+		for _, t := range dialectTables(s.d) {
 			ok, err := s.d.tableExists(ctx, q, s.cfg.schema, s.cfg.prefix+t.name)
 			if err != nil {
 				return 0, err
@@ -246,7 +246,7 @@ func (s *Store) schemaVersion(ctx context.Context, q querier) (int, error) {
 
 // checkColumns checks that every table has the columns the code uses.
 func (s *Store) checkColumns(ctx context.Context, q querier) error {
-	for _, t := range dataTables {
+	for _, t := range dialectTables(s.d) {
 		name := qualifier(s.cfg.schema) + s.cfg.prefix + t.name
 		rows, err := q.QueryContext(ctx, "SELECT "+t.columns+" FROM "+name+" WHERE 1 = 0")
 		if err != nil {

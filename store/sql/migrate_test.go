@@ -32,9 +32,12 @@ func codeMigrations(t *testing.T) []string {
 	return names
 }
 
-// storeTables is how many tables a migrated store has: its data tables
-// and its migrations table.
-func storeTables() int { return len(sqlstore.DataTables()) + 1 }
+// storeTables is how many tables a migrated store of backend b has: its
+// data tables and its migrations table.
+func storeTables(b *backend) int { return len(dataTables(b)) + 1 }
+
+// dataTables names the data tables of backend b.
+func dataTables(b *backend) []string { return sqlstore.DataTables(strings.ToLower(b.name)) }
 
 func TestMigrateIdempotent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
@@ -50,7 +53,7 @@ func TestMigrateIdempotent(t *testing.T) {
 		op, err := other.Operator(ctx, "ann")
 		require.NoError(t, err)
 		require.Equal(t, int64(1), op.Version)
-		require.Equal(t, storeTables(), b.tables(t, "switchboard_"))
+		require.Equal(t, storeTables(b), b.tables(t, "switchboard_"))
 	})
 }
 
@@ -115,7 +118,7 @@ func TestSchemaOutdated(t *testing.T) {
 		require.ErrorIs(t, err, sqlstore.ErrSchemaOutdated)
 		latest := len(codeMigrations(t))
 		require.Contains(t, err.Error(), fmt.Sprintf("schema version %d, this code needs version %d", latest, latest+1))
-		require.Equal(t, storeTables(), b.tables(t, "switchboard_"), "nothing written")
+		require.Equal(t, storeTables(b), b.tables(t, "switchboard_"), "nothing written")
 
 		require.NoError(t, s.Migrate(ctx))
 		op, err := s.Operator(ctx, "ann")
@@ -186,7 +189,7 @@ func TestForeignTables(t *testing.T) {
 			records = append(records, fmt.Sprintf("(%d, '%s')", i+1, name))
 		}
 		b.exec(t, "INSERT INTO "+b.table("bad_migrations")+" (version, name) VALUES "+strings.Join(records, ", "))
-		for _, name := range sqlstore.DataTables() {
+		for _, name := range dataTables(b) {
 			b.exec(t, "CREATE TABLE "+b.table("bad_"+name)+" (x INTEGER)")
 		}
 		_, err = b.open(sqlstore.WithTablePrefix("bad_"))
@@ -243,8 +246,8 @@ func TestTablePrefix(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, convs)
 		require.NoError(t, two.DeleteOperator(ctx, "ann"), "ann of store two holds nothing")
-		require.Equal(t, storeTables(), b.tables(t, "switchboard_"))
-		require.Equal(t, storeTables(), b.tables(t, "tenant2_"))
+		require.Equal(t, storeTables(b), b.tables(t, "switchboard_"))
+		require.Equal(t, storeTables(b), b.tables(t, "tenant2_"))
 	})
 }
 

@@ -83,7 +83,9 @@ func (s *Store) UpdateOperator(ctx context.Context, op store.Operator) (store.Op
 // The row's version grows even when the status stays the same.
 func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Operator, error) {
 	valid := func() error { return firstError(ch.Validate(), checkStatusChange(ch)) }
-	return s.writeOperator(ctx, "set status", ch.Operator, valid, func(q *writeTx) (store.Operator, error) {
+	var journaled []store.Entry
+	row, err := s.writeOperator(ctx, "set status", ch.Operator, valid, func(q *writeTx) (store.Operator, error) {
+		journaled = nil
 		row, err := s.lockOperator(ctx, q, ch.Operator)
 		if err != nil {
 			return row, err
@@ -99,6 +101,9 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		row.Status, row.StatusSince = ch.To, utc(ch.At)
 		row.Deadlines = utcDeadlines(ch.Deadlines)
 		row.Version++
+		if journaled, err = s.journalWrite(q, ch.Journal, store.Written{Operator: row}); err != nil {
+			return row, err
+		}
 		q.changedOperator(row)
 		if err := q.exec(ctx, s.q.updateStatus, row.Status, timeArg(row.StatusSince), deadlinesArg(row.Deadlines), row.Version, row.ID); err != nil {
 			return row, err
@@ -109,6 +114,10 @@ func (s *Store) SetStatus(ctx context.Context, ch store.StatusChange) (store.Ope
 		err = q.exec(ctx, s.q.openInterval, row.ID, ch.To, timeArg(ch.At))
 		return row, err
 	})
+	if err == nil {
+		tellStored(ch.Journal, journaled)
+	}
+	return row, err
 }
 
 // checkForbidden fails with store.ErrHoldsConversations if operator id

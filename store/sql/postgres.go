@@ -114,6 +114,14 @@ func (postgresDialect) flushAfterCommit(ctx context.Context, db *sql.DB) (string
 // whole batch back for nothing.
 func (postgresDialect) commitLockTimeout() string { return "SET LOCAL lock_timeout = 0" }
 
+// journalReserve adds the count to the one row of journal_head: the
+// transaction holds that row's lock until it commits, so numbers follow
+// commit order across Stores, and a transaction rolled back gives its
+// numbers back.
+func (postgresDialect) journalReserve(n names) (string, bool) {
+	return "UPDATE " + n.journalHead + " SET seq = seq + ? WHERE id = 1 RETURNING seq - ?", true
+}
+
 // nextSeq takes a number from the store's sequence, which locks no row:
 // concurrent writers do not wait for each other's commits. Numbers of
 // transactions that roll back are skipped.

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/store"
-	sqlstore "github.com/switchboard-go/switchboard/store/sql"
 )
 
 // TestRuleSetHistoryKept: every rule set stored is kept as a row of its
@@ -70,17 +69,7 @@ func TestRuleFieldsAndRuleSetSurviveReopen(t *testing.T) {
 // same time, round after round: in each round exactly one succeeds, and
 // the versions run 1, 2, ... without a gap.
 func TestRuleSetRaceAcrossStores(t *testing.T) {
-	pool := postgresPool(t)
-	schema, _ := freshSchema(t, pool)
-	dsn := postgresDSN(t)
-	stores := make([]*sqlstore.Store, 4)
-	for i := range stores {
-		s, err := sqlstore.OpenPostgres(t.Context(), dsn, sqlstore.WithSchema(schema))
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = s.Close() })
-		require.NoError(t, s.Migrate(t.Context()))
-		stores[i] = s
-	}
+	stores, pool, schema := storesOnOneSchema(t, 4)
 	const callers, rounds = 16, 5
 	for round := range int64(rounds) {
 		start := make(chan struct{})

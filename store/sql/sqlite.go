@@ -97,6 +97,13 @@ func (sqliteDialect) flushAfterCommit(context.Context, *sql.DB) (string, error) 
 // commitLockTimeout is "", as batchLockTimeout is.
 func (sqliteDialect) commitLockTimeout() string { return "" }
 
+// journalReserve reads the greatest number stored: every write
+// transaction holds the database's write lock from its start (see
+// txOptions), and pruning keeps the newest entry.
+func (sqliteDialect) journalReserve(n names) (string, bool) {
+	return "SELECT coalesce(max(seq), 0) FROM " + n.journal, false
+}
+
 // nextSeq reads the greatest Seq (from the index on it) and adds one:
 // writers hold SQLite's write lock, so no other can take the same number.
 func (sqliteDialect) nextSeq(n names) string {

@@ -21,6 +21,7 @@ func (q *queries) fixed() []string {
 		q.insertLoad, q.loadHistory, q.allLoadHistory,
 		q.selectRuleSet, q.ruleSetVersion, q.insertRuleSet,
 		q.listGroups, q.lockGroup, q.insertGroup, q.updateGroup, q.deleteGroup, q.groupInUse,
+		q.insertEntry, q.reserveJournal, q.readJournal, q.journalBounds, q.journalNewest, q.journalFront, q.pruneJournal,
 	}
 }
 

@@ -15,6 +15,8 @@ const (
 	tableLoads         = "load_history"
 	tableRuleSets      = "rule_sets"
 	tableGroups        = "groups"
+	tableJournal       = "journal"
+	tableJournalHead   = "journal_head"
 	tableMigrations    = "migrations"
 )
 
@@ -29,24 +31,42 @@ const (
 	previousColumns = "customer_id, operator_id"
 	ruleSetColumns  = "version, body, updated_at, updated_by"
 	groupColumns    = "id, config, version, updated_at, updated_by"
+	journalColumns  = "seq, at_ns, body"
 )
 
 // dataTables lists the tables the migrations create, with the columns the
-// code reads and writes. A database that records the latest migration must
-// have all of them; one that records none must have none of them.
-var dataTables = []struct{ name, columns string }{
-	{tableOperators, operatorColumns},
-	{tableConversations, conversationColumns},
-	{tableHistory, historyColumns},
-	{tablePrevious, previousColumns},
-	{tableLoads, loadColumns},
-	{tableRuleSets, ruleSetColumns},
-	{tableGroups, groupColumns},
+// code reads and writes, and, for a table of one dialect only, its name
+// (see dialectTables). A database that records the latest migration must
+// have all of its dialect's; one that records none must have none of them.
+var dataTables = []struct{ name, columns, only string }{
+	{tableOperators, operatorColumns, ""},
+	{tableConversations, conversationColumns, ""},
+	{tableHistory, historyColumns, ""},
+	{tablePrevious, previousColumns, ""},
+	{tableLoads, loadColumns, ""},
+	{tableRuleSets, ruleSetColumns, ""},
+	{tableGroups, groupColumns, ""},
+	{tableJournal, journalColumns, ""},
+	{tableJournalHead, "id, seq", "postgres"},
+}
+
+// dialectTables returns the entries of dataTables that dialect d has.
+func dialectTables(d dialect) []struct{ name, columns, only string } {
+	var out []struct{ name, columns, only string }
+	for _, t := range dataTables {
+		if t.only == "" || t.only == d.name() {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // names holds the qualified names of a store's tables.
 type names struct {
-	operators, conversations, history, previous, loads, ruleSets, groups, migrations string
+	operators, conversations, history, previous, loads, ruleSets, groups, journal, migrations string
+	// journalHead names PostgreSQL's one-row table of the newest journal
+	// number handed out (see dialect.journalReserve).
+	journalHead string
 	// seq names PostgreSQL's sequence of conversation Seq numbers.
 	seq string
 }
@@ -69,6 +89,8 @@ func newNames(schema, prefix string) names {
 		loads:         q + tableLoads,
 		ruleSets:      q + tableRuleSets,
 		groups:        q + tableGroups,
+		journal:       q + tableJournal,
+		journalHead:   q + tableJournalHead,
 		seq:           q + "conversation_seq",
 		migrations:    q + tableMigrations,
 	}
@@ -95,12 +117,24 @@ type queries struct {
 	// or "" where write transactions exclude each other already.
 	lockGroupUsers string
 
+	// The journal's statements (see journal.go). reserveCounts says
+	// that reserveJournal takes the number of entries, twice.
+	insertEntry, reserveJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
+	reserveCounts                                                                                      bool
+
 	closeInterval, openInterval, history string
 	reconcile                            string
 	listMigrations, insertMigration      string
 }
 
 func buildQueries(d dialect, n names) queries {
+	q := buildFixed(d, n)
+	reserve, counts := d.journalReserve(n)
+	q.reserveJournal, q.reserveCounts = d.rebind(reserve), counts
+	return q
+}
+
+func buildFixed(d dialect, n names) queries {
 	r := d.rebind
 	lock := d.forUpdate()
 	opSelect := "SELECT " + operatorColumns + " FROM " + n.operators
@@ -158,6 +192,13 @@ func buildQueries(d dialect, n names) queries {
 		groupInUse: r(fmt.Sprintf("SELECT (SELECT id FROM %s WHERE state < %d AND group_id = ? LIMIT 1), (SELECT id FROM %s WHERE %s LIMIT 1)",
 			n.conversations, store.Closed, n.operators, d.jsonHas("groups_json", "?"))),
 		lockGroupUsers: d.lockTables(n.operators, n.conversations),
+
+		insertEntry:   r("INSERT INTO " + n.journal + " (" + journalColumns + ") VALUES (?, ?, ?)"),
+		readJournal:   r("SELECT " + journalColumns + " FROM " + n.journal + " WHERE seq > ? ORDER BY seq LIMIT ?"),
+		journalBounds: "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM " + n.journal,
+		journalNewest: "SELECT coalesce(max(seq), 0) FROM " + n.journal,
+		journalFront:  r("SELECT seq, at_ns FROM " + n.journal + " ORDER BY seq LIMIT ?"),
+		pruneJournal:  r("DELETE FROM " + n.journal + " WHERE seq <= ?"),
 
 		closeInterval: r("UPDATE " + n.history + " SET to_ns = ? WHERE to_ns IS NULL AND id = (SELECT max(id) FROM " + n.history +
 			" WHERE operator_id = ?)"),

@@ -29,6 +29,9 @@ type writeTx struct {
 	// refused records that a body of the transaction refused (see
 	// Store.refused): its COMMIT is then flushed too.
 	refused bool
+	// journal holds the journal entries of the transaction's writes, in
+	// the order they were noted (see journal.go).
+	journal []noted
 }
 
 // txStatements runs the statements of one write transaction: sqlTx
@@ -110,16 +113,19 @@ func (w *writeTx) changedGroups() { w.groups = true }
 
 // noteMark is where the notes of a transaction stand (see writeTx.mark).
 type noteMark struct {
-	ops, convs      int
-	ruleSet, groups bool
+	ops, convs, journal int
+	ruleSet, groups     bool
 }
 
 // mark returns where the notes stand, for rewind.
-func (w *writeTx) mark() noteMark { return noteMark{len(w.ops), len(w.convs), w.ruleSet, w.groups} }
+func (w *writeTx) mark() noteMark {
+	return noteMark{ops: len(w.ops), convs: len(w.convs), journal: len(w.journal), ruleSet: w.ruleSet, groups: w.groups}
+}
 
 // rewind drops the notes taken since m (those of a refused body).
 func (w *writeTx) rewind(m noteMark) {
 	w.ops, w.convs, w.ruleSet, w.groups = w.ops[:m.ops], w.convs[:m.convs], m.ruleSet, m.groups
+	w.journal = w.journal[:m.journal]
 }
 
 // transact runs body in one write transaction and, if body returns nil,
@@ -173,19 +179,27 @@ func (s *Store) finish(ctx context.Context, w *writeTx, batch bool, body func(w 
 		w.st.rollback()
 		return err
 	}
-	notified, err := s.publish(context.Background(), w)
-	if err != nil {
-		w.st.rollback()
-		return err
-	}
+	// The bound on lock waits is lifted once the bodies are done: the
+	// journal's numbers, taken next, wait for a lock another Store holds
+	// through its COMMIT, which cannot be part of a deadlock and must not
+	// time the batch out, no more than the COMMIT itself.
 	if lt := s.d.commitLockTimeout(); batch && lt != "" {
 		if err := w.exec(context.Background(), lt); err != nil {
 			w.st.rollback()
 			return err
 		}
 	}
+	if err := s.appendNoted(ctx, w); err != nil {
+		w.st.rollback()
+		return err
+	}
+	notified, err := s.publish(context.Background(), w)
+	if err != nil {
+		w.st.rollback()
+		return err
+	}
 	flush := ""
-	if notified || w.refused {
+	if notified || w.refused || len(w.journal) > 0 {
 		flush = s.flushAfter
 	}
 	return w.st.commit(flush)

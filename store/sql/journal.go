@@ -1,0 +1,234 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The journal (store.Journaler) is the table journal: one row per entry,
+// keyed by its number. A body of a journaled write asks its hook for
+// entries once its checks have passed and before it writes anything
+// (journalWrite), and notes them in its writeTx; the transaction numbers
+// and inserts the entries of all its bodies together just before it
+// commits (appendNoted), and each caller tells its hook of its entries
+// once its write has returned (tellStored). Numbers come from dialect.journalReserve:
+// PostgreSQL's one-row table journal_head, whose lock the transaction
+// then holds until it commits, so that numbers are handed out in commit
+// order across every Store on the database and a rolled-back transaction
+// leaves no gap; on SQLite the greatest number stored, read under the
+// write lock every write transaction takes first. Pruning keeps the
+// newest entry, so that number is never handed out again.
+
+// noted is one write's journal entries, noted for its transaction.
+type noted struct {
+	entries []store.Entry
+}
+
+// journalWrite asks hook, if any, for the entries of the write w that the
+// body is about to store, checks them, notes copies of them in q and
+// returns the copies: the transaction numbers them before it commits,
+// and the caller tells hook of them (tellStored) once the write has
+// returned. An invalid entry is a store error (ErrInvalid): the body
+// returns it before it has written anything.
+func (s *Store) journalWrite(q *writeTx, hook store.Journaler, w store.Written) ([]store.Entry, error) {
+	if hook == nil {
+		return nil, nil
+	}
+	given := hook.Entries(w)
+	if err := store.ValidateEntries(given); err != nil {
+		return nil, err
+	}
+	return q.noteEntries(given), nil
+}
+
+// noteEntries notes copies of es in q, for appendNoted, and returns them.
+func (q *writeTx) noteEntries(es []store.Entry) []store.Entry {
+	if len(es) == 0 {
+		return nil
+	}
+	own := make([]store.Entry, len(es))
+	for i, e := range es {
+		own[i] = store.Entry{At: e.At, Body: bytes.Clone(e.Body)}
+	}
+	q.journal = append(q.journal, noted{entries: own})
+	return own
+}
+
+// tellStored tells hook, if any, of es, the entries journalWrite returned
+// for a write that has returned without error (numbered by then).
+func tellStored(hook store.Journaler, es []store.Entry) {
+	if hook == nil || len(es) == 0 {
+		return
+	}
+	out := make([]store.Entry, len(es))
+	for i, e := range es {
+		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: bytes.Clone(e.Body)}
+	}
+	hook.Stored(out)
+}
+
+// appendNoted numbers the entries noted in w and inserts them, in the
+// order they were noted.
+func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
+	n := 0
+	for _, j := range w.journal {
+		n += len(j.entries)
+	}
+	if n == 0 {
+		return nil
+	}
+	var args []any
+	if s.q.reserveCounts {
+		args = []any{n, n}
+	}
+	var last int64
+	if err := w.queryRow(ctx, s.q.reserveJournal, args...).Scan(&last); err != nil {
+		return err
+	}
+	seq := uint64(last)
+	for i := range w.journal {
+		es := w.journal[i].entries
+		for k := range es {
+			seq++
+			es[k].Seq = seq
+			if err := w.exec(ctx, s.q.insertEntry, int64(seq), es[k].At.UnixNano(), es[k].Body); err != nil {
+				return fmt.Errorf("journal: insert entry %d: %w", seq, err)
+			}
+		}
+	}
+	return nil
+}
+
+// AppendJournal appends entries on their own, in a write transaction of
+// their own (batched with others like every write).
+func (s *Store) AppendJournal(ctx context.Context, entries []store.Entry) ([]store.Entry, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if err := store.ValidateAppend(entries); err != nil {
+		return nil, err
+	}
+	var own []store.Entry
+	err = s.write(ctx, "append to journal", "", func(q *writeTx) error {
+		own = q.noteEntries(entries)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Entry, len(own))
+	for i, e := range own {
+		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: bytes.Clone(e.Body)}
+	}
+	return out, nil
+}
+
+// ReadJournal returns up to limit entries numbered after after.
+func (s *Store) ReadJournal(ctx context.Context, after uint64, limit int) ([]store.Entry, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if err := store.CheckJournalPage(limit); err != nil {
+		return nil, err
+	}
+	if after >= 1<<63 {
+		return nil, nil
+	}
+	rows, err := s.reader().QueryContext(ctx, s.q.readJournal, int64(after), limit)
+	if err != nil {
+		return nil, s.mapError(ctx, "read journal", err)
+	}
+	defer rows.Close()
+	var out []store.Entry
+	for rows.Next() {
+		var (
+			seq int64
+			at  sql.NullInt64
+			e   store.Entry
+		)
+		if err := rows.Scan(&seq, &at, &e.Body); err != nil {
+			return nil, s.mapError(ctx, "read journal", err)
+		}
+		e.Seq, e.At = uint64(seq), timeOf(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapError(ctx, "read journal", err)
+	}
+	if len(out) > 0 && out[0].Seq != after+1 {
+		return nil, store.PrunedError(after, out[0].Seq)
+	}
+	return out, nil
+}
+
+// JournalBounds returns the numbers of the oldest and newest entries kept.
+func (s *Store) JournalBounds(ctx context.Context) (store.JournalBounds, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return store.JournalBounds{}, err
+	}
+	defer done()
+	var oldest, newest int64
+	if err := s.reader().QueryRowContext(ctx, s.q.journalBounds).Scan(&oldest, &newest); err != nil {
+		return store.JournalBounds{}, s.mapError(ctx, "read journal bounds", err)
+	}
+	return store.JournalBounds{Oldest: uint64(oldest), Newest: uint64(newest)}, nil
+}
+
+// PruneJournal removes the entries p selects, in a write transaction: it
+// reads the Limit oldest entries' numbers and times, picks the prefix p
+// removes (store.PruneCut) and deletes it.
+func (s *Store) PruneJournal(ctx context.Context, p store.JournalPrune) (int, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	if err := p.Validate(); err != nil {
+		return 0, err
+	}
+	var cut int
+	err = s.write(ctx, "prune journal", "", func(q *writeTx) error {
+		cut = 0
+		var newest int64
+		if err := q.queryRow(ctx, s.q.journalNewest).Scan(&newest); err != nil {
+			return err
+		}
+		rows, err := q.query(ctx, s.q.journalFront, p.Limit)
+		if err != nil {
+			return err
+		}
+		front := make([]store.Entry, 0, p.Limit)
+		for rows.Next() {
+			var (
+				seq int64
+				at  sql.NullInt64
+			)
+			if err := rows.Scan(&seq, &at); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			front = append(front, store.Entry{Seq: uint64(seq), At: timeOf(at)})
+		}
+		if err := firstError(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		cut = store.PruneCut(front, uint64(newest), p)
+		if cut == 0 {
+			return nil
+		}
+		return q.exec(ctx, s.q.pruneJournal, int64(front[cut-1].Seq))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return cut, nil
+}
