@@ -195,7 +195,11 @@ func (t *pipeTx) query(ctx context.Context, query string, args ...any) (rowSet, 
 // cost: other connections (and the Stores watching) see the transaction
 // before it is on disk; a server crash in between loses it with the
 // connections, and what a client was told depended on it was never
-// acknowledged as durable (its own commit came later in the WAL).
+// acknowledged as durable (its own commit came later in the WAL). The
+// same holds for journal entries: another Store may read entry n before
+// it is on disk; if the server then crashes, n is lost and numbered
+// again, and a reader that kept the lost entry n must read from before
+// it again (nothing acknowledged is lost: its writer had not returned).
 func (t *pipeTx) commit(flush string) error {
 	if t.failed != nil {
 		t.rollback()
