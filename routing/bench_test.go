@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -18,11 +19,17 @@ var benchSizes = []int{1_000, 10_000, 100_000}
 
 // benchRouter returns a router with n ready operators in group "g".
 func benchRouter(b *testing.B, n int, p policy.Policy) *routing.Router {
+	return benchRouterWith(b, n, routing.Config{Groups: []routing.Group{{ID: "g", Policy: p}}})
+}
+
+// benchRouterWith is benchRouter with cfg, whose groups it serves.
+func benchRouterWith(b *testing.B, n int, cfg routing.Config) *routing.Router {
 	b.Helper()
 	ctx := context.Background()
 	// The real clock: advancing a mock clock yields to the scheduler, and a
 	// clock that never moves would make every assignment time tie.
-	r, err := routing.New(ctx, routing.Config{Clock: clock.New(), Groups: []routing.Group{{ID: "g", Policy: p}}})
+	cfg.Clock = clock.New()
+	r, err := routing.New(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,23 +55,41 @@ func BenchmarkCycle(b *testing.B) {
 	for _, pc := range policies {
 		for _, n := range benchSizes {
 			b.Run(pc.name+"/ops="+strconv.Itoa(n), func(b *testing.B) {
-				r := benchRouter(b, n, pc.p)
-				ctx := context.Background()
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					id := strconv.Itoa(i)
-					i++
-					c, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"})
-					if err != nil {
-						b.Fatal(err)
-					}
-					if _, err := r.CloseConversation(ctx, routing.ByOperator(c.Assignee), id, "done"); err != nil {
-						b.Fatal(err)
-					}
-				}
+				cycles(b, benchRouter(b, n, pc.p))
 			})
 		}
+	}
+}
+
+// cycles runs BenchmarkCycle's loop on r: enqueue (assigned at once),
+// then close by the operator.
+func cycles(b *testing.B, r *routing.Router) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := strconv.Itoa(i)
+		i++
+		c, err := r.Enqueue(ctx, routing.NewConversation{ID: id, Group: "g"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.CloseConversation(ctx, routing.ByOperator(c.Assignee), id, "done"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCycleJournal is BenchmarkCycle's least-loaded cycle at 10,000
+// operators on the memory store with the journal (every event encoded
+// and kept in the store's ring) and without it (Config.NoJournal), the
+// two in one run.
+func BenchmarkCycleJournal(b *testing.B) {
+	for _, off := range []bool{true, false} {
+		b.Run(fmt.Sprintf("journal=%v", !off), func(b *testing.B) {
+			r := benchRouterWith(b, 10_000, routing.Config{NoJournal: off, Groups: []routing.Group{{ID: "g", Policy: policy.LeastLoaded()}}})
+			cycles(b, r)
+		})
 	}
 }
 

@@ -124,6 +124,17 @@ type Config struct {
 	// set naming an unknown skill is refused, D3). Names only, without
 	// levels. Defaults to none.
 	Skills []string
+	// NoJournal keeps the Router's events out of the store's journal
+	// (S5): events are then numbered by the Router alone, from 1 at each
+	// New, and Resume is refused. By default every event is written into
+	// the journal with the change behind it, so that a subscriber can
+	// resume across restarts and every Router on the store delivers the
+	// same sequence.
+	NoJournal bool
+	// JournalRetention bounds the journal; the zero value keeps
+	// DefaultJournalRetention (7 days) of events.
+	JournalRetention JournalRetention
+
 	// Logger receives the Router's log records: failures of background
 	// work (Error), a clock beyond MaxClockSkew (Error, through OnError's
 	// path), work left to a later trigger after a failure (Warn), and

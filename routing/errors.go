@@ -69,6 +69,14 @@ var ErrInvalidConfig = fmt.Errorf("%w: router config", store.ErrInvalid)
 // ended with a Lagged marker (see Subscription.Err).
 var ErrLagged = errors.New("routing: subscription lagged")
 
+// ErrPruned reports a Resume from before the oldest event the journal
+// keeps; the message names the oldest.
+var ErrPruned = store.ErrPruned
+
+// ErrFutureSeq reports a Resume from beyond the newest event the journal
+// holds; the message names the newest.
+var ErrFutureSeq = errors.New("routing: sequence beyond the newest event")
+
 // ErrFollowUp marks an error in the routing that follows a command whose own
 // change is already stored: the queue pumped after a close, offers withdrawn
 // after a status change, conversations redistributed after an end of shift.

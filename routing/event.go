@@ -130,9 +130,11 @@ func AllKinds() []EventKind {
 // carries who, what and when, so statistics can be rebuilt from a stream
 // of them (S3).
 type Event struct {
-	// Seq numbers the router's events in the order they were emitted:
-	// the events of one conversation in the order of its changes; those
-	// of two conversations changed at the same moment in either order.
+	// Seq is the event's number in the store's journal (S5): one
+	// sequence for every Router on the store, in the order the changes
+	// behind the events were stored, without gaps; subscribers receive
+	// events in that order. With Config.NoJournal it numbers the
+	// Router's own events, from 1 at each New.
 	Seq uint64
 	// Kind says what happened.
 	Kind EventKind

@@ -14,9 +14,9 @@ import (
 // a step allocates none.
 type events struct {
 	core.Events
-	hub *hub
-	at  time.Time
-	by  Actor
+	r  *Router
+	at time.Time
+	by Actor
 }
 
 // eventsPool holds collectors for reuse.
@@ -26,19 +26,31 @@ var eventsPool = sync.Pool{New: func() any { return new(events) }}
 // at. Hand it back with emit.
 func (r *Router) newEvents(at time.Time, by Actor) *events {
 	ev := eventsPool.Get().(*events)
-	ev.Wanted, ev.hub, ev.at, ev.by = r.hub.mask.Load(), &r.hub, at, by
-	if r.hub.obs != nil {
-		ev.Wanted = everyKind // the observer is told of every event
+	ev.Wanted, ev.r, ev.at, ev.by = r.hub.mask.Load(), r, at, by
+	if r.hub.obs != nil || !r.cfg.NoJournal {
+		// The observer is told of every event, and the journal keeps
+		// every one.
+		ev.Wanted = everyKind
 	}
 	return ev
 }
 
-// emit hands the collected events to the subscribers and the collector
-// back to the pool. Call it without r.mu held.
+// emit hands the collected events to the subscribers, through the
+// journal unless the Router keeps none (see appendEvents), and the
+// collector back to the pool. Call it without r.mu held.
 func (ev *events) emit() {
-	ev.hub.emit(ev.at, ev.by, ev.List)
+	if ev.r.cfg.NoJournal {
+		ev.r.hub.emit(ev.at, ev.by, ev.List)
+	} else {
+		ev.r.appendEvents(ev.at, ev.by, ev.List)
+	}
+	ev.discard()
+}
+
+// discard hands the collector back to the pool without emitting.
+func (ev *events) discard() {
 	clear(ev.List)
-	ev.List, ev.hub, ev.by = ev.List[:0], nil, Actor{}
+	ev.List, ev.r, ev.by = ev.List[:0], nil, Actor{}
 	eventsPool.Put(ev)
 }
 

@@ -88,6 +88,8 @@ func (r *Router) follow(notices <-chan store.Notice, done chan<- struct{}) {
 			if !ok {
 				return
 			}
+			// Another Router's change: its events are in the journal.
+			r.hub.wantFill()
 			if pending {
 				behind = merge(behind, n)
 			} else {

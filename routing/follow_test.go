@@ -259,6 +259,10 @@ func newCluster(t *testing.T, cfg routing.Config) *cluster {
 	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	sh, st := newShared()
 	cfg.Clock, cfg.ManualDeadlines = clk, true
+	// The tests tell the Routers apart by what each one's subscriptions
+	// show: its own events alone, without the journal, which gives every
+	// Router every Router's events.
+	cfg.NoJournal = true
 	return &cluster{t: t, ctx: context.Background(), clk: clk, sh: sh, st: st, cfg: cfg}
 }
 

@@ -3,8 +3,6 @@ package routing
 import (
 	"sync"
 	"time"
-
-	"github.com/switchboard-go/switchboard/routing/internal/core"
 )
 
 // Observer is told what a Router does, for metrics and tracing. Its
@@ -98,22 +96,22 @@ func (r *Router) writeDone(call string, start time.Time, err error) error {
 	return err
 }
 
-// eventTurns hands out, in Seq order, the turns to tell an Observer of
-// the events of one step: hub.emit numbers a step's events under the
-// hub's lock, and tells the observer after releasing it, so that an
+// eventTurns hands out, in turn, the turns to tell an Observer of the
+// events of one step: hub.deliverInOrder numbers a step's turns under
+// the hub's lock, and tells the observer after releasing it, so that an
 // observer may read the Router, and the next step's delivery to the
 // subscribers need not wait for it; a step waits here only for the
-// observer to be told of the steps numbered before it.
+// observer to be told of the steps given turns before it.
 type eventTurns struct {
 	mu   sync.Mutex
 	turn sync.Cond
-	// told is the Seq of the last event the observer was told of.
+	// told is the turn of the last event the observer was told of.
 	told uint64
 }
 
-// observe tells obs of evs, the events of one step stamped with at and
-// by and numbered from first, once it was told of every earlier one.
-func (t *eventTurns) observe(obs Observer, first uint64, at time.Time, by Actor, evs []core.Event) {
+// observe tells obs of evs, the events of one step, whose turns are
+// numbered from first, once it was told of every earlier one.
+func (t *eventTurns) observe(obs Observer, first uint64, evs []Event) {
 	t.mu.Lock()
 	if t.turn.L == nil {
 		t.turn.L = &t.mu
@@ -124,9 +122,7 @@ func (t *eventTurns) observe(obs Observer, first uint64, at time.Time, by Actor,
 	t.mu.Unlock()
 	// Passed on even if obs panics, so that the later steps are told.
 	defer t.pass(first + uint64(len(evs)) - 1)
-	for i, e := range evs {
-		ev := event(e, at, by)
-		ev.Seq = first + uint64(i)
+	for _, ev := range evs {
 		obs.Event(ev)
 	}
 }

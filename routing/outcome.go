@@ -28,11 +28,7 @@ type outcomeStore struct {
 // the observer of the write (see Router.writeDone), and returns err.
 func (s outcomeStore) note(call string, start time.Time, err error) error {
 	if err != nil && errors.Is(err, store.ErrOutcomeUnknown) {
-		s.r.stale.Store(true)
-		select {
-		case s.r.resyncWanted <- struct{}{}:
-		default:
-		}
+		s.r.wantResync()
 	}
 	return s.r.writeDone(call, start, err)
 }

@@ -87,6 +87,9 @@ type Router struct {
 	checks   map[string]int64
 	stopFeed context.CancelFunc
 	feedDone chan struct{}
+	// fillDone is closed when the journal's filler has returned (see
+	// journal.go), pruneDone when its pruner has (see retention.go).
+	fillDone, pruneDone chan struct{}
 	// stale records a write of unknown outcome since the last resync;
 	// resyncWanted wakes follow for it (see outcome.go).
 	stale        atomic.Bool
@@ -136,6 +139,14 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	r.hub.obs = cfg.Observer
 	r.rules.Store(&ruleSet{})
 	r.store = outcomeStore{Store: cfg.Store, r: r}
+	r.hub.next, r.hub.fillWanted = 1, make(chan struct{}, 1)
+	if !cfg.NoJournal {
+		b, err := r.store.JournalBounds(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("routing: reading the journal: %w", err)
+		}
+		r.hub.next = b.Newest + 1
+	}
 	r.endFn = r.end
 	r.life, r.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	r.served = map[string]servedGroup{}
@@ -165,6 +176,11 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	if notices != nil {
 		r.feedDone = make(chan struct{})
 		go r.follow(notices, r.feedDone)
+	}
+	if !cfg.NoJournal {
+		r.fillDone, r.pruneDone = make(chan struct{}), make(chan struct{})
+		go r.fillLoop(r.fillDone)
+		go r.pruneLoop(r.pruneDone)
 	}
 	if err := r.pumpAll(ctx, BySystem(CauseStart)); err != nil {
 		r.unwatch()
@@ -267,7 +283,7 @@ func (r *Router) Stop(ctx context.Context) error {
 		}
 	}
 	r.stopOnce.Do(r.signalStop)
-	for _, done := range []chan struct{}{r.loopDone, r.feedDone} {
+	for _, done := range []chan struct{}{r.loopDone, r.feedDone, r.fillDone, r.pruneDone} {
 		if done == nil {
 			continue
 		}
@@ -342,24 +358,7 @@ func (r *Router) Subscribe(kinds ...EventKind) *Subscription {
 // store.MaxIDLength, and ErrNotFound for an operator the Router does not
 // know or a group it does not serve.
 func (r *Router) SubscribeTo(f EventFilter) (*Subscription, error) {
-	mask, err := f.mask()
-	if err != nil {
-		return nil, err
-	}
-	err = r.locked(func() error {
-		if r.closed {
-			return nil // the hub hands out a closed subscription
-		}
-		if f.Operator != "" {
-			if _, err := r.v.Operator(f.Operator); err != nil {
-				return fmt.Errorf("%w: event filter: operator %q", ErrNotFound, f.Operator)
-			}
-		}
-		if f.Group != "" && !r.v.HasGroup(f.Group) {
-			return fmt.Errorf("%w: event filter: group %q", ErrNotFound, f.Group)
-		}
-		return nil
-	})
+	mask, err := r.checkFilter(f)
 	if err != nil {
 		return nil, err
 	}

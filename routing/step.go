@@ -146,14 +146,31 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 		}
 		defer unlock()
 	}
-	if err := r.write(ctx, p, &st.out); err != nil {
-		r.absorbOutcome(p, &st.out, false)
-		return err
-	}
 	if !p.At.IsZero() {
 		now = p.At
 	}
 	ev := r.newEvents(now, by)
+	j := r.journalOf(st, ev, report)
+	err := r.write(ctx, p, &st.out, j)
+	switch {
+	case j != nil && j.asked > 0 && (err != nil || !j.stored && len(j.entries) > 0):
+		// The hook folded into the view a change the store did not take,
+		// or may not have (see journal.go).
+		r.wantResync()
+		ev.discard()
+		if err == nil {
+			return fmt.Errorf("%w: the store did not number the events of its write", ErrOutcomeUnknown)
+		}
+		return err
+	case err != nil:
+		ev.discard()
+		r.absorbOutcome(p, &st.out, false)
+		return err
+	case j != nil && j.asked > 0:
+		ev.discard()
+		r.hub.deliverInOrder(j.list, true)
+		return nil
+	}
 	r.inLock(func() {
 		r.v.Absorb(p, &st.out, true, r.rawNow())
 		if report != nil {
@@ -161,6 +178,9 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 		}
 		st.stale = r.v.Report(p, &st.out, &ev.Events)
 	})
+	// Without a journal, or with a store that did not ask the hook (one
+	// of its own, say), in which case the events go into the journal on
+	// their own.
 	ev.emit()
 	return nil
 }
@@ -173,15 +193,26 @@ func (r *Router) absorbOutcome(p *core.Plan, out *core.Outcome, ok bool) {
 	})
 }
 
-// write makes plan p's store call, and puts the answer in out.
-func (r *Router) write(ctx context.Context, p *core.Plan, out *core.Outcome) (err error) {
+// write makes plan p's store call, with journal hook j if not nil, and
+// puts the answer in out.
+func (r *Router) write(ctx context.Context, p *core.Plan, out *core.Outcome, j *stepJournal) (err error) {
+	var hook store.Journaler
+	if j != nil {
+		hook = j
+	}
 	switch p.Write {
 	case core.ApplyChange:
-		out.Result, err = r.store.Apply(ctx, p.Change)
+		ch := p.Change
+		ch.Require.Journal = hook
+		out.Result, err = r.store.Apply(ctx, ch)
 	case core.CreateConversation:
-		out.Result, err = r.store.CreateConversation(ctx, p.Row, p.Require)
+		req := p.Require
+		req.Journal = hook
+		out.Result, err = r.store.CreateConversation(ctx, p.Row, req)
 	case core.SetStatus:
-		out.Operator, err = r.store.SetStatus(ctx, p.Status)
+		sc := p.Status
+		sc.Journal = hook
+		out.Operator, err = r.store.SetStatus(ctx, sc)
 	case core.SetOperatorDeadlines:
 		out.Operator, err = r.store.SetOperatorDeadlines(ctx, p.Deadlines)
 	case core.CreateOperator:

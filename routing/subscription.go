@@ -36,6 +36,18 @@ type Subscription struct {
 	// seen is the Seq of the last event that reached it, so that an event
 	// naming it twice (Operator and From) is delivered once.
 	seen uint64
+	// replaying: a Resume's replay of the journal is under way, and the
+	// replay, not the hub, sends on c (see replay.go). Meanwhile the hub
+	// keeps the live events for it in backlog, up to a buffer's worth;
+	// overflow is the Seq of the first it could not keep (0: none).
+	// stop is closed when the subscription ends during the replay.
+	replaying bool
+	backlog   []Event
+	overflow  uint64
+	stop      chan struct{}
+	// after is a Resume's starting point: events numbered up to it are
+	// not for s (set before s is added, then only read).
+	after uint64
 }
 
 // Events returns the channel events arrive on. It is closed by Cancel,
@@ -93,8 +105,17 @@ type hub struct {
 	lagging []*Subscription
 	active  int
 	lagged  uint64
-	seq     uint64
-	closed  bool
+	// next is the number of the next event to deliver (events are
+	// delivered in journal order), held the events handed to the hub
+	// before their turn (see deliverInOrder).
+	next uint64
+	held map[uint64]Event
+	// turn counts the Router's own events, in the order they are handed
+	// to the hub: the order the observer is told of them in.
+	turn   uint64
+	closed bool
+	// fillWanted wakes the filler (see journal.go).
+	fillWanted chan struct{}
 	// obs is Config.Observer, told of every event in turn (see
 	// eventTurns); set by New, then only read.
 	obs   Observer
@@ -172,6 +193,16 @@ func (h *hub) unlink(s *Subscription) {
 	s.live = false
 	h.active--
 	h.count(s.mask, -1)
+	s.end()
+}
+
+// end closes s's channel or, during a replay, tells the replay to close
+// it. Caller holds h.mu.
+func (s *Subscription) end() {
+	if s.replaying {
+		close(s.stop)
+		return
+	}
 	close(s.c)
 }
 
@@ -197,25 +228,74 @@ func without(l []*Subscription, s *Subscription) []*Subscription {
 }
 
 // emit numbers the events of one step, stamped with its time at and actor
-// by, and hands each to the subscribers that want it, then to the
-// observer, if any, once the hub's lock is released.
+// by, and delivers them: the Router's way without a journal
+// (Config.NoJournal).
 func (h *hub) emit(at time.Time, by Actor, evs []core.Event) {
 	if len(evs) == 0 {
 		return
 	}
+	list := make([]Event, len(evs))
+	for i, e := range evs {
+		list[i] = event(e, at, by)
+	}
+	h.place(list, true, true)
+}
+
+// deliverInOrder hands evs, numbered, to the subscribers that want them,
+// in journal order: an event whose turn has not come (one numbered below
+// it is still on its way) is held until it has; one numbered below the
+// next to deliver was delivered already and is dropped. own says that the
+// events are the Router's own: the observer, if any, is told of them,
+// once the hub's lock is released.
+func (h *hub) deliverInOrder(evs []Event, own bool) { h.place(evs, own, false) }
+
+// place is deliverInOrder; with number set, it first numbers evs from the
+// next to deliver.
+func (h *hub) place(evs []Event, own, number bool) {
+	if len(evs) == 0 {
+		return
+	}
 	var first uint64
-	if h.obs != nil {
+	if own && h.obs != nil {
 		// Deferred before the unlock, so run after it.
-		defer func() { h.turns.observe(h.obs, first, at, by, evs) }()
+		defer func() { h.turns.observe(h.obs, first, evs) }()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	first = h.seq + 1
-	for _, e := range evs {
-		h.seq++
-		ev := event(e, at, by)
-		ev.Seq = h.seq
+	if own {
+		first = h.turn + 1
+		h.turn += uint64(len(evs))
+	}
+	if number {
+		for i := range evs {
+			evs[i].Seq = h.next + uint64(i)
+		}
+	}
+	for _, ev := range evs {
+		if ev.Seq >= h.next {
+			if h.held == nil {
+				h.held = map[uint64]Event{}
+			}
+			h.held[ev.Seq] = ev
+		}
+	}
+	h.drain()
+}
+
+// drain delivers the held events whose turn has come, and asks for the
+// filler when some still wait for a lower number. Caller holds h.mu.
+func (h *hub) drain() {
+	for {
+		ev, ok := h.held[h.next]
+		if !ok {
+			break
+		}
+		delete(h.held, h.next)
+		h.next++
 		h.deliver(&ev)
+	}
+	if len(h.held) > 0 {
+		h.wantFill()
 	}
 }
 
@@ -265,20 +345,36 @@ func (h *hub) sendAll(m map[string][]*Subscription, id string, ev *Event) {
 // buffer is full, s gets the Lagged marker in the slot kept for it, and
 // is ended once ev is delivered. Caller holds h.mu.
 func (h *hub) send(s *Subscription, ev *Event) {
-	if s.seen == ev.Seq || s.mask&(1<<ev.Kind) == 0 {
+	if s.seen == ev.Seq || s.mask&(1<<ev.Kind) == 0 || ev.Seq <= s.after {
 		return
 	}
 	s.seen = ev.Seq
 	if s.operator != "" && s.group != "" && !ev.inGroup(s.group) {
 		return
 	}
+	if s.replaying {
+		switch {
+		case s.overflow != 0:
+		case len(s.backlog) < cap(s.c)-1:
+			s.backlog = append(s.backlog, *ev)
+		default:
+			s.overflow = ev.Seq
+		}
+		return
+	}
 	if len(s.c) < cap(s.c)-1 {
 		s.c <- *ev
 		return
 	}
+	s.lag(ev)
+	h.lagging = append(h.lagging, s)
+}
+
+// lag ends s, whose buffer has room left for the marker only, at ev: s
+// gets the Lagged marker instead of ev (the caller then unlinks it).
+func (s *Subscription) lag(ev *Event) {
 	s.lagged.Store(ev.Seq)
 	s.c <- Event{Kind: Lagged, Seq: ev.Seq, At: ev.At}
-	h.lagging = append(h.lagging, s)
 }
 
 // stats returns the counts of SubscriptionStats.
@@ -308,6 +404,6 @@ func (h *hub) close() {
 func closeAll(l []*Subscription) {
 	for _, s := range l {
 		s.live = false
-		close(s.c)
+		s.end()
 	}
 }

@@ -25,8 +25,10 @@ var (
 	maxEntryTime = time.Unix(0, math.MaxInt64)
 )
 
-// MaxEntryBody is the largest Entry.Body a store accepts.
-const MaxEntryBody = 64 << 10
+// MaxEntryBody is the largest Entry.Body a store accepts: room for an
+// event that names ten thousand operators of the longest ids (an offer to
+// a group that large).
+const MaxEntryBody = 8 << 20
 
 // MaxJournalPage is the most entries one ReadJournal call returns.
 const MaxJournalPage = 10000

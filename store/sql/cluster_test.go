@@ -77,8 +77,9 @@ type clusterSpec struct {
 	Index       int
 	Ops         int
 	Seed        uint64
-	// Log receives the commands, History the store's writes.
-	Log, History string
+	// Log receives the commands, History the store's writes, Consoles
+	// what the child's consoles received (see clusterConsoles).
+	Log, History, Consoles string
 }
 
 // clusterCmd is one line of a child's command log.
@@ -164,6 +165,10 @@ func runClusterChild(sp clusterSpec) error {
 		return err
 	}
 	defer r.Stop(context.Background())
+	consoles, err := openClusterConsoles(ctx, r)
+	if err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	for c := range clusterClients {
 		wg.Add(1)
@@ -188,7 +193,92 @@ func runClusterChild(sp clusterSpec) error {
 	fmt.Println(`{"phase":"done"}`)
 	// Stay up (deadlines, takeovers) until the parent has seen enough.
 	_, _ = io.Copy(io.Discard, os.Stdin)
-	return nil
+	return consoles.finish(ctx, st, r, sp.Consoles)
+}
+
+// clusterWatched are the operators whose consoles every child keeps.
+var clusterWatched = []string{clusterOperator(0, 0), clusterOperator(1, 2), clusterOperator(3, 1)}
+
+// clusterConsoles are a child's consoles: one of every event and one per
+// watched operator, each resumed from the start of the journal, and what
+// each received (Seqs), written to a file at the end.
+type clusterConsoles struct {
+	mu   sync.Mutex
+	got  map[string][]uint64 // by operator, "" for every event
+	errs map[string]string
+	// reached is closed when the console of every event has received
+	// the event numbered target (see finish).
+	target  uint64
+	reached chan struct{}
+	done    sync.WaitGroup
+}
+
+func openClusterConsoles(ctx context.Context, r *routing.Router) (*clusterConsoles, error) {
+	c := &clusterConsoles{got: map[string][]uint64{}, errs: map[string]string{}, reached: make(chan struct{})}
+	for _, op := range append([]string{""}, clusterWatched...) {
+		sub, err := r.Resume(ctx, routing.EventFilter{Operator: op}, 0)
+		if err != nil {
+			return nil, err
+		}
+		c.done.Go(func() {
+			for ev := range sub.Events() {
+				c.mu.Lock()
+				c.got[op] = append(c.got[op], ev.Seq)
+				if op == "" && c.target != 0 && ev.Seq >= c.target {
+					close(c.reached)
+					c.target = 0
+				}
+				c.mu.Unlock()
+			}
+			if err := sub.Err(); err != nil {
+				c.mu.Lock()
+				c.errs[op] = err.Error()
+				c.mu.Unlock()
+			}
+		})
+	}
+	return c, nil
+}
+
+// await returns a channel closed once the console of every event has
+// received the event numbered seq.
+func (c *clusterConsoles) await(seq uint64) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l := c.got[""]; seq == 0 || len(l) > 0 && l[len(l)-1] >= seq {
+		close(c.reached)
+	} else {
+		c.target = seq
+	}
+	return c.reached
+}
+
+// finish waits until the console of every event has the journal's newest
+// event, stops the Router, which ends the consoles, and writes what they
+// received to path.
+func (c *clusterConsoles) finish(ctx context.Context, st store.Store, r *routing.Router, path string) error {
+	b, err := st.JournalBounds(ctx)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-c.await(b.Newest):
+	case <-time.After(time.Minute):
+		// The parent finds the console short.
+	}
+	if err := r.Stop(ctx); err != nil {
+		return err
+	}
+	c.done.Wait()
+	raw, err := json.Marshal(struct {
+		Got    map[string][]uint64
+		Errs   map[string]string
+		Newest uint64
+	}{c.got, c.errs, b.Newest})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, raw, 0o600)
 }
 
 // pickClusterCommand fills cmd with a random command and returns what runs
@@ -318,7 +408,8 @@ func TestCluster(t *testing.T) {
 	procs := make([]*clusterProc, clusterRouters)
 	for i := range procs {
 		sp := clusterSpec{DSN: dsn, Schema: schema, Index: i, Ops: *clusterOps, Seed: seed + uint64(i),
-			Log: filepath.Join(dir, fmt.Sprintf("cmd%d.jsonl", i)), History: filepath.Join(dir, fmt.Sprintf("hist%d.jsonl", i))}
+			Log: filepath.Join(dir, fmt.Sprintf("cmd%d.jsonl", i)), History: filepath.Join(dir, fmt.Sprintf("hist%d.jsonl", i)),
+			Consoles: filepath.Join(dir, fmt.Sprintf("consoles%d.json", i))}
 		procs[i] = startClusterChild(t, bin, sp)
 	}
 
@@ -367,6 +458,7 @@ func TestCluster(t *testing.T) {
 		require.NoError(t, <-p.exit, "process %d", i)
 	}
 
+	checkClusterConsoles(t, st, dir)
 	checkClusterHistory(t, st, dir)
 	checkClusterCommands(t, st, dir)
 	checkClusterLinearizable(t, dir)
@@ -645,4 +737,80 @@ func checkClusterLinearizable(t *testing.T, dir string) {
 		ops = append(ops, readJSONLines[storetest.Op](t, p)...)
 	}
 	requireLinearizableOps(t, ops, 3*time.Minute, "switchboard-cluster-history.html")
+}
+
+// checkClusterConsoles checks what the survivors' consoles received
+// against the journal: the console of every event has every event from
+// the first to at least the newest when its Router stopped, each once,
+// in order; an operator's console has exactly the events of theirs among
+// those, whichever Router made them.
+func checkClusterConsoles(t *testing.T, st *sqlstore.Store, dir string) {
+	t.Helper()
+	ctx := t.Context()
+	var journal []routing.Event
+	for after := uint64(0); ; {
+		es, err := st.ReadJournal(ctx, after, store.MaxJournalPage)
+		require.NoError(t, err)
+		if len(es) == 0 {
+			break
+		}
+		for _, e := range es {
+			var ev routing.Event
+			require.NoError(t, json.Unmarshal(e.Body, &ev))
+			ev.Seq = e.Seq
+			journal = append(journal, ev)
+			after = e.Seq
+		}
+	}
+	require.NotEmpty(t, journal)
+	for i := range clusterRouters {
+		if i == clusterKilled {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("consoles%d.json", i)))
+		require.NoError(t, err)
+		var c struct {
+			Got    map[string][]uint64
+			Errs   map[string]string
+			Newest uint64
+		}
+		require.NoError(t, json.Unmarshal(raw, &c))
+		require.Empty(t, c.Errs, "router %d: no console lagged", i)
+		all := c.Got[""]
+		require.GreaterOrEqual(t, uint64(len(all)), c.Newest, "router %d: the console of every event has them all", i)
+		for k, seq := range all {
+			require.Equal(t, uint64(k+1), seq, "router %d: every event once, in journal order", i)
+		}
+		last := all[len(all)-1]
+		counts := make([]int, len(clusterWatched))
+		for k, op := range clusterWatched {
+			counts[k] = len(c.Got[op])
+		}
+		t.Logf("router %d's consoles: %d events of %d in the journal; operators %v: %v", i, len(all), len(journal), clusterWatched, counts)
+		for _, op := range clusterWatched {
+			var want []uint64
+			for _, ev := range journal {
+				if ev.Seq <= last && clusterConcerns(ev, op) {
+					want = append(want, ev.Seq)
+				}
+			}
+			require.NotEmpty(t, want, "operator %s has events", op)
+			require.Equal(t, want, c.Got[op], "router %d: %s's console", i, op)
+		}
+	}
+}
+
+// clusterConcerns reports whether ev is one of operator op's (see
+// routing.EventFilter.Operator).
+func clusterConcerns(ev routing.Event, op string) bool {
+	if ev.Operator == op || slices.Contains(ev.Operators, op) {
+		return true
+	}
+	switch ev.Kind {
+	case routing.Returned, routing.Redistributed:
+		return ev.From == op
+	case routing.Transferred:
+		return ev.To == "" && ev.From == op
+	}
+	return false
 }

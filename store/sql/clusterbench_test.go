@@ -115,7 +115,9 @@ func runArrivals(subs []*routing.Subscription, ks []int, rate int, enqueue func(
 			for {
 				select {
 				case e := <-sub.Events():
-					t0, ok := started.Load(e.Conversation)
+					// Every Router delivers every Router's events (the
+					// journal): the first to show it counts.
+					t0, ok := started.LoadAndDelete(e.Conversation)
 					if !ok {
 						continue
 					}

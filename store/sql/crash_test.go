@@ -80,6 +80,9 @@ func crashConfig(s store.Store, at time.Time) (routing.Config, *clock.Mock) {
 	return routing.Config{
 		// The mock clock has nothing to do with the database's.
 		Store: s, Clock: clk, ManualDeadlines: true, MaxClockSkew: -1,
+		// The rounds span days of the mock clock: the journal keeps
+		// everything, for checkJournalAfterCrash.
+		JournalRetention: routing.JournalRetention{MaxAge: -1},
 		Groups: []routing.Group{{
 			ID:            "support",
 			Policy:        policy.Capped(policy.LeastLoaded(), policy.CapOptions{Default: crashCap}),
@@ -369,6 +372,7 @@ func checkAfterCrash(t *testing.T, sp crashSpec, l crashLog) int {
 	mismatches, err := st.Reconcile(ctx)
 	require.NoError(t, err)
 	require.Empty(t, mismatches, "loads equal the assignment rows")
+	journal := checkJournalAfterCrash(t, st, byID, l)
 
 	ops, err := st.Operators(ctx)
 	require.NoError(t, err)
@@ -384,6 +388,7 @@ func checkAfterCrash(t *testing.T, sp crashSpec, l crashLog) int {
 			what := "status " + o.ID + " " + to
 			require.GreaterOrEqual(t, changes[to], l.acked[what], "acknowledged status changes of %s to %s are stored", o.ID, to)
 			require.LessOrEqual(t, changes[to], l.started[what], "no status change of %s to %s stored that was not asked for, or twice", o.ID, to)
+			require.Equal(t, changes[to], journal.statusTo[o.ID+" "+to], "each stored status change of %s to %s has its event, once", o.ID, to)
 		}
 	}
 
@@ -407,6 +412,7 @@ func checkAfterCrash(t *testing.T, sp crashSpec, l crashLog) int {
 	}
 	g := snap.Groups[0]
 	require.Equal(t, open, held+g.Queued, "every open conversation is in the rebuilt view")
+	checkResumeAfterCrash(t, r, st, journal, sp.Seed+uint64(sp.Round))
 	if g.Queued > 0 {
 		require.Zero(t, g.AutoAvailable, "conversations queued while an operator could take them")
 	}
@@ -452,4 +458,112 @@ func checkAfterCrash(t *testing.T, sp crashSpec, l crashLog) int {
 		}
 	}
 	return len(want)
+}
+
+// crashJournal is what the journal holds after a crash, decoded.
+type crashJournal struct {
+	events []routing.Event
+	// statusTo counts the StatusChanged events by "operator status".
+	statusTo map[string]int
+}
+
+// checkJournalAfterCrash checks the journal against the rows and the side
+// log: its numbers run without a gap; every conversation stored, and so
+// every acknowledged one, has its events; a conversation has one Closed
+// event exactly when it is closed, and it is its last. It returns the
+// journal, decoded, for the status changes' check and checkResumeAfterCrash.
+func checkJournalAfterCrash(t *testing.T, st *sqlstore.Store, byID map[string]store.Conversation, l crashLog) crashJournal {
+	t.Helper()
+	ctx := context.Background()
+	b, err := st.JournalBounds(ctx)
+	require.NoError(t, err)
+	j := crashJournal{statusTo: map[string]int{}}
+	for after := b.Oldest - min(b.Oldest, 1); after < b.Newest; {
+		es, err := st.ReadJournal(ctx, after, store.MaxJournalPage)
+		require.NoError(t, err)
+		require.NotEmpty(t, es)
+		for _, e := range es {
+			require.Equal(t, after+1, e.Seq, "the journal's numbers run without a gap")
+			var ev routing.Event
+			require.NoError(t, json.Unmarshal(e.Body, &ev), "entry %d", e.Seq)
+			ev.Seq = e.Seq
+			j.events = append(j.events, ev)
+			if ev.Kind == routing.StatusChanged {
+				j.statusTo[ev.Operator+" "+ev.To]++
+			}
+			after = e.Seq
+		}
+	}
+	seen := map[string]bool{}
+	closed := map[string]int{}
+	last := map[string]routing.EventKind{}
+	for _, ev := range j.events {
+		if ev.Conversation == "" {
+			continue
+		}
+		require.Positive(t, l.started["enqueue "+ev.Conversation], "an event of %s, which nobody asked for", ev.Conversation)
+		seen[ev.Conversation] = true
+		last[ev.Conversation] = ev.Kind
+		if ev.Kind == routing.Closed {
+			closed[ev.Conversation]++
+		}
+	}
+	for id, c := range byID {
+		if b.Oldest <= 1 {
+			require.True(t, seen[id], "stored conversation %s has no event", id)
+		}
+		if c.State == store.Closed && seen[id] {
+			require.Equal(t, 1, closed[id], "closed conversation %s has one Closed event", id)
+			require.Equal(t, routing.Closed, last[id], "the close is %s's last event", id)
+		} else {
+			require.Zero(t, closed[id], "open conversation %s has no Closed event", id)
+		}
+	}
+	return j
+}
+
+// checkResumeAfterCrash resumes subscriptions on r, opened after the
+// crash, from the start of the journal, from random points and from its
+// end: each receives exactly the events after its point, as the journal
+// holds them.
+func checkResumeAfterCrash(t *testing.T, r *routing.Router, st *sqlstore.Store, j crashJournal, seed uint64) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := st.JournalBounds(ctx)
+	require.NoError(t, err)
+	all := j.events
+	if n := len(all); n > 0 && all[n-1].Seq < b.Newest {
+		// The new Router's start (its routing of the queue) added some.
+		es, err := st.ReadJournal(ctx, all[n-1].Seq, store.MaxJournalPage)
+		require.NoError(t, err)
+		for _, e := range es {
+			var ev routing.Event
+			require.NoError(t, json.Unmarshal(e.Body, &ev))
+			ev.Seq = e.Seq
+			all = append(all, ev)
+		}
+	}
+	if len(all) == 0 {
+		return
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	first := all[0].Seq - 1
+	points := []uint64{first, first + rng.Uint64N(uint64(len(all))), first + rng.Uint64N(uint64(len(all))), all[len(all)-1].Seq}
+	for _, after := range points {
+		sub, err := r.Resume(ctx, routing.EventFilter{}, after)
+		require.NoError(t, err, "resume after %d", after)
+		want := all[after-first:]
+		for i, w := range want {
+			select {
+			case ev, ok := <-sub.Events():
+				require.True(t, ok, "resumed after %d: ended at %d: %v", after, i, sub.Err())
+				require.Equal(t, w.Seq, ev.Seq, "resumed after %d", after)
+				require.Equal(t, w.Kind, ev.Kind, "resumed after %d, event %d", after, w.Seq)
+				require.Equal(t, w.Conversation, ev.Conversation, "resumed after %d, event %d", after, w.Seq)
+			case <-time.After(30 * time.Second):
+				t.Fatalf("resumed after %d: event %d did not come", after, w.Seq)
+			}
+		}
+		sub.Cancel()
+	}
 }

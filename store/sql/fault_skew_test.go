@@ -45,7 +45,11 @@ func TestFaultClockSkew(t *testing.T) {
 	open := func(clk *clock.Mock) *routing.Router {
 		r, err := routing.New(t.Context(), routing.Config{
 			Store: dbClockStore{Store: pt.open(false), clk: dbClock}, Clock: clk, ManualDeadlines: true, Takeover: takeover,
-			Groups: []routing.Group{{ID: "support", AcceptTimeout: accept, Policy: policy.LeastLoaded()}},
+			// Each Router's subscriptions show its own events alone, which
+			// tells who fired the timeout: with the journal both would
+			// show every Router's.
+			NoJournal: true,
+			Groups:    []routing.Group{{ID: "support", AcceptTimeout: accept, Policy: policy.LeastLoaded()}},
 			OnError: func(err error) {
 				mu.Lock()
 				reported = append(reported, err)

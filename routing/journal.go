@@ -1,0 +1,269 @@
+package routing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-go/switchboard/routing/internal/core"
+	"github.com/switchboard-go/switchboard/store"
+)
+
+// The journal (S5). Every event goes into the store's journal, in the
+// transaction of the write behind it, and is numbered there: its Seq is
+// the journal's number, one sequence for every Router on the store. A
+// step's write carries a stepJournal (its store.Journaler): when the
+// store has checked the write and knows what it stores, the hook folds
+// that into the view and builds the step's events, exactly as a step
+// without a journal does after its write, and hands them to the store
+// encoded as JSON; once the write is stored the hook learns their
+// numbers, and the step hands them to the hub, which delivers events in
+// journal order. Events that no write carries (the business hours
+// turning, a group served anew, a reply) are appended on their own
+// (appendEvents). Resume replays the journal from a number and goes on
+// live (see subscription.go).
+//
+// A hook that ran for a write the store then did not take (a commit that
+// failed, or of unknown outcome) has folded into the view a change that
+// may not be stored: the Router then resynchronises its view with the
+// store, as after any write of unknown outcome. A store that runs the
+// transaction again asks the hook again: it hands back the entries it
+// built the first time, and asks for a resync too, in case the rows
+// stored differ.
+
+// stepJournal is the journal hook of one step's write (see commit).
+type stepJournal struct {
+	r      *Router
+	p      *core.Plan
+	st     *stepped
+	ev     *events
+	report reportFunc
+	// asked counts the store's calls of Entries.
+	asked int
+	// list holds the step's events, numbered by Stored; entries their
+	// encodings.
+	list    []Event
+	entries []store.Entry
+	// stored says that Stored was called.
+	stored bool
+}
+
+// Entries folds w into the view and builds the step's events (see above).
+func (h *stepJournal) Entries(w store.Written) []store.Entry {
+	h.asked++
+	if h.asked > 1 {
+		h.r.wantResync()
+		return h.entries
+	}
+	r, p, st := h.r, h.p, h.st
+	if p.Write == core.SetStatus {
+		st.out.Operator = w.Operator
+	} else {
+		st.out.Result = w.Result
+	}
+	r.inLock(func() {
+		r.v.Absorb(p, &st.out, true, r.rawNow())
+		if h.report != nil {
+			h.report(r.v, h.ev, st.out)
+		}
+		st.stale = r.v.Report(p, &st.out, &h.ev.Events)
+	})
+	h.list, h.entries = h.ev.journal(h.list[:0], h.entries[:0])
+	return h.entries
+}
+
+// Stored numbers the step's events.
+func (h *stepJournal) Stored(es []store.Entry) {
+	for i := range h.list {
+		h.list[i].Seq = es[i].Seq
+	}
+	h.stored = true
+}
+
+// journal stamps the collected events with the step's time and actor and
+// encodes them, appending to list and entries.
+func (ev *events) journal(list []Event, entries []store.Entry) ([]Event, []store.Entry) {
+	for _, e := range ev.List {
+		stamped := event(e, ev.at, ev.by)
+		list = append(list, stamped)
+		entries = append(entries, store.Entry{At: stamped.At, Body: encodeEvent(stamped)})
+	}
+	return list, entries
+}
+
+// encodeEvent returns ev as the journal keeps it: its JSON, without Seq
+// (the journal's number is the entry's).
+func encodeEvent(ev Event) []byte {
+	ev.Seq = 0
+	b, err := ev.MarshalJSON() // not json.Marshal, which compacts it again
+	if err != nil {
+		// Every field of an Event encodes; a kind without a name does
+		// not, and no event has one.
+		panic(fmt.Sprintf("routing: encoding %v: %v", ev.Kind, err))
+	}
+	return b
+}
+
+// decodeEntry returns the event a journal entry holds, numbered.
+func decodeEntry(e store.Entry) (Event, error) {
+	var ev Event
+	if err := json.Unmarshal(e.Body, &ev); err != nil {
+		return Event{}, fmt.Errorf("routing: journal entry %d: %w", e.Seq, err)
+	}
+	ev.Seq = e.Seq
+	return ev, nil
+}
+
+// wantResync asks for a resync of the view with the store, at once when
+// the Router follows a feed, else at the next ProcessDue (see
+// outcome.go).
+func (r *Router) wantResync() {
+	r.hub.wantFill()
+	r.stale.Store(true)
+	select {
+	case r.resyncWanted <- struct{}{}:
+	default:
+	}
+}
+
+// appendEvents journals evs, events no write carries, stamped with at
+// and by, and hands them to the hub, numbered. Failing that, it logs the
+// error and the events are not delivered: every event delivered is in the
+// journal.
+func (r *Router) appendEvents(at time.Time, by Actor, evs []core.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	list := make([]Event, len(evs))
+	entries := make([]store.Entry, len(evs))
+	for i, e := range evs {
+		list[i] = event(e, at, by)
+		entries[i] = store.Entry{At: at, Body: encodeEvent(list[i])}
+	}
+	stored, err := r.store.AppendJournal(r.life, entries)
+	if err != nil {
+		r.report(fmt.Errorf("routing: journaling %d events: %w", len(evs), err))
+		return
+	}
+	for i := range list {
+		list[i].Seq = stored[i].Seq
+	}
+	r.hub.deliverInOrder(list, true)
+}
+
+// journalOf returns the journal hook for st's write, or nil when the
+// Router keeps no journal or the write carries no events.
+func (r *Router) journalOf(st *stepped, ev *events, report reportFunc) *stepJournal {
+	if r.cfg.NoJournal {
+		return nil
+	}
+	switch st.plan.Write {
+	case core.ApplyChange, core.CreateConversation, core.SetStatus:
+		return &stepJournal{r: r, p: &st.plan, st: st, ev: ev, report: report}
+	}
+	return nil
+}
+
+// checkAfter checks a Resume's starting point against the journal: after
+// may not be beyond the newest event, nor before the oldest kept (less
+// one: after is the last event the subscriber had).
+func (r *Router) checkAfter(ctx context.Context, after uint64) error {
+	b, err := r.store.JournalBounds(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case after > b.Newest:
+		return fmt.Errorf("%w: sequence %d; the newest event is %d", ErrFutureSeq, after, b.Newest)
+	case after < b.Newest && after+1 < b.Oldest:
+		return store.PrunedError(after, b.Oldest)
+	}
+	return nil
+}
+
+// fillPage is how many entries the filler reads at a time.
+const fillPage = 500
+
+// The filler reads from the journal the events the hub has not been
+// handed: those of other Routers on the store, and a write of this
+// Router's whose outcome it never learnt. The hub asks for it when it
+// holds events that wait for a lower number, and the feed follower on
+// every notice of another Router's change.
+
+// wantFill wakes the filler.
+func (h *hub) wantFill() {
+	select {
+	case h.fillWanted <- struct{}{}:
+	default:
+	}
+}
+
+// fillLoop runs the filler until the Router stops; done is closed when it
+// returns.
+func (r *Router) fillLoop(done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-r.life.Done():
+			return
+		case <-r.hub.fillWanted:
+		}
+		if err := r.fill(); err != nil && r.life.Err() == nil {
+			r.report(fmt.Errorf("routing: reading the journal: %w", err))
+		}
+	}
+}
+
+// fill delivers the journal's entries after the last event delivered,
+// page by page, until it has read them all. Entries pruned before they
+// were delivered are skipped.
+func (r *Router) fill() error {
+	for {
+		after := r.hub.delivered()
+		es, err := r.store.ReadJournal(r.life, after, fillPage)
+		if errors.Is(err, store.ErrPruned) {
+			b, err := r.store.JournalBounds(r.life)
+			if err != nil {
+				return err
+			}
+			r.hub.skipTo(b.Oldest)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		evs := make([]Event, 0, len(es))
+		for _, e := range es {
+			ev, err := decodeEntry(e)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
+		}
+		r.hub.deliverInOrder(evs, false)
+		if len(es) < fillPage {
+			return nil
+		}
+	}
+}
+
+// delivered returns the number of the last event delivered.
+func (h *hub) delivered() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.next - 1
+}
+
+// skipTo moves the next event to deliver on to seq, when it is behind it
+// (the events before it were pruned before they could be delivered), and
+// delivers what it holds from there.
+func (h *hub) skipTo(seq uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ; h.next < seq; h.next++ {
+		delete(h.held, h.next)
+	}
+	h.drain()
+}
