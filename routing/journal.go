@@ -2,7 +2,6 @@ package routing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -33,11 +32,14 @@ import (
 // built the first time, and asks for a resync too, in case the rows
 // stored differ.
 
-// stepJournal is the journal hook of one step's write (see commit).
+// stepJournal is the journal hook of one step's write (see commit). It
+// works on copies of the step's plan and answer, which commit copies back
+// (the step's own stay on its caller's stack when there is no journal).
 type stepJournal struct {
 	r      *Router
-	p      *core.Plan
-	st     *stepped
+	plan   core.Plan
+	out    core.Outcome
+	stale  []string
 	ev     *events
 	report reportFunc
 	// asked counts the store's calls of Entries.
@@ -57,18 +59,18 @@ func (h *stepJournal) Entries(w store.Written) []store.Entry {
 		h.r.wantResync()
 		return h.entries
 	}
-	r, p, st := h.r, h.p, h.st
+	r, p := h.r, &h.plan
 	if p.Write == core.SetStatus {
-		st.out.Operator = w.Operator
+		h.out.Operator = w.Operator
 	} else {
-		st.out.Result = w.Result
+		h.out.Result = w.Result
 	}
 	r.inLock(func() {
-		r.v.Absorb(p, &st.out, true, r.rawNow())
+		r.v.Absorb(p, &h.out, true, r.rawNow())
 		if h.report != nil {
-			h.report(r.v, h.ev, st.out)
+			h.report(r.v, h.ev, h.out)
 		}
-		st.stale = r.v.Report(p, &st.out, &h.ev.Events)
+		h.stale = r.v.Report(p, &h.out, &h.ev.Events)
 	})
 	h.list, h.entries = h.ev.journal(h.list[:0], h.entries[:0])
 	return h.entries
@@ -109,7 +111,7 @@ func encodeEvent(ev Event) []byte {
 // decodeEntry returns the event a journal entry holds, numbered.
 func decodeEntry(e store.Entry) (Event, error) {
 	var ev Event
-	if err := json.Unmarshal(e.Body, &ev); err != nil {
+	if err := ev.UnmarshalJSON(e.Body); err != nil { // not json.Unmarshal, which scans it twice
 		return Event{}, fmt.Errorf("routing: journal entry %d: %w", e.Seq, err)
 	}
 	ev.Seq = e.Seq
@@ -153,15 +155,15 @@ func (r *Router) appendEvents(at time.Time, by Actor, evs []core.Event) {
 	r.hub.deliverInOrder(list, true)
 }
 
-// journalOf returns the journal hook for st's write, or nil when the
-// Router keeps no journal or the write carries no events.
-func (r *Router) journalOf(st *stepped, ev *events, report reportFunc) *stepJournal {
+// journalOf returns the journal hook for the write of plan p, or nil when
+// the Router keeps no journal or the write carries no events.
+func (r *Router) journalOf(p *core.Plan, ev *events, report reportFunc) *stepJournal {
 	if r.cfg.NoJournal {
 		return nil
 	}
-	switch st.plan.Write {
+	switch p.Write {
 	case core.ApplyChange, core.CreateConversation, core.SetStatus:
-		return &stepJournal{r: r, p: &st.plan, st: st, ev: ev, report: report}
+		return &stepJournal{r: r, plan: *p, ev: ev, report: report}
 	}
 	return nil
 }
@@ -188,16 +190,37 @@ const fillPage = 500
 
 // The filler reads from the journal the events the hub has not been
 // handed: those of other Routers on the store, and a write of this
-// Router's whose outcome it never learnt. The hub asks for it when it
-// holds events that wait for a lower number, and the feed follower on
-// every notice of another Router's change.
+// Router's whose outcome it never learnt. The feed follower wakes it on
+// every notice of another Router's change, and a write of unknown
+// outcome at once; the hub, when it holds events that wait for a lower
+// number, after gapWait: that number is most often a concurrent step of
+// this Router's, about to hand its events over, and reading the journal
+// for it would only compete with the writes.
+const gapWait = 5 * time.Millisecond
 
-// wantFill wakes the filler.
+// wantFill wakes the filler at once.
 func (h *hub) wantFill() {
 	select {
 	case h.fillWanted <- struct{}{}:
 	default:
 	}
+}
+
+// gapSeen wakes the filler after gapWait, unless the gap has closed by
+// then.
+func (h *hub) gapSeen() {
+	select {
+	case h.gapWanted <- struct{}{}:
+	default:
+	}
+}
+
+// hasGap reports whether the hub holds events that wait for a lower
+// number.
+func (h *hub) hasGap() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.held) > 0
 }
 
 // fillLoop runs the filler until the Router stops; done is closed when it
@@ -209,6 +232,18 @@ func (r *Router) fillLoop(done chan<- struct{}) {
 		case <-r.life.Done():
 			return
 		case <-r.hub.fillWanted:
+		case <-r.hub.gapWanted:
+			// Real time, not the Router's clock: how long a step of this
+			// process takes to hand its events over.
+			select {
+			case <-r.life.Done():
+				return
+			case <-r.hub.fillWanted:
+			case <-time.After(gapWait):
+				if !r.hub.hasGap() {
+					continue
+				}
+			}
 		}
 		if err := r.fill(); err != nil && r.life.Err() == nil {
 			r.report(fmt.Errorf("routing: reading the journal: %w", err))

@@ -16,10 +16,13 @@ import (
 // events would wait for the Event call that is waiting for the command.
 // Package prommetrics implements one for Prometheus.
 type Observer interface {
-	// Event is called for every event the Router emits, in emission order
-	// (by Seq), after the subscribers got it. Every kind is built while an
-	// observer is set, whatever the subscriptions want. Its slices are the
-	// subscribers' too: Event must not modify them.
+	// Event is called for every event the Router emits itself (not for
+	// other Routers' events, which its subscribers get from the journal),
+	// once each, in the order its steps handed them over: by Seq for one
+	// conversation's events and for commands one after the other; two
+	// commands stored at once may be told in either order. Every kind is
+	// built while an observer is set, whatever the subscriptions want. Its
+	// slices are the subscribers' too: Event must not modify them.
 	Event(e Event)
 	// StoreWrite is called after every store write the Router makes, with
 	// what it was, how long it took and its error (nil when the store took

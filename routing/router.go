@@ -139,7 +139,7 @@ func New(ctx context.Context, cfg Config) (*Router, error) {
 	r.hub.obs = cfg.Observer
 	r.rules.Store(&ruleSet{})
 	r.store = outcomeStore{Store: cfg.Store, r: r}
-	r.hub.next, r.hub.fillWanted = 1, make(chan struct{}, 1)
+	r.hub.next, r.hub.fillWanted, r.hub.gapWanted = 1, make(chan struct{}, 1), make(chan struct{}, 1)
 	if !cfg.NoJournal {
 		b, err := r.store.JournalBounds(ctx)
 		if err != nil {

@@ -150,8 +150,13 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 		now = p.At
 	}
 	ev := r.newEvents(now, by)
-	j := r.journalOf(st, ev, report)
+	j := r.journalOf(p, ev, report)
 	err := r.write(ctx, p, &st.out, j)
+	if j != nil && j.asked > 0 {
+		// The hook folded the write into the view: its plan (its
+		// reservation released) and answer are the step's.
+		st.plan, st.out, st.stale = j.plan, j.out, j.stale
+	}
 	switch {
 	case j != nil && j.asked > 0 && (err != nil || !j.stored && len(j.entries) > 0):
 		// The hook folded into the view a change the store did not take,

@@ -114,8 +114,8 @@ type hub struct {
 	// to the hub: the order the observer is told of them in.
 	turn   uint64
 	closed bool
-	// fillWanted wakes the filler (see journal.go).
-	fillWanted chan struct{}
+	// fillWanted and gapWanted wake the filler (see journal.go).
+	fillWanted, gapWanted chan struct{}
 	// obs is Config.Observer, told of every event in turn (see
 	// eventTurns); set by New, then only read.
 	obs   Observer
@@ -271,12 +271,17 @@ func (h *hub) place(evs []Event, own, number bool) {
 			evs[i].Seq = h.next + uint64(i)
 		}
 	}
-	for _, ev := range evs {
-		if ev.Seq >= h.next {
+	for i := range evs {
+		switch ev := &evs[i]; {
+		case ev.Seq == h.next && len(h.held) == 0:
+			// Its turn, and nothing waits: the usual case.
+			h.next++
+			h.deliver(ev)
+		case ev.Seq >= h.next:
 			if h.held == nil {
 				h.held = map[uint64]Event{}
 			}
-			h.held[ev.Seq] = ev
+			h.held[ev.Seq] = *ev
 		}
 	}
 	h.drain()
@@ -295,7 +300,7 @@ func (h *hub) drain() {
 		h.deliver(&ev)
 	}
 	if len(h.held) > 0 {
-		h.wantFill()
+		h.gapSeen()
 	}
 }
 

@@ -38,13 +38,17 @@ type benchCluster struct {
 
 // openBenchCluster opens n Routers on a fresh schema holding the
 // operators.
-func openBenchCluster(b *testing.B, n int) *benchCluster {
+func openBenchCluster(b *testing.B, n int) *benchCluster { return openBenchClusterWith(b, n, true) }
+
+// openBenchClusterWith is openBenchCluster, the Routers keeping the
+// journal or not.
+func openBenchClusterWith(b *testing.B, n int, journal bool) *benchCluster {
 	dsn, schema := benchClusterSchema(b)
 	c := &benchCluster{}
 	for range n {
 		s, err := sqlstore.OpenPostgres(context.Background(), dsn, sqlstore.WithSchema(schema))
 		benchNoError(b, err)
-		r, err := openBenchRouter(s)
+		r, err := openBenchRouterWith(s, journal)
 		benchNoError(b, err)
 		c.stores, c.routers = append(c.stores, s), append(c.routers, r)
 		c.subs = append(c.subs, r.Subscribe(routing.Assigned))
@@ -73,9 +77,13 @@ func benchClusterSchema(b *testing.B) (dsn, schema string) {
 }
 
 // openBenchRouter opens the Router of a cluster benchmark on s.
-func openBenchRouter(s *sqlstore.Store) (*routing.Router, error) {
+func openBenchRouter(s *sqlstore.Store) (*routing.Router, error) { return openBenchRouterWith(s, true) }
+
+// openBenchRouterWith is openBenchRouter, the Router keeping the journal
+// or not.
+func openBenchRouterWith(s *sqlstore.Store, journal bool) (*routing.Router, error) {
 	return routing.New(context.Background(), routing.Config{
-		Store: s, Clock: clock.New(), Takeover: time.Second,
+		Store: s, Clock: clock.New(), Takeover: time.Second, NoJournal: !journal,
 		Groups: []routing.Group{{ID: "g", Policy: policy.LeastLoaded()}},
 	})
 }
@@ -171,23 +179,30 @@ func runArrivals(subs []*routing.Subscription, ks []int, rate int, enqueue func(
 // at once (least loaded of 1,000 operators) as fast as they can.
 func BenchmarkClusterThroughput(b *testing.B) {
 	for _, n := range []int{1, 2, 4} {
-		b.Run("routers="+strconv.Itoa(n), func(b *testing.B) {
-			c := openBenchCluster(b, n)
-			var next, caller atomic.Int64
-			b.SetParallelism(16) // 16 × GOMAXPROCS (2 here) = 32 callers
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				i := int(caller.Add(1))
-				for pb.Next() {
-					if err := c.enqueue(i, "c"+strconv.FormatInt(next.Add(1), 10)); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "assignments/s")
-		})
+		b.Run("routers="+strconv.Itoa(n), func(b *testing.B) { clusterThroughput(b, n, true) })
 	}
+	// The 4 Routers again without the journal (Config.NoJournal), for
+	// what it costs.
+	b.Run("routers=4/journal=false", func(b *testing.B) { clusterThroughput(b, 4, false) })
+}
+
+// clusterThroughput is BenchmarkClusterThroughput with n Routers, with or
+// without the journal.
+func clusterThroughput(b *testing.B, n int, journal bool) {
+	c := openBenchClusterWith(b, n, journal)
+	var next, caller atomic.Int64
+	b.SetParallelism(16) // 16 × GOMAXPROCS (2 here) = 32 callers
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(caller.Add(1))
+		for pb.Next() {
+			if err := c.enqueue(i, "c"+strconv.FormatInt(next.Add(1), 10)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "assignments/s")
 }
 
 // BenchmarkClusterLatency measures the time from Enqueue to the Assigned

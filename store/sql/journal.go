@@ -90,15 +90,31 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 		return err
 	}
 	seq := uint64(last)
+	all := make([]*store.Entry, 0, n)
 	for i := range w.journal {
 		es := w.journal[i].entries
 		for k := range es {
 			seq++
 			es[k].Seq = seq
-			if err := w.exec(ctx, s.q.insertEntry, int64(seq), es[k].At.UnixNano(), es[k].Body); err != nil {
-				return fmt.Errorf("journal: insert entry %d: %w", seq, err)
-			}
+			all = append(all, &es[k])
 		}
+	}
+	// In runs of entryRuns' sizes, largest first: one statement per run,
+	// not per entry. Each has arguments of its own: a pipelined statement
+	// keeps them until it is sent.
+	for len(all) > 0 {
+		i := 0
+		for entryRuns[i] > len(all) {
+			i++
+		}
+		args := make([]any, 0, 3*entryRuns[i])
+		for _, e := range all[:entryRuns[i]] {
+			args = append(args, int64(e.Seq), e.At.UnixNano(), e.Body)
+		}
+		if err := w.exec(ctx, s.q.insertEntries[i], args...); err != nil {
+			return fmt.Errorf("journal: insert entries from %d: %w", all[0].Seq, err)
+		}
+		all = all[entryRuns[i]:]
 	}
 	return nil
 }

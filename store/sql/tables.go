@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/switchboard-go/switchboard/store"
 )
@@ -119,8 +120,10 @@ type queries struct {
 
 	// The journal's statements (see journal.go). reserveCounts says
 	// that reserveJournal takes the number of entries, twice.
-	insertEntry, reserveJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
-	reserveCounts                                                                                      bool
+	reserveJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
+	// insertEntries inserts entryRuns[i] entries in one statement.
+	insertEntries [len(entryRuns)]string
+	reserveCounts bool
 
 	closeInterval, openInterval, history string
 	reconcile                            string
@@ -131,8 +134,17 @@ func buildQueries(d dialect, n names) queries {
 	q := buildFixed(d, n)
 	reserve, counts := d.journalReserve(n)
 	q.reserveJournal, q.reserveCounts = d.rebind(reserve), counts
+	for i, run := range entryRuns {
+		q.insertEntries[i] = d.rebind("INSERT INTO " + n.journal + " (" + journalColumns + ") VALUES " +
+			strings.Repeat("(?, ?, ?), ", run-1) + "(?, ?, ?)")
+	}
 	return q
 }
+
+// entryRuns are the numbers of journal entries one INSERT stores, largest
+// first: a transaction's entries go in runs of these sizes (see
+// appendNoted), each a statement prepared once.
+var entryRuns = [...]int{64, 16, 4, 1}
 
 func buildFixed(d dialect, n names) queries {
 	r := d.rebind
@@ -193,7 +205,6 @@ func buildFixed(d dialect, n names) queries {
 			n.conversations, store.Closed, n.operators, d.jsonHas("groups_json", "?"))),
 		lockGroupUsers: d.lockTables(n.operators, n.conversations),
 
-		insertEntry:   r("INSERT INTO " + n.journal + " (" + journalColumns + ") VALUES (?, ?, ?)"),
 		readJournal:   r("SELECT " + journalColumns + " FROM " + n.journal + " WHERE seq > ? ORDER BY seq LIMIT ?"),
 		journalBounds: "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM " + n.journal,
 		journalNewest: "SELECT coalesce(max(seq), 0) FROM " + n.journal,
