@@ -131,10 +131,11 @@ func AllKinds() []EventKind {
 // of them (S3).
 type Event struct {
 	// Seq is the event's number in the store's journal (S5): one
-	// sequence for every Router on the store, in the order the changes
-	// behind the events were stored, without gaps; subscribers receive
-	// events in that order. With Config.NoJournal it numbers the
-	// Router's own events, from 1 at each New.
+	// sequence for every Router on the store, without gaps, in the order
+	// the events were stored (with the change behind them, or just after
+	// it: see Router.Resume); subscribers receive events in that order.
+	// With Config.NoJournal it numbers the Router's own events, from 1 at
+	// each New.
 	Seq uint64
 	// Kind says what happened.
 	Kind EventKind

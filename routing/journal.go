@@ -10,19 +10,22 @@ import (
 	"github.com/switchboard-go/switchboard/store"
 )
 
-// The journal (S5). Every event goes into the store's journal, in the
-// transaction of the write behind it, and is numbered there: its Seq is
-// the journal's number, one sequence for every Router on the store. A
-// step's write carries a stepJournal (its store.Journaler): when the
+// The journal (S5). Every event goes into the store's journal and is
+// numbered there: its Seq is the journal's number, one sequence for every
+// Router on the store. The events of a conversation write or a status
+// change go in the transaction of that write: the step's write carries a
+// stepJournal (its store.Journaler): when the
 // store has checked the write and knows what it stores, the hook folds
 // that into the view and builds the step's events, exactly as a step
 // without a journal does after its write, and hands them to the store
 // encoded as JSON; once the write is stored the hook learns their
 // numbers, and the step hands them to the hub, which delivers events in
-// journal order. Events that no write carries (the business hours
-// turning, a group served anew, a reply) are appended on their own
-// (appendEvents). Resume replays the journal from a number and goes on
-// live (see subscription.go).
+// journal order. The others are appended on their own, just after what
+// caused them (appendEvents), and are lost if the process dies in
+// between: the business hours turning, a group served anew, a reply,
+// group availability after an operator is added, changed or removed.
+// Resume replays the journal from a number and goes on live (see
+// replay.go).
 //
 // A hook that ran for a write the store then did not take (a commit that
 // failed, or of unknown outcome) has folded into the view a change that
@@ -56,7 +59,7 @@ type stepJournal struct {
 func (h *stepJournal) Entries(w store.Written) []store.Entry {
 	h.asked++
 	if h.asked > 1 {
-		h.r.wantResync()
+		// commit asks for a resync once the write has returned.
 		return h.entries
 	}
 	r, p := h.r, &h.plan
@@ -146,7 +149,9 @@ func (r *Router) appendEvents(at time.Time, by Actor, evs []core.Event) {
 	}
 	stored, err := r.store.AppendJournal(r.life, entries)
 	if err != nil {
-		r.report(fmt.Errorf("routing: journaling %d events: %w", len(evs), err))
+		if r.life.Err() == nil { // not the Router stopping
+			r.report(fmt.Errorf("routing: journaling %d events: %w", len(evs), err))
+		}
 		return
 	}
 	for i := range list {
@@ -247,9 +252,21 @@ func (r *Router) fillLoop(done chan<- struct{}) {
 		}
 		if err := r.fill(); err != nil && r.life.Err() == nil {
 			r.report(fmt.Errorf("routing: reading the journal: %w", err))
+			// Try again in a while, events waiting or not: a notice
+			// may have been lost with the read.
+			select {
+			case <-r.life.Done():
+				return
+			case <-time.After(fillRetry):
+				r.hub.wantFill()
+			}
 		}
 	}
 }
+
+// fillRetry is how long the filler waits after a failed read of the
+// journal before it reads again.
+const fillRetry = time.Second
 
 // fill delivers the journal's entries after the last event delivered,
 // page by page, until it has read them all. Entries pruned before they
@@ -259,9 +276,12 @@ func (r *Router) fill() error {
 		after := r.hub.delivered()
 		es, err := r.store.ReadJournal(r.life, after, fillPage)
 		if errors.Is(err, store.ErrPruned) {
-			b, err := r.store.JournalBounds(r.life)
-			if err != nil {
-				return err
+			b, berr := r.store.JournalBounds(r.life)
+			if berr != nil {
+				return berr
+			}
+			if b.Oldest <= after+1 {
+				return err // the store contradicts itself: do not spin
 			}
 			r.hub.skipTo(b.Oldest)
 			continue
@@ -273,7 +293,14 @@ func (r *Router) fill() error {
 		for _, e := range es {
 			ev, err := decodeEntry(e)
 			if err != nil {
-				return err
+				// An event this Router cannot read (one of a newer
+				// version's kinds, say): skipped, so that the ones after
+				// it are delivered.
+				r.report(err)
+				r.hub.deliverInOrder(evs, false)
+				evs = evs[:0]
+				r.hub.skipTo(e.Seq + 1)
+				continue
 			}
 			evs = append(evs, ev)
 		}

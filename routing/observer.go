@@ -17,8 +17,9 @@ import (
 // Package prommetrics implements one for Prometheus.
 type Observer interface {
 	// Event is called for every event the Router emits itself (not for
-	// other Routers' events, which its subscribers get from the journal),
-	// once each, in the order its steps handed them over: by Seq for one
+	// other Routers' events, which its subscribers get from the journal,
+	// nor for those of its own writes of unknown outcome, which it learns
+	// from the journal too), once each, in the order its steps handed them over: by Seq for one
 	// conversation's events and for commands one after the other; two
 	// commands stored at once may be told in either order. Every kind is
 	// built while an observer is set, whatever the subscriptions want. Its

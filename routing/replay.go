@@ -14,7 +14,11 @@ const replayPage = 1000
 // of the last event the subscriber had: an SSE client's Last-Event-ID),
 // then goes on with the live events, without a gap or a repeat (S5):
 // also across restarts of the Router, and with the events of every Router
-// on the store. With after 0 it replays the whole journal kept. The
+// on the store. The journal holds the events of conversation and status
+// changes with the change itself; the others (business hours turning, a
+// group served, a reply, group availability after an operator is added,
+// changed or removed) are stored just after what caused them, and a crash
+// in between loses them. With after 0 it replays the whole journal kept. The
 // replay runs in the background, sending on the subscription's channel as
 // fast as the subscriber reads; live events meanwhile wait, up to
 // Config.EventBuffer of them, after which the subscription ends with a
@@ -58,9 +62,11 @@ func (r *Router) Resume(ctx context.Context, f EventFilter, after uint64) (*Subs
 // the events up to it, the hub keeps the later ones for s. After close,
 // s is returned with its channel closed, and ok false.
 func (h *hub) addReplaying(s *Subscription) (upTo uint64, ok bool) {
-	h.add(s)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// Registered and upTo read in one critical section: every event
+	// after upTo, and none before, goes to the backlog.
+	h.addLocked(s)
 	if !s.live {
 		return 0, false
 	}
@@ -75,6 +81,12 @@ func (r *Router) replay(s *Subscription, after, upTo uint64) {
 	cursor := after
 	for cursor < upTo {
 		es, err := r.store.ReadJournal(r.life, cursor, replayPage)
+		if err != nil && r.life.Err() != nil {
+			// The Router stops: its close ends s.
+			<-s.stop
+			close(s.c)
+			return
+		}
 		if err != nil || len(es) == 0 {
 			r.handOver(s, cursor+1)
 			return
@@ -83,16 +95,15 @@ func (r *Router) replay(s *Subscription, after, upTo uint64) {
 			if e.Seq > upTo {
 				break
 			}
+			cursor = e.Seq
 			ev, err := decodeEntry(e)
 			if err != nil {
-				r.report(err)
-				r.handOver(s, e.Seq)
-				return
+				r.report(err) // and skipped, as the hub skips it
+				continue
 			}
 			if s.selects(&ev) && !s.send(ev) {
 				return
 			}
-			cursor = e.Seq
 		}
 	}
 	r.handOver(s, 0)

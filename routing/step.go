@@ -154,8 +154,13 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 	err := r.write(ctx, p, &st.out, j)
 	if j != nil && j.asked > 0 {
 		// The hook folded the write into the view: its plan (its
-		// reservation released) and answer are the step's.
-		st.plan, st.out, st.stale = j.plan, j.out, j.stale
+		// reservation released) and stale offers are the step's; the
+		// answer is the store's (a rerun's, when it ran the write twice).
+		st.plan, st.stale = j.plan, j.stale
+		if j.asked > 1 {
+			// The view folded the first run's rows, which may differ.
+			r.wantResync()
+		}
 	}
 	switch {
 	case j != nil && j.asked > 0 && (err != nil || !j.stored && len(j.entries) > 0):

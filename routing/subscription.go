@@ -130,6 +130,11 @@ const everyKind = 1<<kindCount - 2
 func (h *hub) add(s *Subscription) *Subscription {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.addLocked(s)
+}
+
+// addLocked is add. Caller holds h.mu.
+func (h *hub) addLocked(s *Subscription) *Subscription {
 	s.hub = h
 	if h.closed {
 		close(s.c)
@@ -375,11 +380,17 @@ func (h *hub) send(s *Subscription, ev *Event) {
 	h.lagging = append(h.lagging, s)
 }
 
-// lag ends s, whose buffer has room left for the marker only, at ev: s
-// gets the Lagged marker instead of ev (the caller then unlinks it).
+// lag ends s at ev: s gets the Lagged marker instead of ev, in the slot
+// kept for it (the caller then unlinks s). Only a subscription just
+// handed over by its replay with a full channel has no room for it: it
+// then ends without the marker, and Lagged and Err report it. The hub
+// never waits for a subscriber.
 func (s *Subscription) lag(ev *Event) {
 	s.lagged.Store(ev.Seq)
-	s.c <- Event{Kind: Lagged, Seq: ev.Seq, At: ev.At}
+	select {
+	case s.c <- Event{Kind: Lagged, Seq: ev.Seq, At: ev.At}:
+	default:
+	}
 }
 
 // stats returns the counts of SubscriptionStats.
