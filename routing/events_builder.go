@@ -42,7 +42,7 @@ func (ev *events) emit() {
 	if ev.r.cfg.NoJournal {
 		ev.r.hub.emit(ev.at, ev.by, ev.List)
 	} else {
-		ev.r.appendEvents(ev.at, ev.by, ev.List)
+		ev.r.appendEvents(ev)
 	}
 	ev.discard()
 }

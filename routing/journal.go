@@ -62,20 +62,13 @@ func (h *stepJournal) Entries(w store.Written) []store.Entry {
 		// commit asks for a resync once the write has returned.
 		return h.entries
 	}
-	r, p := h.r, &h.plan
-	if p.Write == core.SetStatus {
+	if h.plan.Write == core.SetStatus {
 		h.out.Operator = w.Operator
 	} else {
 		h.out.Result = w.Result
 	}
-	r.inLock(func() {
-		r.v.Absorb(p, &h.out, true, r.rawNow())
-		if h.report != nil {
-			h.report(r.v, h.ev, h.out)
-		}
-		h.stale = r.v.Report(p, &h.out, &h.ev.Events)
-	})
-	h.list, h.entries = h.ev.journal(h.list[:0], h.entries[:0])
+	h.stale = h.r.fold(&h.plan, &h.out, h.ev, h.report)
+	h.list, h.entries = h.ev.journal()
 	return h.entries
 }
 
@@ -87,13 +80,14 @@ func (h *stepJournal) Stored(es []store.Entry) {
 	h.stored = true
 }
 
-// journal stamps the collected events with the step's time and actor and
-// encodes them, appending to list and entries.
-func (ev *events) journal(list []Event, entries []store.Entry) ([]Event, []store.Entry) {
-	for _, e := range ev.List {
-		stamped := event(e, ev.at, ev.by)
-		list = append(list, stamped)
-		entries = append(entries, store.Entry{At: stamped.At, Body: encodeEvent(stamped)})
+// journal returns the collected events stamped with the step's time and
+// actor, and their journal entries.
+func (ev *events) journal() ([]Event, []store.Entry) {
+	list := make([]Event, len(ev.List))
+	entries := make([]store.Entry, len(ev.List))
+	for i, e := range ev.List {
+		list[i] = event(e, ev.at, ev.by)
+		entries[i] = store.Entry{At: list[i].At, Body: encodeEvent(list[i])}
 	}
 	return list, entries
 }
@@ -133,24 +127,19 @@ func (r *Router) wantResync() {
 	}
 }
 
-// appendEvents journals evs, events no write carries, stamped with at
-// and by, and hands them to the hub, numbered. Failing that, it logs the
+// appendEvents journals the events collected in ev, which no write
+// carried, and hands them to the hub, numbered. Failing that, it logs the
 // error and the events are not delivered: every event delivered is in the
 // journal.
-func (r *Router) appendEvents(at time.Time, by Actor, evs []core.Event) {
-	if len(evs) == 0 {
+func (r *Router) appendEvents(ev *events) {
+	if len(ev.List) == 0 {
 		return
 	}
-	list := make([]Event, len(evs))
-	entries := make([]store.Entry, len(evs))
-	for i, e := range evs {
-		list[i] = event(e, at, by)
-		entries[i] = store.Entry{At: at, Body: encodeEvent(list[i])}
-	}
+	list, entries := ev.journal()
 	stored, err := r.store.AppendJournal(r.life, entries)
 	if err != nil {
 		if r.life.Err() == nil { // not the Router stopping
-			r.report(fmt.Errorf("routing: journaling %d events: %w", len(evs), err))
+			r.report(fmt.Errorf("routing: journaling %d events: %w", len(list), err))
 		}
 		return
 	}

@@ -152,7 +152,8 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 	ev := r.newEvents(now, by)
 	j := r.journalOf(p, ev, report)
 	err := r.write(ctx, p, &st.out, j)
-	if j != nil && j.asked > 0 {
+	hooked := j != nil && j.asked > 0
+	if hooked {
 		// The hook folded the write into the view: its plan (its
 		// reservation released) and stale offers are the step's; the
 		// answer is the store's (a rerun's, when it ran the write twice).
@@ -163,7 +164,7 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 		}
 	}
 	switch {
-	case j != nil && j.asked > 0 && (err != nil || !j.stored && len(j.entries) > 0):
+	case hooked && (err != nil || !j.stored && len(j.entries) > 0):
 		// The hook folded into the view a change the store did not take,
 		// or may not have (see journal.go).
 		r.wantResync()
@@ -176,23 +177,33 @@ func (r *Router) commit(ctx context.Context, by Actor, st *stepped, now time.Tim
 		ev.discard()
 		r.absorbOutcome(p, &st.out, false)
 		return err
-	case j != nil && j.asked > 0:
+	case hooked:
 		ev.discard()
 		r.hub.deliverInOrder(j.list, true)
 		return nil
 	}
-	r.inLock(func() {
-		r.v.Absorb(p, &st.out, true, r.rawNow())
-		if report != nil {
-			report(r.v, ev, st.out)
-		}
-		st.stale = r.v.Report(p, &st.out, &ev.Events)
-	})
+	st.stale = r.fold(p, &st.out, ev, report)
 	// Without a journal, or with a store that did not ask the hook (one
 	// of its own, say), in which case the events go into the journal on
 	// their own.
 	ev.emit()
 	return nil
+}
+
+// fold takes out, the store's answer to p, into the view and builds the
+// step's events in ev: the command's own (report), then those of its
+// routing. It returns the operators whose offers the write made stale.
+// Every step that stored its write does this once: in the journal's hook,
+// inside the write's transaction, or after the write.
+func (r *Router) fold(p *core.Plan, out *core.Outcome, ev *events, report reportFunc) (stale []string) {
+	r.inLock(func() {
+		r.v.Absorb(p, out, true, r.rawNow())
+		if report != nil {
+			report(r.v, ev, *out)
+		}
+		stale = r.v.Report(p, out, &ev.Events)
+	})
+	return stale
 }
 
 // absorbOutcome folds the answer to p into the view, for a write the store

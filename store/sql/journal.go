@@ -23,11 +23,6 @@ import (
 // write lock every write transaction takes first. Pruning keeps the
 // newest entry, so that number is never handed out again.
 
-// noted is one write's journal entries, noted for its transaction.
-type noted struct {
-	entries []store.Entry
-}
-
 // journalWrite asks hook, if any, for the entries of the write w that the
 // body is about to store, checks them, notes copies of them in q and
 // returns the copies: the transaction numbers them before it commits,
@@ -54,7 +49,7 @@ func (q *writeTx) noteEntries(es []store.Entry) []store.Entry {
 	for i, e := range es {
 		own[i] = store.Entry{At: e.At, Body: bytes.Clone(e.Body)}
 	}
-	q.journal = append(q.journal, noted{entries: own})
+	q.journal = append(q.journal, own)
 	return own
 }
 
@@ -64,40 +59,41 @@ func tellStored(hook store.Journaler, es []store.Entry) {
 	if hook == nil || len(es) == 0 {
 		return
 	}
+	hook.Stored(storedCopies(es))
+}
+
+// storedCopies returns copies of es, entries numbered and stored, as the
+// store hands them out.
+func storedCopies(es []store.Entry) []store.Entry {
 	out := make([]store.Entry, len(es))
 	for i, e := range es {
 		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: bytes.Clone(e.Body)}
 	}
-	hook.Stored(out)
+	return out
 }
 
 // appendNoted numbers the entries noted in w and inserts them, in the
 // order they were noted.
 func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
-	n := 0
-	for _, j := range w.journal {
-		n += len(j.entries)
+	var all []*store.Entry
+	for _, es := range w.journal {
+		for k := range es {
+			all = append(all, &es[k])
+		}
 	}
-	if n == 0 {
+	if len(all) == 0 {
 		return nil
 	}
 	var args []any
 	if s.q.reserveCounts {
-		args = []any{n, n}
+		args = []any{len(all), len(all)}
 	}
 	var last int64
 	if err := w.queryRow(ctx, s.q.reserveJournal, args...).Scan(&last); err != nil {
 		return err
 	}
-	seq := uint64(last)
-	all := make([]*store.Entry, 0, n)
-	for i := range w.journal {
-		es := w.journal[i].entries
-		for k := range es {
-			seq++
-			es[k].Seq = seq
-			all = append(all, &es[k])
-		}
+	for i, e := range all {
+		e.Seq = uint64(last) + uint64(i) + 1
 	}
 	// In runs of entryRuns' sizes, largest first: one statement per run,
 	// not per entry. Each has arguments of its own: a pipelined statement
@@ -138,11 +134,7 @@ func (s *Store) AppendJournal(ctx context.Context, entries []store.Entry) ([]sto
 	if err != nil {
 		return nil, err
 	}
-	out := make([]store.Entry, len(own))
-	for i, e := range own {
-		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: bytes.Clone(e.Body)}
-	}
-	return out, nil
+	return storedCopies(own), nil
 }
 
 // ReadJournal returns up to limit entries numbered after after.

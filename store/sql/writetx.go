@@ -31,7 +31,7 @@ type writeTx struct {
 	refused bool
 	// journal holds the journal entries of the transaction's writes, in
 	// the order they were noted (see journal.go).
-	journal []noted
+	journal [][]store.Entry
 }
 
 // txStatements runs the statements of one write transaction: sqlTx
