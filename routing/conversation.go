@@ -251,7 +251,7 @@ func (r *Router) startOutbound(ctx context.Context, by Actor, operatorID string,
 		return core.Plan{Write: core.CreateConversation, Row: row, Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, Conversation: nc.ID}, nil
 	}, func(_ *core.View, ev *events, out core.Outcome) {
 		if c := out.Result.Conversation; ev.Wants(core.Assigned) {
-			ev.Push(core.Event{Kind: core.Assigned, Conversation: c.ID, Group: c.Group, Operator: operatorID, Policy: "outbound"})
+			ev.Push(core.Event{Kind: core.Assigned, Conversation: c.ID, Group: c.Group, Operator: operatorID, Policy: policyOutbound})
 		}
 	})
 	return st.out.Result.Conversation, err
@@ -505,7 +505,7 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Assigned, NewAssignee: c.Assignee,
 			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, SetDeadlines: set, Deadlines: ds}, nil
 	}, func(ev *events, res store.Result) {
-		r.assignedEvents(ev, res, "returned")
+		r.assignedEvents(ev, res, policyReturned)
 	})
 	if err == nil {
 		return res.Conversation, followUp(r.afterGaining(ctx, by, c.Assignee))

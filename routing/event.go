@@ -78,7 +78,8 @@ const (
 	OffHours
 	// Replied: Operator answered the customer (OperatorReplied); the first
 	// one after the conversation's arrival gives the time to first reply
-	// (S2).
+	// (S2). Wait is the conversation's age: from its creation
+	// (store.Conversation.CreatedAt) to At.
 	Replied
 	// SkillsRelaxed: the conversation waited its group's SkillRelaxAfter,
 	// and now requires only Skills (D5); the events that follow say where
@@ -180,7 +181,7 @@ type Event struct {
 	// Online reports a group's availability.
 	Online bool
 	// Wait is how long a customer has waited: for WaitThreshold, for an
-	// answer; for Assigned, the time to assignment: from when the
+	// answer; for Replied, since the conversation was created; for Assigned, the time to assignment: from when the
 	// conversation last entered its queue (its
 	// store.Conversation.EnqueuedAt) to At, whatever assigned it (a
 	// policy, a take, an admin, a customer's return). A release, a missed

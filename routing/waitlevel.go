@@ -81,9 +81,14 @@ func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (
 	r.touch(ctx, by)
 	c, err := r.operatorReplied(ctx, by, convID)
 	if err == nil {
-		ev := r.newEvents(r.clock.Now(), by)
+		now := r.clock.Now()
+		ev := r.newEvents(now, by)
 		if ev.Wants(core.Replied) {
-			ev.Push(core.Event{Kind: core.Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee})
+			// Its age lets a reader of the journal tell a first reply
+			// from a later one without the conversation's row (see
+			// Router.Report).
+			age := max(now.Sub(c.CreatedAt), 0)
+			ev.Push(core.Event{Kind: core.Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Wait: age})
 			ev.emit()
 		}
 	}
