@@ -107,9 +107,11 @@ func encodeEvent(ev Event) []byte {
 
 // decodeEntry returns the event a journal entry holds, numbered.
 func decodeEntry(e store.Entry) (Event, error) {
-	var ev Event
-	if err := ev.UnmarshalJSON(e.Body); err != nil { // not json.Unmarshal, which scans it twice
-		return Event{}, fmt.Errorf("routing: journal entry %d: %w", e.Seq, err)
+	ev, ok := decodeEvent(e.Body)
+	if !ok {
+		if err := ev.UnmarshalJSON(e.Body); err != nil { // not json.Unmarshal, which scans it twice
+			return Event{}, fmt.Errorf("routing: journal entry %d: %w", e.Seq, err)
+		}
 	}
 	ev.Seq = e.Seq
 	return ev, nil
