@@ -59,11 +59,14 @@ type dialect interface {
 	// nextSeq returns the query giving the next conversation Seq number,
 	// greater than every number given before.
 	nextSeq(n names) string
-	// journalReserve returns the query that reserves numbers for the
-	// journal entries a transaction is about to insert and returns the
-	// newest number handed out before them, and whether it takes the
-	// count of entries (twice) as its parameters (see journal.go).
-	journalReserve(n names) (query string, takesCount bool)
+	// journalAppend returns how a transaction numbers and inserts its
+	// journal entries (see appendNoted). With whole false, query reserves
+	// the numbers and returns the newest one handed out before them, and
+	// the entries are inserted after it. With whole true, query does it
+	// all in one statement, given the count of entries (twice), their
+	// times (UnixNano) and their bodies as arrays, and returns the newest
+	// number, the last of theirs: the transaction sends it with COMMIT.
+	journalAppend(n names) (query string, whole bool)
 	// unindexed returns column as an operand the database does not look
 	// up in an index, for a condition that must not choose the index a
 	// query reads (see Store.filterQuery), or column itself where the

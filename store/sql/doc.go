@@ -69,8 +69,9 @@
 //   - The journal (store.Journaler, ReadJournal) is a table of entries
 //     keyed by number. A transaction numbers and inserts the entries of
 //     all its writes just before it commits; on PostgreSQL it takes the
-//     numbers from a one-row table (journal_head) whose lock it holds
-//     until it commits, so numbers follow commit order across every Store
+//     numbers from a one-row table (journal_head), in one statement sent
+//     with its COMMIT, and holds that row's lock until the commit is
+//     recorded, so numbers follow commit order across every Store
 //     on the database and a rolled-back transaction leaves no gap; on
 //     SQLite the write lock each write transaction takes at its start
 //     does the same. PruneJournal deletes from the oldest end, in a write

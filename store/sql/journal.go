@@ -15,9 +15,10 @@ import (
 // (journalWrite), and notes them in its writeTx; the transaction numbers
 // and inserts the entries of all its bodies together just before it
 // commits (appendNoted), and each caller tells its hook of its entries
-// once its write has returned (tellStored). Numbers come from dialect.journalReserve:
-// PostgreSQL's one-row table journal_head, whose lock the transaction
-// then holds until it commits, so that numbers are handed out in commit
+// once its write has returned (tellStored). Numbers come from
+// dialect.journalAppend: PostgreSQL's one-row table journal_head, whose
+// lock the transaction holds from the statement sent with its COMMIT until
+// it commits, so that numbers are handed out in commit
 // order across every Store on the database and a rolled-back transaction
 // leaves no gap; on SQLite the greatest number stored, read under the
 // write lock every write transaction takes first. Pruning keeps the
@@ -73,7 +74,8 @@ func storedCopies(es []store.Entry) []store.Entry {
 }
 
 // appendNoted numbers the entries noted in w and inserts them, in the
-// order they were noted.
+// order they were noted: on SQLite at once; on PostgreSQL in a statement
+// sent with COMMIT, after which numberAppended numbers them.
 func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 	var all []*store.Entry
 	for _, es := range w.journal {
@@ -84,12 +86,18 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 	if len(all) == 0 {
 		return nil
 	}
-	var args []any
-	if s.q.reserveCounts {
-		args = []any{len(all), len(all)}
+	if s.q.appendWhole {
+		ats := make([]int64, len(all))
+		bodies := make([][]byte, len(all))
+		for i, e := range all {
+			ats[i], bodies[i] = e.At.UnixNano(), e.Body
+		}
+		// Numbered once the row is read, with COMMIT (numberAppended).
+		w.appended = all
+		return w.scanWithNext(ctx, []any{&w.appendedLast}, s.q.reserveJournal, len(all), len(all), ats, bodies)
 	}
 	var last int64
-	if err := w.queryRow(ctx, s.q.reserveJournal, args...).Scan(&last); err != nil {
+	if err := w.queryRow(ctx, s.q.reserveJournal).Scan(&last); err != nil {
 		return err
 	}
 	for i, e := range all {
@@ -113,6 +121,15 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 		all = all[entryRuns[i]:]
 	}
 	return nil
+}
+
+// numberAppended numbers the entries appendNoted left to the COMMIT,
+// from the newest number its statement returned. Call it once the
+// transaction has committed.
+func (w *writeTx) numberAppended() {
+	for i, e := range w.appended {
+		e.Seq = uint64(w.appendedLast) - uint64(len(w.appended)-1-i)
+	}
 }
 
 // AppendJournal appends entries on their own, in a write transaction of

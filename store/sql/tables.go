@@ -66,7 +66,7 @@ func dialectTables(d dialect) []struct{ name, columns, only string } {
 type names struct {
 	operators, conversations, history, previous, loads, ruleSets, groups, journal, migrations string
 	// journalHead names PostgreSQL's one-row table of the newest journal
-	// number handed out (see dialect.journalReserve).
+	// number handed out (see dialect.journalAppend).
 	journalHead string
 	// seq names PostgreSQL's sequence of conversation Seq numbers.
 	seq string
@@ -118,12 +118,13 @@ type queries struct {
 	// or "" where write transactions exclude each other already.
 	lockGroupUsers string
 
-	// The journal's statements (see journal.go). reserveCounts says
-	// that reserveJournal takes the number of entries, twice.
+	// The journal's statements (see journal.go). appendWhole says that
+	// reserveJournal numbers and inserts the entries in one statement
+	// (see dialect.journalAppend).
 	reserveJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
 	// insertEntries inserts entryRuns[i] entries in one statement.
 	insertEntries [len(entryRuns)]string
-	reserveCounts bool
+	appendWhole   bool
 
 	closeInterval, openInterval, history string
 	reconcile                            string
@@ -132,8 +133,8 @@ type queries struct {
 
 func buildQueries(d dialect, n names) queries {
 	q := buildFixed(d, n)
-	reserve, counts := d.journalReserve(n)
-	q.reserveJournal, q.reserveCounts = d.rebind(reserve), counts
+	reserve, whole := d.journalAppend(n)
+	q.reserveJournal, q.appendWhole = d.rebind(reserve), whole
 	for i, run := range entryRuns {
 		q.insertEntries[i] = d.rebind("INSERT INTO " + n.journal + " (" + journalColumns + ") VALUES " +
 			strings.Repeat("(?, ?, ?), ", run-1) + "(?, ?, ?)")

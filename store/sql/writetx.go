@@ -32,6 +32,11 @@ type writeTx struct {
 	// journal holds the journal entries of the transaction's writes, in
 	// the order they were noted (see journal.go).
 	journal [][]store.Entry
+	// appended are the entries of journal whose numbers the statement
+	// sent with COMMIT hands out, the newest of them appendedLast (see
+	// appendNoted).
+	appended     []*store.Entry
+	appendedLast int64
 }
 
 // txStatements runs the statements of one write transaction: sqlTx
@@ -202,7 +207,11 @@ func (s *Store) finish(ctx context.Context, w *writeTx, batch bool, body func(w 
 	if notified || w.refused || len(w.journal) > 0 {
 		flush = s.flushAfter
 	}
-	return w.st.commit(flush)
+	if err := w.st.commit(flush); err != nil {
+		return err
+	}
+	w.numberAppended()
+	return nil
 }
 
 // refused ends the transaction of a body that refused with err, a store
