@@ -26,7 +26,7 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 	}
 	defer end()
 	r.touch(ctx, by)
-	return r.retryDeadlines(ctx, by, convID, func(c store.Conversation, _ time.Time) ([]store.Deadline, bool, error) {
+	c, _, err := r.retryDeadlines(ctx, by, convID, func(c store.Conversation, _ time.Time) ([]store.Deadline, bool, error) {
 		if c.State != store.Assigned {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
@@ -35,7 +35,8 @@ func (r *Router) Accept(ctx context.Context, by Actor, convID string) (store.Con
 		}
 		_, pending := store.DeadlineOf(c.Deadlines, store.AcceptTimeout)
 		return core.Without(c.Deadlines, store.AcceptTimeout), pending, nil
-	})
+	}, nil)
+	return c, err
 }
 
 // fireAccept takes back conversation c, assigned or offered and not

@@ -88,7 +88,8 @@ const (
 
 	// Lagged ends a subscription that fell behind: an event for it found
 	// its buffer holding Config.EventBuffer events. Seq is the sequence of
-	// that event, the first one not delivered, At its time; events from
+	// that event, the first one not delivered, At its time (when a
+	// Resume's replay failed to read it, the Router's time then); events from
 	// that sequence on were not delivered to this subscription, and its
 	// channel is closed after the marker (see Subscription.Lagged). A
 	// subscription gets it whatever its filter asked for; AllKinds does

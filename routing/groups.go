@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -349,7 +351,16 @@ func (r *Router) serve(by Actor, g Group, version int64) []string {
 			groups = []string{g.ID}
 		}
 		r.served[g.ID] = servedGroup{g: g, version: version}
+		from := len(ev.List)
 		r.v.AvailabilityEvents([]string{g.ID}, &ev.Events)
+		if version > 0 {
+			// Every Router serving this version reports it alike (at
+			// its start, say): one report is journaled.
+			for i := range ev.List[from:] {
+				e := &ev.List[from+i]
+				e.Key = core.AvailabilityKey(e.Group, "version "+strconv.FormatInt(version, 10), e.Online)
+			}
+		}
 	})
 	ev.emit()
 	r.poke() // its business hours may be due earlier

@@ -22,8 +22,10 @@ import (
 // numbers, and the step hands them to the hub, which delivers events in
 // journal order. The others are appended on their own, just after what
 // caused them (appendEvents), and are lost if the process dies in
-// between: the business hours turning, a group served anew, a reply,
-// group availability after an operator is added, changed or removed.
+// between: the business hours turning, a group served anew, a reply that
+// changes no deadline, group availability after an operator is added,
+// changed or removed. Those every Router reports alike go in under a key
+// (store.Entry.Key, core.AvailabilityKey), so that the journal holds one.
 // Resume replays the journal from a number and goes on live (see
 // replay.go).
 //
@@ -87,7 +89,7 @@ func (ev *events) journal() ([]Event, []store.Entry) {
 	entries := make([]store.Entry, len(ev.List))
 	for i, e := range ev.List {
 		list[i] = event(e, ev.at, ev.by)
-		entries[i] = store.Entry{At: list[i].At, Body: encodeEvent(list[i])}
+		entries[i] = store.Entry{At: list[i].At, Body: encodeEvent(list[i]), Key: e.Key}
 	}
 	return list, entries
 }
@@ -132,7 +134,9 @@ func (r *Router) wantResync() {
 // appendEvents journals the events collected in ev, which no write
 // carried, and hands them to the hub, numbered. Failing that, it logs the
 // error and the events are not delivered: every event delivered is in the
-// journal.
+// journal. An event under a key the journal holds (another Router's
+// report of the same fact) is not stored, and not delivered from here:
+// the other Router's, read from the journal, is.
 func (r *Router) appendEvents(ev *events) {
 	if len(ev.List) == 0 {
 		return
@@ -145,10 +149,23 @@ func (r *Router) appendEvents(ev *events) {
 		}
 		return
 	}
+	r.hub.deliverInOrder(numbered(list, entries, stored), true)
+}
+
+// numbered returns the events of list whose entries (entries[i] is
+// list[i]'s) the store stored, in order, numbered: stored is entries less
+// those it skipped for their keys.
+func numbered(list []Event, entries, stored []store.Entry) []Event {
+	out := list[:0]
+	j := 0
 	for i := range list {
-		list[i].Seq = stored[i].Seq
+		if j < len(stored) && (entries[i].Key == "" || stored[j].Key == entries[i].Key) {
+			list[i].Seq = stored[j].Seq
+			out = append(out, list[i])
+			j++
+		}
 	}
-	r.hub.deliverInOrder(list, true)
+	return out
 }
 
 // journalOf returns the journal hook for the write of plan p, or nil when

@@ -3,6 +3,7 @@ package routing_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -212,6 +213,7 @@ func TestResume_LiveEventsWaitForTheReplay(t *testing.T) {
 	marker := next(t, sub)
 	require.Equal(t, routing.Lagged, marker.Kind)
 	require.Equal(t, live[buffer].Seq, marker.Seq, "the first event not kept")
+	require.True(t, marker.At.Equal(live[buffer].At), "at its time: %v, not %v", marker.At, live[buffer].At)
 	_, open := <-sub.Events()
 	require.False(t, open)
 	from, lagged := sub.Lagged()
@@ -367,4 +369,72 @@ func TestSSE_Refusals(t *testing.T) {
 	require.Equal(t, http.StatusConflict, get("operator=ann", "1000"))
 	require.Equal(t, http.StatusBadRequest, get("operator=ann", "x"))
 	require.Equal(t, routing.SubscriptionStats{}, r.SubscriptionStats())
+}
+
+// unreadableJournal is a store whose journal cannot be read once broken
+// is set.
+type unreadableJournal struct {
+	store.Store
+	broken atomic.Bool
+}
+
+func (s *unreadableJournal) ReadJournal(ctx context.Context, after uint64, limit int) ([]store.Entry, error) {
+	if s.broken.Load() {
+		return nil, errors.New("the journal's disk is gone")
+	}
+	return s.Store.ReadJournal(ctx, after, limit)
+}
+
+// TestResume_FailedReplayEndsWithLagged: a replay the store cannot read
+// ends the subscription with a Lagged marker at the first event not
+// delivered, at the Router's time.
+func TestResume_FailedReplayEndsWithLagged(t *testing.T) {
+	st := &unreadableJournal{Store: memory.New()}
+	r := journalRouter(t, st, 0)
+	work(t, r, "c")
+	st.broken.Store(true)
+	sub, err := r.Resume(context.Background(), routing.EventFilter{}, 0)
+	require.NoError(t, err, "the bounds are read")
+	marker := next(t, sub)
+	require.Equal(t, routing.Lagged, marker.Kind)
+	require.Equal(t, uint64(1), marker.Seq)
+	require.True(t, marker.At.Equal(scStart), "at the Router's time: %v", marker.At)
+	_, open := <-sub.Events()
+	require.False(t, open)
+	require.ErrorIs(t, sub.Err(), routing.ErrLagged)
+}
+
+// appendFails is a store whose AppendJournal fails: only the events that
+// go in with a write reach the journal.
+type appendFails struct{ store.Store }
+
+func (appendFails) AppendJournal(context.Context, []store.Entry) ([]store.Entry, error) {
+	return nil, errors.New("no room for lone entries")
+}
+
+// TestJournal_ReplyGoesInWithItsWrite: a reply that changes the
+// conversation's deadlines (here the auto-close, re-armed) is journaled
+// in that write's transaction, not on its own after it.
+func TestJournal_ReplyGoesInWithItsWrite(t *testing.T) {
+	ctx := context.Background()
+	st := appendFails{memory.New()}
+	clk := clock.NewMock()
+	clk.Set(scStart)
+	r, err := routing.New(ctx, routing.Config{Store: st, Clock: clk, ManualDeadlines: true, OnError: func(error) {},
+		Groups: []routing.Group{{ID: "g", AutoClose: time.Hour}}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"g"}, Status: "ready"})
+	require.NoError(t, err)
+	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "g"})
+	require.NoError(t, err)
+	sub, err := r.SubscribeTo(routing.EventFilter{Kinds: []routing.EventKind{routing.Replied}})
+	require.NoError(t, err)
+	clk.Add(time.Minute)
+	_, err = r.OperatorReplied(ctx, routing.ByOperator("ann"), "c1")
+	require.NoError(t, err)
+	ev := next(t, sub)
+	require.Equal(t, routing.Replied, ev.Kind)
+	require.Equal(t, time.Minute, ev.Wait, "the conversation's age")
+	require.Equal(t, newest(t, st), ev.Seq, "journaled with the write of the deadline")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // replayPage is how many journal entries a replay reads at a time.
@@ -16,9 +17,12 @@ const replayPage = 1000
 // also across restarts of the Router, and with the events of every Router
 // on the store. The journal holds the events of conversation and status
 // changes with the change itself; the others (business hours turning, a
-// group served, a reply, group availability after an operator is added,
-// changed or removed) are stored just after what caused them, and a crash
-// in between loses them. With after 0 it replays the whole journal kept. The
+// group served, a reply that changes no deadline, group availability
+// after an operator is added, changed or removed) are stored just after
+// what caused them, and a crash in between loses them; those every Router
+// reports alike (the hours turning, a group's version served) are
+// journaled once, by whichever Router stores them first. With after 0 it
+// replays the whole journal kept. The
 // replay runs in the background, sending on the subscription's channel as
 // fast as the subscriber reads; live events meanwhile wait, up to
 // Config.EventBuffer of them, after which the subscription ends with a
@@ -128,7 +132,7 @@ func (s *Subscription) send(ev Event) bool {
 // worth end it likewise, after those kept.
 func (r *Router) handOver(s *Subscription, failed uint64) {
 	for {
-		evs, lagAt, ok := r.hub.takeBacklog(s, failed)
+		evs, lagAt, when, ok := r.hub.takeBacklog(s, failed)
 		switch {
 		case !ok:
 			close(s.c) // ended during the replay
@@ -142,8 +146,11 @@ func (r *Router) handOver(s *Subscription, failed uint64) {
 			}
 		}
 		if lagAt != 0 {
+			if when.IsZero() {
+				when = r.clock.Now() // the replay failed before reading it
+			}
 			s.lagged.Store(lagAt)
-			if s.send(Event{Kind: Lagged, Seq: lagAt}) {
+			if s.send(Event{Kind: Lagged, Seq: lagAt, At: when}) {
 				r.hub.endLagged(s)
 				close(s.c)
 			}
@@ -154,28 +161,28 @@ func (r *Router) handOver(s *Subscription, failed uint64) {
 
 // takeBacklog returns, and forgets, the events kept for s during its
 // replay; lagAt, when not 0, the Seq of a Lagged marker to send after
-// them (see handOver). When nothing is kept and s is not to lag, s is
-// handed over to the hub: its replay is done, and evs nil. ok is false
-// when s ended meanwhile.
-func (h *hub) takeBacklog(s *Subscription, failed uint64) (evs []Event, lagAt uint64, ok bool) {
+// them (see handOver), and when the time of that event, if known. When
+// nothing is kept and s is not to lag, s is handed over to the hub: its
+// replay is done, and evs nil. ok is false when s ended meanwhile.
+func (h *hub) takeBacklog(s *Subscription, failed uint64) (evs []Event, lagAt uint64, when time.Time, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !s.live {
-		return nil, 0, false
+		return nil, 0, time.Time{}, false
 	}
 	if failed != 0 {
 		s.backlog = nil
-		return nil, failed, true
+		return nil, failed, time.Time{}, true
 	}
 	evs, s.backlog = s.backlog, nil
 	if len(evs) == 0 {
 		if s.overflow != 0 {
-			return nil, s.overflow, true
+			return nil, s.overflow, s.overflowAt, true
 		}
 		s.replaying = false
-		return nil, 0, true
+		return nil, 0, time.Time{}, true
 	}
-	return evs, 0, true
+	return evs, 0, time.Time{}, true
 }
 
 // endLagged takes s, ended by a Lagged marker at the end of its replay,

@@ -39,12 +39,14 @@ type Subscription struct {
 	// replaying: a Resume's replay of the journal is under way, and the
 	// replay, not the hub, sends on c (see replay.go). Meanwhile the hub
 	// keeps the live events for it in backlog, up to a buffer's worth;
-	// overflow is the Seq of the first it could not keep (0: none).
-	// stop is closed when the subscription ends during the replay.
-	replaying bool
-	backlog   []Event
-	overflow  uint64
-	stop      chan struct{}
+	// overflow is the Seq of the first it could not keep (0: none),
+	// overflowAt that event's time. stop is closed when the subscription
+	// ends during the replay.
+	replaying  bool
+	backlog    []Event
+	overflow   uint64
+	overflowAt time.Time
+	stop       chan struct{}
 	// after is a Resume's starting point: events numbered up to it are
 	// not for s (set before s is added, then only read).
 	after uint64
@@ -368,7 +370,7 @@ func (h *hub) send(s *Subscription, ev *Event) {
 		case len(s.backlog) < cap(s.c)-1:
 			s.backlog = append(s.backlog, *ev)
 		default:
-			s.overflow = ev.Seq
+			s.overflow, s.overflowAt = ev.Seq, ev.At
 		}
 		return
 	}

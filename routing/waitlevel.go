@@ -79,24 +79,33 @@ func (r *Router) OperatorReplied(ctx context.Context, by Actor, convID string) (
 	}
 	defer end()
 	r.touch(ctx, by)
-	c, err := r.operatorReplied(ctx, by, convID)
-	if err == nil {
-		now := r.clock.Now()
-		ev := r.newEvents(now, by)
-		if ev.Wants(core.Replied) {
-			// Its age lets a reader of the journal tell a first reply
-			// from a later one without the conversation's row (see
-			// Router.Report).
-			age := max(now.Sub(c.CreatedAt), 0)
-			ev.Push(core.Event{Kind: core.Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Wait: age})
-			ev.emit()
-		}
+	// The Replied event goes into the journal with the write of the
+	// deadlines; a reply that changes none is journaled on its own.
+	c, wrote, err := r.retryDeadlines(ctx, by, convID, r.replyDeadlines(by, convID), func(_ *core.View, ev *events, out core.Outcome) {
+		pushReplied(ev, out.Result.Conversation)
+	})
+	if err == nil && !wrote {
+		ev := r.newEvents(r.clock.Now(), by)
+		pushReplied(ev, c)
+		ev.emit()
 	}
 	return c, err
 }
 
-func (r *Router) operatorReplied(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	return r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
+// pushReplied adds to ev the Replied event of an answer to conversation
+// c, at ev's time. Its Wait, the conversation's age, lets a reader of the
+// journal tell a first reply from a later one without the row (see
+// Router.Report).
+func pushReplied(ev *events, c store.Conversation) {
+	if ev.Wants(core.Replied) {
+		ev.Push(core.Event{Kind: core.Replied, Conversation: c.ID, Group: c.Group, Operator: c.Assignee, Wait: max(ev.at.Sub(c.CreatedAt), 0)})
+	}
+}
+
+// replyDeadlines returns the deadlines of a conversation once its
+// operator answered (see OperatorReplied).
+func (r *Router) replyDeadlines(by Actor, convID string) func(store.Conversation, time.Time) ([]store.Deadline, bool, error) {
+	return func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		if !c.State.Held() {
 			return nil, false, fmt.Errorf("%w: conversation %q is %v", ErrWrongState, convID, c.State)
 		}
@@ -108,7 +117,7 @@ func (r *Router) operatorReplied(ctx context.Context, by Actor, convID string) (
 			ds = core.With(ds, store.Deadline{Kind: store.AutoClose, Due: now.Add(g.AutoClose)})
 		}
 		return ds, !core.SameDeadlines(ds, c.Deadlines), nil
-	})
+	}
 }
 
 // customerWrote returns c's deadlines once its customer has written at now:
@@ -128,20 +137,22 @@ func (r *Router) customerWrote(c store.Conversation, now time.Time) ([]store.Dea
 // customerWaits records that the customer of an assigned conversation wrote
 // again (L4, L10).
 func (r *Router) customerWaits(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	return r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
+	c, _, err := r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		ds, changed := r.customerWrote(c, now)
 		return ds, changed, nil
-	})
+	}, nil)
+	return c, err
 }
 
 // retryDeadlines sets the deadlines next computes for conversation convID
 // (under r.mu, from the view's row, or the store's when the view does not
 // hold it) in the name of by, in one step that a stale refusal decides
-// again. It returns the conversation as the view holds it afterwards, or
-// as next saw it when nothing changed.
-func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error)) (store.Conversation, error) {
+// again; report, if not nil, adds the command's own events to the
+// write's. It returns the conversation as the view holds it afterwards,
+// or as next saw it when nothing changed, and whether it wrote.
+func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, next func(store.Conversation, time.Time) ([]store.Deadline, bool, error), report reportFunc) (store.Conversation, bool, error) {
 	if err := store.CheckID("conversation id", convID); err != nil {
-		return store.Conversation{}, err
+		return store.Conversation{}, false, err
 	}
 	var c store.Conversation
 	var st stepped
@@ -159,9 +170,9 @@ func (r *Router) retryDeadlines(ctx context.Context, by Actor, convID string, ne
 		p := core.PlanApply(ch)
 		p.Retry = true
 		return p, nil
-	}, nil)
+	}, report)
 	if err != nil || st.done {
-		return c, err
+		return c, false, err
 	}
-	return r.current(ctx, convID), nil
+	return r.current(ctx, convID), true, nil
 }

@@ -44,6 +44,13 @@ type Entry struct {
 	// Body is the event as its writer encoded it; the store keeps it as
 	// given. Required, at most MaxEntryBody bytes.
 	Body []byte
+	// Key, when not empty, makes an AppendJournal of the entry happen
+	// once: the store skips an entry whose Key an entry it still keeps
+	// has, or an earlier entry of the same call (at most MaxIDLength
+	// bytes). Writers that each report one fact (several Routers seeing
+	// the same business hours open) append it under one key. Only
+	// AppendJournal takes keys: a Journaler's entries have none.
+	Key string
 }
 
 // Validate checks what a writer gives (At and Body; Seq is ignored) and
@@ -59,7 +66,7 @@ func (e Entry) Validate() error {
 	case len(e.Body) > MaxEntryBody:
 		return fmt.Errorf("%w: journal entry: body of %d bytes (at most %d)", ErrInvalid, len(e.Body), MaxEntryBody)
 	}
-	return nil
+	return CheckIDLength("journal entry key", e.Key)
 }
 
 // ValidateAppend checks the entries given to AppendJournal: at least one,
@@ -68,17 +75,55 @@ func ValidateAppend(es []Entry) error {
 	if len(es) == 0 {
 		return fmt.Errorf("%w: journal append: no entries", ErrInvalid)
 	}
-	return ValidateEntries(es)
-}
-
-// ValidateEntries checks every entry of es (see Entry.Validate).
-func ValidateEntries(es []Entry) error {
 	for _, e := range es {
 		if err := e.Validate(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ValidateEntries checks the entries a Journaler returns: each valid (see
+// Entry.Validate), and without a Key.
+func ValidateEntries(es []Entry) error {
+	for _, e := range es {
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		if e.Key != "" {
+			return fmt.Errorf("%w: journal entry: key %q on a write's entry (keys are for AppendJournal)", ErrInvalid, e.Key)
+		}
+	}
+	return nil
+}
+
+// Keyed reports whether an entry of es has a Key.
+func Keyed(es []Entry) bool {
+	for _, e := range es {
+		if e.Key != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Unkept returns the entries of es to append when the journal already
+// keeps the keys for which kept reports true: es without the entries
+// whose Key is kept or repeats an earlier entry's, in order. Every store
+// applies AppendJournal's keys with it.
+func Unkept(es []Entry, kept func(key string) bool) []Entry {
+	out := make([]Entry, 0, len(es))
+	seen := map[string]bool{}
+	for _, e := range es {
+		if e.Key != "" {
+			if seen[e.Key] || kept(e.Key) {
+				continue
+			}
+			seen[e.Key] = true
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // Journaler is a write's journal hook: set on a conversation write

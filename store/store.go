@@ -95,8 +95,10 @@ type Store interface {
 
 	// AppendJournal appends entries to the journal on their own, for
 	// events no journaled write carries (see Journaler), and returns them
-	// as stored, Seq set. It fails with ErrInvalid, appending nothing,
-	// for no entries or an invalid one (Entry.Validate).
+	// as stored, Seq set, in order: all of them but those it skips for
+	// their Key (see Entry.Key), which may leave none. It fails with
+	// ErrInvalid, appending nothing, for no entries or an invalid one
+	// (Entry.Validate).
 	AppendJournal(ctx context.Context, entries []Entry) ([]Entry, error)
 	// ReadJournal returns, in order, up to limit journal entries
 	// numbered after after: none when after is the newest or later. It

@@ -59,7 +59,8 @@
 //     appending beyond it drops the oldest, as a prune would. A journaled
 //     write asks its hook for entries after every check has passed and
 //     before it changes anything, and stores them with the rows under one
-//     lock.
+//     lock. The keys of the entries kept are in a set, which an append
+//     under a key looks up.
 //   - A cancelled context makes a call return the context's error, and
 //     after Close every call returns an error matching store.ErrClosed.
 package memory

@@ -28,6 +28,8 @@ type ring struct {
 	limit       int
 	// newest is the number of the last entry appended (0: none yet).
 	newest uint64
+	// keys holds the Key of every kept entry that has one.
+	keys map[string]bool
 }
 
 // at returns the i-th kept entry, 0 being the oldest.
@@ -46,8 +48,14 @@ func (r *ring) push(es []store.Entry) []store.Entry {
 	out := make([]store.Entry, len(es))
 	for i, e := range es {
 		r.newest++
-		e = store.Entry{Seq: r.newest, At: e.At.UTC(), Body: slices.Clone(e.Body)}
-		out[i] = store.Entry{Seq: e.Seq, At: e.At, Body: slices.Clone(e.Body)}
+		e = store.Entry{Seq: r.newest, At: e.At.UTC(), Body: slices.Clone(e.Body), Key: e.Key}
+		out[i] = store.Entry{Seq: e.Seq, At: e.At, Body: slices.Clone(e.Body), Key: e.Key}
+		if e.Key != "" {
+			if r.keys == nil {
+				r.keys = map[string]bool{}
+			}
+			r.keys[e.Key] = true
+		}
 		if r.count == r.limit {
 			r.drop(1)
 		}
@@ -72,6 +80,7 @@ func (r *ring) grow() {
 // drop removes the n oldest entries.
 func (r *ring) drop(n int) {
 	for range n {
+		delete(r.keys, r.at(0).Key)
 		*r.at(0) = store.Entry{}
 		r.head = (r.head + 1) % len(r.buf)
 		r.count--
@@ -127,7 +136,7 @@ func (s *Store) AppendJournal(ctx context.Context, entries []store.Entry) ([]sto
 	if err := store.ValidateAppend(entries); err != nil {
 		return nil, err
 	}
-	return s.journal.push(entries), nil
+	return s.journal.push(store.Unkept(entries, func(key string) bool { return s.journal.keys[key] })), nil
 }
 
 // ReadJournal returns up to limit entries numbered after after.
@@ -153,7 +162,7 @@ func (s *Store) ReadJournal(ctx context.Context, after uint64, limit int) ([]sto
 	out := make([]store.Entry, n)
 	for i := range n {
 		e := r.at(first + i)
-		out[i] = store.Entry{Seq: e.Seq, At: e.At, Body: slices.Clone(e.Body)}
+		out[i] = store.Entry{Seq: e.Seq, At: e.At, Body: slices.Clone(e.Body), Key: e.Key}
 	}
 	return out, nil
 }

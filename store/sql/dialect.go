@@ -67,6 +67,11 @@ type dialect interface {
 	// times (UnixNano) and their bodies as arrays, and returns the newest
 	// number, the last of theirs: the transaction sends it with COMMIT.
 	journalAppend(n names) (query string, whole bool)
+	// journalLock returns the statement that takes the lock under which
+	// entries are numbered, for an append that must see every key stored
+	// before it (see AppendJournal), or "" where every write transaction
+	// holds that lock from its start.
+	journalLock(n names) string
 	// unindexed returns column as an operand the database does not look
 	// up in an index, for a condition that must not choose the index a
 	// query reads (see Store.filterQuery), or column itself where the

@@ -74,8 +74,11 @@
 //     recorded, so numbers follow commit order across every Store
 //     on the database and a rolled-back transaction leaves no gap; on
 //     SQLite the write lock each write transaction takes at its start
-//     does the same. PruneJournal deletes from the oldest end, in a write
-//     transaction, and keeps the newest entry.
+//     does the same. An append with keys (store.Entry.Key) runs in a
+//     transaction of its own that takes that lock first, then looks its
+//     keys up (a unique index backs them) and numbers the rest.
+//     PruneJournal deletes from the oldest end, in a write transaction,
+//     and keeps the newest entry.
 //
 // # Atomicity and concurrency
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/switchboard-go/switchboard/store"
@@ -48,7 +49,7 @@ func (q *writeTx) noteEntries(es []store.Entry) []store.Entry {
 	}
 	own := make([]store.Entry, len(es))
 	for i, e := range es {
-		own[i] = store.Entry{At: e.At, Body: bytes.Clone(e.Body)}
+		own[i] = store.Entry{At: e.At, Body: bytes.Clone(e.Body), Key: e.Key}
 	}
 	q.journal = append(q.journal, own)
 	return own
@@ -68,7 +69,7 @@ func tellStored(hook store.Journaler, es []store.Entry) {
 func storedCopies(es []store.Entry) []store.Entry {
 	out := make([]store.Entry, len(es))
 	for i, e := range es {
-		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: bytes.Clone(e.Body)}
+		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: bytes.Clone(e.Body), Key: e.Key}
 	}
 	return out
 }
@@ -89,12 +90,13 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 	if s.q.appendWhole {
 		ats := make([]int64, len(all))
 		bodies := make([][]byte, len(all))
+		keys := make([]string, len(all))
 		for i, e := range all {
-			ats[i], bodies[i] = e.At.UnixNano(), e.Body
+			ats[i], bodies[i], keys[i] = e.At.UnixNano(), e.Body, e.Key
 		}
 		// Numbered once the row is read, with COMMIT (numberAppended).
 		w.appended = all
-		return w.scanWithNext(ctx, []any{&w.appendedLast}, s.q.reserveJournal, len(all), len(all), ats, bodies)
+		return w.scanWithNext(ctx, []any{&w.appendedLast}, s.q.reserveJournal, len(all), len(all), ats, bodies, keys)
 	}
 	var last int64
 	if err := w.queryRow(ctx, s.q.reserveJournal).Scan(&last); err != nil {
@@ -111,9 +113,9 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 		for entryRuns[i] > len(all) {
 			i++
 		}
-		args := make([]any, 0, 3*entryRuns[i])
+		args := make([]any, 0, 4*entryRuns[i])
 		for _, e := range all[:entryRuns[i]] {
-			args = append(args, int64(e.Seq), e.At.UnixNano(), e.Body)
+			args = append(args, int64(e.Seq), e.At.UnixNano(), e.Body, nullString(e.Key))
 		}
 		if err := w.exec(ctx, s.q.insertEntries[i], args...); err != nil {
 			return fmt.Errorf("journal: insert entries from %d: %w", all[0].Seq, err)
@@ -144,14 +146,62 @@ func (s *Store) AppendJournal(ctx context.Context, entries []store.Entry) ([]sto
 		return nil, err
 	}
 	var own []store.Entry
-	err = s.write(ctx, "append to journal", "", func(q *writeTx) error {
-		own = q.noteEntries(entries)
-		return nil
-	})
+	if !store.Keyed(entries) {
+		err = s.write(ctx, "append to journal", "", func(q *writeTx) error {
+			own = q.noteEntries(entries)
+			return nil
+		})
+	} else {
+		// In a transaction of its own, not a batch's: it waits for the
+		// numbering lock, which the others take only as they commit.
+		err = s.mapError(ctx, "append to journal", s.retryTx(ctx, func(q *writeTx) error {
+			kept, err := s.keptKeys(ctx, q, entries)
+			if err != nil {
+				return err
+			}
+			own = q.noteEntries(store.Unkept(entries, func(key string) bool { return kept[key] }))
+			return nil
+		}))
+	}
 	if err != nil {
 		return nil, err
 	}
 	return storedCopies(own), nil
+}
+
+// keptKeys takes the lock that numbers entries, where every write does
+// not hold it already, and returns which keys of es the journal holds.
+func (s *Store) keptKeys(ctx context.Context, q *writeTx, es []store.Entry) (map[string]bool, error) {
+	if s.q.lockJournal != "" {
+		var head int64
+		if err := q.queryRow(ctx, s.q.lockJournal).Scan(&head); err != nil {
+			return nil, err
+		}
+	}
+	var keys []string
+	for _, e := range es {
+		if e.Key != "" {
+			keys = append(keys, e.Key)
+		}
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.query(ctx, s.q.keptKeys, string(list))
+	if err != nil {
+		return nil, err
+	}
+	kept := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			_ = rows.Close()
+			return nil, err
+		}
+		kept[k] = true
+	}
+	return kept, firstError(rows.Err(), rows.Close())
 }
 
 // ReadJournal returns up to limit entries numbered after after.
@@ -177,12 +227,13 @@ func (s *Store) ReadJournal(ctx context.Context, after uint64, limit int) ([]sto
 		var (
 			seq int64
 			at  sql.NullInt64
+			key sql.NullString
 			e   store.Entry
 		)
-		if err := rows.Scan(&seq, &at, &e.Body); err != nil {
+		if err := rows.Scan(&seq, &at, &e.Body, &key); err != nil {
 			return nil, s.mapError(ctx, "read journal", err)
 		}
-		e.Seq, e.At = uint64(seq), timeOf(at)
+		e.Seq, e.At, e.Key = uint64(seq), timeOf(at), key.String
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

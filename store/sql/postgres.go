@@ -124,9 +124,15 @@ func (postgresDialect) commitLockTimeout() string { return "SET LOCAL lock_timeo
 func (postgresDialect) journalAppend(n names) (string, bool) {
 	return "WITH head AS (UPDATE " + n.journalHead + " SET seq = seq + ? WHERE id = 1 RETURNING seq), " +
 		"entry AS (INSERT INTO " + n.journal + " (" + journalColumns + ") " +
-		"SELECT head.seq - ? + e.ord, e.at_ns, e.body FROM head, " +
-		"unnest(CAST(? AS bigint[]), CAST(? AS bytea[])) WITH ORDINALITY AS e(at_ns, body, ord)) " +
+		"SELECT head.seq - ? + e.ord, e.at_ns, e.body, NULLIF(e.entry_key, '') FROM head, " +
+		"unnest(CAST(? AS bigint[]), CAST(? AS bytea[]), CAST(? AS text[])) WITH ORDINALITY AS e(at_ns, body, entry_key, ord)) " +
 		"SELECT seq FROM head", true
+}
+
+// journalLock locks journal_head's row, which every transaction that
+// appends entries takes too: after it, no other can store a key unseen.
+func (postgresDialect) journalLock(n names) string {
+	return "SELECT seq FROM " + n.journalHead + " WHERE id = 1 FOR UPDATE"
 }
 
 // nextSeq takes a number from the store's sequence, which locks no row:

@@ -104,6 +104,10 @@ func (sqliteDialect) journalAppend(n names) (string, bool) {
 	return "SELECT coalesce(max(seq), 0) FROM " + n.journal, false
 }
 
+// journalLock is "": the write lock, held from the transaction's start,
+// excludes every other writer.
+func (sqliteDialect) journalLock(names) string { return "" }
+
 // nextSeq reads the greatest Seq (from the index on it) and adds one:
 // writers hold SQLite's write lock, so no other can take the same number.
 func (sqliteDialect) nextSeq(n names) string {

@@ -21,7 +21,7 @@ func (q *queries) fixed() []string {
 		q.insertLoad, q.loadHistory, q.allLoadHistory,
 		q.selectRuleSet, q.ruleSetVersion, q.insertRuleSet,
 		q.listGroups, q.lockGroup, q.insertGroup, q.updateGroup, q.deleteGroup, q.groupInUse,
-		q.reserveJournal, q.readJournal, q.journalBounds, q.journalNewest, q.journalFront, q.pruneJournal,
+		q.reserveJournal, q.readJournal, q.journalBounds, q.journalNewest, q.journalFront, q.pruneJournal, q.keptKeys,
 		q.insertEntries[0], q.insertEntries[1], q.insertEntries[2], q.insertEntries[3],
 	}
 }

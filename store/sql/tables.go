@@ -32,7 +32,7 @@ const (
 	previousColumns = "customer_id, operator_id"
 	ruleSetColumns  = "version, body, updated_at, updated_by"
 	groupColumns    = "id, config, version, updated_at, updated_by"
-	journalColumns  = "seq, at_ns, body"
+	journalColumns  = "seq, at_ns, body, entry_key"
 )
 
 // dataTables lists the tables the migrations create, with the columns the
@@ -122,6 +122,10 @@ type queries struct {
 	// reserveJournal numbers and inserts the entries in one statement
 	// (see dialect.journalAppend).
 	reserveJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
+	// lockJournal takes the lock that numbers entries, for an append
+	// under keys ("" where the write lock does it); keptKeys lists which
+	// of the keys given as a JSON array the journal holds.
+	lockJournal, keptKeys string
 	// insertEntries inserts entryRuns[i] entries in one statement.
 	insertEntries [len(entryRuns)]string
 	appendWhole   bool
@@ -135,9 +139,13 @@ func buildQueries(d dialect, n names) queries {
 	q := buildFixed(d, n)
 	reserve, whole := d.journalAppend(n)
 	q.reserveJournal, q.appendWhole = d.rebind(reserve), whole
+	if lock := d.journalLock(n); lock != "" {
+		q.lockJournal = d.rebind(lock)
+	}
+	q.keptKeys = d.rebind("SELECT entry_key FROM " + n.journal + " WHERE entry_key IN (" + d.idList("?") + ")")
 	for i, run := range entryRuns {
 		q.insertEntries[i] = d.rebind("INSERT INTO " + n.journal + " (" + journalColumns + ") VALUES " +
-			strings.Repeat("(?, ?, ?), ", run-1) + "(?, ?, ?)")
+			strings.Repeat("(?, ?, ?, ?), ", run-1) + "(?, ?, ?, ?)")
 	}
 	return q
 }

@@ -23,7 +23,9 @@ var journalTests = []plainTest{
 	{"Journal_Append", testJournalAppend},
 	{"Journal_Pages", testJournalPages},
 	{"Journal_Prune", testJournalPrune},
+	{"Journal_KeysAppendOnce", testJournalKeys},
 	{"Concurrency_JournalOrder", testJournalRace},
+	{"Concurrency_JournalKeyOnce", testJournalKeyRace},
 }
 
 // hook is a store.Journaler that records what it is shown and told.
@@ -80,7 +82,7 @@ func entry(seq uint64, when time.Time, body string) store.Entry {
 func normEntries(es []store.Entry) []store.Entry {
 	out := make([]store.Entry, len(es))
 	for i, e := range es {
-		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: e.Body}
+		out[i] = store.Entry{Seq: e.Seq, At: e.At.UTC(), Body: e.Body, Key: e.Key}
 	}
 	return nilIfEmpty(out)
 }
@@ -309,6 +311,83 @@ func testJournalPrune(t *testing.T, s store.Store) {
 		"large limit": {Keep: 1, Limit: store.MaxJournalPage + 1},
 	} {
 		requireFails(t, s, store.ErrInvalid, func() error { _, err := s.PruneJournal(bg, p); return err }, name)
+	}
+}
+
+// keyed is an entry as given to AppendJournal, under key.
+func keyed(when time.Time, body, key string) store.Entry {
+	return store.Entry{At: when, Body: []byte(body), Key: key}
+}
+
+// testJournalKeys: AppendJournal skips an entry whose key the journal
+// keeps, or an earlier entry of the call has, numbering the others with
+// no gap; a pruned key may be appended again; a write's entry may not
+// have a key, and a key is at most MaxIDLength bytes.
+func testJournalKeys(t *testing.T, s store.Store) {
+	got, err := s.AppendJournal(bg, []store.Entry{keyed(at(0), "a", "k1"), keyed(at(1), "b", ""), keyed(at(2), "c", "k1")})
+	require.NoError(t, err)
+	a, b := store.Entry{Seq: 1, At: at(0).UTC(), Body: []byte("a"), Key: "k1"}, entry(2, at(1), "b")
+	require.Equal(t, []store.Entry{a, b}, normEntries(got))
+
+	got, err = s.AppendJournal(bg, []store.Entry{keyed(at(3), "d", "k1"), keyed(at(4), "e", "k2")})
+	require.NoError(t, err)
+	e := store.Entry{Seq: 3, At: at(4).UTC(), Body: []byte("e"), Key: "k2"}
+	require.Equal(t, []store.Entry{e}, normEntries(got))
+
+	got, err = s.AppendJournal(bg, []store.Entry{keyed(at(5), "f", "k2")})
+	require.NoError(t, err)
+	require.Empty(t, got, "every entry's key is kept")
+	require.Equal(t, []store.Entry{a, b, e}, readJournal(t, s, 0, 10), "read back with their keys")
+	require.Equal(t, store.JournalBounds{Oldest: 1, Newest: 3}, bounds(t, s))
+
+	createOp(t, s, "ann", ready, 0, "sales")
+	keyedHook := &hook{build: func(store.Written) []store.Entry { return []store.Entry{keyed(at(6), "g", "k3")} }}
+	requireFails(t, s, store.ErrInvalid, func() error {
+		_, err := s.CreateConversation(bg, queuedConv("c1", "sales", "cu1", at(6)), store.Require{Journal: keyedHook})
+		return err
+	}, "a key on a write's entry")
+	requireFails(t, s, store.ErrInvalid, func() error {
+		_, err := s.AppendJournal(bg, []store.Entry{keyed(at(6), "g", strings.Repeat("k", store.MaxIDLength+1))})
+		return err
+	}, "a key too long")
+
+	n, err := s.PruneJournal(bg, store.JournalPrune{Keep: 1, Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	got, err = s.AppendJournal(bg, []store.Entry{keyed(at(7), "h", "k1"), keyed(at(8), "i", "k2")})
+	require.NoError(t, err)
+	require.Equal(t, []store.Entry{{Seq: 4, At: at(7).UTC(), Body: []byte("h"), Key: "k1"}}, normEntries(got),
+		"k1 was pruned, k2 is kept")
+}
+
+// testJournalKeyRace: writers appending one fact under one key at once
+// store it once, and the journal has no gap.
+func testJournalKeyRace(t *testing.T, s store.Store) {
+	got := make([][]store.Entry, racers)
+	errs := race(func(i int) error {
+		var err error
+		got[i], err = s.AppendJournal(bg, []store.Entry{keyed(at(i), fmt.Sprintf("w%02d", i), "hours-open"), keyed(at(i), fmt.Sprintf("own%02d", i), "")})
+		return err
+	})
+	winners := 0
+	for i, err := range errs {
+		require.NoError(t, err, "writer %d", i)
+		switch len(got[i]) {
+		case 2:
+			winners++
+			require.Equal(t, "hours-open", got[i][0].Key)
+			require.Equal(t, got[i][0].Seq+1, got[i][1].Seq)
+		case 1:
+			require.Equal(t, fmt.Sprintf("own%02d", i), string(got[i][0].Body))
+		default:
+			t.Fatalf("writer %d stored %d entries", i, len(got[i]))
+		}
+	}
+	require.Equal(t, 1, winners, "one writer stores the keyed entry")
+	read := readJournal(t, s, 0, store.MaxJournalPage)
+	require.Len(t, read, racers+1)
+	for i, e := range read {
+		require.Equal(t, uint64(i+1), e.Seq)
 	}
 }
 

@@ -39,7 +39,9 @@ const (
 // Event is what the core reports of a change it absorbed, before the
 // Router stamps it with its time and actor and numbers it: the fields
 // are routing.Event's, but Enqueued, the conversation's EnqueuedAt on an
-// Assigned event, from which the Router measures the event's Wait.
+// Assigned event, from which the Router measures the event's Wait, and
+// Key, the journal key (store.Entry.Key) of an event every Router on a
+// store reports alike (see AvailabilityKey).
 type Event struct {
 	Kind                Kind
 	Conversation, Group string
@@ -55,6 +57,7 @@ type Event struct {
 	Skills              []string
 	Rules               []store.RuleMatch
 	Enqueued            time.Time
+	Key                 string
 }
 
 // Events collects the events of one piece of work. Wanted is the set of

@@ -1,7 +1,10 @@
 package core
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/switchboard-go/switchboard/store"
@@ -12,11 +15,13 @@ import (
 // whose queues are to be routed.
 func (v *View) TurnHours(now time.Time, ev *Events) (opened []string) {
 	var turned []string
+	turnedAt := map[string]time.Time{}
 	for id, g := range v.groups {
 		if g.hoursNext.IsZero() || g.hoursNext.After(now) {
 			continue
 		}
 		was := g.closed
+		turnedAt[id] = g.hoursNext
 		g.setHours(now)
 		turned = append(turned, id)
 		if was && !g.closed {
@@ -24,8 +29,28 @@ func (v *View) TurnHours(now time.Time, ev *Events) (opened []string) {
 		}
 	}
 	slices.Sort(turned)
+	from := len(ev.List)
 	v.AvailabilityEvents(turned, ev)
+	// Every Router on the store sees the hours turn at the same instant.
+	for i := range ev.List[from:] {
+		e := &ev.List[from+i]
+		e.Key = AvailabilityKey(e.Group, "hours "+strconv.FormatInt(turnedAt[e.Group].UnixNano(), 10), e.Online)
+	}
 	return opened
+}
+
+// AvailabilityKey returns the journal key of a GroupAvailability event
+// that every Router on a store reports alike, for the same cause (the
+// business hours turning at an instant, a version of the group served):
+// stored under it, the event is journaled once. A key longer than a store
+// takes (store.MaxIDLength) is replaced by its SHA-256, in hex.
+func AvailabilityKey(group, cause string, online bool) string {
+	k := "availability " + strconv.FormatBool(online) + " " + cause + " " + group
+	if len(k) > store.MaxIDLength {
+		sum := sha256.Sum256([]byte(k))
+		return "availability " + hex.EncodeToString(sum[:])
+	}
+	return k
 }
 
 // NextDue returns the earliest time, in Unix nanoseconds, at which

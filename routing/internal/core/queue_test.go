@@ -1,6 +1,8 @@
 package core
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,8 +233,10 @@ func TestR6_OffHours(t *testing.T) {
 	ev = Events{Wanted: all}
 	require.Empty(t, v.TurnHours(t0.Add(59*time.Minute), &ev))
 	require.Empty(t, ev.List)
-	require.Equal(t, []string{"sales"}, v.TurnHours(t0.Add(time.Hour), &ev))
-	require.Equal(t, []Event{{Kind: GroupAvailability, Group: "sales", Online: true}}, ev.List)
+	require.Equal(t, []string{"sales"}, v.TurnHours(t0.Add(time.Hour+5*time.Second), &ev))
+	require.Equal(t, []Event{{Kind: GroupAvailability, Group: "sales", Online: true,
+		Key: AvailabilityKey("sales", "hours "+strconv.FormatInt(at(time.Hour), 10), true)}}, ev.List,
+		"keyed by the instant the hours turned, not when they were turned")
 	require.Equal(t, []string{"n1>ann", "n2>ann"}, b.drain(v, "sales", t0.Add(time.Hour)))
 
 	// The next change is the close at 18:00.
@@ -241,7 +245,8 @@ func TestR6_OffHours(t *testing.T) {
 	require.Equal(t, at(9*time.Hour), due)
 	ev = Events{Wanted: all}
 	require.Empty(t, v.TurnHours(t0.Add(9*time.Hour), &ev), "closing opens nothing")
-	require.Equal(t, []Event{{Kind: GroupAvailability, Group: "sales", Online: false}}, ev.List)
+	require.Equal(t, []Event{{Kind: GroupAvailability, Group: "sales", Online: false,
+		Key: AvailabilityKey("sales", "hours "+strconv.FormatInt(at(9*time.Hour), 10), false)}}, ev.List)
 }
 
 // TestR1_OfferReachesOperatorWhoCameOnShiftWhileClosed: a conversation
@@ -272,4 +277,17 @@ func TestR1_OfferReachesOperatorWhoCameOnShiftWhileClosed(t *testing.T) {
 	tuesday := t0.Add(25 * time.Hour)
 	require.Equal(t, []string{"sales"}, v.TurnHours(tuesday, &Events{}))
 	require.Equal(t, []string{"o1>[ann bob]"}, b.drain(v, "sales", tuesday), "bob became eligible since o1 was offered")
+}
+
+// TestAvailabilityKeyFitsAStore: a key names its group, cause and
+// availability; one too long for a store is its SHA-256, the same for
+// every Router.
+func TestAvailabilityKeyFitsAStore(t *testing.T) {
+	require.Equal(t, "availability true hours 42 sales", AvailabilityKey("sales", "hours 42", true))
+	require.NotEqual(t, AvailabilityKey("sales", "hours 42", true), AvailabilityKey("sales", "hours 42", false))
+	long := strings.Repeat("g", store.MaxIDLength)
+	k := AvailabilityKey(long, "version 3", true)
+	require.Len(t, k, len("availability ")+64)
+	require.Equal(t, k, AvailabilityKey(long, "version 3", true))
+	require.NotEqual(t, k, AvailabilityKey(long, "version 4", true))
 }
