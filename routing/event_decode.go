@@ -14,9 +14,11 @@ import (
 // validates the whole text before it fills a struct by reflection, took
 // three quarters of a replay's time. decodeEvent reads the common form,
 // as MarshalJSON writes it, in one pass; for anything else (an escape in
-// a string, a key it does not know or sees twice, null, a number with a
-// fraction, an invalid kind or range) it says so, and the caller falls
-// back to Event.UnmarshalJSON, which decides, errors included. What it
+// a string, as MarshalJSON writes for the characters <, >, & and for
+// control characters; a key it does not know or sees twice, null, a
+// number with a fraction, an invalid kind or range) it says so, and the
+// caller falls back to Event.UnmarshalJSON, which decides, errors
+// included. What it
 // accepts it decodes exactly as UnmarshalJSON does (FuzzEventDecode
 // checks it).
 
@@ -76,11 +78,10 @@ func decodeEvent(data []byte) (Event, bool) {
 		seen |= k
 		switch k {
 		case keySeq:
-			n := d.integer()
-			if n < 0 {
-				return Event{}, false
+			if d.peek() == '-' {
+				return Event{}, false // the json package refuses even -0 for a uint64
 			}
-			ev.Seq = uint64(n)
+			ev.Seq = uint64(d.integer())
 		case keyKind:
 			kind, err := parseKind[EventKind](kindNames[:], d.str(), "event kind")
 			if err != nil {
@@ -110,7 +111,11 @@ func decodeEvent(data []byte) (Event, bool) {
 		case keySkipped:
 			ev.Skipped = d.skips()
 		case keyPosition:
-			ev.Position = int(d.integer())
+			n := d.integer()
+			if int64(int(n)) != n {
+				return Event{}, false // beyond an int of this platform
+			}
+			ev.Position = int(n)
 		case keyReason:
 			ev.Reason = d.str()
 		case keyOnline:

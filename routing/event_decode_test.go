@@ -32,6 +32,7 @@ var decodeSeeds = []string{
 	`{"kind":"closed","wait_ms":9223372036854}`, `{"kind":"closed","wait_ms":9223372036855}`, `{"kind":"closed"}x`,
 	`{"kind":"closed",}`, `{"kind":"closed","online":tru}`, `{"kind":"closed","extra":1}`, `{"kind":"lagged"}`,
 	`{"kind":"closed","rules":[{"changes":["x"],"rule":"r"}]}`, `{"kind":"closed","by":{"kind":"robot"}}`,
+	`{"kind":"closed","seq":-0}`, `{"kind":"closed","position":-0}`, `{"kind":"closed","reason":"a \u0026 b"}`,
 }
 
 // FuzzEventDecode: whatever the fast decoder accepts, UnmarshalJSON
@@ -53,7 +54,9 @@ func FuzzEventDecode(f *testing.F) {
 }
 
 // TestEventDecodeReadsWhatTheRouterWrites: every shape of event the
-// Router journals takes the fast path, and decodes to itself.
+// Router journals takes the fast path, its strings free of the characters
+// MarshalJSON escapes, and decodes to itself; one with them decodes
+// through UnmarshalJSON.
 func TestEventDecodeReadsWhatTheRouterWrites(t *testing.T) {
 	at := time.Date(2026, 12, 3, 10, 0, 0, 123456789, time.UTC)
 	for _, ev := range []Event{
@@ -79,4 +82,11 @@ func TestEventDecodeReadsWhatTheRouterWrites(t *testing.T) {
 		require.True(t, reflect.DeepEqual(want, got), "%s:\nfast %#v\nslow %#v", body, got, want)
 		require.Equal(t, ev.Seq, got.Seq)
 	}
+	body, err := json.Marshal(Event{Seq: 10, Kind: Closed, Reason: "A & B <ltd>"})
+	require.NoError(t, err)
+	_, ok := decodeEvent(body)
+	require.False(t, ok, "%s is escaped", body)
+	got, err := decodeEntry(store.Entry{Seq: 10, Body: body})
+	require.NoError(t, err)
+	require.Equal(t, "A & B <ltd>", got.Reason)
 }

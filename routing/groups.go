@@ -97,7 +97,7 @@ func (r *Router) AddGroup(ctx context.Context, by Actor, g Group) error {
 	if err != nil {
 		return err
 	}
-	r.serve(by, g, row.Version)
+	r.serve(by, g, row)
 	return nil
 }
 
@@ -230,7 +230,7 @@ func (r *Router) changeGroup(ctx context.Context, by Actor, id string, next func
 			continue
 		}
 		if err == nil {
-			groups, changed = r.serve(by, g, saved.Version), true
+			groups, changed = r.serve(by, g, saved), true
 		}
 	}
 	r.groupMu.Unlock()
@@ -333,10 +333,11 @@ func (r *Router) unserve(id string) error {
 	return nil
 }
 
-// serve makes the view serve g, stored at version, unless it serves a
-// later version already, and returns the groups whose queues are to be
-// routed again (see core.View.UpdateGroup). Caller holds r.groupMu.
-func (r *Router) serve(by Actor, g Group, version int64) []string {
+// serve makes the view serve g, stored as row, unless it serves a later
+// version already, and returns the groups whose queues are to be routed
+// again (see core.View.UpdateGroup). Caller holds r.groupMu.
+func (r *Router) serve(by Actor, g Group, row store.GroupRow) []string {
+	version := row.Version
 	now := r.clock.Now()
 	ev := r.newEvents(now, by)
 	var groups []string
@@ -354,11 +355,14 @@ func (r *Router) serve(by Actor, g Group, version int64) []string {
 		from := len(ev.List)
 		r.v.AvailabilityEvents([]string{g.ID}, &ev.Events)
 		if version > 0 {
-			// Every Router serving this version reports it alike (at
-			// its start, say): one report is journaled.
+			// Every Router serving this row reports it alike (at its
+			// start, say): one report is journaled. The row's time tells
+			// a group deleted and created again from the one before,
+			// whose versions started at 1 too.
+			stored := "version " + strconv.FormatInt(version, 10) + " of " + strconv.FormatInt(row.UpdatedAt.UnixNano(), 10)
 			for i := range ev.List[from:] {
 				e := &ev.List[from+i]
-				e.Key = core.AvailabilityKey(e.Group, "version "+strconv.FormatInt(version, 10), e.Online)
+				e.Key = core.AvailabilityKey(e.Group, stored, e.Online)
 			}
 		}
 	})
@@ -502,7 +506,7 @@ func (r *Router) syncGroups(ctx context.Context, by Actor) ([]string, error) {
 			r.report(fmt.Errorf("routing: following a change of group %q (version %d): %w", row.ID, row.Version, err))
 			continue
 		}
-		groups = append(groups, r.serve(by, g, row.Version)...)
+		groups = append(groups, r.serve(by, g, row)...)
 	}
 	var gone []string
 	for id, s := range served {

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -52,10 +53,11 @@ type PeriodFigures struct {
 	// TimeToAssignment sums the waits of first assignments: from when the
 	// conversation entered its group's queue (its creation, unless it was
 	// transferred to another group before anyone held it) to when an
-	// operator got it, by a policy, a take or an admin (Event.Wait of an
-	// Assigned event with no From). Outbound conversations, which never
-	// waited, and a waiting conversation's return to its operator are left
-	// out. Its Count is the number of first assignments.
+	// operator first got it, by a policy, a take or an admin (Event.Wait
+	// of the conversation's first Assigned event). Outbound conversations,
+	// which never waited, are left out, and so is every later assignment
+	// (after a release, a miss, a redistribution, a return). Its Count is
+	// the number of first assignments.
 	TimeToAssignment Stat `json:"time_to_assignment"`
 	// TimeToFirstReply sums the times from a conversation's creation to
 	// its operator's first reply (Replied events; the operator is who
@@ -102,25 +104,43 @@ func (w ReportWindow) check() (ReportWindow, error) {
 	case w.Period < 0:
 		return w, fmt.Errorf("%w: report window: negative period %v", ErrInvalid, w.Period)
 	}
-	if n := (w.To.Sub(w.From) + w.Period - 1) / w.Period; n > maxReportPeriods {
+	span := w.To.Sub(w.From)
+	if span == math.MaxInt64 {
+		return w, fmt.Errorf("%w: report window: From %v and To %v are more than 292 years apart", ErrInvalid, w.From, w.To)
+	}
+	n := span / w.Period
+	if span%w.Period != 0 {
+		n++
+	}
+	if n > maxReportPeriods {
 		return w, fmt.Errorf("%w: report window: %d periods of %v; at most %d", ErrInvalid, n, w.Period, maxReportPeriods)
 	}
 	return w, nil
 }
 
 // reportBuilder folds events into a Report. It is pure: the events come
-// in journal order. A reply is a first reply unless the conversation was
-// replied to before: earlier in the window (seen holds it), or before it,
-// which the caller learns after the window (see finish).
+// in journal order. A first assignment or first reply is the first of the
+// conversation's in the journal: one in the window counts unless an
+// earlier one is in it (seen) or before it, which the caller learns after
+// the window (see finish).
 type reportBuilder struct {
 	rep Report
-	// replies holds the first reply in the window to each conversation,
-	// which counts unless finish is told of an earlier one.
-	replies map[string]Event
+	// firsts holds, for each conversation and kind (Assigned, Replied),
+	// the first such event in the window, which counts unless finish is
+	// told of an earlier one; seen, those whose first in the window cannot
+	// count (a reassignment: the conversation was held before).
+	firsts map[firstOf]Event
+	seen   map[firstOf]bool
+}
+
+// firstOf names a conversation's first event of a kind.
+type firstOf struct {
+	kind EventKind
+	conv string
 }
 
 func newReportBuilder(w ReportWindow) *reportBuilder {
-	b := &reportBuilder{replies: map[string]Event{}}
+	b := &reportBuilder{firsts: map[firstOf]Event{}, seen: map[firstOf]bool{}}
 	b.rep = Report{From: w.From, To: w.To, Period: w.Period, Total: newPeriod(w.From, w.To)}
 	for start := w.From; start.Before(w.To); start = start.Add(w.Period) {
 		b.rep.Periods = append(b.rep.Periods, newPeriod(start, minTime(start.Add(w.Period), w.To)))
@@ -147,15 +167,18 @@ func (b *reportBuilder) in(at time.Time) bool {
 // observe counts ev, which must be in the window.
 func (b *reportBuilder) observe(ev *Event) {
 	switch ev.Kind {
-	case Assigned:
-		if ev.From != "" || ev.Policy == policyOutbound || ev.Policy == policyReturned {
+	case Assigned, Replied:
+		k := firstOf{ev.Kind, ev.Conversation}
+		if _, ok := b.firsts[k]; ok || b.seen[k] {
 			return
 		}
-		b.count(ev.At, ev.Group, ev.Operator, func(f *PeriodFigures) { f.TimeToAssignment.add(ev.Wait) })
-	case Replied:
-		if _, seen := b.replies[ev.Conversation]; !seen {
-			b.replies[ev.Conversation] = *ev
+		if ev.Kind == Assigned && (ev.From != "" || ev.Policy == policyOutbound || ev.Policy == policyReturned) {
+			// Held before, or never waited: no later assignment of it
+			// is a first one either.
+			b.seen[k] = true
+			return
 		}
+		b.firsts[k] = *ev
 	case Missed:
 		b.count(ev.At, ev.Group, "", func(f *PeriodFigures) { f.Missed++ })
 		for _, id := range ev.Operators {
@@ -166,12 +189,18 @@ func (b *reportBuilder) observe(ev *Event) {
 	}
 }
 
-// earliestReplied returns the earliest creation (a reply's At less its
-// Wait) of the conversations replied to in the window, and false when
-// there is none.
-func (b *reportBuilder) earliestReplied() (time.Time, bool) {
+// firstEvent reports whether ev is of a kind whose first event of a
+// conversation a report counts (see reportBuilder).
+func firstEvent(ev *Event) bool { return ev.Kind == Assigned || ev.Kind == Replied }
+
+// earliest returns the earliest instant from which the journal may hold
+// an earlier event of a conversation first assigned or replied to in the
+// window, and false when there is none: an event's At less its Wait (a
+// reply's, the conversation's creation; an assignment's, when it entered
+// its queue, which a conversation held before it kept).
+func (b *reportBuilder) earliest() (time.Time, bool) {
 	var first time.Time
-	for _, ev := range b.replies {
+	for _, ev := range b.firsts {
 		if c := ev.At.Add(-ev.Wait); first.IsZero() || c.Before(first) {
 			first = c
 		}
@@ -179,11 +208,17 @@ func (b *reportBuilder) earliestReplied() (time.Time, bool) {
 	return first, !first.IsZero()
 }
 
-// finish counts the first replies of the window, leaving out the
-// conversations answered before it, and returns the report.
-func (b *reportBuilder) finish(answeredBefore map[string]bool) Report {
-	for id, ev := range b.replies {
-		if !answeredBefore[id] {
+// finish counts the first assignments and replies of the window, leaving
+// out those the journal had earlier ones of (before), and returns the
+// report.
+func (b *reportBuilder) finish(before map[firstOf]bool) Report {
+	for k, ev := range b.firsts {
+		if before[k] {
+			continue
+		}
+		if k.kind == Assigned {
+			b.count(ev.At, ev.Group, ev.Operator, func(f *PeriodFigures) { f.TimeToAssignment.add(ev.Wait) })
+		} else {
 			b.count(ev.At, ev.Group, ev.Operator, func(f *PeriodFigures) { f.TimeToFirstReply.add(ev.Wait) })
 		}
 	}

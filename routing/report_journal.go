@@ -21,11 +21,12 @@ const reportSkew = time.Minute
 // store's journal: those of every Router on the store, whatever restarts
 // happened meanwhile (S2, S5). It finds the window's start by a binary
 // search on the journal's times and reads the window once, plus, when a
-// conversation first answered in the window was created before it, the
-// stretch of the journal back to that creation (to tell a first reply from
-// a later one): its cost follows the events of the window, not the
-// journal's length. Events stamped by a clock more than a minute off the
-// others' may be missed at the window's edges.
+// conversation assigned or answered in the window entered its queue
+// before it, the stretch of the journal back to then (to tell a first
+// assignment or reply from a later one): its cost follows the events of
+// the window and of that stretch, not the journal's length. Events
+// stamped by a clock more than a minute off the others' may be missed at
+// the window's edges.
 //
 // It fails with ErrInvalid when w is not a window (From and To required,
 // From before To, at most 10,000 periods) or the Router keeps no journal
@@ -77,9 +78,9 @@ func (r *Router) buildReport(ctx context.Context, w ReportWindow) (Report, error
 		rep.Partial, rep.Events = j.partial, j.read
 		return rep, nil
 	}
-	// The window's events, in journal order; its first replies wait
-	// until the journal before it is looked at.
-	answered := map[string]bool{}
+	// The window's events, in journal order; its first assignments and
+	// replies wait until the journal before it is looked at.
+	before := map[firstOf]bool{}
 	var startAt time.Time
 	err = j.scan(start-1, func(ev *Event) bool {
 		if startAt.IsZero() {
@@ -90,8 +91,8 @@ func (r *Router) buildReport(ctx context.Context, w ReportWindow) (Report, error
 			return false
 		case b.in(ev.At):
 			b.observe(ev)
-		case ev.Kind == Replied && ev.At.Before(w.From):
-			answered[ev.Conversation] = true
+		case firstEvent(ev) && ev.At.Before(w.From):
+			before[firstOf{ev.Kind, ev.Conversation}] = true
 		}
 		return true
 	})
@@ -102,36 +103,36 @@ func (r *Router) buildReport(ctx context.Context, w ReportWindow) (Report, error
 	if pruned && startAt.After(w.From) {
 		j.partial = true
 	}
-	if created, ok := b.earliestReplied(); ok && created.Before(startAt) {
+	if since, ok := b.earliest(); ok && since.Before(startAt) {
 		if pruned {
 			j.partial = true
-		} else if err := j.lookBack(created, start, answered); err != nil {
+		} else if err := j.lookBack(since, start, before); err != nil {
 			return Report{}, err
 		}
 	}
-	rep := b.finish(answered)
+	rep := b.finish(before)
 	rep.Partial, rep.Events = j.partial, j.read
 	return rep, nil
 }
 
-// lookBack reads the journal from the first entry not before created
-// (less the skew) up to, not including, entry before, and adds to replied
-// every conversation answered there.
-func (j *journalScan) lookBack(created time.Time, before uint64, replied map[string]bool) error {
-	from, err := j.seek(created.Add(-reportSkew), j.bounds.Oldest)
+// lookBack reads the journal from the first entry not before since (less
+// the skew) up to, not including, entry upTo, and notes in before every
+// conversation assigned or replied to there.
+func (j *journalScan) lookBack(since time.Time, upTo uint64, before map[firstOf]bool) error {
+	from, err := j.seek(since.Add(-reportSkew), j.bounds.Oldest)
 	if err != nil {
 		return err
 	}
 	if from == j.bounds.Oldest && j.bounds.Oldest > 1 {
-		// The journal may have held an earlier reply.
+		// The journal may have held an earlier one.
 		j.partial = true
 	}
 	return j.scan(from-1, func(ev *Event) bool {
-		if ev.Seq >= before {
+		if ev.Seq >= upTo {
 			return false
 		}
-		if ev.Kind == Replied {
-			replied[ev.Conversation] = true
+		if firstEvent(ev) {
+			before[firstOf{ev.Kind, ev.Conversation}] = true
 		}
 		return true
 	})

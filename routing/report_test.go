@@ -141,6 +141,31 @@ func TestS2_ReportLooksBackForEarlierReplies(t *testing.T) {
 	require.Less(t, rep.Events, 20, "the report read the window and the stretch back to 09:00, not more")
 }
 
+// TestS2_ReportCountsFirstAssignmentsOnly: a conversation released and
+// given back to the same operator (an Assigned event without From) was
+// assigned once, in the window or before it.
+func TestS2_ReportCountsFirstAssignmentsOnly(t *testing.T) {
+	ctx := context.Background()
+	r, clk := newClockRouter(t, presence.ActiveInactive(), routing.Group{ID: "support"})
+	day := clk.Now()
+	_, err := r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}, Status: presence.StatusActive})
+	require.NoError(t, err)
+	_, err = r.Enqueue(ctx, routing.NewConversation{ID: "c1", Group: "support"}) // to ann at once
+	require.NoError(t, err)
+	for _, d := range []time.Duration{5 * time.Minute, 3 * time.Hour} {
+		clk.Add(d)
+		c, err := r.Release(ctx, routing.ByOperator("ann"), "c1") // back to ann, the only one
+		require.NoError(t, err)
+		require.Equal(t, "ann", c.Assignee)
+	}
+	rep, err := r.Report(ctx, routing.ReportWindow{From: day, To: day.Add(4 * time.Hour)})
+	require.NoError(t, err)
+	require.Equal(t, routing.Stat{Count: 1}, rep.Total.Groups["support"].TimeToAssignment, "one first assignment, with no wait")
+	rep, err = r.Report(ctx, routing.ReportWindow{From: day.Add(2 * time.Hour), To: day.Add(4 * time.Hour)})
+	require.NoError(t, err)
+	require.Zero(t, rep.Total.Groups["support"].TimeToAssignment.Count, "assigned before the window")
+}
+
 // TestS2_ReportPartialAfterPruning: when the journal no longer holds the
 // start of the window, the report says so.
 func TestS2_ReportPartialAfterPruning(t *testing.T) {
@@ -177,6 +202,7 @@ func TestS2_ReportRefusesBadWindows(t *testing.T) {
 		"reversed":         {From: now, To: now.Add(-time.Hour)},
 		"negative period":  {From: now, To: now.Add(time.Hour), Period: -time.Minute},
 		"too many periods": {From: now, To: now.Add(10001 * time.Second), Period: time.Second},
+		"centuries apart":  {From: time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		_, err := r.Report(ctx, w)
 		require.ErrorIs(t, err, routing.ErrInvalid, name)

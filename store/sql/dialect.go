@@ -59,14 +59,17 @@ type dialect interface {
 	// nextSeq returns the query giving the next conversation Seq number,
 	// greater than every number given before.
 	nextSeq(n names) string
-	// journalAppend returns how a transaction numbers and inserts its
-	// journal entries (see appendNoted). With whole false, query reserves
-	// the numbers and returns the newest one handed out before them, and
-	// the entries are inserted after it. With whole true, query does it
-	// all in one statement, given the count of entries (twice), their
-	// times (UnixNano) and their bodies as arrays, and returns the newest
-	// number, the last of theirs: the transaction sends it with COMMIT.
-	journalAppend(n names) (query string, whole bool)
+	// journalReserve returns the query that reserves numbers for the
+	// journal entries a transaction is about to insert and returns the
+	// newest number handed out before them, and whether it takes the
+	// count of entries (twice) as its parameters (see appendNoted).
+	journalReserve(n names) (query string, takesCount bool)
+	// journalAppend returns, where the database can, a statement that
+	// numbers and inserts a transaction's entries at once, given the count
+	// of entries (twice) and their times (UnixNano), bodies and keys as
+	// arrays, and returning the newest number, the last of theirs: a
+	// pipelined transaction sends it with COMMIT. "" where it cannot.
+	journalAppend(n names) string
 	// journalLock returns the statement that takes the lock under which
 	// entries are numbered, for an append that must see every key stored
 	// before it (see AppendJournal), or "" where every write transaction

@@ -2,12 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -63,24 +60,11 @@ func heldStores(t *testing.T) map[string]*held {
 	require.NoError(t, s.Migrate(t.Context()))
 	out["SQLite"] = hold(t, s)
 
-	dsn := os.Getenv("SWITCHBOARD_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("SWITCHBOARD_TEST_POSTGRES is not set: under CI the PostgreSQL tests must run")
-		}
+	pg, ok := freshPostgres(t, "sbtest_gc_")
+	if !ok {
 		t.Log("PostgreSQL left out: SWITCHBOARD_TEST_POSTGRES is not set")
 		return out
 	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "sbtest_gc_" + hex.EncodeToString(b)
-	pg, err := OpenPostgres(t.Context(), dsn, WithSchema(schema))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = pg.db.Exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE")
-		_ = pg.Close()
-	})
-	require.NoError(t, pg.Migrate(t.Context()))
 	out["Postgres"] = hold(t, pg)
 	return out
 }

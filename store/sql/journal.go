@@ -17,13 +17,14 @@ import (
 // and inserts the entries of all its bodies together just before it
 // commits (appendNoted), and each caller tells its hook of its entries
 // once its write has returned (tellStored). Numbers come from
-// dialect.journalAppend: PostgreSQL's one-row table journal_head, whose
-// lock the transaction holds from the statement sent with its COMMIT until
-// it commits, so that numbers are handed out in commit
-// order across every Store on the database and a rolled-back transaction
-// leaves no gap; on SQLite the greatest number stored, read under the
-// write lock every write transaction takes first. Pruning keeps the
-// newest entry, so that number is never handed out again.
+// PostgreSQL's one-row table journal_head, whose lock the transaction
+// holds from the statement that takes them (dialect.journalAppend, sent
+// with COMMIT when pipelined; journalReserve otherwise) until it commits,
+// so that numbers are handed out in commit order across every Store on
+// the database and a rolled-back transaction leaves no gap; on SQLite
+// from the greatest number stored, read under the write lock every write
+// transaction takes first. Pruning keeps the newest entry, so that number
+// is never handed out again.
 
 // journalWrite asks hook, if any, for the entries of the write w that the
 // body is about to store, checks them, notes copies of them in q and
@@ -75,8 +76,9 @@ func storedCopies(es []store.Entry) []store.Entry {
 }
 
 // appendNoted numbers the entries noted in w and inserts them, in the
-// order they were noted: on SQLite at once; on PostgreSQL in a statement
-// sent with COMMIT, after which numberAppended numbers them.
+// order they were noted: at once, or, on PostgreSQL through pgx, in a
+// statement sent with COMMIT, after which numberAppended numbers them
+// (the arrays it takes are pgx's to encode).
 func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 	var all []*store.Entry
 	for _, es := range w.journal {
@@ -87,7 +89,7 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 	if len(all) == 0 {
 		return nil
 	}
-	if s.q.appendWhole {
+	if s.q.appendJournal != "" && s.pipelines {
 		ats := make([]int64, len(all))
 		bodies := make([][]byte, len(all))
 		keys := make([]string, len(all))
@@ -96,10 +98,14 @@ func (s *Store) appendNoted(ctx context.Context, w *writeTx) error {
 		}
 		// Numbered once the row is read, with COMMIT (numberAppended).
 		w.appended = all
-		return w.scanWithNext(ctx, []any{&w.appendedLast}, s.q.reserveJournal, len(all), len(all), ats, bodies, keys)
+		return w.scanWithNext(ctx, []any{&w.appendedLast}, s.q.appendJournal, len(all), len(all), ats, bodies, keys)
+	}
+	var args []any
+	if s.q.reserveCounts {
+		args = []any{len(all), len(all)}
 	}
 	var last int64
-	if err := w.queryRow(ctx, s.q.reserveJournal).Scan(&last); err != nil {
+	if err := w.queryRow(ctx, s.q.reserveJournal, args...).Scan(&last); err != nil {
 		return err
 	}
 	for i, e := range all {
@@ -144,6 +150,11 @@ func (s *Store) AppendJournal(ctx context.Context, entries []store.Entry) ([]sto
 	defer done()
 	if err := store.ValidateAppend(entries); err != nil {
 		return nil, err
+	}
+	for _, e := range entries {
+		if err := checkText("journal entry key", e.Key); err != nil {
+			return nil, err
+		}
 	}
 	var own []store.Entry
 	if !store.Keyed(entries) {

@@ -229,6 +229,10 @@ func TestInputDatabasesCannotKeep(t *testing.T) {
 		for name, call := range map[string]func() error{
 			"operator id": func() error { _, err := s.CreateOperator(ctx, store.Operator{ID: bad, Status: ready}); return err },
 			"NUL status":  func() error { _, err := s.CreateOperator(ctx, store.Operator{ID: "bob", Status: "a\x00b"}); return err },
+			"journal key": func() error {
+				_, err := s.AppendJournal(ctx, []store.Entry{{At: t0, Body: []byte("x"), Key: bad}})
+				return err
+			},
 			"group": func() error {
 				_, err := s.UpdateOperator(ctx, store.Operator{ID: "ann", Groups: []string{bad}})
 				return err

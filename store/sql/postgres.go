@@ -114,19 +114,26 @@ func (postgresDialect) flushAfterCommit(ctx context.Context, db *sql.DB) (string
 // whole batch back for nothing.
 func (postgresDialect) commitLockTimeout() string { return "SET LOCAL lock_timeout = 0" }
 
+// journalReserve adds the count to the one row of journal_head: the
+// transaction holds that row's lock until it commits, so numbers follow
+// commit order across Stores, and a transaction rolled back gives its
+// numbers back. A pipelined transaction uses journalAppend instead.
+func (postgresDialect) journalReserve(n names) (string, bool) {
+	return "UPDATE " + n.journalHead + " SET seq = seq + ? WHERE id = 1 RETURNING seq - ?", true
+}
+
 // journalAppend adds the count to the one row of journal_head and inserts
-// the entries under the numbers it reserved, in one statement that the
-// transaction sends with its COMMIT: it holds that row's lock from there
-// until its commit is recorded, so numbers follow commit order across
-// Stores, a transaction rolled back gives its numbers back, and the
-// other Stores wait for the lock no longer than a COMMIT takes (not a
-// round trip to the client and back besides).
-func (postgresDialect) journalAppend(n names) (string, bool) {
+// the entries under the numbers it reserved, in one statement that a
+// pipelined transaction sends with its COMMIT: it holds that row's lock
+// from there until its commit is recorded, so that the other Stores wait
+// for the lock no longer than a COMMIT takes (not a round trip to the
+// client and back besides).
+func (postgresDialect) journalAppend(n names) string {
 	return "WITH head AS (UPDATE " + n.journalHead + " SET seq = seq + ? WHERE id = 1 RETURNING seq), " +
 		"entry AS (INSERT INTO " + n.journal + " (" + journalColumns + ") " +
 		"SELECT head.seq - ? + e.ord, e.at_ns, e.body, NULLIF(e.entry_key, '') FROM head, " +
 		"unnest(CAST(? AS bigint[]), CAST(? AS bytea[]), CAST(? AS text[])) WITH ORDINALITY AS e(at_ns, body, entry_key, ord)) " +
-		"SELECT seq FROM head", true
+		"SELECT seq FROM head"
 }
 
 // journalLock locks journal_head's row, which every transaction that

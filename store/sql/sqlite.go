@@ -97,12 +97,15 @@ func (sqliteDialect) flushAfterCommit(context.Context, *sql.DB) (string, error) 
 // commitLockTimeout is "", as batchLockTimeout is.
 func (sqliteDialect) commitLockTimeout() string { return "" }
 
-// journalAppend reads the greatest number stored, before the entries are
-// inserted: every write transaction holds the database's write lock from
-// its start (see txOptions), and pruning keeps the newest entry.
-func (sqliteDialect) journalAppend(n names) (string, bool) {
+// journalReserve reads the greatest number stored: every write
+// transaction holds the database's write lock from its start (see
+// txOptions), and pruning keeps the newest entry.
+func (sqliteDialect) journalReserve(n names) (string, bool) {
 	return "SELECT coalesce(max(seq), 0) FROM " + n.journal, false
 }
+
+// journalAppend is "": the entries go in after journalReserve, in runs.
+func (sqliteDialect) journalAppend(names) string { return "" }
 
 // journalLock is "": the write lock, held from the transaction's start,
 // excludes every other writer.

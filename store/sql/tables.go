@@ -66,7 +66,7 @@ func dialectTables(d dialect) []struct{ name, columns, only string } {
 type names struct {
 	operators, conversations, history, previous, loads, ruleSets, groups, journal, migrations string
 	// journalHead names PostgreSQL's one-row table of the newest journal
-	// number handed out (see dialect.journalAppend).
+	// number handed out (see dialect.journalReserve).
 	journalHead string
 	// seq names PostgreSQL's sequence of conversation Seq numbers.
 	seq string
@@ -118,17 +118,18 @@ type queries struct {
 	// or "" where write transactions exclude each other already.
 	lockGroupUsers string
 
-	// The journal's statements (see journal.go). appendWhole says that
-	// reserveJournal numbers and inserts the entries in one statement
+	// The journal's statements (see journal.go). reserveCounts says
+	// that reserveJournal takes the number of entries, twice;
+	// appendJournal, if any, numbers and inserts them in one statement
 	// (see dialect.journalAppend).
-	reserveJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
+	reserveJournal, appendJournal, readJournal, journalBounds, journalNewest, journalFront, pruneJournal string
 	// lockJournal takes the lock that numbers entries, for an append
 	// under keys ("" where the write lock does it); keptKeys lists which
 	// of the keys given as a JSON array the journal holds.
 	lockJournal, keptKeys string
 	// insertEntries inserts entryRuns[i] entries in one statement.
 	insertEntries [len(entryRuns)]string
-	appendWhole   bool
+	reserveCounts bool
 
 	closeInterval, openInterval, history string
 	reconcile                            string
@@ -137,8 +138,11 @@ type queries struct {
 
 func buildQueries(d dialect, n names) queries {
 	q := buildFixed(d, n)
-	reserve, whole := d.journalAppend(n)
-	q.reserveJournal, q.appendWhole = d.rebind(reserve), whole
+	reserve, counts := d.journalReserve(n)
+	q.reserveJournal, q.reserveCounts = d.rebind(reserve), counts
+	if whole := d.journalAppend(n); whole != "" {
+		q.appendJournal = d.rebind(whole)
+	}
 	if lock := d.journalLock(n); lock != "" {
 		q.lockJournal = d.rebind(lock)
 	}
