@@ -1,0 +1,109 @@
+// Package desk keeps the help desk's own data, beside Switchboard's tables
+// in the same database: the staff's accounts and their login sessions, the
+// visitors' tokens, and the messages of each conversation. Switchboard
+// decides who holds a conversation; what was said in it is the host's, and
+// lives here.
+//
+// A Desk works on a database/sql pool of SQLite (driver "sqlite",
+// modernc.org/sqlite) or PostgreSQL (driver "pgx"). Its tables are named
+// helpdesk_…; Open creates them if they are missing. Times are passed in
+// by the caller and stored as Unix nanoseconds. Secrets (session and
+// visitor tokens) are stored as their SHA-256 only, and passwords as
+// bcrypt hashes.
+package desk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Errors. Every refusal wraps one of them; bad input changes nothing.
+var (
+	// ErrInvalid: the input is malformed (an empty or too long field, an
+	// unknown role).
+	ErrInvalid = errors.New("desk: invalid input")
+	// ErrExists: an account with that login exists already.
+	ErrExists = errors.New("desk: already exists")
+	// ErrBadLogin: no account has that login and password.
+	ErrBadLogin = errors.New("desk: wrong login or password")
+	// ErrNoSession: the token names no session, or one that expired or
+	// ended.
+	ErrNoSession = errors.New("desk: no such session")
+	// ErrNotFound: no such account or visitor.
+	ErrNotFound = errors.New("desk: not found")
+)
+
+// Dialect names the database a Desk works on.
+type Dialect string
+
+// The dialects a Desk speaks.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Desk is the help desk's data on one database. It is safe for concurrent
+// use.
+type Desk struct {
+	db   *sql.DB
+	d    Dialect
+	cost int
+}
+
+// Option configures a Desk.
+type Option func(*Desk)
+
+// WithBcryptCost sets the cost of the password hashes made from now on
+// (bcrypt.DefaultCost unless set; tests use bcrypt.MinCost).
+func WithBcryptCost(cost int) Option { return func(d *Desk) { d.cost = cost } }
+
+// Open returns a Desk on db, creating its tables if they are missing. The
+// pool stays the caller's.
+func Open(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Desk, error) {
+	if d != SQLite && d != Postgres {
+		return nil, fmt.Errorf("%w: dialect %q", ErrInvalid, d)
+	}
+	k := &Desk{db: db, d: d, cost: bcrypt.DefaultCost}
+	for _, o := range opts {
+		o(k)
+	}
+	if k.cost < bcrypt.MinCost || k.cost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("%w: bcrypt cost %d", ErrInvalid, k.cost)
+	}
+	for _, stmt := range schema(d) {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("desk: create tables: %w", err)
+		}
+	}
+	return k, nil
+}
+
+// q returns query, written with ? placeholders, in the dialect's form.
+func (k *Desk) q(query string) string {
+	if k.d != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// isUnique reports whether err is a unique-constraint violation.
+func isUnique(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}

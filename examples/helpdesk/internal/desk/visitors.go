@@ -1,0 +1,54 @@
+package desk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Visitor is a customer chatting through the widget: their conversation
+// and the name they gave. The token, kept by their browser, is what lets
+// them read and write that conversation alone.
+type Visitor struct {
+	Token        string
+	Conversation string
+	Name         string
+}
+
+// NewVisitor gives the visitor named name a token for conversation, at
+// now. It fails with ErrInvalid for a bad name or an empty conversation,
+// and ErrExists when the conversation has a visitor already.
+func (k *Desk) NewVisitor(ctx context.Context, conversation, name string, now time.Time) (Visitor, error) {
+	if conversation == "" {
+		return Visitor{}, fmt.Errorf("%w: empty conversation id", ErrInvalid)
+	}
+	if err := checkName("visitor name", name); err != nil {
+		return Visitor{}, err
+	}
+	v := Visitor{Token: newToken(), Conversation: conversation, Name: name}
+	_, err := k.db.ExecContext(ctx, k.q(`INSERT INTO helpdesk_visitors (token_hash, conversation_id, name, created_ns) VALUES (?, ?, ?, ?)`),
+		hashToken(v.Token), conversation, name, now.UnixNano())
+	switch {
+	case err != nil && isUnique(err):
+		return Visitor{}, fmt.Errorf("%w: a visitor of conversation %q", ErrExists, conversation)
+	case err != nil:
+		return Visitor{}, fmt.Errorf("desk: new visitor: %w", err)
+	}
+	return v, nil
+}
+
+// Visitor returns the visitor of token, or ErrNotFound.
+func (k *Desk) Visitor(ctx context.Context, token string) (Visitor, error) {
+	v := Visitor{Token: token}
+	err := k.db.QueryRowContext(ctx, k.q(`SELECT conversation_id, name FROM helpdesk_visitors WHERE token_hash = ?`), hashToken(token)).
+		Scan(&v.Conversation, &v.Name)
+	switch {
+	case token == "" || errors.Is(err, sql.ErrNoRows):
+		return Visitor{}, fmt.Errorf("%w: visitor", ErrNotFound)
+	case err != nil:
+		return Visitor{}, fmt.Errorf("desk: visitor: %w", err)
+	}
+	return v, nil
+}
