@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -85,15 +84,10 @@ func (k *Desk) CreateAccount(ctx context.Context, a Account, password string, no
 	return nil
 }
 
-// dummyHash is compared with when the login is unknown, so that a wrong
-// login takes as long as a wrong password.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
-	return h
-})
-
 // Authenticate returns the account whose login and password these are,
-// or ErrBadLogin (the same for an unknown login and a wrong password).
+// or ErrBadLogin: the same, after a bcrypt comparison, for an unknown
+// login, a wrong password and one longer than MaxPassword (which bcrypt
+// would compare by its first 72 bytes only).
 func (k *Desk) Authenticate(ctx context.Context, login, password string) (Account, error) {
 	var a Account
 	var role, hash string
@@ -101,12 +95,12 @@ func (k *Desk) Authenticate(ctx context.Context, login, password string) (Accoun
 		Scan(&a.ID, &a.Name, &role, &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		_ = bcrypt.CompareHashAndPassword(k.dummy(), []byte(password))
 		return Account{}, ErrBadLogin
 	case err != nil:
 		return Account{}, fmt.Errorf("desk: authenticate: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || len(password) > MaxPassword {
 		return Account{}, ErrBadLogin
 	}
 	a.Role = Role(role)

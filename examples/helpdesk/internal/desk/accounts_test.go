@@ -42,6 +42,15 @@ func TestAccountsLogIn(t *testing.T) {
 		require.NoError(t, db.QueryRow("SELECT password_hash FROM helpdesk_accounts WHERE id = 'anna'").Scan(&hash))
 		require.NotContains(t, hash, "secret-anna")
 		require.True(t, strings.HasPrefix(hash, "$2a$"), "a bcrypt hash")
+
+		// bcrypt compares the first 72 bytes only: a longer password
+		// that starts with a right one is still wrong.
+		long := strings.Repeat("p", desk.MaxPassword)
+		require.NoError(t, k.CreateAccount(ctx, desk.Account{ID: "long", Name: "Long", Role: desk.Operator}, long, t0))
+		_, err = k.Authenticate(ctx, "long", long)
+		require.NoError(t, err)
+		_, err = k.Authenticate(ctx, "long", long+"zzz")
+		require.ErrorIs(t, err, desk.ErrBadLogin)
 	})
 }
 

@@ -7,9 +7,11 @@
 // A Desk works on a database/sql pool of SQLite (driver "sqlite",
 // modernc.org/sqlite) or PostgreSQL (driver "pgx"). Its tables are named
 // helpdesk_…; Open creates them if they are missing. Times are passed in
-// by the caller and stored as Unix nanoseconds. Secrets (session and
-// visitor tokens) are stored as their SHA-256 only, and passwords as
-// bcrypt hashes.
+// by the caller and stored as Unix nanoseconds. Session and visitor
+// tokens are stored as their SHA-256 only, and passwords as bcrypt
+// hashes; a session's CSRF token, of no use without the session's, is
+// stored as it is. On SQLite the pool should enforce foreign keys
+// (_pragma=foreign_keys(1)), as PostgreSQL does.
 package desk
 
 import (
@@ -19,8 +21,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/crypto/bcrypt"
+	"modernc.org/sqlite"
 )
 
 // Errors. Every refusal wraps one of them; bad input changes nothing.
@@ -54,6 +59,9 @@ type Desk struct {
 	db   *sql.DB
 	d    Dialect
 	cost int
+	// dummy is a hash at cost, compared with when a login is unknown, so
+	// that a wrong login takes as long as a wrong password.
+	dummy func() []byte
 }
 
 // Option configures a Desk.
@@ -76,6 +84,10 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Desk, er
 	if k.cost < bcrypt.MinCost || k.cost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("%w: bcrypt cost %d", ErrInvalid, k.cost)
 	}
+	k.dummy = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), k.cost)
+		return h
+	})
 	for _, stmt := range schema(d) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("desk: create tables: %w", err)
@@ -102,8 +114,22 @@ func (k *Desk) q(query string) string {
 	return b.String()
 }
 
-// isUnique reports whether err is a unique-constraint violation.
+// SQLite's extended result codes of a unique or primary-key violation.
+const (
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// isUnique reports whether err is a unique-constraint violation, by the
+// database's error code.
 func isUnique(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code() == sqliteConstraintUnique || lite.Code() == sqliteConstraintPrimaryKey
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ var t0 = time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 // and the dialect.
 func forEachDB(t *testing.T, test func(t *testing.T, k *desk.Desk, db *sql.DB, d desk.Dialect)) {
 	t.Run("SQLite", func(t *testing.T) {
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "desk.db")+"?_pragma=busy_timeout(5000)")
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "desk.db")+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)")
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = db.Close() })
 		k, err := desk.Open(context.Background(), db, desk.SQLite, desk.WithBcryptCost(bcrypt.MinCost))
@@ -51,7 +52,7 @@ func forEachDB(t *testing.T, test func(t *testing.T, k *desk.Desk, db *sql.DB, d
 		_, err = admin.Exec("CREATE SCHEMA " + schema)
 		require.NoError(t, err)
 		t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-		db, err := sql.Open("pgx", dsn+sep(dsn)+"search_path="+schema)
+		db, err := sql.Open("pgx", withSearchPath(dsn, schema))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = db.Close() })
 		k, err := desk.Open(context.Background(), db, desk.Postgres, desk.WithBcryptCost(bcrypt.MinCost))
@@ -60,14 +61,16 @@ func forEachDB(t *testing.T, test func(t *testing.T, k *desk.Desk, db *sql.DB, d
 	})
 }
 
-// sep returns what joins another parameter to dsn.
-func sep(dsn string) string {
-	for _, c := range dsn {
-		if c == '?' {
-			return "&"
-		}
+// withSearchPath returns dsn, a URL or keyword/value connection string,
+// with schema as its search path.
+func withSearchPath(dsn, schema string) string {
+	switch {
+	case !strings.Contains(dsn, "://"):
+		return dsn + " search_path=" + schema
+	case strings.Contains(dsn, "?"):
+		return dsn + "&search_path=" + schema
 	}
-	return "?"
+	return dsn + "?search_path=" + schema
 }
 
 // count returns the rows of table.

@@ -46,6 +46,8 @@ func (k *Desk) AddMessage(ctx context.Context, m Message) (Message, error) {
 		return Message{}, fmt.Errorf("%w: author kind %q", ErrInvalid, m.Kind)
 	case m.Body == "" || len(m.Body) > MaxBody || !utf8.ValidString(m.Body):
 		return Message{}, fmt.Errorf("%w: a message has 1 to %d bytes of UTF-8", ErrInvalid, MaxBody)
+	case m.At.IsZero():
+		return Message{}, fmt.Errorf("%w: a message needs its time", ErrInvalid)
 	}
 	if err := checkName("author name", m.AuthorName); err != nil {
 		return Message{}, err

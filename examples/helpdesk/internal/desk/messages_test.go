@@ -66,6 +66,7 @@ func TestMessagesRefuseBadInput(t *testing.T) {
 			"bad UTF-8":       func(m *desk.Message) { m.Body = "\xff" },
 			"unknown kind":    func(m *desk.Message) { m.Kind = "robot" },
 			"no author name":  func(m *desk.Message) { m.AuthorName = "" },
+			"no time":         func(m *desk.Message) { m.At = time.Time{} },
 		} {
 			m := ok
 			change(&m)

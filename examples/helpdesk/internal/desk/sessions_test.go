@@ -37,12 +37,16 @@ func TestSessionsLastUntilTheyExpireOrEnd(t *testing.T) {
 		_, err = k.Session(ctx, "", t0)
 		require.ErrorIs(t, err, desk.ErrNoSession)
 
-		var stored int
-		require.NoError(t, db.QueryRow("SELECT count(*) FROM helpdesk_sessions WHERE token_hash = '"+s.Token+"'").Scan(&stored))
-		require.Zero(t, stored, "the token itself is not stored")
+		var hash, csrf string
+		require.NoError(t, db.QueryRow("SELECT token_hash, csrf FROM helpdesk_sessions").Scan(&hash, &csrf))
+		require.NotContains(t, hash, s.Token, "the token itself is not stored")
+		require.Len(t, hash, 64, "its SHA-256, in hex")
+		require.Equal(t, s.CSRF, csrf)
 
 		other, err := k.NewSession(ctx, "anna", t0, time.Hour)
 		require.NoError(t, err)
+		require.NotEqual(t, s.Token, other.Token)
+		require.NotEqual(t, s.CSRF, other.CSRF)
 		require.NoError(t, k.EndSession(ctx, other.Token))
 		_, err = k.Session(ctx, other.Token, t0)
 		require.ErrorIs(t, err, desk.ErrNoSession, "ended")

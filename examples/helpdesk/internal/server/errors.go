@@ -34,15 +34,16 @@ func refuse(w http.ResponseWriter, status int, code, message string) {
 }
 
 // refuseErr answers err, a refusal of the Router or the desk, with the
-// status that says what it is; anything else is a 500 whose message hides
-// the details.
-func refuseErr(w http.ResponseWriter, err error) {
+// status that says what it is; anything else is logged and answered with
+// a 500 whose message hides the details.
+func (s *Server) refuseErr(w http.ResponseWriter, r *http.Request, err error) {
 	for _, m := range errorStatuses {
 		if errors.Is(err, m.err) {
 			refuse(w, m.status, m.code, err.Error())
 			return
 		}
 	}
+	s.cfg.Logger.Error("helpdesk: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	refuse(w, http.StatusInternalServerError, "internal", "the help desk failed; try again")
 }
 

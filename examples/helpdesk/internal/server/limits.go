@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 )
 
@@ -11,12 +13,27 @@ import (
 // desk.MaxBody bytes, escaped, and the rule set a supervisor edits.
 const maxBody = 64 << 10
 
-// decode reads r's JSON body into v, refusing a body too large (413),
-// malformed JSON or unknown fields (400); it reports whether it did.
+// decode reads r's JSON body into v, refusing a body that is not
+// declared application/json (415: a cross-site form cannot send it
+// without the browser asking the server first), too large (413), or
+// malformed, with unknown fields or anything after its one value (400);
+// it reports whether it did.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		refuse(w, http.StatusUnsupportedMediaType, "not-json", "the body must be application/json")
+		return false
+	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if err == nil {
+		if _, end := dec.Token(); end != io.EOF {
+			err = errors.New("more than one JSON value")
+			if errors.As(end, new(*http.MaxBytesError)) {
+				err = end
+			}
+		}
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
@@ -24,9 +41,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	case err != nil:
 		refuse(w, http.StatusBadRequest, "bad-json", "the body is not the JSON expected: "+err.Error())
-		return false
-	case dec.More():
-		refuse(w, http.StatusBadRequest, "bad-json", "the body holds more than one JSON value")
 		return false
 	}
 	return true

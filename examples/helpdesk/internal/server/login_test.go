@@ -45,6 +45,7 @@ func newFixture(t *testing.T) *fixture {
 
 // do sends a request with body (JSON text, or none) and the given
 // cookies and headers (pairs), and returns the answer.
+// The body is sent as application/json unless header sets Content-Type.
 func (f *fixture) do(t *testing.T, method, path, body string, cookies []*http.Cookie, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
@@ -121,14 +122,35 @@ func TestLoginStartsASession(t *testing.T) {
 	requireRefusal(t, f.do(t, "GET", "/api/me", "", cookies), http.StatusUnauthorized, "no-session")
 }
 
-// TestLoginCookieSecureBehindTLS: over TLS the cookie is Secure.
-func TestLoginCookieSecureBehindTLS(t *testing.T) {
+// TestLoginCookieSecure: over TLS the cookie is Secure, and on every
+// request with SecureCookies (behind a proxy that ends TLS).
+func TestLoginCookieSecure(t *testing.T) {
 	f := newFixture(t)
 	req := httptest.NewRequest("POST", "https://desk.example/api/login", strings.NewReader(`{"login":"boss","password":"secret-boss"}`))
+	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	f.srv.ServeHTTP(w, req)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	require.True(t, w.Result().Cookies()[0].Secure)
+
+	proxied := server.New(server.Config{Desk: f.desk, Clock: f.clock, SecureCookies: true})
+	req = httptest.NewRequest("POST", "/api/login", strings.NewReader(`{"login":"boss","password":"secret-boss"}`))
+	req.Header.Set("Content-Type", "application/json")
+	w = httptest.NewRecorder()
+	proxied.ServeHTTP(w, req)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.True(t, w.Result().Cookies()[0].Secure)
+}
+
+// TestLoginEndsTheSessionBefore: logging in with a session's cookie ends
+// that session.
+func TestLoginEndsTheSessionBefore(t *testing.T) {
+	f := newFixture(t)
+	first := f.login(t, "anna", "secret-anna")
+	w := f.do(t, "POST", "/api/login", `{"login":"anna","password":"secret-anna"}`, first.cookies)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	requireRefusal(t, f.do(t, "GET", "/api/me", "", first.cookies), http.StatusUnauthorized, "no-session")
+	require.Equal(t, http.StatusOK, f.do(t, "GET", "/api/me", "", w.Result().Cookies()).Code)
 }
 
 // TestLoginRefusals: a wrong password or login, malformed JSON, an
@@ -146,6 +168,7 @@ func TestLoginRefusals(t *testing.T) {
 		{"not JSON", `login=anna`, http.StatusBadRequest, "bad-json"},
 		{"unknown field", `{"login":"anna","password":"secret-anna","admin":true}`, http.StatusBadRequest, "bad-json"},
 		{"two values", `{"login":"anna","password":"secret-anna"} {}`, http.StatusBadRequest, "bad-json"},
+		{"a stray brace after it", `{"login":"anna","password":"secret-anna"}}`, http.StatusBadRequest, "bad-json"},
 		{"oversized", `{"login":"anna","password":"` + strings.Repeat("x", 70<<10) + `"}`, http.StatusRequestEntityTooLarge, "too-large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,6 +176,13 @@ func TestLoginRefusals(t *testing.T) {
 			requireRefusal(t, w, tc.status, tc.code)
 			require.Empty(t, w.Result().Cookies())
 		})
+	}
+	// A cross-site form can post text/plain that parses as JSON; it is
+	// refused for its type.
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		w := f.do(t, "POST", "/api/login", `{"login":"anna","password":"secret-anna"}`, nil, "Content-Type", ct)
+		requireRefusal(t, w, http.StatusUnsupportedMediaType, "not-json")
+		require.Empty(t, w.Result().Cookies())
 	}
 }
 

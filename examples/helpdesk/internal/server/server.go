@@ -8,6 +8,7 @@
 package server
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -24,6 +25,13 @@ type Config struct {
 	Clock clock.Clock
 	// SessionTTL is how long a login lasts. Defaults to 12 hours.
 	SessionTTL time.Duration
+	// SecureCookies marks the session cookie Secure on every request, as
+	// behind a proxy that ends TLS; without it, only on requests that
+	// came over TLS.
+	SecureCookies bool
+	// Logger logs the failures answered with a 500. Defaults to
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // Server answers the help desk's HTTP requests.
@@ -39,6 +47,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.mux.HandleFunc("POST /api/login", s.login)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -37,7 +36,7 @@ func (s *Server) staff(next http.Handler) http.Handler {
 		}
 		sess, err := s.cfg.Desk.Session(r.Context(), c.Value, s.cfg.Clock.Now())
 		if err != nil {
-			refuseErr(w, err)
+			s.refuseErr(w, r, err)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sess.CheckCSRF(r.Header.Get(csrfHeader)) {
@@ -49,11 +48,11 @@ func (s *Server) staff(next http.Handler) http.Handler {
 }
 
 // setSessionCookie gives the browser the session's cookie: HttpOnly,
-// SameSite=Lax, and Secure when the request came over TLS.
-func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, expires time.Time) {
+// SameSite=Lax, and Secure over TLS or with Config.SecureCookies.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: value, Path: "/", Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies,
 	})
 }
 
@@ -72,7 +71,8 @@ func meOf(sess desk.Session) me {
 }
 
 // login: POST /api/login {"login":…,"password":…} starts a session, sets
-// its cookie and answers who logged in and their CSRF token.
+// its cookie and answers who logged in and their CSRF token. A session
+// the request's cookie names is ended first.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Login    string `json:"login"`
@@ -83,25 +83,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.cfg.Desk.Authenticate(r.Context(), in.Login, in.Password)
 	if err != nil {
-		refuseErr(w, err)
+		s.refuseErr(w, r, err)
 		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.cfg.Desk.EndSession(r.Context(), c.Value); err != nil {
+			s.refuseErr(w, r, err)
+			return
+		}
 	}
 	sess, err := s.cfg.Desk.NewSession(r.Context(), a.ID, s.cfg.Clock.Now(), s.cfg.SessionTTL)
 	if err != nil {
-		refuseErr(w, err)
+		s.refuseErr(w, r, err)
 		return
 	}
-	setSessionCookie(w, r, sess.Token, sess.Expires)
+	s.setSessionCookie(w, r, sess.Token, sess.Expires)
 	writeJSON(w, http.StatusOK, meOf(sess))
 }
 
 // logout: POST /api/logout ends the session and clears its cookie.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if err := s.cfg.Desk.EndSession(r.Context(), sessionOf(r).Token); err != nil && !errors.Is(err, desk.ErrNoSession) {
-		refuseErr(w, err)
+	if err := s.cfg.Desk.EndSession(r.Context(), sessionOf(r).Token); err != nil {
+		s.refuseErr(w, r, err)
 		return
 	}
-	setSessionCookie(w, r, "", time.Unix(0, 0))
+	s.setSessionCookie(w, r, "", time.Unix(0, 0))
 	w.WriteHeader(http.StatusNoContent)
 }
 
