@@ -27,6 +27,12 @@ type EventFilter struct {
 	// is, a transfer into or out of it (From or To of a transfer between
 	// groups), and the status changes of its members (see Event.Groups).
 	Group string
+	// Conversation keeps only the events of this conversation, those whose
+	// Conversation it is: what its customer's chat window shows. Unlike an
+	// operator or a group, it need not exist yet (a subscriber may ask
+	// before it enqueues the conversation, so as to miss none of its
+	// events).
+	Conversation string
 }
 
 // mask returns the set of kinds f selects (bit k for kind k), or an error
@@ -45,6 +51,11 @@ func (f EventFilter) mask() (uint64, error) {
 	}
 	if f.Group != "" {
 		if err := store.CheckID("event filter: group id", f.Group); err != nil {
+			return 0, err
+		}
+	}
+	if f.Conversation != "" {
+		if err := store.CheckID("event filter: conversation id", f.Conversation); err != nil {
 			return 0, err
 		}
 	}
@@ -109,4 +120,11 @@ func (e *Event) groupsNamed() (group, from, to string, groups []string) {
 func (e *Event) inGroup(g string) bool {
 	group, from, to, groups := e.groupsNamed()
 	return group == g || from == g || to == g || slices.Contains(groups, g)
+}
+
+// namesOperator reports whether e concerns operator o (see
+// operatorsNamed).
+func (e *Event) namesOperator(o string) bool {
+	op, from, ops := e.operatorsNamed()
+	return op == o || from == o || slices.Contains(ops, o)
 }

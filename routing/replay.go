@@ -3,7 +3,6 @@ package routing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -202,14 +201,20 @@ func (s *Subscription) selects(ev *Event) bool {
 	if s.mask&(1<<ev.Kind) == 0 || ev.Seq <= s.after {
 		return false
 	}
-	switch {
-	case s.operator != "":
-		op, from, ops := ev.operatorsNamed()
-		return (op == s.operator || from == s.operator || slices.Contains(ops, s.operator)) && (s.group == "" || ev.inGroup(s.group))
-	case s.group != "":
-		return ev.inGroup(s.group)
+	return (s.conversation == "" || ev.Conversation == s.conversation) &&
+		(s.operator == "" || ev.namesOperator(s.operator)) &&
+		(s.group == "" || ev.inGroup(s.group))
+}
+
+// alsoSelects reports whether ev passes the conditions of s's filter that
+// the hub's index it is in did not check (see hub.deliver): the operator
+// and group of one indexed by conversation, the group of one indexed by
+// operator.
+func (s *Subscription) alsoSelects(ev *Event) bool {
+	if s.conversation != "" && s.operator != "" && !ev.namesOperator(s.operator) {
+		return false
 	}
-	return true
+	return s.group == "" || s.conversation == "" && s.operator == "" || ev.inGroup(s.group)
 }
 
 // checkFilter returns the kinds f selects, or the error of a filter

@@ -369,7 +369,7 @@ func (r *Router) SubscribeTo(f EventFilter) (*Subscription, error) {
 // on f's operator and group, with its channel's buffer: Config.EventBuffer
 // events and the slot kept for the Lagged marker.
 func (r *Router) newSubscription(mask uint64, f EventFilter) *Subscription {
-	return &Subscription{c: make(chan Event, r.cfg.EventBuffer+1), mask: mask, operator: f.Operator, group: f.Group}
+	return &Subscription{c: make(chan Event, r.cfg.EventBuffer+1), mask: mask, conversation: f.Conversation, operator: f.Operator, group: f.Group}
 }
 
 // SubscriptionStats returns the counts of the Router's subscriptions, for

@@ -21,11 +21,13 @@ import (
 type Subscription struct {
 	c    chan Event
 	mask uint64
-	// operator and group are the filter's ids ("" when not set): the
-	// subscription is in hub.byOperator[operator] when operator is set,
-	// else in hub.byGroup[group] when group is set, else in hub.all.
-	operator, group string
-	hub             *hub
+	// conversation, operator and group are the filter's ids ("" when not
+	// set): the subscription is in hub.byConversation[conversation] when
+	// conversation is set, else in hub.byOperator[operator] when operator
+	// is set, else in hub.byGroup[group] when group is set, else in
+	// hub.all.
+	conversation, operator, group string
+	hub                           *hub
 	// lagged is the Seq of the first event not delivered, once the
 	// subscription lagged; 0 before (sequences start at 1).
 	lagged atomic.Uint64
@@ -88,16 +90,18 @@ type SubscriptionStats struct {
 }
 
 // hub fans events out to subscriptions. It indexes them by their filter's
-// ids, so that an event costs nothing for a subscription filtered on an
-// operator or a group it does not name.
+// ids, so that an event costs nothing for a subscription filtered on a
+// conversation, an operator or a group it does not name.
 type hub struct {
 	mu sync.Mutex
-	// all holds the subscriptions with neither an operator nor a group in
-	// their filter; byOperator those with an operator (the group, if any,
-	// is checked at delivery), byGroup those with only a group.
-	all        []*Subscription
-	byOperator map[string][]*Subscription
-	byGroup    map[string][]*Subscription
+	// all holds the subscriptions with no id in their filter;
+	// byConversation those with a conversation, byOperator those with an
+	// operator and no conversation, byGroup those with only a group (the
+	// filter's other ids, if any, are checked at delivery: alsoSelects).
+	all            []*Subscription
+	byConversation map[string][]*Subscription
+	byOperator     map[string][]*Subscription
+	byGroup        map[string][]*Subscription
 	// kinds counts the subscriptions that want each kind; mask is the
 	// union of their kinds.
 	kinds [kindCount]int
@@ -143,6 +147,8 @@ func (h *hub) addLocked(s *Subscription) *Subscription {
 		return s
 	}
 	switch {
+	case s.conversation != "":
+		h.byConversation = appendSub(h.byConversation, s.conversation, s)
 	case s.operator != "":
 		h.byOperator = appendSub(h.byOperator, s.operator, s)
 	case s.group != "":
@@ -190,6 +196,8 @@ func (h *hub) remove(s *Subscription) {
 // Caller holds h.mu.
 func (h *hub) unlink(s *Subscription) {
 	switch {
+	case s.conversation != "":
+		dropSub(h.byConversation, s.conversation, s)
 	case s.operator != "":
 		dropSub(h.byOperator, s.operator, s)
 	case s.group != "":
@@ -312,11 +320,14 @@ func (h *hub) drain() {
 }
 
 // deliver hands ev to the subscriptions whose filter selects it: the
-// unfiltered ones, and those filtered on an operator or group it names.
-// Caller holds h.mu.
+// unfiltered ones, and those filtered on a conversation, operator or
+// group it names. Caller holds h.mu.
 func (h *hub) deliver(ev *Event) {
 	for _, s := range h.all {
 		h.send(s, ev)
+	}
+	if len(h.byConversation) > 0 {
+		h.sendAll(h.byConversation, ev.Conversation, ev)
 	}
 	if len(h.byOperator) > 0 {
 		op, from, ops := ev.operatorsNamed()
@@ -361,7 +372,7 @@ func (h *hub) send(s *Subscription, ev *Event) {
 		return
 	}
 	s.seen = ev.Seq
-	if s.operator != "" && s.group != "" && !ev.inGroup(s.group) {
+	if !s.alsoSelects(ev) {
 		return
 	}
 	if s.replaying {
@@ -408,12 +419,12 @@ func (h *hub) close() {
 	defer h.mu.Unlock()
 	h.closed = true
 	closeAll(h.all)
-	for _, m := range []map[string][]*Subscription{h.byOperator, h.byGroup} {
+	for _, m := range []map[string][]*Subscription{h.byConversation, h.byOperator, h.byGroup} {
 		for _, l := range m {
 			closeAll(l)
 		}
 	}
-	h.all, h.byOperator, h.byGroup = nil, nil, nil
+	h.all, h.byConversation, h.byOperator, h.byGroup = nil, nil, nil, nil
 	h.kinds, h.active = [kindCount]int{}, 0
 	h.mask.Store(0)
 }

@@ -220,6 +220,52 @@ func TestSubscribeToGroup(t *testing.T) {
 	}
 }
 
+// TestSubscribeToConversation: a subscription filtered on a conversation
+// gets exactly the events that name it, through a transfer, a return and
+// its close, taken before the conversation exists; with an operator too,
+// only those of the conversation that concern that operator; a replay
+// from the journal selects the same.
+func TestSubscribeToConversation(t *testing.T) {
+	s := filterScenario(t)
+	all := s.subscribeTo(routing.EventFilter{})
+	c1 := s.subscribeTo(routing.EventFilter{Conversation: "c1"})
+	c1ByCid := s.subscribeTo(routing.EventFilter{Conversation: "c1", Operator: "cid"})
+	c1InGC := s.subscribeTo(routing.EventFilter{Conversation: "c1", Group: "gc"})
+	admin := routing.ByAdmin("boss")
+
+	s.enqueue("c1", "ga") // ann
+	s.enqueue("c2", "ga")
+	_, err := s.r.TransferToGroup(s.ctx, admin, "c1", "gc") // cid gets it
+	require.NoError(t, err)
+	_, err = s.r.Release(s.ctx, routing.ByOperator("cid"), "c1") // back to cid, the only one in gc
+	require.NoError(t, err)
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("cid"), "c1", "resolved")
+	require.NoError(t, err)
+	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c2", "resolved")
+	require.NoError(t, err)
+
+	evs := all.raw()
+	got := c1.raw()
+	require.Equal(t, fmtEvents(filterEvents(evs, func(e routing.Event) bool { return e.Conversation == "c1" })), fmtEvents(got))
+	require.Len(t, got, 6, "assigned, transferred, assigned, returned, assigned, closed: %v", fmtEvents(got))
+	require.Equal(t, fmtEvents(filterEvents(got, func(e routing.Event) bool { return concernsOperator(e, "cid") })), fmtEvents(c1ByCid.raw()))
+	require.Equal(t, fmtEvents(filterEvents(got, func(e routing.Event) bool { return concernsGroup(e, "gc") })), fmtEvents(c1InGC.raw()))
+
+	resumed, err := s.r.Resume(s.ctx, routing.EventFilter{Conversation: "c1"}, 0)
+	require.NoError(t, err)
+	t.Cleanup(resumed.Cancel)
+	var replayed []routing.Event
+	for len(replayed) < len(got) {
+		select {
+		case e := <-resumed.Events():
+			replayed = append(replayed, e)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the replay sent %v", fmtEvents(replayed))
+		}
+	}
+	require.Equal(t, fmtEvents(got), fmtEvents(replayed))
+}
+
 // TestSubscribeToKindsAndOperator: the conditions of a filter combine:
 // kinds and an operator give that operator's events of those kinds; an
 // operator and a group give that operator's events of that group.
@@ -269,6 +315,7 @@ func TestSubscribeToBadInput(t *testing.T) {
 		{"the lag marker", routing.EventFilter{Kinds: []routing.EventKind{routing.Lagged}}, routing.ErrInvalid, "lagged"},
 		{"operator id too long", routing.EventFilter{Operator: long}, routing.ErrInvalid, "MaxIDLength"},
 		{"group id too long", routing.EventFilter{Group: long}, routing.ErrInvalid, "MaxIDLength"},
+		{"conversation id too long", routing.EventFilter{Conversation: long}, routing.ErrInvalid, "MaxIDLength"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sub, err := s.r.SubscribeTo(tc.filter)
