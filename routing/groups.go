@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	"github.com/switchboard-go/switchboard/policy"
-	"github.com/switchboard-go/switchboard/routing/internal/core"
 	"github.com/switchboard-go/switchboard/store"
 )
 
@@ -360,10 +359,7 @@ func (r *Router) serve(by Actor, g Group, row store.GroupRow) []string {
 			// a group deleted and created again from the one before,
 			// whose versions started at 1 too.
 			stored := "version " + strconv.FormatInt(version, 10) + " of " + strconv.FormatInt(row.UpdatedAt.UnixNano(), 10)
-			for i := range ev.List[from:] {
-				e := &ev.List[from+i]
-				e.Key = core.AvailabilityKey(e.Group, stored, e.Online)
-			}
+			ev.KeyAvailability(from, func(string) string { return stored })
 		}
 	})
 	ev.emit()

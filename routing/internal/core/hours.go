@@ -32,11 +32,20 @@ func (v *View) TurnHours(now time.Time, ev *Events) (opened []string) {
 	from := len(ev.List)
 	v.AvailabilityEvents(turned, ev)
 	// Every Router on the store sees the hours turn at the same instant.
+	ev.KeyAvailability(from, func(group string) string { return "hours " + strconv.FormatInt(turnedAt[group].UnixNano(), 10) })
+	return opened
+}
+
+// KeyAvailability gives the GroupAvailability events pushed from index
+// from on their journal key (see AvailabilityKey), cause naming why each
+// group's event was reported.
+func (ev *Events) KeyAvailability(from int, cause func(group string) string) {
 	for i := range ev.List[from:] {
 		e := &ev.List[from+i]
-		e.Key = AvailabilityKey(e.Group, "hours "+strconv.FormatInt(turnedAt[e.Group].UnixNano(), 10), e.Online)
+		if e.Kind == GroupAvailability {
+			e.Key = AvailabilityKey(e.Group, cause(e.Group), e.Online)
+		}
 	}
-	return opened
 }
 
 // AvailabilityKey returns the journal key of a GroupAvailability event
