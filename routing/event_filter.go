@@ -128,3 +128,15 @@ func (e *Event) namesOperator(o string) bool {
 	op, from, ops := e.operatorsNamed()
 	return op == o || from == o || slices.Contains(ops, o)
 }
+
+// Selects reports whether f selects e, as a subscription with filter f
+// would (its Seq aside). A host that shows the union of several filters
+// (an operator's own events and those of their groups' queues, say)
+// subscribes to the events of none and keeps those one of its filters
+// selects. Lagged, and a kind out of range, are selected by no filter.
+func (f EventFilter) Selects(e Event) bool {
+	return e.Kind > 0 && e.Kind < kindCount && kindMask(f.Kinds)&(1<<e.Kind) != 0 &&
+		(f.Conversation == "" || e.Conversation == f.Conversation) &&
+		(f.Operator == "" || e.namesOperator(f.Operator)) &&
+		(f.Group == "" || e.inGroup(f.Group))
+}

@@ -144,6 +144,9 @@ func TestSubscribeToOperator(t *testing.T) {
 	annEvs, bobEvs := ann.raw(), bob.raw()
 	require.Equal(t, fmtEvents(filterEvents(evs, func(e routing.Event) bool { return concernsOperator(e, "ann") })), fmtEvents(annEvs))
 	require.Equal(t, fmtEvents(filterEvents(evs, func(e routing.Event) bool { return concernsOperator(e, "bob") })), fmtEvents(bobEvs))
+	// EventFilter.Selects keeps, of every event, what the subscription got.
+	require.Equal(t, fmtEvents(annEvs), fmtEvents(filterEvents(evs, routing.EventFilter{Operator: "ann"}.Selects)))
+	require.Equal(t, fmtEvents(bobEvs), fmtEvents(filterEvents(evs, routing.EventFilter{Operator: "bob"}.Selects)))
 	for _, k := range []routing.EventKind{
 		routing.Assigned, routing.Offered, routing.OfferWithdrawn, routing.Transferred, routing.Returned, routing.Waiting,
 		routing.Replied, routing.Closed, routing.WaitThreshold, routing.Missed, routing.StatusChanged, routing.Redistributed,
@@ -202,6 +205,7 @@ func TestSubscribeToGroup(t *testing.T) {
 	evs := all.raw()
 	got := gc.raw()
 	require.Equal(t, fmtEvents(filterEvents(evs, func(e routing.Event) bool { return concernsGroup(e, "gc") })), fmtEvents(got))
+	require.Equal(t, fmtEvents(got), fmtEvents(filterEvents(evs, routing.EventFilter{Group: "gc"}.Selects)))
 	require.Equal(t, []string{
 		"assigned conv=c2 op=cid policy=capped(least-loaded)",
 		"transferred conv=c1 op=ann from=ga to=gc",
@@ -250,6 +254,9 @@ func TestSubscribeToConversation(t *testing.T) {
 	require.Len(t, got, 6, "assigned, transferred, assigned, returned, assigned, closed: %v", fmtEvents(got))
 	require.Equal(t, fmtEvents(filterEvents(got, func(e routing.Event) bool { return concernsOperator(e, "cid") })), fmtEvents(c1ByCid.raw()))
 	require.Equal(t, fmtEvents(filterEvents(got, func(e routing.Event) bool { return concernsGroup(e, "gc") })), fmtEvents(c1InGC.raw()))
+	require.Equal(t, fmtEvents(got), fmtEvents(filterEvents(evs, routing.EventFilter{Conversation: "c1"}.Selects)))
+	require.Equal(t, fmtEvents(filterEvents(got, func(e routing.Event) bool { return concernsOperator(e, "cid") })),
+		fmtEvents(filterEvents(evs, routing.EventFilter{Conversation: "c1", Operator: "cid"}.Selects)))
 
 	resumed, err := s.r.Resume(s.ctx, routing.EventFilter{Conversation: "c1"}, 0)
 	require.NoError(t, err)
@@ -271,7 +278,9 @@ func TestSubscribeToConversation(t *testing.T) {
 // operator and a group give that operator's events of that group.
 func TestSubscribeToKindsAndOperator(t *testing.T) {
 	s := filterScenario(t)
-	assigned := s.subscribeTo(routing.EventFilter{Kinds: []routing.EventKind{routing.Assigned}, Operator: "ann"})
+	all := s.subscribeTo(routing.EventFilter{})
+	assignedToAnn := routing.EventFilter{Kinds: []routing.EventKind{routing.Assigned}, Operator: "ann"}
+	assigned := s.subscribeTo(assignedToAnn)
 	annInGB := s.subscribeTo(routing.EventFilter{Operator: "ann", Group: "gb"})
 	require.NoError(t, s.r.SetStatus(s.ctx, routing.ByOperator("bob"), "bob", presence.StatusReady))
 
@@ -283,8 +292,14 @@ func TestSubscribeToKindsAndOperator(t *testing.T) {
 	_, err = s.r.CloseConversation(s.ctx, routing.ByOperator("ann"), "c1", "resolved")
 	require.NoError(t, err)
 
+	evs := all.raw()
 	got := assigned.take()
 	require.NotEmpty(t, got)
+	require.Equal(t, got, fmtEvents(filterEvents(evs, assignedToAnn.Selects)))
+	require.Equal(t, []string{"offered conv=c3 ops=ann,bob policy=broadcast", "assigned conv=c3 op=ann policy=manual"},
+		fmtEvents(filterEvents(evs, routing.EventFilter{Operator: "ann", Group: "gb"}.Selects)))
+	require.False(t, routing.EventFilter{}.Selects(routing.Event{Kind: routing.Lagged}), "Lagged is no event a filter selects")
+	require.False(t, routing.EventFilter{}.Selects(routing.Event{Kind: routing.EventKind(200)}))
 	for _, e := range got {
 		require.True(t, strings.HasPrefix(e, "assigned ") && strings.Contains(e, " op=ann "), e)
 	}
