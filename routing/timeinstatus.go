@@ -36,9 +36,14 @@ func (r *Router) TimeInStatus(ctx context.Context, operatorID string, date prese
 	if err != nil {
 		return presence.Day{}, err
 	}
-	intervals := make([]presence.Interval, len(history))
-	for i, h := range history {
-		intervals[i] = presence.Interval{Status: h.Status, From: h.From, To: h.To}
+	intervals := make([]presence.Interval, 0, len(history))
+	for _, h := range history {
+		// A status left the instant it was entered (two changes within
+		// the store's precision) took no time: the model wants none.
+		if !h.To.IsZero() && h.To.Equal(h.From) {
+			continue
+		}
+		intervals = append(intervals, presence.Interval{Status: h.Status, From: h.From, To: h.To})
 	}
 	return r.model.Day(intervals, date, loc, r.clock.Now())
 }

@@ -54,3 +54,25 @@ func TestP9_Pyrus_TimeOnPauseAndShift(t *testing.T) {
 	_, err = r.TimeInStatus(ctx, "ann", presence.Date{Year: 2026, Month: time.February, Day: 30}, moscow)
 	require.ErrorIs(t, err, routing.ErrInvalid)
 }
+
+// TestP9_StatusLeftTheInstantItWasEntered: an operator added offline and
+// logged in at the same instant (or within a millisecond, which a SQL
+// store keeps) has a stretch of no length in their history; their day
+// still adds up, without it.
+func TestP9_StatusLeftTheInstantItWasEntered(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewMock()
+	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	r, err := routing.New(ctx, routing.Config{Clock: clk, ManualDeadlines: true, Groups: []routing.Group{{ID: "support"}}})
+	require.NoError(t, err)
+	defer r.Stop(context.Background())
+	_, err = r.AddOperator(ctx, routing.ByAdmin("admin"), routing.OperatorSpec{ID: "ann", Groups: []string{"support"}})
+	require.NoError(t, err)
+	require.NoError(t, r.LogIn(ctx, routing.ByOperator("ann"), "ann")) // offline for no time at all
+	require.NoError(t, r.SetStatus(ctx, routing.ByOperator("ann"), "ann", presence.StatusPause))
+	clk.Add(time.Hour)
+	day, err := r.TimeInStatus(ctx, "ann", presence.Date{Year: 2026, Month: time.November, Day: 23}, time.UTC)
+	require.NoError(t, err)
+	require.Equal(t, map[string]time.Duration{presence.StatusPause: time.Hour}, day.InStatus)
+	require.Len(t, day.Changes, 1)
+}
