@@ -19,6 +19,7 @@ func TestMessagesInOrder(t *testing.T) {
 	forEachDB(t, func(t *testing.T, k *desk.Desk, db *sql.DB, d desk.Dialect) {
 		ctx := context.Background()
 		var sent []desk.Message
+		newest := map[string]int64{}
 		for i, m := range []desk.Message{
 			{Conversation: "chat-1", Kind: desk.ByVisitor, AuthorName: "Kim", Body: "Hello, my order is late"},
 			{Conversation: "chat-2", Kind: desk.ByVisitor, AuthorName: "Lee", Body: "Hi"},
@@ -29,6 +30,7 @@ func TestMessagesInOrder(t *testing.T) {
 			got, err := k.AddMessage(ctx, m)
 			require.NoError(t, err)
 			require.Positive(t, got.ID)
+			newest[m.Conversation] = got.ID
 			if m.Conversation == "chat-1" {
 				sent = append(sent, got)
 			}
@@ -49,6 +51,14 @@ func TestMessagesInOrder(t *testing.T) {
 		require.Empty(t, none)
 		_, err = k.Messages(ctx, "chat-1", 0, 0)
 		require.ErrorIs(t, err, desk.ErrInvalid)
+
+		last, err := k.LastMessages(ctx, []string{"chat-1", "chat-2", "chat-3"})
+		require.NoError(t, err)
+		require.Equal(t, newest, last, "chat-3 has none")
+		require.Equal(t, sent[2].ID, last["chat-1"])
+		last, err = k.LastMessages(ctx, nil)
+		require.NoError(t, err)
+		require.Empty(t, last)
 	})
 }
 

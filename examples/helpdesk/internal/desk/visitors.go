@@ -52,3 +52,22 @@ func (k *Desk) Visitor(ctx context.Context, token string) (Visitor, error) {
 	}
 	return v, nil
 }
+
+// DeleteConversation deletes the visitor and the messages of conversation:
+// those of a chat whose conversation could not be started.
+func (k *Desk) DeleteConversation(ctx context.Context, conversation string) error {
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("desk: delete conversation: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a rollback after the commit does nothing
+	for _, table := range []string{"helpdesk_messages", "helpdesk_visitors"} {
+		if _, err := tx.ExecContext(ctx, k.q(`DELETE FROM `+table+` WHERE conversation_id = ?`), conversation); err != nil {
+			return fmt.Errorf("desk: delete conversation: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("desk: delete conversation: %w", err)
+	}
+	return nil
+}

@@ -39,3 +39,33 @@ func TestVisitorsOwnOneConversation(t *testing.T) {
 		require.Equal(t, 1, count(t, db, "helpdesk_visitors"))
 	})
 }
+
+// TestDeleteConversationForgetsItsChat: deleting a conversation removes
+// its visitor and its messages, and leaves another's alone.
+func TestDeleteConversationForgetsItsChat(t *testing.T) {
+	forEachDB(t, func(t *testing.T, k *desk.Desk, db *sql.DB, d desk.Dialect) {
+		ctx := context.Background()
+		gone, err := k.NewVisitor(ctx, "chat-1", "Kim", t0)
+		require.NoError(t, err)
+		kept, err := k.NewVisitor(ctx, "chat-2", "Lee", t0)
+		require.NoError(t, err)
+		for _, c := range []string{"chat-1", "chat-2"} {
+			_, err := k.AddMessage(ctx, desk.Message{Conversation: c, Kind: desk.ByVisitor, AuthorName: "Kim", Body: "hi", At: t0})
+			require.NoError(t, err)
+		}
+		require.NoError(t, k.DeleteConversation(ctx, "chat-1"))
+		_, err = k.Visitor(ctx, gone.Token)
+		require.ErrorIs(t, err, desk.ErrNotFound)
+		_, err = k.Visitor(ctx, kept.Token)
+		require.NoError(t, err)
+		left, err := k.Messages(ctx, "chat-1", 0, 10)
+		require.NoError(t, err)
+		require.Empty(t, left)
+		ms, err := k.Messages(ctx, "chat-2", 0, 10)
+		require.NoError(t, err)
+		require.Len(t, ms, 1)
+		require.NoError(t, k.DeleteMessage(ctx, ms[0].ID))
+		require.Zero(t, count(t, db, "helpdesk_messages"))
+		require.NoError(t, k.DeleteMessage(ctx, ms[0].ID), "a message already gone")
+	})
+}
