@@ -1,94 +1,20 @@
 package server_test
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite"
 
-	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/desk"
+	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/demo"
 	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/server"
 )
-
-// fixture is a Server on a desk on SQLite, with an operator anna and a
-// supervisor boss.
-type fixture struct {
-	srv   *server.Server
-	desk  *desk.Desk
-	clock *clock.Mock
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	clk := clock.NewMock()
-	clk.Set(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "desk.db")+"?_pragma=busy_timeout(5000)")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	k, err := desk.Open(ctx, db, desk.SQLite, desk.WithBcryptCost(bcrypt.MinCost))
-	require.NoError(t, err)
-	require.NoError(t, k.CreateAccount(ctx, desk.Account{ID: "anna", Name: "Anna", Role: desk.Operator}, "secret-anna", clk.Now()))
-	require.NoError(t, k.CreateAccount(ctx, desk.Account{ID: "boss", Name: "Boss", Role: desk.Supervisor}, "secret-boss", clk.Now()))
-	return &fixture{srv: server.New(server.Config{Desk: k, Clock: clk, SessionTTL: time.Hour}), desk: k, clock: clk}
-}
-
-// do sends a request with body (JSON text, or none) and the given
-// cookies and headers (pairs), and returns the answer.
-// The body is sent as application/json unless header sets Content-Type.
-func (f *fixture) do(t *testing.T, method, path, body string, cookies []*http.Cookie, header ...string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, req)
-	return w
-}
-
-// loggedIn is a session as a browser holds it.
-type loggedIn struct {
-	cookies []*http.Cookie
-	csrf    string
-}
-
-// login logs login in and returns the session.
-func (f *fixture) login(t *testing.T, login, password string) loggedIn {
-	t.Helper()
-	w := f.do(t, "POST", "/api/login", `{"login":"`+login+`","password":"`+password+`"}`, nil)
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	var me struct{ CSRF string }
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &me))
-	return loggedIn{cookies: w.Result().Cookies(), csrf: me.CSRF}
-}
-
-// requireRefusal checks that w is a refusal with status and code.
-func requireRefusal(t *testing.T, w *httptest.ResponseRecorder, status int, code string) {
-	t.Helper()
-	require.Equal(t, status, w.Code, w.Body.String())
-	require.Equal(t, "application/json", w.Header().Get("Content-Type"))
-	var e struct {
-		Error struct{ Code, Message string }
-	}
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e), w.Body.String())
-	require.Equal(t, code, e.Error.Code)
-	require.NotEmpty(t, e.Error.Message)
-}
 
 // TestLoginStartsASession: the right password gives a session cookie
 // (HttpOnly, SameSite=Lax, not Secure without TLS) and the CSRF token;
@@ -126,15 +52,17 @@ func TestLoginStartsASession(t *testing.T) {
 // request with SecureCookies (behind a proxy that ends TLS).
 func TestLoginCookieSecure(t *testing.T) {
 	f := newFixture(t)
-	req := httptest.NewRequest("POST", "https://desk.example/api/login", strings.NewReader(`{"login":"boss","password":"secret-boss"}`))
+	req := httptest.NewRequest("POST", "https://desk.example/api/login", strings.NewReader(`{"login":"sam","password":"secret-sam"}`))
 	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	f.srv.ServeHTTP(w, req)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	require.True(t, w.Result().Cookies()[0].Secure)
 
-	proxied := server.New(server.Config{Desk: f.desk, Clock: f.clock, SecureCookies: true})
-	req = httptest.NewRequest("POST", "/api/login", strings.NewReader(`{"login":"boss","password":"secret-boss"}`))
+	proxied, err := server.New(server.Config{Desk: f.desk, Router: f.router, DefaultGroup: demo.Support, SecureCookies: true})
+	require.NoError(t, err)
+	t.Cleanup(proxied.Close)
+	req = httptest.NewRequest("POST", "/api/login", strings.NewReader(`{"login":"sam","password":"secret-sam"}`))
 	req.Header.Set("Content-Type", "application/json")
 	w = httptest.NewRecorder()
 	proxied.ServeHTTP(w, req)
@@ -163,7 +91,7 @@ func TestLoginRefusals(t *testing.T) {
 		status     int
 		code       string
 	}{
-		{"wrong password", `{"login":"anna","password":"secret-boss"}`, http.StatusUnauthorized, "bad-login"},
+		{"wrong password", `{"login":"anna","password":"secret-sam"}`, http.StatusUnauthorized, "bad-login"},
 		{"unknown login", `{"login":"nobody","password":"secret-anna"}`, http.StatusUnauthorized, "bad-login"},
 		{"not JSON", `login=anna`, http.StatusBadRequest, "bad-json"},
 		{"unknown field", `{"login":"anna","password":"secret-anna","admin":true}`, http.StatusBadRequest, "bad-json"},
@@ -193,16 +121,30 @@ func TestLoginRefusals(t *testing.T) {
 func TestStaffRequestsNeedASessionAndItsCSRFToken(t *testing.T) {
 	f := newFixture(t)
 	anna := f.login(t, "anna", "secret-anna")
-	boss := f.login(t, "boss", "secret-boss")
+	sam := f.login(t, "sam", "secret-sam")
 	requireRefusal(t, f.do(t, "GET", "/api/me", "", nil), http.StatusUnauthorized, "no-session")
 	requireRefusal(t, f.do(t, "GET", "/api/me", "", []*http.Cookie{{Name: "helpdesk_session", Value: "made-up"}}), http.StatusUnauthorized, "no-session")
 	requireRefusal(t, f.do(t, "POST", "/api/logout", "", anna.cookies), http.StatusForbidden, "bad-csrf")
-	requireRefusal(t, f.do(t, "POST", "/api/logout", "", anna.cookies, "X-CSRF-Token", boss.csrf), http.StatusForbidden, "bad-csrf")
+	requireRefusal(t, f.do(t, "POST", "/api/logout", "", anna.cookies, "X-CSRF-Token", sam.csrf), http.StatusForbidden, "bad-csrf")
 	require.Equal(t, http.StatusOK, f.do(t, "GET", "/api/me", "", anna.cookies).Code, "still logged in")
 
 	w := f.do(t, "POST", "/api/logout", "", anna.cookies, "X-CSRF-Token", anna.csrf)
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	require.Equal(t, "", w.Result().Cookies()[0].Value, "the cookie is cleared")
 	requireRefusal(t, f.do(t, "GET", "/api/me", "", anna.cookies), http.StatusUnauthorized, "no-session")
-	require.Equal(t, http.StatusOK, f.do(t, "GET", "/api/me", "", boss.cookies).Code, "another session is untouched")
+	require.Equal(t, http.StatusOK, f.do(t, "GET", "/api/me", "", sam.cookies).Code, "another session is untouched")
+}
+
+// TestLoginsAreThrottled: one address may try 20 logins a minute, right
+// or wrong; the 21st is refused with 429 before the password is checked.
+func TestLoginsAreThrottled(t *testing.T) {
+	f := newFixture(t)
+	for i := range 20 {
+		requireRefusal(t, f.do(t, "POST", "/api/login", `{"login":"anna","password":"guess-`+strconv.Itoa(i)+`"}`, nil), http.StatusUnauthorized, "bad-login")
+	}
+	w := f.do(t, "POST", "/api/login", `{"login":"anna","password":"secret-anna"}`, nil)
+	requireRefusal(t, w, http.StatusTooManyRequests, "rate-limited")
+	require.Empty(t, w.Result().Cookies())
+	f.clock.Add(3 * time.Second)
+	f.staff(t, "anna")
 }

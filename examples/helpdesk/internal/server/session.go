@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/desk"
+	"github.com/switchboard-go/switchboard/routing"
 )
 
 // The session cookie, and the header that carries the CSRF token of every
@@ -27,7 +29,7 @@ func sessionOf(r *http.Request) desk.Session {
 // otherwise), and of those that change anything (any method but GET and
 // HEAD) only with the session's CSRF token in the X-CSRF-Token header
 // (403 otherwise).
-func (s *Server) staff(next http.Handler) http.Handler {
+func (s *Server) staff(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		if err != nil {
@@ -45,6 +47,27 @@ func (s *Server) staff(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
 	})
+}
+
+// supervisor admits, as staff does, only supervisors (403 for an
+// operator).
+func (s *Server) supervisor(next http.HandlerFunc) http.Handler {
+	return s.staff(func(w http.ResponseWriter, r *http.Request) {
+		if sessionOf(r).Account.Role != desk.Supervisor {
+			refuse(w, http.StatusForbidden, "not-supervisor", "only a supervisor may do this")
+			return
+		}
+		next(w, r)
+	})
+}
+
+// actor returns who the session acts as towards the Router: a supervisor
+// as an admin, an operator as themself.
+func actor(sess desk.Session) routing.Actor {
+	if sess.Account.Role == desk.Supervisor {
+		return routing.ByAdmin(sess.Account.ID)
+	}
+	return routing.ByOperator(sess.Account.ID)
 }
 
 // setSessionCookie gives the browser the session's cookie: HttpOnly,
@@ -71,14 +94,16 @@ func meOf(sess desk.Session) me {
 }
 
 // login: POST /api/login {"login":…,"password":…} starts a session, sets
-// its cookie and answers who logged in and their CSRF token. A session
-// the request's cookie names is ended first.
+// its cookie and answers who logged in and their CSRF token; an operator
+// goes to the presence model's log-in status. A session the request's
+// cookie names is ended first. At most Config.Logins a client address
+// (429 beyond).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Login    string `json:"login"`
 		Password string `json:"password"`
 	}
-	if !decode(w, r, &in) {
+	if !decode(w, r, &in) || !s.allow(w, r, s.logins, "too many logins from this address; try again later") {
 		return
 	}
 	a, err := s.cfg.Desk.Authenticate(r.Context(), in.Login, in.Password)
@@ -97,15 +122,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.refuseErr(w, r, err)
 		return
 	}
+	if a.Role == desk.Operator {
+		// Logging in puts the operator in the presence model's log-in
+		// status, if it names one (P7: Ready).
+		if err := s.cfg.Router.LogIn(r.Context(), routing.ByOperator(a.ID), a.ID); err != nil && !errors.Is(err, routing.ErrNotFound) {
+			s.cfg.Logger.Warn("helpdesk: log-in status", "operator", a.ID, "err", err)
+		}
+	}
 	s.setSessionCookie(w, r, sess.Token, sess.Expires)
 	writeJSON(w, http.StatusOK, meOf(sess))
 }
 
-// logout: POST /api/logout ends the session and clears its cookie.
+// logout: POST /api/logout ends the session and clears its cookie; an
+// operator goes to the presence model's log-out status.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if err := s.cfg.Desk.EndSession(r.Context(), sessionOf(r).Token); err != nil {
+	sess := sessionOf(r)
+	if err := s.cfg.Desk.EndSession(r.Context(), sess.Token); err != nil {
 		s.refuseErr(w, r, err)
 		return
+	}
+	if sess.Account.Role == desk.Operator {
+		// Logging out keeps the operator's conversations, in the model's
+		// log-out status, if it names one (P7: Pause).
+		if err := s.cfg.Router.LogOut(r.Context(), routing.ByOperator(sess.Account.ID), sess.Account.ID); err != nil && !errors.Is(err, routing.ErrNotFound) {
+			s.cfg.Logger.Warn("helpdesk: log-out status", "operator", sess.Account.ID, "err", err)
+		}
 	}
 	s.setSessionCookie(w, r, "", time.Unix(0, 0))
 	w.WriteHeader(http.StatusNoContent)

@@ -1,0 +1,7 @@
+package server
+
+// WhyRead waits until the dashboard's account of why conversations are
+// where they are has read the journal's event seq (one of a kind it
+// keeps: queued, offered, assigned, returned, transferred, redistributed,
+// waiting, off-hours, closed).
+func (s *Server) WhyRead(seq uint64) { s.why.waitFor(seq) }

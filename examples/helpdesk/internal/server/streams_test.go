@@ -1,0 +1,70 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/demo"
+)
+
+// chatEvent decodes a chat event's data.
+func chatEvent(t *testing.T, ev sseEvent) chatJSON {
+	t.Helper()
+	var c chatJSON
+	require.NoError(t, json.Unmarshal([]byte(ev.Data), &c), ev.Data)
+	return c
+}
+
+// TestChatStreamFollowsTheQueueAndTheOperator: a visitor's stream says
+// at once they are number 2; moves them up when the chat ahead of theirs
+// is closed; says who took theirs; and tells them of each operator
+// message, not of their own.
+func TestChatStreamFollowsTheQueueAndTheOperator(t *testing.T) {
+	f := newFixture(t)
+	_, ahead := f.startChat(t, `{"name":"Vera"}`)
+	v, mine := f.startChat(t, `{"name":"Walt"}`)
+	id := mine["conversation"].(string)
+	st := f.openSSE(t, "/api/chat/events?token="+v.token, nil)
+	c := chatEvent(t, st.next("chat"))
+	require.Equal(t, 2, c.Position)
+	require.Equal(t, "queued", c.State)
+	require.False(t, c.Online)
+
+	sam := f.staff(t, "sam")
+	require.Equal(t, http.StatusOK, f.call(t, sam, "POST", "/api/conversations/"+ahead["conversation"].(string)+"/close", `{}`).Code)
+	c = chatEvent(t, st.next("chat"))
+	require.Equal(t, 1, c.Position)
+
+	anna := f.staff(t, "anna") // ready: she gets it
+	c = chatEvent(t, st.next("chat"))
+	require.Equal(t, "assigned", c.State)
+	require.Equal(t, "Anna", c.OperatorName)
+	require.True(t, c.Online)
+
+	require.Equal(t, http.StatusCreated, f.as(t, v, "POST", "/api/chat/messages", `{"body":"hello?"}`).Code)
+	require.Equal(t, http.StatusCreated, f.call(t, anna, "POST", "/api/conversations/"+id+"/messages", `{"body":"Hi Walt"}`).Code)
+	ev := st.next("message", "chat")
+	require.Equal(t, "message", ev.Event, "the visitor's own message is no news to them")
+	require.JSONEq(t, `{"conversation":"`+id+`"}`, ev.Data)
+	require.NotEmpty(t, ev.ID)
+}
+
+// TestWidgetStreamFollowsAvailability: the widget's stream says Support
+// is offline, then online when Anna logs in, then offline again when she
+// goes away; a /shop page follows Sales.
+func TestWidgetStreamFollowsAvailability(t *testing.T) {
+	f := newFixture(t)
+	st := f.openSSE(t, "/api/widget/events", nil)
+	shop := f.openSSE(t, "/api/widget/events?page=/shop/tv", nil)
+	require.JSONEq(t, `{"group":"support","online":false,"off_hours":false}`, st.next("availability").Data)
+	require.JSONEq(t, `{"group":"sales","online":false,"off_hours":false}`, shop.next("availability").Data)
+	anna := f.staff(t, "anna")
+	require.JSONEq(t, `{"group":"support","online":true,"off_hours":false}`, st.next("availability").Data)
+	require.Equal(t, http.StatusOK, f.call(t, anna, "POST", "/api/status", `{"status":"away"}`).Code)
+	require.JSONEq(t, `{"group":"support","online":false,"off_hours":false}`, st.next("availability").Data)
+	f.staff(t, "cleo")
+	require.JSONEq(t, `{"group":"`+demo.Sales+`","online":true,"off_hours":false}`, shop.next("availability").Data)
+}
