@@ -77,14 +77,17 @@ var seeder = routing.ByAdmin("helpdesk-setup")
 // Seed sets the demo up on a new database: the staff's accounts, each with
 // password(id) as password, their operators in the Router, and the rule
 // set. On a database that has accounts already it does nothing and returns
-// no logins. An operator the Router has already (another server process
-// seeding at the same moment) is kept as it is.
+// no logins. Several server processes starting at once on one database
+// agree: the accounts are created together or not at all, so one process
+// creates them all and prints them; an operator the Router has already is
+// kept as it is.
 func Seed(ctx context.Context, r *routing.Router, k *desk.Desk, password func(id string) string, now time.Time) ([]Login, error) {
 	accounts, err := k.Accounts(ctx)
 	if err != nil || len(accounts) > 0 {
 		return nil, err
 	}
 	var logins []Login
+	var create []desk.NewAccount
 	for _, m := range Staff {
 		if m.Role == desk.Operator {
 			_, err := r.AddOperator(ctx, seeder, routing.OperatorSpec{ID: m.ID, Groups: m.Groups})
@@ -92,14 +95,15 @@ func Seed(ctx context.Context, r *routing.Router, k *desk.Desk, password func(id
 				return nil, fmt.Errorf("demo: operator %s: %w", m.ID, err)
 			}
 		}
-		p := password(m.ID)
-		if err := k.CreateAccount(ctx, m.Account, p, now); err != nil {
-			if errors.Is(err, desk.ErrExists) {
-				return nil, nil // another process seeds
-			}
-			return nil, err
+		l := Login{Member: m, Password: password(m.ID)}
+		logins = append(logins, l)
+		create = append(create, desk.NewAccount{Account: m.Account, Password: l.Password})
+	}
+	if err := k.CreateAccounts(ctx, create, now); err != nil {
+		if errors.Is(err, desk.ErrExists) {
+			return nil, nil // another process seeded the desk
 		}
-		logins = append(logins, Login{Member: m, Password: p})
+		return nil, fmt.Errorf("demo: accounts: %w", err)
 	}
 	if _, version := r.Rules(); version == 0 {
 		set, err := r.DecodeRules([]byte(Rules))

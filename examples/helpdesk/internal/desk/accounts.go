@@ -58,28 +58,58 @@ func checkName(what, name string) error {
 // password (MinPassword to MaxPassword bytes), and ErrExists when the
 // login is taken.
 func (k *Desk) CreateAccount(ctx context.Context, a Account, password string, now time.Time) error {
-	switch {
-	case !validLogin.MatchString(a.ID):
-		return fmt.Errorf("%w: login %q", ErrInvalid, a.ID)
-	case a.Role != Operator && a.Role != Supervisor:
-		return fmt.Errorf("%w: role %q", ErrInvalid, a.Role)
-	case len(password) < MinPassword || len(password) > MaxPassword:
-		return fmt.Errorf("%w: a password has %d to %d bytes", ErrInvalid, MinPassword, MaxPassword)
+	return k.CreateAccounts(ctx, []NewAccount{{Account: a, Password: password}}, now)
+}
+
+// NewAccount is an account to create and its password.
+type NewAccount struct {
+	Account
+	Password string
+}
+
+// CreateAccounts adds the accounts at now, all or none: it fails as
+// CreateAccount does for any of them (ErrExists when a login is taken,
+// also by another of them), and then adds none.
+func (k *Desk) CreateAccounts(ctx context.Context, accounts []NewAccount, now time.Time) error {
+	hashes := make([][]byte, len(accounts))
+	for i, a := range accounts {
+		switch {
+		case !validLogin.MatchString(a.ID):
+			return fmt.Errorf("%w: login %q", ErrInvalid, a.ID)
+		case a.Role != Operator && a.Role != Supervisor:
+			return fmt.Errorf("%w: role %q", ErrInvalid, a.Role)
+		case len(a.Password) < MinPassword || len(a.Password) > MaxPassword:
+			return fmt.Errorf("%w: a password has %d to %d bytes", ErrInvalid, MinPassword, MaxPassword)
+		}
+		if err := checkName("name", a.Name); err != nil {
+			return err
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(a.Password), k.cost)
+		if err != nil {
+			return fmt.Errorf("desk: hash password: %w", err)
+		}
+		hashes[i] = hash
 	}
-	if err := checkName("name", a.Name); err != nil {
-		return err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), k.cost)
+	tx, err := k.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("desk: hash password: %w", err)
+		return fmt.Errorf("desk: create accounts: %w", err)
 	}
-	_, err = k.db.ExecContext(ctx, k.q(`INSERT INTO helpdesk_accounts (id, name, role, password_hash, created_ns) VALUES (?, ?, ?, ?, ?)`),
-		a.ID, a.Name, string(a.Role), string(hash), now.UnixNano())
-	switch {
-	case err != nil && isUnique(err):
-		return fmt.Errorf("%w: account %q", ErrExists, a.ID)
-	case err != nil:
-		return fmt.Errorf("desk: create account %q: %w", a.ID, err)
+	defer tx.Rollback() //nolint:errcheck // a rollback after the commit does nothing
+	for i, a := range accounts {
+		_, err = tx.ExecContext(ctx, k.q(`INSERT INTO helpdesk_accounts (id, name, role, password_hash, created_ns) VALUES (?, ?, ?, ?, ?)`),
+			a.ID, a.Name, string(a.Role), string(hashes[i]), now.UnixNano())
+		switch {
+		case err != nil && isUnique(err):
+			return fmt.Errorf("%w: account %q", ErrExists, a.ID)
+		case err != nil:
+			return fmt.Errorf("desk: create account %q: %w", a.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		if isUnique(err) {
+			return fmt.Errorf("%w: an account of these", ErrExists)
+		}
+		return fmt.Errorf("desk: create accounts: %w", err)
 	}
 	return nil
 }

@@ -81,3 +81,25 @@ func TestAccountsRefuseBadInput(t *testing.T) {
 		require.Equal(t, 1, count(t, db, "helpdesk_accounts"))
 	})
 }
+
+// TestCreateAccountsAllOrNone: accounts created together are all there,
+// or, when one login is taken or one is bad, none is.
+func TestCreateAccountsAllOrNone(t *testing.T) {
+	forEachDB(t, func(t *testing.T, k *desk.Desk, db *sql.DB, d desk.Dialect) {
+		ctx := context.Background()
+		anna := desk.NewAccount{Account: desk.Account{ID: "anna", Name: "Anna", Role: desk.Operator}, Password: "secret-anna"}
+		ben := desk.NewAccount{Account: desk.Account{ID: "ben", Name: "Ben", Role: desk.Operator}, Password: "secret-ben"}
+		cleo := desk.NewAccount{Account: desk.Account{ID: "cleo", Name: "Cleo", Role: desk.Supervisor}, Password: "secret-cleo"}
+		require.NoError(t, k.CreateAccount(ctx, ben.Account, ben.Password, t0))
+		require.ErrorIs(t, k.CreateAccounts(ctx, []desk.NewAccount{anna, ben}, t0), desk.ErrExists)
+		require.ErrorIs(t, k.CreateAccounts(ctx, []desk.NewAccount{anna, anna}, t0), desk.ErrExists)
+		bad := cleo
+		bad.Password = "short"
+		require.ErrorIs(t, k.CreateAccounts(ctx, []desk.NewAccount{anna, bad}, t0), desk.ErrInvalid)
+		require.Equal(t, 1, count(t, db, "helpdesk_accounts"), "only ben, from before")
+		require.NoError(t, k.CreateAccounts(ctx, []desk.NewAccount{anna, cleo}, t0))
+		_, err := k.Authenticate(ctx, "cleo", "secret-cleo")
+		require.NoError(t, err)
+		require.Equal(t, 3, count(t, db, "helpdesk_accounts"))
+	})
+}

@@ -88,12 +88,37 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Desk, er
 		h, _ := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), k.cost)
 		return h
 	})
-	for _, stmt := range schema(d) {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("desk: create tables: %w", err)
-		}
+	if err := k.createTables(ctx); err != nil {
+		return nil, fmt.Errorf("desk: create tables: %w", err)
 	}
 	return k, nil
+}
+
+// schemaLock is the PostgreSQL advisory lock under which the tables are
+// created: two processes creating them at once would both find them
+// missing, and one would fail on the catalogue's unique index.
+const schemaLock = 0x68656c7064657368 // "helpdesh"
+
+// createTables creates the desk's tables that are missing, in one
+// transaction; on PostgreSQL under schemaLock. SQLite serializes the
+// transaction on the file's lock.
+func (k *Desk) createTables(ctx context.Context) error {
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a rollback after the commit does nothing
+	if k.d == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(schemaLock)); err != nil {
+			return err
+		}
+	}
+	for _, stmt := range schema(k.d) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // q returns query, written with ? placeholders, in the dialect's form.

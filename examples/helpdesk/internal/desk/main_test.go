@@ -36,29 +36,55 @@ func forEachDB(t *testing.T, test func(t *testing.T, k *desk.Desk, db *sql.DB, d
 		test(t, k, db, desk.SQLite)
 	})
 	t.Run("Postgres", func(t *testing.T) {
-		dsn := os.Getenv("SWITCHBOARD_TEST_POSTGRES")
-		if dsn == "" {
-			if os.Getenv("CI") != "" {
-				t.Fatal("SWITCHBOARD_TEST_POSTGRES is not set: under CI the PostgreSQL tests must run")
-			}
-			t.Skip("SWITCHBOARD_TEST_POSTGRES is not set")
-		}
-		admin, err := sql.Open("pgx", dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = admin.Close() })
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		schema := "sbtest_desk_" + hex.EncodeToString(b)
-		_, err = admin.Exec("CREATE SCHEMA " + schema)
-		require.NoError(t, err)
-		t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-		db, err := sql.Open("pgx", withSearchPath(dsn, schema))
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = db.Close() })
+		db := postgresPool(t)
 		k, err := desk.Open(context.Background(), db, desk.Postgres, desk.WithBcryptCost(bcrypt.MinCost))
 		require.NoError(t, err)
 		test(t, k, db, desk.Postgres)
 	})
+}
+
+// postgresPool returns a pool on SWITCHBOARD_TEST_POSTGRES's database in a
+// new schema of its own, dropped at the test's end; without the variable
+// the test is skipped, or fails under CI.
+func postgresPool(t *testing.T) *sql.DB {
+	t.Helper()
+	dsn := os.Getenv("SWITCHBOARD_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("SWITCHBOARD_TEST_POSTGRES is not set: under CI the PostgreSQL tests must run")
+		}
+		t.Skip("SWITCHBOARD_TEST_POSTGRES is not set")
+	}
+	admin, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = admin.Close() })
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "sbtest_desk_" + hex.EncodeToString(b)
+	_, err = admin.Exec("CREATE SCHEMA " + schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	db, err := sql.Open("pgx", withSearchPath(dsn, schema))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// TestOpenAtOnceOnPostgres: server processes starting together on a new
+// PostgreSQL database all open their desk: the tables are created once.
+func TestOpenAtOnceOnPostgres(t *testing.T) {
+	db := postgresPool(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := desk.Open(context.Background(), db, desk.Postgres)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+	require.Zero(t, count(t, db, "helpdesk_accounts"))
 }
 
 // withSearchPath returns dsn, a URL or keyword/value connection string,
