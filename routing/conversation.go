@@ -474,8 +474,9 @@ func (r *Router) MarkWaiting(ctx context.Context, by Actor, convID string) (stor
 // waiting on the customer goes back to the same operator if they are still
 // on shift (without a cap check: it is theirs), and otherwise to its group's
 // queue to be routed (L3). For a queued, offered or assigned conversation
-// nothing changes but its deadlines (L4, L10). The customer is the
-// command's actor.
+// nothing changes but its deadlines (L4, L10). A CustomerWrote event tells
+// the consoles showing the conversation, journaled with the change or, when
+// nothing changes, just after. The customer is the command's actor.
 //
 // It fails with ErrWrongState for a closed conversation (it is not
 // reopened: use Reopen), ErrInvalid for an empty id, ErrNotFound for an
@@ -498,13 +499,18 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 	case store.Assigned:
 		return r.customerWaits(ctx, by, convID)
 	default:
+		// Queued or offered: nothing changes but the news.
+		ev := r.newEvents(r.clock.Now(), by)
+		pushCustomerWrote(ev, c)
+		ev.emit()
 		return c, nil
 	}
 	res, err := r.mutate(ctx, by, convID, func(cur store.Conversation) (store.Change, error) {
 		ds, set := r.customerWrote(cur, r.clock.Now())
 		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Assigned, NewAssignee: c.Assignee,
-			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, SetDeadlines: set, Deadlines: ds}, nil
+			Require: store.Require{AssigneeStatuses: r.onShiftStatuses}, SetDeadlines: set, Deadlines: keptUnless(set, ds)}, nil
 	}, func(ev *events, res store.Result) {
+		pushCustomerWrote(ev, res.Before)
 		r.assignedEvents(ev, res, policyReturned)
 	})
 	if err == nil {
@@ -516,8 +522,9 @@ func (r *Router) CustomerReplied(ctx context.Context, convID string) (store.Conv
 	// The operator is off shift (or gone): back to the queue.
 	res, err = r.mutate(ctx, by, convID, func(cur store.Conversation) (store.Change, error) {
 		ds, set := r.customerWrote(cur, r.clock.Now())
-		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true, SetDeadlines: set, Deadlines: ds}, nil
+		return store.Change{From: []store.State{store.Waiting}, Assignee: c.Assignee, To: store.Queued, Requeue: true, SetDeadlines: set, Deadlines: keptUnless(set, ds)}, nil
 	}, func(ev *events, res store.Result) {
+		pushCustomerWrote(ev, res.Before)
 		if ev.Wants(core.Returned) {
 			ev.Push(core.Event{Kind: core.Returned, Conversation: convID, Group: res.Conversation.Group, From: c.Assignee, Position: r.v.Position(&res.Conversation), Reason: "operator off shift"})
 		}

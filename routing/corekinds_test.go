@@ -18,7 +18,7 @@ func TestCoreSpeaksTheRoutersNames(t *testing.T) {
 		core.AllBusy: AllBusy, core.Returned: Returned, core.Transferred: Transferred, core.Waiting: Waiting,
 		core.Closed: Closed, core.StatusChanged: StatusChanged, core.GroupAvailability: GroupAvailability,
 		core.Redistributed: Redistributed, core.WaitThreshold: WaitThreshold, core.Missed: Missed,
-		core.OffHours: OffHours, core.Replied: Replied, core.SkillsRelaxed: SkillsRelaxed,
+		core.OffHours: OffHours, core.Replied: Replied, core.SkillsRelaxed: SkillsRelaxed, core.CustomerWrote: CustomerWrote,
 	}
 	require.Len(t, kinds, kindCount-1, "every kind has its core twin")
 	require.Equal(t, int(core.KindCount), kindCount)

@@ -85,6 +85,13 @@ const (
 	// and now requires only Skills (D5); the events that follow say where
 	// it went.
 	SkillsRelaxed
+	// CustomerWrote: the customer wrote into the conversation
+	// (CustomerReplied), so that the consoles showing it fetch the
+	// message: Operator is the operator holding it, Operators those it is
+	// offered to (none while it waits in the queue). The changes it
+	// brings (a conversation waiting on the customer going back to its
+	// operator, or to the queue) follow as their own events.
+	CustomerWrote
 
 	// Lagged ends a subscription that fell behind: an event for it found
 	// its buffer holding Config.EventBuffer events. Seq is the sequence of
@@ -106,7 +113,7 @@ var kindNames = [...]string{
 	AllBusy: "all-busy", Returned: "returned", Transferred: "transferred", Waiting: "waiting",
 	Closed: "closed", StatusChanged: "status-changed", GroupAvailability: "group-availability",
 	Redistributed: "redistributed", WaitThreshold: "wait-threshold", Missed: "missed", OffHours: "off-hours", Replied: "replied",
-	SkillsRelaxed: "skills-relaxed", Lagged: "lagged",
+	SkillsRelaxed: "skills-relaxed", CustomerWrote: "customer-wrote", Lagged: "lagged",
 }
 
 // String returns the kind's name.

@@ -17,9 +17,10 @@ type EventFilter struct {
 	// console of theirs shows. Those are the events of their
 	// conversations (assigned to them, transferred to or from them,
 	// returned or redistributed from them, closed while they held it,
-	// waiting, replied, the wait thresholds of the ones they hold, missed
-	// by them), the offers made to them and their withdrawal, and their
-	// own status changes: every event that names them as its Operator, in
+	// waiting, replied, written to by the customer, the wait thresholds of
+	// the ones they hold, missed by them), the offers made to them, their
+	// withdrawal and the customer writing into them, and their own status
+	// changes: every event that names them as its Operator, in
 	// its Operators, or as its From where From is an operator (Returned,
 	// Redistributed, Transferred between operators).
 	Operator string

@@ -4,10 +4,12 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/presence"
 	"github.com/switchboard-go/switchboard/routing"
 	"github.com/switchboard-go/switchboard/store"
 	"github.com/switchboard-go/switchboard/store/memory"
@@ -273,4 +275,27 @@ func TestP1_SameStatusCheckedAgainstTheStore(t *testing.T) {
 	require.Equal(t, "ready", op.Status)
 	c := must(r.Conversation(ctx, "c1"))
 	require.Equal(t, "ann", c.Assignee, "back on shift before redistribution: the conversation stays with her")
+}
+
+// TestL3_CustomerWritesAgainWhileWaitingOnThem: a customer writes (the
+// wait level starts), the operator marks the conversation waiting on the
+// customer without answering, and the customer writes again: it goes back
+// to the operator, its wait level kept. The second write was refused with
+// ErrInvalid: the unchanged deadlines were given without SetDeadlines.
+func TestL3_CustomerWritesAgainWhileWaitingOnThem(t *testing.T) {
+	s := newScenario(t, routing.Config{ManualDeadlines: true, Groups: []routing.Group{
+		{ID: "support", WaitLevels: []routing.WaitLevel{{Name: "yellow", After: time.Minute}}},
+	}})
+	s.addOp("ann", presence.StatusReady, 0, "support")
+	s.enqueue("c1", "support")
+	_, err := s.r.CustomerReplied(s.ctx, "c1")
+	require.NoError(t, err)
+	_, err = s.r.MarkWaiting(s.ctx, routing.ByOperator("ann"), "c1")
+	require.NoError(t, err)
+	c, err := s.r.CustomerReplied(s.ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, store.Assigned, c.State)
+	require.Equal(t, "ann", c.Assignee)
+	_, ok := store.DeadlineOf(c.Deadlines, store.WaitLevel)
+	require.True(t, ok, "the customer still waits for an answer")
 }

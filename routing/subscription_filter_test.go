@@ -30,6 +30,8 @@ func concernsOperator(e routing.Event, op string) bool {
 	switch e.Kind {
 	case routing.Offered, routing.OfferWithdrawn, routing.Missed:
 		return slices.Contains(e.Operators, op)
+	case routing.CustomerWrote:
+		return e.Operator == op || slices.Contains(e.Operators, op)
 	case routing.Assigned, routing.Waiting, routing.Closed, routing.WaitThreshold, routing.Replied, routing.StatusChanged:
 		return e.Operator == op
 	case routing.Returned:
@@ -150,6 +152,7 @@ func TestSubscribeToOperator(t *testing.T) {
 	for _, k := range []routing.EventKind{
 		routing.Assigned, routing.Offered, routing.OfferWithdrawn, routing.Transferred, routing.Returned, routing.Waiting,
 		routing.Replied, routing.Closed, routing.WaitThreshold, routing.Missed, routing.StatusChanged, routing.Redistributed,
+		routing.CustomerWrote,
 	} {
 		require.Contains(t, kindsOf(annEvs), k, "ann's console sees no %v event", k)
 	}
@@ -166,7 +169,8 @@ func TestSubscribeToOperator(t *testing.T) {
 		"offered conv=c2 ops=ann,bob policy=broadcast",
 		"assigned conv=c2 op=ann policy=manual",
 		"waiting conv=c2 op=ann",
-	}, fmtEvents(annEvs)[:9])
+		"customer-wrote conv=c2 op=ann",
+	}, fmtEvents(annEvs)[:10])
 	for _, e := range annEvs {
 		require.NotEqual(t, "assigned conv=c2 op=bob policy=manual", fmtEvent(e), "bob's take reached ann")
 	}

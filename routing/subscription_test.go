@@ -63,7 +63,7 @@ func TestSubscriptionKindsLagCancel(t *testing.T) {
 }
 
 func TestEventKindNames(t *testing.T) {
-	require.Len(t, routing.AllKinds(), 17)
+	require.Len(t, routing.AllKinds(), 18)
 	for _, k := range routing.AllKinds() {
 		require.NotContains(t, k.String(), "event(")
 	}

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-go/switchboard/routing/internal/core"
@@ -134,14 +135,50 @@ func (r *Router) customerWrote(c store.Conversation, now time.Time) ([]store.Dea
 	return ds, !core.SameDeadlines(ds, c.Deadlines)
 }
 
+// keptUnless returns ds for a change that sets deadlines (set), and none
+// for one that keeps them as they are: a store refuses deadlines given
+// without SetDeadlines.
+func keptUnless(set bool, ds []store.Deadline) []store.Deadline {
+	if !set {
+		return nil
+	}
+	return ds
+}
+
 // customerWaits records that the customer of an assigned conversation wrote
 // again (L4, L10).
+// The CustomerWrote event goes into the journal with the write of the
+// deadlines, or on its own when they do not change.
 func (r *Router) customerWaits(ctx context.Context, by Actor, convID string) (store.Conversation, error) {
-	c, _, err := r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
+	c, wrote, err := r.retryDeadlines(ctx, by, convID, func(c store.Conversation, now time.Time) ([]store.Deadline, bool, error) {
 		ds, changed := r.customerWrote(c, now)
 		return ds, changed, nil
-	}, nil)
+	}, func(_ *core.View, ev *events, out core.Outcome) {
+		pushCustomerWrote(ev, out.Result.Conversation)
+	})
+	if err == nil && !wrote {
+		ev := r.newEvents(r.clock.Now(), by)
+		pushCustomerWrote(ev, c)
+		ev.emit()
+	}
 	return c, err
+}
+
+// pushCustomerWrote adds to ev the CustomerWrote event of a message of
+// c's customer: to its holder's console, or those of the operators it is
+// offered to.
+func pushCustomerWrote(ev *events, c store.Conversation) {
+	if !ev.Wants(core.CustomerWrote) {
+		return
+	}
+	e := core.Event{Kind: core.CustomerWrote, Conversation: c.ID, Group: c.Group}
+	switch {
+	case c.State.Held():
+		e.Operator = c.Assignee
+	case c.State == store.Offered:
+		e.Operators = slices.Clone(c.OfferedTo)
+	}
+	ev.Push(e)
 }
 
 // retryDeadlines sets the deadlines next computes for conversation convID

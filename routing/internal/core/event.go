@@ -31,6 +31,7 @@ const (
 	OffHours
 	Replied
 	SkillsRelaxed
+	CustomerWrote
 
 	// KindCount is one more than the highest kind.
 	KindCount = iota + 1
