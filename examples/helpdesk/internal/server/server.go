@@ -6,9 +6,10 @@
 // The Router decides who holds which conversation and reports it as
 // events; messages are the desk's, stored in its own table. A message is
 // stored first and then reported to the Router (CustomerReplied,
-// OperatorReplied), whose Replied event tells every console and widget
-// concerned to fetch it: so the events of the Router's journal, shared by
-// every server process on one PostgreSQL, drive who sees what.
+// OperatorReplied), whose event (CustomerWrote, Replied) tells every
+// console and widget concerned to fetch it: so the events of the Router's
+// journal, shared by every server process on one PostgreSQL, drive who
+// sees what.
 //
 // Every refusal is an HTTP status with a JSON body,
 // {"error":{"code":…,"message":…}}, and changes nothing.

@@ -68,3 +68,22 @@ func TestWidgetStreamFollowsAvailability(t *testing.T) {
 	f.staff(t, "cleo")
 	require.JSONEq(t, `{"group":"`+demo.Sales+`","online":true,"off_hours":false}`, shop.next("availability").Data)
 }
+
+// TestConsoleStreamTellsOfTheVisitorsMessages: each message a visitor
+// writes reaches the holder's console stream as a customer-wrote event of
+// the conversation, after which the message is there to fetch.
+func TestConsoleStreamTellsOfTheVisitorsMessages(t *testing.T) {
+	f := newFixture(t)
+	anna := f.staff(t, "anna")
+	st := f.openSSE(t, "/api/events", anna.cookies)
+	v, chat := f.startChat(t, `{"name":"Vera"}`)
+	id := chat["conversation"].(string)
+	for _, body := range []string{"first", "second"} {
+		require.Equal(t, http.StatusCreated, f.as(t, v, "POST", "/api/chat/messages", `{"body":"`+body+`"}`).Code)
+		ev := st.next("customer-wrote")
+		require.Contains(t, ev.Data, `"conversation":"`+id+`"`)
+		var ms messagesJSON
+		decodeInto(t, f.call(t, anna, "GET", "/api/conversations/"+id+"/messages", ""), http.StatusOK, &ms)
+		require.Equal(t, "visitor:"+body, ms.bodies()[len(ms.bodies())-1])
+	}
+}

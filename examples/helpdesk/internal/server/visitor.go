@@ -375,8 +375,8 @@ func (s *Server) chatSend(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// post stores m, then tells the Router with report, whose Replied event
-// makes the other side fetch it; if the Router refuses, the message is
+// post stores m, then tells the Router with report, whose event
+// (CustomerWrote, Replied) makes the other side fetch it; if the Router refuses, the message is
 // deleted again. It answers the message (201).
 func (s *Server) post(w http.ResponseWriter, r *http.Request, m desk.Message, report func(context.Context) error) {
 	m, err := s.cfg.Desk.AddMessage(r.Context(), m)

@@ -9,7 +9,7 @@ const session = { csrf: "" };
 // The kinds of routing events on /api/events.
 const ROUTING_EVENTS = ["queued", "offered", "offer-withdrawn", "assigned", "all-busy", "returned", "transferred",
   "waiting", "closed", "status-changed", "group-availability", "redistributed", "wait-threshold", "missed",
-  "off-hours", "replied", "skills-relaxed"];
+  "off-hours", "replied", "skills-relaxed", "customer-wrote"];
 
 // ApiError is a refusal: the HTTP status and the body's error code, message and (rules editing) path.
 class ApiError extends Error {

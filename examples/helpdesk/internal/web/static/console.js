@@ -1,6 +1,6 @@
 // console.js: the operator console. GET /api/console is the whole picture (my status, my conversations,
 // my offers, my groups' queues); every routing event on /api/events refetches it, debounced. The open
-// conversation's messages are fetched after the last id shown, on each `replied` event for it.
+// conversation's messages are fetched after the last id shown, on each `replied` (operator) or `customer-wrote` (visitor) event for it.
 "use strict";
 
 let me = null;
@@ -38,7 +38,7 @@ function refreshAll() {
 function onEvent(kind, ev) {
   refetch();
   if (!openId || !ev || ev.conversation !== openId) return;
-  if (kind === "replied") loadMessages();
+  if (kind === "replied" || kind === "customer-wrote") loadMessages();
   else loadOpen();
 }
 
