@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"html"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -137,22 +138,21 @@ func drawBars(title, unit string, rep routing.Report, ss []series, loc *time.Loc
 	return b.String()
 }
 
-// niceCeiling returns a round number at least v (at least 1), for the top
-// of a scale.
+// niceCeiling returns the top of a scale of four steps for values up to
+// v: the least of 4, 8, 12 and 20 times a power of ten (at least 4) that is
+// v or more, so that every step is a round number (1, 2, 3, 5 times a
+// power of ten).
 func niceCeiling(v float64) float64 {
-	if v <= 1 {
-		return 1
+	if math.IsNaN(v) || math.IsInf(v, 0) || v > 1e300 {
+		return 4 // no finite scale: none drawn sensibly
 	}
-	step := 1.0
-	for step*10 < v {
-		step *= 10
-	}
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if step*m >= v {
-			return step * m
+	for scale := 1.0; ; scale *= 10 {
+		for _, m := range []float64{4, 8, 12, 20} {
+			if m*scale >= v {
+				return m * scale
+			}
 		}
 	}
-	return step * 10
 }
 
 // trimNumber writes v with at most one decimal.

@@ -5,3 +5,6 @@ package server
 // keeps: queued, offered, assigned, returned, transferred, redistributed,
 // waiting, off-hours, closed).
 func (s *Server) WhyRead(seq uint64) { s.why.waitFor(seq) }
+
+// NiceCeiling is niceCeiling, the top of a chart's scale.
+var NiceCeiling = niceCeiling

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/demo"
+	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/server"
 	"github.com/switchboard-go/switchboard/presence"
 )
 
@@ -280,4 +281,11 @@ func TestChartsAreDrawnByTheServer(t *testing.T) {
 	require.Contains(t, f.call(t, sam, "GET", "/charts/assignments.svg", "").Body.String(), "09:00 assigned: 1</title>")
 	requireRefusal(t, f.call(t, sam, "GET", "/charts/waits.svg?hours=0", ""), http.StatusBadRequest, "invalid")
 	requireRefusal(t, f.call(t, sam, "GET", "/charts/waits.svg?hours=x", ""), http.StatusBadRequest, "invalid")
+}
+
+// TestChartScalesStepRoundly: a chart's scale has four round steps.
+func TestChartScalesStepRoundly(t *testing.T) {
+	for v, top := range map[float64]float64{0: 4, 1: 4, 3: 4, 4.5: 8, 9: 12, 13: 20, 21: 40, 150: 200, 0.5: 4} {
+		require.Equal(t, top, server.NiceCeiling(v), "%v", v)
+	}
 }
