@@ -5,6 +5,7 @@
 //	go run ./examples/helpdesk                        # http://127.0.0.1:8080, data in helpdesk.db
 //	go run ./examples/helpdesk -addr :9000 -db /var/lib/desk.db
 //	go run ./examples/helpdesk -db 'postgres://user@host/db'   # several processes may share it
+//	go run ./examples/helpdesk -sales-hours 'Europe/Berlin mon-fri 09:00-18:00'
 //
 // The first run on a database sets the demo up (package demo): Support,
 // balanced with a cap of three chats; Sales, broadcast, first take wins;
@@ -29,6 +30,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,6 +55,8 @@ func main() {
 type options struct {
 	addr, db, presence string
 	secure             bool
+	// salesHours are Sales's business hours, if set.
+	salesHours *presence.Hours
 }
 
 // parse reads the flags of args.
@@ -64,6 +68,16 @@ func parse(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.db, "db", "helpdesk.db", "keep everything in `DB`: a SQLite file (created if needed) or a PostgreSQL URL\n(postgres://... or postgresql://...), which several processes may share")
 	fs.StringVar(&o.presence, "presence", "standard", "the operators' statuses: standard (Ready, Can help, Pause, Away, Offline)\nor toggle (green and grey)")
 	fs.BoolVar(&o.secure, "secure-cookies", false, "mark the session cookie Secure, behind a proxy that ends TLS")
+	fs.Func("sales-hours", "set Sales's business hours to `ZONE WEEKLY`, as in 'Europe/Berlin mon-fri 09:00-18:00'\n"+
+		"(a zone alone: always closed); outside them its chats wait with the off-hours notice", func(v string) error {
+		zone, weekly, _ := strings.Cut(strings.TrimSpace(v), " ")
+		h, err := presence.ParseHours(zone, weekly)
+		if err != nil {
+			return err
+		}
+		o.salesHours = &h
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -101,6 +115,11 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(addr stri
 	logins, err := demo.Seed(ctx, router, db.desk, func(string) string { return newPassword() }, router.Clock().Now())
 	if err != nil {
 		return fmt.Errorf("setting the demo up: %w", err)
+	}
+	if o.salesHours != nil {
+		if err := demo.SetHours(ctx, router, demo.Sales, *o.salesHours); err != nil {
+			return err
+		}
 	}
 	srv, err := server.New(server.Config{Desk: db.desk, Router: router, DefaultGroup: demo.Support, Statuses: looks,
 		SecureCookies: o.secure, Logger: logger})

@@ -297,3 +297,24 @@ func (s *lineStream) until(text string) string {
 		}
 	}
 }
+
+// TestSalesHoursFlag: with Sales closed (a zone and no spans), the widget
+// on a /shop page says it is outside business hours, and a chat started
+// there waits; a bad -sales-hours is refused.
+func TestSalesHoursFlag(t *testing.T) {
+	p := startDesk(t, "-db", filepath.Join(t.TempDir(), "desk.db"), "-sales-hours", "UTC")
+	visitor := newBrowser(t, p.url)
+	status, body := visitor.send("GET", "/api/widget?page=/shop/tv", "")
+	require.Equal(t, http.StatusOK, status)
+	require.JSONEq(t, `{"group":"sales","online":false,"off_hours":true}`, body)
+	status, body = visitor.send("POST", "/api/chats", `{"name":"Vera","page":"/shop/tv"}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	require.Contains(t, body, `"off_hours":true`)
+	require.Contains(t, body, `"state":"queued"`)
+	status, body = visitor.send("GET", "/api/widget", "")
+	require.Equal(t, http.StatusOK, status)
+	require.JSONEq(t, `{"group":"support","online":false,"off_hours":false}`, body, "Support keeps no hours")
+
+	var out bytes.Buffer
+	require.Error(t, run(context.Background(), []string{"-sales-hours", "Mars/Olympus mon 09:00-10:00"}, &out, nil))
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-go/switchboard/examples/helpdesk/internal/desk"
 	"github.com/switchboard-go/switchboard/policy"
+	"github.com/switchboard-go/switchboard/presence"
 	"github.com/switchboard-go/switchboard/routing"
 )
 
@@ -115,4 +116,18 @@ func Seed(ctx context.Context, r *routing.Router, k *desk.Desk, password func(id
 		}
 	}
 	return logins, nil
+}
+
+// SetHours sets the business hours of group, for every server on the
+// store (the rest of its settings as they are).
+func SetHours(ctx context.Context, r *routing.Router, group string, h presence.Hours) error {
+	g, err := r.Group(group)
+	if err != nil {
+		return fmt.Errorf("demo: hours of %s: %w", group, err)
+	}
+	g.Hours = h
+	if err := r.UpdateGroup(ctx, seeder, g); err != nil && !errors.Is(err, routing.ErrFollowUp) {
+		return fmt.Errorf("demo: hours of %s: %w", group, err)
+	}
+	return nil
 }
