@@ -164,10 +164,12 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(addr stri
 		return err
 	case <-ctx.Done():
 	}
-	cancel() // ends the event streams, which never go idle
+	srv.CloseStreams() // they never go idle; the other requests finish
 	shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
-	return hs.Shutdown(shutdown)
+	err = hs.Shutdown(shutdown)
+	cancel()
+	return err
 }
 
 // describe says what a demo account does.

@@ -90,19 +90,25 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
 // conversation. When someone was quicker, the 409 names them: "already
 // taken by Ben".
 func (s *Server) take(w http.ResponseWriter, r *http.Request) {
-	sess := sessionOf(r)
-	c, err := s.cfg.Router.Take(r.Context(), routing.ByOperator(sess.Account.ID), r.PathValue("id"))
+	me := sessionOf(r).Account.ID
+	c, err := s.cfg.Router.Take(r.Context(), routing.ByOperator(me), r.PathValue("id"))
 	if errors.Is(err, routing.ErrAlreadyTaken) {
-		s.refuseTaken(w, r, r.PathValue("id"))
+		s.refuseTaken(w, r, r.PathValue("id"), me)
 		return
 	}
 	s.answer(w, r, c, err)
 }
 
-// refuseTaken answers 409 already-taken, naming who holds conversation id.
-func (s *Server) refuseTaken(w http.ResponseWriter, r *http.Request, id string) {
+// refuseTaken answers a take or assignment of conversation id that came
+// too late: 409 already-taken naming who holds it, or, when that is me
+// (a second click), the conversation as it is.
+func (s *Server) refuseTaken(w http.ResponseWriter, r *http.Request, id, me string) {
 	holder := "someone else"
 	if c, err := s.cfg.Router.Conversation(r.Context(), id); err == nil && c.Assignee != "" {
+		if c.Assignee == me {
+			s.writeConversation(w, r, c)
+			return
+		}
 		if names, err := s.names(r.Context()); err == nil {
 			holder = nameOf(names, c.Assignee)
 		}
@@ -114,11 +120,7 @@ func (s *Server) refuseTaken(w http.ResponseWriter, r *http.Request, id string) 
 // follow-up error (the command is done, what it set off failed) is logged
 // and answered as done.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, c store.Conversation, err error) {
-	if errors.Is(err, routing.ErrFollowUp) {
-		s.cfg.Logger.Warn("helpdesk: routing after a command failed", "path", r.URL.Path, "err", err)
-		err = nil
-	}
-	if err != nil {
+	if !s.done(r, err) {
 		s.refuseErr(w, r, err)
 		return
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -194,7 +193,7 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := sessionOf(r).Account.ID
-	if err := s.cfg.Router.SetStatus(r.Context(), routing.ByOperator(id), id, in.Status); err != nil {
+	if err := s.cfg.Router.SetStatus(r.Context(), routing.ByOperator(id), id, in.Status); !s.done(r, err) {
 		s.refuseErr(w, r, err)
 		return
 	}
@@ -227,7 +226,7 @@ func (s *Server) writeOperator(w http.ResponseWriter, r *http.Request, id string
 // conversations in work go to colleagues (P4).
 func (s *Server) endShift(w http.ResponseWriter, r *http.Request) {
 	id := sessionOf(r).Account.ID
-	if err := s.cfg.Router.EndShift(r.Context(), routing.ByOperator(id), id); err != nil && !errors.Is(err, routing.ErrFollowUp) {
+	if err := s.cfg.Router.EndShift(r.Context(), routing.ByOperator(id), id); !s.done(r, err) {
 		s.refuseErr(w, r, err)
 		return
 	}

@@ -8,3 +8,10 @@ func (s *Server) WhyRead(seq uint64) { s.why.waitFor(seq) }
 
 // NiceCeiling is niceCeiling, the top of a chart's scale.
 var NiceCeiling = niceCeiling
+
+// OpenStreams returns how many event streams are open.
+func (s *Server) OpenStreams() int {
+	s.gate.mu.Lock()
+	defer s.gate.mu.Unlock()
+	return s.gate.open
+}

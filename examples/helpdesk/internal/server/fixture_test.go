@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,6 +159,7 @@ func requireRefusal(t *testing.T, w *httptest.ResponseRecorder, status int, code
 type sse struct {
 	t      *testing.T
 	events chan sseEvent
+	close  func()
 }
 
 // sseEvent is one server-sent event.
@@ -206,13 +208,34 @@ func (f *fixture) openSSE(t *testing.T, path string, cookies []*http.Cookie, hea
 			}
 		}
 	}()
+	var once sync.Once
+	s.close = func() {
+		once.Do(func() {
+			cancel()
+			_ = resp.Body.Close()
+			<-done
+		})
+	}
 	t.Cleanup(func() {
-		cancel()
-		_ = resp.Body.Close()
-		<-done
+		s.close()
 		ts.Close()
 	})
 	return s
+}
+
+// ended waits for the server to end the stream.
+func (s *sse) ended() {
+	s.t.Helper()
+	for {
+		select {
+		case _, ok := <-s.events:
+			if !ok {
+				return
+			}
+		case <-time.After(10 * time.Second):
+			s.t.Fatal("the stream did not end in 10s")
+		}
+	}
 }
 
 // next returns the next event named one of names, skipping others.

@@ -44,7 +44,7 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, retry time.Duration
 	b := l.keys[key]
 	if b == nil {
 		if len(l.keys) >= maxKeys {
-			l.forgetFull(now)
+			l.forget(now)
 		}
 		b = &bucket{tokens: float64(l.rate.N), at: now}
 		l.keys[key] = b
@@ -60,22 +60,38 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, retry time.Duration
 	return false, time.Duration((1 - b.tokens) * float64(perToken))
 }
 
-// forgetFull drops the buckets that have refilled by now.
-func (l *limiter) forgetFull(now time.Time) {
+// forget makes room for a key: it drops the buckets that have refilled by
+// now, and when none has, a tenth of them, whichever the map yields first
+// (their clients start again with a full bucket, which the flood of
+// addresses that filled the map gets anyway). The map never holds more
+// than maxKeys, and a scan makes room for many keys.
+func (l *limiter) forget(now time.Time) {
 	for k, b := range l.keys {
 		if now.Sub(b.at) >= l.rate.Per {
 			delete(l.keys, k)
 		}
+	}
+	for k := range l.keys {
+		if len(l.keys) < maxKeys-maxKeys/10 {
+			break
+		}
+		delete(l.keys, k)
 	}
 }
 
 // clientIP returns the address r came from. Behind a proxy that is the
 // proxy's: the limit then applies to all its clients together, which the
 // example accepts rather than trust a forwarded header anyone can send.
+//
+// An IPv6 client is keyed by its /64, which a single host usually has
+// whole: counting its addresses one by one would let it round any limit.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }

@@ -67,9 +67,14 @@ type Config struct {
 	// "*"; every other page may not be framed.
 	FrameAncestors string
 	// Heartbeat is how often an idle event stream sends a comment, so that
-	// proxies keep it open and a dead client is noticed. Defaults to 15
-	// seconds.
+	// proxies keep it open and a dead client is noticed; a staff stream
+	// also ends then if its session did. Defaults to 15 seconds.
 	Heartbeat time.Duration
+	// MaxStreams bounds the event streams open at once, each a
+	// subscription to the Router with its buffer, and StreamsPerClient
+	// those of one client address; beyond, a stream is refused with 429.
+	// Default to 1000 and 20.
+	MaxStreams, StreamsPerClient int
 	// Logger logs the failures answered with a 500 and those of the
 	// background work. Defaults to slog.Default().
 	Logger *slog.Logger
@@ -91,6 +96,10 @@ type Server struct {
 	why    *whyLog
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
+	gate   *streamGate
+	// streams ends when the event streams are closed (CloseStreams).
+	streams      context.Context
+	closeStreams context.CancelFunc
 }
 
 // New returns a Server for cfg. It starts reading the Router's journal,
@@ -130,8 +139,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = 1000
+	}
+	if cfg.StreamsPerClient <= 0 {
+		cfg.StreamsPerClient = 20
+	}
 	ctx, stop := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), starts: newLimiter(cfg.ChatStarts), logins: newLimiter(cfg.Logins), why: newWhyLog(), stop: stop}
+	streams, closeStreams := context.WithCancel(context.Background())
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), starts: newLimiter(cfg.ChatStarts), logins: newLimiter(cfg.Logins), why: newWhyLog(),
+		stop: stop, gate: newStreamGate(cfg.MaxStreams, cfg.StreamsPerClient), streams: streams, closeStreams: closeStreams}
 	s.routes()
 	s.wg.Add(1)
 	go func() {
@@ -141,10 +158,15 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the Server's background work. It neither stops the Router
-// nor closes the Desk, which are the caller's; requests still in flight,
-// event streams included, are the http.Server's to end.
+// CloseStreams ends the event streams, open and to come, which never go
+// idle on their own: call it before http.Server.Shutdown, which then waits
+// for the other requests to finish.
+func (s *Server) CloseStreams() { s.closeStreams() }
+
+// Close ends the event streams and stops the Server's background work. It
+// neither stops the Router nor closes the Desk, which are the caller's.
 func (s *Server) Close() {
+	s.closeStreams()
 	s.stop()
 	s.wg.Wait()
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 
@@ -14,8 +15,9 @@ import (
 // going, the business hours turning).
 func (s *Server) widgetEvents(w http.ResponseWriter, r *http.Request) {
 	page, company := r.URL.Query().Get("page"), r.URL.Query().Get("company")
-	group, _ := s.routeOf(page, company)
-	sub, st, ok := s.openStream(w, r, routing.EventFilter{Group: group,
+	// Every group's, since a rule set changed meanwhile may send the
+	// page elsewhere.
+	sub, st, ok := s.openStream(w, r, routing.EventFilter{
 		Kinds: []routing.EventKind{routing.GroupAvailability, routing.StatusChanged}})
 	if !ok {
 		return
@@ -28,7 +30,7 @@ func (s *Server) widgetEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	last := current()
 	if st.send(0, "availability", last) != nil {
-		sub.Cancel()
+		st.end(sub)
 		return
 	}
 	s.pump(r.Context(), sub, st, func(ev routing.Event) error {
@@ -55,7 +57,7 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	last, err := s.chatOf(r.Context(), v)
 	if err != nil || st.send(0, "chat", last) != nil {
-		sub.Cancel()
+		st.end(sub)
 		return
 	}
 	s.pump(r.Context(), sub, st, func(ev routing.Event) error {
@@ -102,6 +104,10 @@ func (s *Server) staffEvents(w http.ResponseWriter, r *http.Request) {
 	sub, st, ok := s.openStream(w, r, routing.EventFilter{})
 	if !ok {
 		return
+	}
+	st.alive = func() bool {
+		_, err := s.cfg.Desk.Session(r.Context(), sess.Token, s.cfg.Clock.Now())
+		return !errors.Is(err, desk.ErrNoSession)
 	}
 	s.pump(r.Context(), sub, st, func(ev routing.Event) error {
 		if filters != nil && !slices.ContainsFunc(filters, func(f routing.EventFilter) bool { return f.Selects(ev) }) {

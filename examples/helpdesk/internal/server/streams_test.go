@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -86,4 +89,49 @@ func TestConsoleStreamTellsOfTheVisitorsMessages(t *testing.T) {
 		decodeInto(t, f.call(t, anna, "GET", "/api/conversations/"+id+"/messages", ""), http.StatusOK, &ms)
 		require.Equal(t, "visitor:"+body, ms.bodies()[len(ms.bodies())-1])
 	}
+}
+
+// TestStaffStreamEndsWithItsSession: a console's stream ends at the first
+// heartbeat after its session did (logout), not only when it reconnects.
+func TestStaffStreamEndsWithItsSession(t *testing.T) {
+	f := newFixture(t)
+	anna := f.staff(t, "anna")
+	st := f.openSSE(t, "/api/events", anna.cookies)
+	require.Equal(t, http.StatusNoContent, f.call(t, anna, "POST", "/api/logout", "").Code)
+	f.clock.Add(15 * time.Second) // the heartbeat
+	st.ended()
+}
+
+// TestStreamsAreBounded: one client address may hold StreamsPerClient
+// streams (20 by default); the next is refused with 429 until one closes.
+func TestStreamsAreBounded(t *testing.T) {
+	f := newFixture(t)
+	ts := httptest.NewServer(f.srv)
+	t.Cleanup(ts.Close) // after the streams' cleanups end them
+	open := func() *http.Response {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		req, err := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/widget/events", nil)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			cancel()
+			_ = resp.Body.Close()
+		})
+		return resp
+	}
+	var streams []*http.Response
+	for range 20 {
+		resp := open()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		streams = append(streams, resp)
+	}
+	over := open()
+	require.Equal(t, http.StatusTooManyRequests, over.StatusCode)
+	require.Equal(t, 20, f.srv.OpenStreams())
+	_ = streams[0].Body.Close()
+	require.Eventually(t, func() bool { return f.srv.OpenStreams() == 19 }, 10*time.Second, time.Millisecond,
+		"a closed stream gives its place back")
+	require.Equal(t, http.StatusOK, open().StatusCode)
 }

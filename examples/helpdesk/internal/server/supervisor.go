@@ -125,12 +125,7 @@ func (s *Server) rulesView() (rulesView, error) {
 // shift, whatever their status's guards say; their conversations in work
 // go to colleagues, the events naming the supervisor.
 func (s *Server) forceOffShift(w http.ResponseWriter, r *http.Request) {
-	err := s.cfg.Router.EndShift(r.Context(), actor(sessionOf(r)), r.PathValue("id"))
-	if errors.Is(err, routing.ErrFollowUp) {
-		s.cfg.Logger.Warn("helpdesk: redistributing after an end of shift failed", "operator", r.PathValue("id"), "err", err)
-		err = nil
-	}
-	if err != nil {
+	if err := s.cfg.Router.EndShift(r.Context(), actor(sessionOf(r)), r.PathValue("id")); !s.done(r, err) {
 		s.refuseErr(w, r, err)
 		return
 	}
@@ -147,6 +142,10 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.cfg.Router.Assign(r.Context(), actor(sessionOf(r)), r.PathValue("id"), in.Operator)
+	if errors.Is(err, routing.ErrAlreadyTaken) {
+		s.refuseTaken(w, r, r.PathValue("id"), "")
+		return
+	}
 	s.answer(w, r, c, err)
 }
 
@@ -165,7 +164,7 @@ func (s *Server) setPolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.cfg.Router.SetPolicy(r.Context(), actor(sessionOf(r)), id, p); err != nil && !errors.Is(err, routing.ErrFollowUp) {
+	if err := s.cfg.Router.SetPolicy(r.Context(), actor(sessionOf(r)), id, p); !s.done(r, err) {
 		s.refuseErr(w, r, err)
 		return
 	}

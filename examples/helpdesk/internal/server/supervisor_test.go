@@ -155,6 +155,18 @@ func TestForcedOffShiftMovesChatsAndNamesWhoDidIt(t *testing.T) {
 	require.Equal(t, "Sam", w.ByName)
 	require.Equal(t, "forced off shift", w.Reason)
 	requireRefusal(t, f.call(t, sam, "POST", "/api/operators/nobody/end-shift", ""), http.StatusNotFound, "not-found")
+	require.Contains(t, f.call(t, sam, "GET", "/api/dashboard", "").Body.String(), `"by":{"kind":"admin","id":"sam"}`)
+
+	// Ben forced off too: nobody is left, the chat waits, and it still
+	// says who took it from whom.
+	require.Equal(t, http.StatusNoContent, f.call(t, sam, "POST", "/api/operators/ben/end-shift", "").Code)
+	events.next("redistributed")
+	f.settled(t, events, "queued", id)
+	w = f.dashboardOf(t, sam).Conversations[0].Why
+	require.Equal(t, "redistributed", w.Kind)
+	require.Equal(t, "ben", w.From)
+	require.Empty(t, w.Operator)
+	require.Equal(t, "forced off shift", w.Reason)
 }
 
 // TestSupervisorOnly: an operator is refused every supervisor endpoint

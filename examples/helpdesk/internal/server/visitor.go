@@ -171,8 +171,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, view)
 }
 
-// chatStart is the body of POST /api/chats and, without Name, Page and
-// Company, of POST /api/chat/reopen.
+// chatStart is the body of POST /api/chats.
 type chatStart struct {
 	Name    string `json:"name"`
 	Page    string `json:"page"`
@@ -213,7 +212,9 @@ func (s *Server) startChat(w http.ResponseWriter, r *http.Request) {
 // chatReopen: POST /api/chat/reopen {"message"} reopens the visitor's
 // closed chat as a new conversation linked to it (L5), with a new token.
 func (s *Server) chatReopen(w http.ResponseWriter, r *http.Request) {
-	var in chatStart
+	var in struct {
+		Message string `json:"message"`
+	}
 	if !decode(w, r, &in) || !s.allowStart(w, r) {
 		return
 	}
@@ -267,7 +268,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, name, message str
 	if err == nil {
 		err = enqueue(ctx)
 	}
-	if err != nil {
+	if !s.done(r, err) && !s.stored(ctx, nc.ID, err) {
 		if err := s.cfg.Desk.DeleteConversation(context.WithoutCancel(ctx), nc.ID); err != nil {
 			s.cfg.Logger.Error("helpdesk: forgetting a chat not started", "conversation", nc.ID, "err", err)
 		}
@@ -384,14 +385,29 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, m desk.Message, re
 		s.refuseErr(w, r, err)
 		return
 	}
-	if err := report(r.Context()); err != nil {
-		if err := s.cfg.Desk.DeleteMessage(context.WithoutCancel(r.Context()), m.ID); err != nil {
-			s.cfg.Logger.Error("helpdesk: deleting a message refused", "message", m.ID, "err", err)
+	if err := report(r.Context()); !s.done(r, err) {
+		// Refused: the message goes too. When the outcome is unknown
+		// the Router may have taken it (and told the consoles): it stays,
+		// and the client is told to check.
+		if !errors.Is(err, routing.ErrOutcomeUnknown) {
+			if err := s.cfg.Desk.DeleteMessage(context.WithoutCancel(r.Context()), m.ID); err != nil {
+				s.cfg.Logger.Error("helpdesk: deleting a message refused", "message", m.ID, "err", err)
+			}
 		}
 		s.refuseErr(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, messageViews([]desk.Message{m})[0])
+}
+
+// stored reports whether conversation id is stored although starting it
+// failed with err: when the outcome is unknown, the Router is asked.
+func (s *Server) stored(ctx context.Context, id string, err error) bool {
+	if !errors.Is(err, routing.ErrOutcomeUnknown) {
+		return false
+	}
+	_, err = s.cfg.Router.Conversation(context.WithoutCancel(ctx), id)
+	return err == nil
 }
 
 // newID returns prefix and 80 random bits, in lower-case base32.

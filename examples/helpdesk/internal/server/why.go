@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -13,7 +14,8 @@ import (
 
 // why is what last moved a conversation, as the dashboard explains it:
 // the event, the policy that decided and whom it passed over, the rules
-// that matched, and who set it off.
+// that matched, who set it off, and for a conversation taken from an
+// operator or moved to a group, from whom or where to.
 type why struct {
 	Kind     string            `json:"kind"`
 	At       time.Time         `json:"at"`
@@ -21,10 +23,18 @@ type why struct {
 	Policy   string            `json:"policy,omitempty"`
 	Skipped  []policy.Skip     `json:"skipped,omitempty"`
 	Rules    []store.RuleMatch `json:"rules,omitempty"`
-	By       routing.Actor     `json:"by"`
+	By       actorView         `json:"by"`
 	ByName   string            `json:"by_name,omitempty"`
 	From     string            `json:"from,omitempty"`
+	To       string            `json:"to,omitempty"`
 	Reason   string            `json:"reason,omitempty"`
+}
+
+// actorView is who acted: {"kind":"admin","id":"sam"}, as in events.
+type actorView struct {
+	Kind  routing.ActorKind `json:"kind"`
+	ID    string            `json:"id,omitempty"`
+	Cause routing.Cause     `json:"cause,omitempty"`
 }
 
 // whyLog keeps the why of every open conversation, from the Router's
@@ -57,6 +67,16 @@ func (l *whyLog) follow(ctx context.Context, r *routing.Router, log *slog.Logger
 	var after uint64
 	for ctx.Err() == nil {
 		sub, err := r.Resume(ctx, routing.EventFilter{Kinds: whyKinds}, after)
+		switch {
+		case errors.Is(err, routing.ErrClosed):
+			return // the Router stopped
+		case errors.Is(err, routing.ErrPruned), errors.Is(err, routing.ErrFutureSeq):
+			// What it had is gone (or from another journal): start
+			// again from the oldest event kept.
+			l.reset()
+			after = 0
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("helpdesk: reading the journal", "err", err)
@@ -100,23 +120,36 @@ func (l *whyLog) take(ev routing.Event) {
 		return
 	}
 	w := why{Kind: ev.Kind.String(), At: ev.At, Operator: ev.Operator, Policy: ev.Policy, Skipped: ev.Skipped,
-		Rules: ev.Rules, By: ev.By, From: ev.From, Reason: ev.Reason}
+		Rules: ev.Rules, By: actorView{Kind: ev.By.Kind, ID: ev.By.ID, Cause: ev.By.Cause}, From: ev.From, To: ev.To, Reason: ev.Reason}
 	prev := l.convs[ev.Conversation]
 	switch ev.Kind {
 	case routing.Redistributed:
-		if ev.By.IsAdmin() {
+		// Only an admin ends another's shift (an operator's removal
+		// redistributes too, by the system). The event that follows
+		// says where it went; until then it is with nobody.
+		if ev.By.Kind == routing.AdminActor {
 			w.Reason = routing.ReasonForcedOffShift
 		}
-	case routing.Assigned:
-		// An assignment that follows a redistribution keeps its story.
-		if prev.Kind == routing.Redistributed.String() && ev.From == prev.From {
-			w.Kind, w.Reason = "redistributed", prev.Reason
+		w.Operator = ""
+	case routing.Assigned, routing.Offered, routing.Queued:
+		// Where a redistribution took it keeps its story: from whom,
+		// by whom and why.
+		if prev.Kind == routing.Redistributed.String() && prev.Operator == "" {
+			w.Kind, w.From, w.By, w.Reason = prev.Kind, prev.From, prev.By, prev.Reason
 		}
 	case routing.Waiting:
 		prev.Kind = w.Kind
 		w = prev // keeps why it got there
 	}
 	l.convs[ev.Conversation] = w
+}
+
+// reset forgets everything, to read the journal again from its start.
+func (l *whyLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.convs)
+	l.seq = 0
 }
 
 // of returns the why of conversation id.

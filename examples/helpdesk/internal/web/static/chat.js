@@ -57,8 +57,13 @@ async function init() {
 
 function showAvailability() {
   const q = new URLSearchParams(where).toString();
-  api("GET", `/api/widget?${q}`).then(renderAvailability, showError);
-  widgetLive = live(`/api/widget/events?${q}`, ["availability"], (_, a) => a && renderAvailability(a));
+  let streamed = false; // the stream's answer is newer than the GET's, whichever arrives last
+  api("GET", `/api/widget?${q}`).then((a) => streamed || renderAvailability(a), showError);
+  widgetLive = live(`/api/widget/events?${q}`, ["availability"], (_, a) => {
+    if (!a) return;
+    streamed = true;
+    renderAvailability(a);
+  });
 }
 
 function renderAvailability(a) {

@@ -47,12 +47,18 @@ async function init() {
 
 const refetch = debounce(loadDashboard, 150);
 
+let loads = 0; // GET /api/dashboard calls started: only the newest one's answer is shown
+
 async function loadDashboard() {
+  const n = ++loads;
+  let b;
   try {
-    board = await api("GET", "/api/dashboard");
+    b = await api("GET", "/api/dashboard");
   } catch (e) {
     return fail(e);
   }
+  if (n !== loads) return; // an older answer that came late: a newer one is on its way
+  board = b;
   for (const k of ["operators", "groups", "conversations"]) board[k] = board[k] || [];
   render();
 }
