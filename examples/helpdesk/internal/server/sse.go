@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-
 	"encoding/json"
 	"errors"
 	"fmt"
