@@ -80,7 +80,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") == "true" {
+	if os.Getenv("CI") != "" {
 		t.Fatal("no Chromium on PATH (chromium, chromium-browser, google-chrome): under CI the browser tests must run")
 	}
 	t.Skip("no Chromium on PATH: the browser tests are skipped")

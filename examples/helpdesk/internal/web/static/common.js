@@ -62,6 +62,18 @@ function el(tag, props = {}, ...children) {
 const option = (value, label, selected = false) => el("option", { value, text: label, selected });
 
 // debounce calls fn once, ms after the last of a burst of calls.
+// latestGet returns a function that GETs url and resolves to the answer of
+// its newest call only: an older answer that comes late resolves to null,
+// a newer one being on its way.
+function latestGet(url) {
+  let calls = 0;
+  return async () => {
+    const mine = ++calls;
+    const v = await api("GET", url);
+    return mine === calls ? v : null;
+  };
+}
+
 function debounce(fn, ms) {
   let t;
   return () => { clearTimeout(t); t = setTimeout(fn, ms); };

@@ -42,17 +42,16 @@ function onEvent(kind, ev) {
   else loadOpen();
 }
 
-let loads = 0; // GET /api/console calls started: only the newest one's answer is shown
+const getConsole = latestGet("/api/console");
 
 async function loadConsole() {
-  const n = ++loads;
   let v;
   try {
-    v = await api("GET", "/api/console");
+    v = await getConsole();
   } catch (e) {
     return fail(e);
   }
-  if (n !== loads) return; // an older answer that came late: a newer one is on its way
+  if (!v) return; // an older answer that came late: a newer one is on its way
   view = v;
   for (const k of ["statuses", "conversations", "offers", "queues", "operators", "groups"]) view[k] = view[k] || [];
   renderStatus();

@@ -47,17 +47,16 @@ async function init() {
 
 const refetch = debounce(loadDashboard, 150);
 
-let loads = 0; // GET /api/dashboard calls started: only the newest one's answer is shown
+const getDashboard = latestGet("/api/dashboard");
 
 async function loadDashboard() {
-  const n = ++loads;
   let b;
   try {
-    b = await api("GET", "/api/dashboard");
+    b = await getDashboard();
   } catch (e) {
     return fail(e);
   }
-  if (n !== loads) return; // an older answer that came late: a newer one is on its way
+  if (!b) return; // an older answer that came late: a newer one is on its way
   board = b;
   for (const k of ["operators", "groups", "conversations"]) board[k] = board[k] || [];
   render();
