@@ -141,6 +141,49 @@ func TestSQLiteSettings(t *testing.T) {
 	}
 }
 
+// TestOpenSQLiteDBSharesItsConnection: OpenSQLiteDB gives a pool set up
+// as OpenSQLite's (one connection, WAL, the options' settings), on which
+// New makes a Store and the host keeps a table of its own; closing the
+// Store leaves the pool open for the host. A bad option or path is
+// refused.
+func TestOpenSQLiteDBSharesItsConnection(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	opts := []sqlstore.Option{sqlstore.WithSynchronous(sqlstore.SynchronousNormal), sqlstore.WithBusyTimeout(1500 * time.Millisecond)}
+	db, err := sqlstore.OpenSQLiteDB(ctx, path, opts...)
+	require.NoError(t, err)
+	defer db.Close()
+	require.Equal(t, 1, db.Stats().MaxOpenConnections)
+	var mode string
+	var sync, fk, busy int
+	require.NoError(t, db.QueryRow("PRAGMA journal_mode").Scan(&mode))
+	require.NoError(t, db.QueryRow("PRAGMA synchronous").Scan(&sync))
+	require.NoError(t, db.QueryRow("PRAGMA foreign_keys").Scan(&fk))
+	require.NoError(t, db.QueryRow("PRAGMA busy_timeout").Scan(&busy))
+	require.Equal(t, []any{"wal", 1, 1, 1500}, []any{mode, sync, fk, busy})
+
+	_, err = sqlstore.New(ctx, db, sqlstore.SQLite, opts...)
+	require.ErrorIs(t, err, store.ErrInvalid, "the connection's options are the pool's")
+	s, err := sqlstore.New(ctx, db, sqlstore.SQLite)
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(ctx))
+	_, err = s.CreateOperator(ctx, store.Operator{ID: "ann", Status: ready, StatusSince: t0})
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE host_notes (body TEXT NOT NULL)`)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO host_notes VALUES ('hello')`)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM host_notes`).Scan(&n), "the pool is the host's")
+	require.Equal(t, 1, n)
+
+	_, err = sqlstore.OpenSQLiteDB(ctx, "")
+	require.ErrorIs(t, err, store.ErrInvalid)
+	_, err = sqlstore.OpenSQLiteDB(ctx, filepath.Join(t.TempDir(), "y.db"), sqlstore.WithSynchronous("SOMETIMES"))
+	require.ErrorIs(t, err, store.ErrInvalid)
+}
+
 // sqliteSettings reads the synchronous, foreign_keys and busy_timeout
 // settings of the store's connection.
 func sqliteSettings(t *testing.T, s *sqlstore.Store) (sync, fk, busy int) {

@@ -45,7 +45,8 @@ type config struct {
 	maxBatch    int
 	feedPing    time.Duration
 	idleInTx    time.Duration
-	// sqliteOnly names an option given that only OpenSQLite honours.
+	// sqliteOnly names an option given that only OpenSQLite and
+	// OpenSQLiteDB honour.
 	sqliteOnly string
 	// migrations replaces the embedded migration files (tests only).
 	migrations fs.FS
@@ -109,16 +110,18 @@ const (
 )
 
 // WithSynchronous sets SQLite's synchronous setting for the connections
-// OpenSQLite makes: a trade of durability against power loss for commit
-// speed (see the constants). Only OpenSQLite honours it. Defaults to
+// OpenSQLite (or OpenSQLiteDB) makes: a trade of durability against power
+// loss for commit speed (see the constants). Only those two honour it; New
+// refuses it. Defaults to
 // SynchronousFull.
 func WithSynchronous(level Synchronous) Option {
 	return func(c *config) { c.synchronous = level; c.sqliteOnly = "WithSynchronous" }
 }
 
-// WithBusyTimeout sets how long a SQLite connection OpenSQLite makes waits
-// for a lock held by another connection or process before failing; it is
-// rounded down to whole milliseconds. Only OpenSQLite honours it. Defaults
+// WithBusyTimeout sets how long a SQLite connection OpenSQLite (or
+// OpenSQLiteDB) makes waits for a lock held by another connection or
+// process before failing; it is rounded down to whole milliseconds. Only
+// those two honour it; New refuses it. Defaults
 // to DefaultBusyTimeout.
 func WithBusyTimeout(d time.Duration) Option {
 	return func(c *config) { c.busyTimeout = d; c.sqliteOnly = "WithBusyTimeout" }
@@ -188,7 +191,7 @@ func (c *config) validate(d dialect, openSQLite bool) error {
 		}
 	}
 	if c.sqliteOnly != "" && !openSQLite {
-		return fmt.Errorf("%w: sqlstore: %s applies to OpenSQLite only", store.ErrInvalid, c.sqliteOnly)
+		return fmt.Errorf("%w: sqlstore: %s applies to OpenSQLite and OpenSQLiteDB only", store.ErrInvalid, c.sqliteOnly)
 	}
 	switch c.synchronous {
 	case SynchronousFull, SynchronousNormal, SynchronousOff:

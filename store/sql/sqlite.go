@@ -35,39 +35,94 @@ const (
 // check has passed, so a foreign or newer database is left untouched.
 // Close closes the database.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.validate(sqliteDialect{}, true); err != nil {
+	cfg, db, err := openSQLitePool(path, opts)
+	if err != nil {
 		return nil, err
 	}
-	if path == "" {
-		return nil, fmt.Errorf("%w: sqlstore: SQLite database path is empty", store.ErrInvalid)
-	}
-	db, err := sql.Open("sqlite", sqliteDSN(path, cfg))
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open SQLite database %q: %w", path, err)
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	s, err := newStore(ctx, db, sqliteDialect{}, cfg, true, "SQLite database "+strconv.Quote(path))
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	var mode string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+	mode, err := setWAL(ctx, db)
+	if err != nil {
 		_ = s.Close()
 		return nil, s.mapError(ctx, fmt.Sprintf("open SQLite database %q: set WAL mode", path), err)
 	}
-	if mode != "wal" && mode != "memory" {
+	if err := checkWAL(path, mode); err != nil {
 		_ = s.Close()
-		return nil, fmt.Errorf("sqlstore: open SQLite database %q: journal mode is %q, not WAL", path, mode)
+		return nil, err
 	}
 	return s, nil
+}
+
+// OpenSQLiteDB opens (creating it if needed) the SQLite database file at
+// path set up as OpenSQLite sets it up (one connection, WAL, the
+// synchronous setting and busy timeout of opts, foreign keys enforced) and
+// returns the pool, for a host that keeps tables of its own in the same
+// file: New(ctx, db, SQLite) makes the Store on it (with the options
+// other than the connection's, which the pool carries), and the
+// host's queries share its one connection, so that their writes queue up
+// behind the Store's instead of contending for the file's lock. Unlike
+// OpenSQLite it switches WAL mode on at once, before any Store checks the
+// database. The pool is the caller's to close, after the Store.
+func OpenSQLiteDB(ctx context.Context, path string, opts ...Option) (*sql.DB, error) {
+	_, db, err := openSQLitePool(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := setWAL(ctx, db)
+	if err == nil {
+		err = checkWAL(path, mode)
+	} else {
+		err = fmt.Errorf("sqlstore: open SQLite database %q: set WAL mode: %w", path, err)
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openSQLitePool checks opts and path and opens the single-connection
+// pool of OpenSQLite and OpenSQLiteDB.
+func openSQLitePool(path string, opts []Option) (config, *sql.DB, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(sqliteDialect{}, true); err != nil {
+		return cfg, nil, err
+	}
+	if path == "" {
+		return cfg, nil, fmt.Errorf("%w: sqlstore: SQLite database path is empty", store.ErrInvalid)
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path, cfg))
+	if err != nil {
+		return cfg, nil, fmt.Errorf("sqlstore: open SQLite database %q: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return cfg, db, nil
+}
+
+// setWAL asks for write-ahead logging on db's database, and returns the
+// journal mode it is in.
+func setWAL(ctx context.Context, db *sql.DB) (string, error) {
+	var mode string
+	err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+	return mode, err
+}
+
+// checkWAL refuses a journal mode other than WAL (or an in-memory
+// database's).
+func checkWAL(path, mode string) error {
+	if mode != "wal" && mode != "memory" {
+		return fmt.Errorf("sqlstore: open SQLite database %q: journal mode is %q, not WAL", path, mode)
+	}
+	return nil
 }
 
 // sqliteDSN returns the modernc.org/sqlite DSN of the file at path with
