@@ -39,8 +39,8 @@ func openDatabase(ctx context.Context, target string) (*database, error) {
 		}
 		err = db.finish(ctx, desk.Postgres)
 	} else {
-		if db.pool, err = openSQLite(ctx, target); err != nil {
-			return nil, err
+		if db.pool, err = sqlstore.OpenSQLiteDB(ctx, target); err != nil {
+			return nil, fmt.Errorf("opening %s: %w", target, err)
 		}
 		if db.store, err = sqlstore.New(ctx, db.pool, sqlstore.SQLite); err != nil {
 			db.close()
@@ -63,26 +63,6 @@ func (db *database) finish(ctx context.Context, d desk.Dialect) error {
 	var err error
 	db.desk, err = desk.Open(ctx, db.pool, d)
 	return err
-}
-
-// openSQLite opens the SQLite file at path as the store wants it (see
-// sqlstore.New): one connection in WAL mode, immediate transactions, a busy
-// timeout, foreign keys enforced.
-func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	pool, err := sql.Open("sqlite", "file:"+esc+"?_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)")
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	pool.SetMaxOpenConns(1)
-	pool.SetConnMaxLifetime(0)
-	pool.SetConnMaxIdleTime(0)
-	var mode string
-	if err := pool.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		_ = pool.Close()
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	return pool, nil
 }
 
 // close closes what is open.
