@@ -15,10 +15,10 @@ import (
 // going, the business hours turning).
 func (s *Server) widgetEvents(w http.ResponseWriter, r *http.Request) {
 	page, company := r.URL.Query().Get("page"), r.URL.Query().Get("company")
-	// Every group's, since a rule set changed meanwhile may send the
-	// page elsewhere.
-	sub, st, ok := s.openStream(w, r, routing.EventFilter{
-		Kinds: []routing.EventKind{routing.GroupAvailability, routing.StatusChanged}})
+	// Every group's going online or offline (business hours included),
+	// since a rule set changed meanwhile may send the page elsewhere; not
+	// every status change, which leaves most groups as they were.
+	sub, st, ok := s.openStream(w, r, routing.EventFilter{Kinds: []routing.EventKind{routing.GroupAvailability}})
 	if !ok {
 		return
 	}
